@@ -1,0 +1,22 @@
+// Package v1alpha1 holds the SLRT platform's Kubernetes API: the Kecamatan
+// resource through which city IT onboards a tenant.
+//
+// +kubebuilder:object:generate=true
+// +groupName=slrt.id
+package v1alpha1
+
+import (
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"sigs.k8s.io/controller-runtime/pkg/scheme"
+)
+
+var (
+	// GroupVersion is the group and version of the resources in this package.
+	GroupVersion = schema.GroupVersion{Group: "slrt.id", Version: "v1alpha1"}
+
+	// SchemeBuilder registers the types of this package with a scheme.
+	SchemeBuilder = &scheme.Builder{GroupVersion: GroupVersion}
+
+	// AddToScheme adds the types of this package to a scheme.
+	AddToScheme = SchemeBuilder.AddToScheme
+)

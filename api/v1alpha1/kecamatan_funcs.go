@@ -1,0 +1,35 @@
+package v1alpha1
+
+import (
+	"strings"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+)
+
+// Condition types set on a Kecamatan, one per provisioning step plus Ready.
+const (
+	ConditionNamespaceReady = "NamespaceReady"
+	ConditionDatabaseReady  = "DatabaseReady"
+	ConditionSchemaReady    = "SchemaReady"
+	ConditionReady          = "Ready"
+)
+
+// CodeLabel is set on every object made for a tenant; its value is the
+// kecamatan code, e.g. 32.73.03.
+const CodeLabel = "slrt.id/kecamatan"
+
+// CodeSlug is the code with its dots replaced by dashes: 32-73-03.
+func (k *Kecamatan) CodeSlug() string { return strings.ReplaceAll(k.Spec.Code, ".", "-") }
+
+// NamespaceName is the tenant's namespace.
+func (k *Kecamatan) NamespaceName() string { return "slrt-" + k.CodeSlug() }
+
+// DatabaseName is the tenant's PostgreSQL database, also the name of its role.
+func (k *Kecamatan) DatabaseName() string {
+	return "slrt_" + strings.ReplaceAll(k.Spec.Code, ".", "_")
+}
+
+// IsReady reports whether the Ready condition is True.
+func (k *Kecamatan) IsReady() bool {
+	return meta.IsStatusConditionTrue(k.Status.Conditions, ConditionReady)
+}

@@ -1,0 +1,119 @@
+// Command slrt-operator provisions SLRT tenants: it reconciles each Kecamatan
+// resource into a namespace and a PostgreSQL database. See docs/operator.md.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/go-logr/logr"
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/healthz"
+
+	slrtv1 "github.com/slrt-id/slrt/api/v1alpha1"
+	"github.com/slrt-id/slrt/operator"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "slrt-operator:", err)
+		os.Exit(1)
+	}
+}
+
+// serverFlag collects --database-server NAME=SECRET pairs.
+type serverFlag map[string]string
+
+func (s serverFlag) String() string {
+	var parts []string
+	for k, v := range s {
+		parts = append(parts, k+"="+v)
+	}
+	return strings.Join(parts, ",")
+}
+
+func (s serverFlag) Set(v string) error {
+	for _, pair := range strings.Split(v, ",") {
+		name, secret, ok := strings.Cut(strings.TrimSpace(pair), "=")
+		if !ok || name == "" || secret == "" {
+			return fmt.Errorf("want NAME=SECRET, got %q", pair)
+		}
+		s[name] = secret
+	}
+	return nil
+}
+
+func run(args []string) error {
+	fs := flag.NewFlagSet("slrt-operator", flag.ContinueOnError)
+	servers := serverFlag{}
+	cfg := operator.Config{}
+	fs.StringVar(&cfg.PlatformNamespace, "namespace", envOr("POD_NAMESPACE", "slrt-system"),
+		"namespace the platform runs in: admin Secrets are read from it and tenant namespaces admit traffic from it (env POD_NAMESPACE)")
+	fs.Var(servers, "database-server",
+		"database server NAME=SECRET: the Secret in --namespace holding its admin connection; repeatable (env SLRT_DATABASE_SERVERS, comma-separated; default default=slrt-postgres-admin)")
+	fs.StringVar(&cfg.APIServiceAccount, "api-service-account", envOr("SLRT_API_SERVICE_ACCOUNT", "slrt-api"),
+		"the API's ServiceAccount in --namespace, granted read access to each tenant's credentials Secret (env SLRT_API_SERVICE_ACCOUNT)")
+	fs.IntVar(&cfg.MaxConcurrentReconciles, "max-concurrent-reconciles", 4, "tenants worked on at once")
+	metricsAddr := fs.String("metrics-bind-address", ":8080", "address of the Prometheus metrics endpoint; 0 disables it")
+	probeAddr := fs.String("health-probe-bind-address", ":8081", "address of /healthz and /readyz")
+	leaderElect := fs.Bool("leader-elect", false, "elect a leader, so that only one replica reconciles")
+	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if len(servers) == 0 {
+		if err := servers.Set(envOr("SLRT_DATABASE_SERVERS", "default=slrt-postgres-admin")); err != nil {
+			return fmt.Errorf("SLRT_DATABASE_SERVERS: %w", err)
+		}
+	}
+	cfg.Servers = servers
+
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		return fmt.Errorf("--log-level: %w", err)
+	}
+	logger := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	slog.SetDefault(logger)
+	ctrl.SetLogger(logr.FromSlogHandler(logger.Handler()))
+
+	scheme := runtime.NewScheme()
+	if err := errors.Join(clientgoscheme.AddToScheme(scheme), slrtv1.AddToScheme(scheme)); err != nil {
+		return fmt.Errorf("while building the scheme: %w", err)
+	}
+	restCfg, err := ctrl.GetConfig()
+	if err != nil {
+		return fmt.Errorf("while loading the Kubernetes client configuration: %w", err)
+	}
+	mgr, err := ctrl.NewManager(restCfg, operator.ManagerOptions(scheme, operator.ManagerSettings{
+		MetricsAddr:      *metricsAddr,
+		ProbeAddr:        *probeAddr,
+		LeaderElection:   *leaderElect,
+		LeaderElectionNS: cfg.PlatformNamespace,
+	}))
+	if err != nil {
+		return fmt.Errorf("while creating the manager: %w", err)
+	}
+	r, err := operator.NewReconciler(mgr, cfg)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	if err := errors.Join(mgr.AddHealthzCheck("healthz", healthz.Ping), mgr.AddReadyzCheck("readyz", healthz.Ping)); err != nil {
+		return fmt.Errorf("while adding health checks: %w", err)
+	}
+	slog.Info("starting slrt-operator", "namespace", cfg.PlatformNamespace, "servers", servers.String())
+	return mgr.Start(ctrl.SetupSignalHandler())
+}
+
+func envOr(key, fallback string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return fallback
+}

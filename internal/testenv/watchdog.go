@@ -1,0 +1,133 @@
+package testenv
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+)
+
+// watchdog stops the process groups and removes the folders it is told
+// about once the test binary is gone, however it went: it is a shell that
+// waits for its standard input to close, which happens when the test binary
+// exits, panics or is killed. On a clean stop the groups are already gone and
+// the shell finds nothing to do.
+type watchdog struct {
+	mu    sync.Mutex
+	stdin *os.File // held open for the life of the test binary
+	file  string
+	pid   int
+}
+
+var (
+	theWatchdog     *watchdog
+	theWatchdogOnce sync.Once
+	theWatchdogErr  error
+)
+
+const watchdogScript = `cat >/dev/null
+groups=$(grep '^pgid ' "$1" | cut -d' ' -f2)
+dirs=$(grep '^dir ' "$1" | cut -d' ' -f2-)
+for g in $groups; do kill -TERM -- "-$g" 2>/dev/null; done
+sleep 3
+for g in $groups; do kill -KILL -- "-$g" 2>/dev/null; done
+for d in $dirs; do rm -rf -- "$d"; done
+rm -f -- "$1"`
+
+func getWatchdog() (*watchdog, error) {
+	theWatchdogOnce.Do(func() {
+		f, err := os.CreateTemp("", "slrt-testenv-watchdog-*")
+		if err != nil {
+			theWatchdogErr = err
+			return
+		}
+		f.Close()
+		r, w, err := os.Pipe()
+		if err != nil {
+			theWatchdogErr = err
+			return
+		}
+		cmd := exec.Command("/bin/sh", "-c", watchdogScript, "watchdog", f.Name())
+		cmd.Stdin = r
+		// Its own process group, so a signal meant for the tests' group does
+		// not stop it before it has done its work.
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		if err := cmd.Start(); err != nil {
+			theWatchdogErr = fmt.Errorf("while starting the test watchdog: %w", err)
+			return
+		}
+		r.Close()
+		go cmd.Wait() //nolint:errcheck // it ends after the test binary
+		theWatchdog = &watchdog{stdin: w, file: f.Name(), pid: cmd.Process.Pid}
+	})
+	return theWatchdog, theWatchdogErr
+}
+
+func (w *watchdog) add(kind, value string) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	f, err := os.OpenFile(w.file, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	_, err = fmt.Fprintf(f, "%s %s\n", kind, strings.ReplaceAll(value, "\n", ""))
+	return err
+}
+
+// guardGroup asks the watchdog to stop process group pgid.
+func guardGroup(pgid int) error {
+	w, err := getWatchdog()
+	if err != nil {
+		return err
+	}
+	return w.add("pgid", fmt.Sprint(pgid))
+}
+
+// guardDir asks the watchdog to remove dir.
+func guardDir(dir string) error {
+	w, err := getWatchdog()
+	if err != nil {
+		return err
+	}
+	return w.add("dir", dir)
+}
+
+// childGroups returns the process groups of this process's children, found
+// in /proc: envtest starts kube-apiserver and etcd in groups of their own
+// without telling their process ids.
+func childGroups() ([]int, error) {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil, err
+	}
+	self := os.Getpid()
+	w, err := getWatchdog()
+	if err != nil {
+		return nil, err
+	}
+	var groups []int
+	for _, e := range entries {
+		data, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// Fields after the command, which is in parentheses and may hold spaces.
+		s := string(data)
+		i := strings.LastIndexByte(s, ')')
+		if i < 0 {
+			continue
+		}
+		var state string
+		var ppid, pgid int
+		if _, err := fmt.Sscan(s[i+1:], &state, &ppid, &pgid); err != nil {
+			continue
+		}
+		if ppid == self && pgid != self && pgid != w.pid {
+			groups = append(groups, pgid)
+		}
+	}
+	return groups, nil
+}

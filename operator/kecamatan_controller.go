@@ -1,0 +1,195 @@
+// Package operator reconciles Kecamatan resources into a tenant: a namespace
+// with quota and network isolation, a PostgreSQL role and database with its
+// credentials in a Secret, and the tenant schema at the current version.
+package operator
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/client-go/util/workqueue"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+	"sigs.k8s.io/controller-runtime/pkg/recorder"
+
+	slrtv1 "github.com/slrt-id/slrt/api/v1alpha1"
+	"github.com/slrt-id/slrt/internal/wilayah"
+)
+
+// Finalizer guards a Kecamatan until its database has been retained or dropped.
+const Finalizer = "slrt.id/tenant-cleanup"
+
+// Requeue intervals.
+const (
+	// resyncInterval re-checks a Ready tenant, so that drift on the PostgreSQL
+	// side (a dropped role, a changed password) heals without an event.
+	resyncInterval = 10 * time.Minute
+	// waitInterval is used while waiting on something that sends no event,
+	// such as a terminating namespace.
+	waitInterval = 5 * time.Second
+	// Failures back off exponentially between these bounds.
+	backoffBase = 500 * time.Millisecond
+	backoffMax  = time.Minute
+)
+
+// Config is the operator's configuration, from flags or the environment.
+type Config struct {
+	// PlatformNamespace is where the operator and the API run. Database server
+	// admin Secrets are read from it, and tenant namespaces admit traffic only
+	// from it.
+	PlatformNamespace string
+	// Servers maps a database server name (spec.database.server) to the name
+	// of the Secret, in PlatformNamespace, holding its admin connection.
+	Servers map[string]string
+	// APIServiceAccount is the API's ServiceAccount in PlatformNamespace; it is
+	// granted read access to each tenant's credentials Secret, and nothing else.
+	APIServiceAccount string
+	// MaxConcurrentReconciles bounds how many tenants are worked on at once.
+	MaxConcurrentReconciles int
+}
+
+// KecamatanReconciler reconciles Kecamatan resources.
+type KecamatanReconciler struct {
+	client.Client
+	// APIReader reads objects the cache does not hold (the admin Secrets).
+	APIReader client.Reader
+	Recorder  recorder.EventRecorder
+	Config    Config
+	Reference *wilayah.Reference
+	servers   *serverPools
+	metrics   *metrics
+}
+
+// +kubebuilder:rbac:groups=slrt.id,resources=kecamatan,verbs=get;list;watch;update;patch
+// +kubebuilder:rbac:groups=slrt.id,resources=kecamatan/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=slrt.id,resources=kecamatan/finalizers,verbs=update
+// +kubebuilder:rbac:groups="",resources=namespaces;resourcequotas;limitranges;secrets,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=networking.k8s.io,resources=networkpolicies,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=rbac.authorization.k8s.io,resources=roles;rolebindings,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+// +kubebuilder:rbac:groups=coordination.k8s.io,resources=leases,verbs=get;list;watch;create;update;patch;delete
+
+// Reconcile brings one tenant one pass closer to its spec.
+func (r *KecamatanReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	kec := &slrtv1.Kecamatan{}
+	if err := r.Get(ctx, req.NamespacedName, kec); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	ctx = log.IntoContext(ctx, log.FromContext(ctx).WithValues("kecamatan", kec.Spec.Code))
+
+	if !kec.DeletionTimestamp.IsZero() {
+		return r.reconcileDelete(ctx, kec)
+	}
+	if controllerutil.AddFinalizer(kec, Finalizer) {
+		if err := r.Update(ctx, kec); err != nil {
+			return ctrl.Result{}, fmt.Errorf("while adding the finalizer: %w", err)
+		}
+	}
+
+	original := kec.DeepCopy()
+	result, err := r.reconcileSteps(ctx, kec)
+	kec.Status.ObservedGeneration = kec.Generation
+	if patchErr := r.patchStatus(ctx, original, kec); patchErr != nil && err == nil {
+		err = patchErr
+	}
+	return result, err
+}
+
+// reconcileSteps runs the provisioning steps in order; each sets its
+// condition, and the first that cannot finish stops the pass.
+func (r *KecamatanReconciler) reconcileSteps(ctx context.Context, kec *slrtv1.Kecamatan) (ctrl.Result, error) {
+	p := &pass{kec: kec}
+	steps := []struct {
+		condition string
+		run       func(context.Context, *pass) error
+	}{
+		{slrtv1.ConditionNamespaceReady, r.reconcileNamespace},
+		{slrtv1.ConditionDatabaseReady, r.reconcileDatabase},
+		{slrtv1.ConditionSchemaReady, r.reconcileSchema},
+	}
+	for i, step := range steps {
+		if err := step.run(ctx, p); err != nil {
+			failed := asStepError(err)
+			setCondition(kec, step.condition, false, failed.reason, failed.message)
+			for _, later := range steps[i+1:] {
+				setPendingIfAbsent(kec, later.condition)
+			}
+			setCondition(kec, slrtv1.ConditionReady, false, failed.reason, failed.message)
+			return failed.result()
+		}
+	}
+	if kec.Spec.Suspended {
+		setCondition(kec, slrtv1.ConditionReady, false, reasonSuspended,
+			"The tenant is suspended: its database login is disabled. Set spec.suspended to false to resume.")
+		return ctrl.Result{RequeueAfter: resyncInterval}, nil
+	}
+	wasReady := kec.IsReady()
+	setCondition(kec, slrtv1.ConditionReady, true, reasonProvisioned, "Namespace, database and schema are ready.")
+	if !wasReady {
+		r.Recorder.Eventf(kec, nil, corev1.EventTypeNormal, reasonProvisioned, "Provision",
+			"Tenant %s is ready: database %s at schema version %d", kec.Spec.Code, kec.Status.DatabaseName, kec.Status.SchemaVersion)
+		r.metrics.observeProvisioned(kec)
+	}
+	return ctrl.Result{RequeueAfter: resyncInterval}, nil
+}
+
+// pass carries what one step finds to the steps after it.
+type pass struct {
+	kec         *slrtv1.Kecamatan
+	server      *server        // set by the database step
+	credentials *corev1.Secret // set by the database step
+}
+
+// SetupWithManager registers the controller and what it watches.
+func (r *KecamatanReconciler) SetupWithManager(mgr ctrl.Manager) error {
+	if r.servers == nil {
+		r.servers = newServerPools()
+	}
+	if r.metrics == nil {
+		m, err := registerMetrics(r.Client)
+		if err != nil {
+			return err
+		}
+		r.metrics = m
+	}
+	if r.Reference == nil {
+		r.Reference = wilayah.Default()
+	}
+	return ctrl.NewControllerManagedBy(mgr).
+		For(&slrtv1.Kecamatan{}).
+		Owns(&corev1.Namespace{}).
+		Owns(&corev1.ResourceQuota{}).
+		Owns(&corev1.LimitRange{}).
+		Owns(&networkingv1.NetworkPolicy{}).
+		Owns(&corev1.Secret{}).
+		Owns(&rbacv1.Role{}).
+		Owns(&rbacv1.RoleBinding{}).
+		WithOptions(controller.Options{
+			MaxConcurrentReconciles: max(1, r.Config.MaxConcurrentReconciles),
+			RateLimiter:             workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](backoffBase, backoffMax),
+		}).
+		Complete(r)
+}
+
+// Close releases the admin connection pools.
+func (r *KecamatanReconciler) Close() {
+	if r.servers != nil {
+		r.servers.closeAll()
+	}
+}
+
+func ignoreAlreadyExists(err error) error {
+	if apierrors.IsAlreadyExists(err) {
+		return nil
+	}
+	return err
+}

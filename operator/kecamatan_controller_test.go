@@ -1,0 +1,90 @@
+package operator
+
+import (
+	"context"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	slrtv1 "github.com/slrt-id/slrt/api/v1alpha1"
+)
+
+func TestKecamatanBecomesReadyWithIsolatedDatabase(t *testing.T) {
+	ctx := context.Background()
+	kec := create(t, newKecamatan("32.73.03", ""))
+	kec = waitReady(t, kec.Name)
+
+	for _, c := range conditionTypes {
+		if cond := findCondition(kec, c); cond == nil || cond.Status != "True" {
+			t.Errorf("condition %s: %+v", c, cond)
+		}
+	}
+	if kec.Status.Namespace != "slrt-32-73-03" || kec.Status.DatabaseName != "slrt_32_73_03" ||
+		kec.Status.CredentialsSecret != credentialsSecretName || kec.Status.KelurahanCount != 6 ||
+		kec.Status.SchemaVersion < 1 || kec.Status.ObservedGeneration != kec.Generation {
+		t.Errorf("status: %+v", kec.Status)
+	}
+	if kec.Spec.Database.ReclaimPolicy != slrtv1.ReclaimRetain || kec.Spec.Database.Server != "default" {
+		t.Errorf("defaults not applied: %+v", kec.Spec.Database)
+	}
+
+	ns := &corev1.Namespace{}
+	mustGet(t, "", kec.Status.Namespace, ns)
+	if ns.Labels[slrtv1.CodeLabel] != "32.73.03" {
+		t.Errorf("namespace labels: %v", ns.Labels)
+	}
+	quota := &corev1.ResourceQuota{}
+	mustGet(t, ns.Name, quotaName, quota)
+	if q := quota.Spec.Hard[corev1.ResourceRequestsMemory]; q.String() != "4Gi" {
+		t.Errorf("quota requests.memory = %s, want the 4Gi default", q.String())
+	}
+	mustGet(t, ns.Name, limitRangeName, &corev1.LimitRange{})
+	policy := &networkingv1.NetworkPolicy{}
+	mustGet(t, ns.Name, networkPolicyName, policy)
+	if len(policy.Spec.PolicyTypes) != 2 || len(policy.Spec.Ingress) != 1 ||
+		policy.Spec.Ingress[0].From[0].NamespaceSelector.MatchLabels[corev1.LabelMetadataName] != platformNamespace {
+		t.Errorf("network policy admits more than the platform: %+v", policy.Spec)
+	}
+	binding := &rbacv1.RoleBinding{}
+	mustGet(t, ns.Name, credentialsReaderName, binding)
+	if binding.Subjects[0].Name != "slrt-api" || binding.Subjects[0].Namespace != platformNamespace {
+		t.Errorf("credentials reader binding: %+v", binding.Subjects)
+	}
+
+	conn, err := connect(ctx, tenantURL(t, kec))
+	if err != nil {
+		t.Fatalf("tenant credentials do not connect: %v", err)
+	}
+	defer conn.Close(ctx)
+	var n int
+	var first string
+	if err := conn.QueryRow(ctx, `SELECT count(*), min(name) FROM kelurahan`).Scan(&n, &first); err != nil || n != 6 {
+		t.Fatalf("kelurahan rows: %d, %v", n, err)
+	}
+
+	// Another tenant's credentials reach their own database and not this one.
+	other := waitReady(t, create(t, newKecamatan("32.73.04", "")).Name)
+	otherURL := tenantURL(t, other)
+	crossed := replaceDatabase(t, otherURL, kec.Status.DatabaseName)
+	if c, err := connect(ctx, crossed); err == nil {
+		c.Close(ctx)
+		t.Fatal("the credentials of 32.73.04 connected to the database of 32.73.03")
+	} else if !isPgCode(err, "42501") {
+		t.Fatalf("want permission denied (42501), got %v", err)
+	}
+	if c, err := connect(ctx, otherURL); err != nil {
+		t.Fatalf("32.73.04 cannot reach its own database: %v", err)
+	} else {
+		c.Close(ctx)
+	}
+}
+
+func mustGet(t *testing.T, namespace, name string, obj client.Object) {
+	t.Helper()
+	if err := k8s.Get(context.Background(), client.ObjectKey{Namespace: namespace, Name: name}, obj); err != nil {
+		t.Fatalf("getting %T %s/%s: %v", obj, namespace, name, err)
+	}
+}

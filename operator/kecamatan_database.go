@@ -1,0 +1,136 @@
+package operator
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	slrtv1 "github.com/slrt-id/slrt/api/v1alpha1"
+	"github.com/slrt-id/slrt/internal/pgadmin"
+)
+
+// Keys of a tenant's credentials Secret, read by the API.
+const (
+	credentialsKeyHost     = "host"
+	credentialsKeyPort     = "port"
+	credentialsKeyDBName   = "dbname"
+	credentialsKeyUsername = "username"
+	credentialsKeyPassword = "password"
+	credentialsKeySSLMode  = "sslmode"
+	credentialsKeyURI      = "uri"
+)
+
+// reconcileDatabase makes the tenant's role and database on its server, with
+// the role's password kept in the credentials Secret, and login enabled or
+// disabled as spec.suspended says.
+func (r *KecamatanReconciler) reconcileDatabase(ctx context.Context, p *pass) error {
+	kec := p.kec
+	srv, err := r.server(ctx, kec.Spec.Database.Server)
+	if err != nil {
+		return err
+	}
+	name := kec.DatabaseName()
+	secret, err := r.ensureCredentials(ctx, kec, srv)
+	if err != nil {
+		return err
+	}
+	p.server, p.credentials = srv, secret
+	password := string(secret.Data[credentialsKeyPassword])
+
+	err = withAdmin(ctx, srv, func(admin *pgadmin.Admin) error {
+		role, err := admin.Role(ctx, name)
+		if err != nil {
+			return err
+		}
+		wantLogin := !kec.Spec.Suspended
+		switch {
+		case !role.Exists:
+			if err := admin.CreateRole(ctx, name, password, wantLogin); err != nil {
+				return err
+			}
+		case kec.Status.CredentialsVersion != secret.ResourceVersion:
+			if err := admin.SetPassword(ctx, name, password); err != nil {
+				return err
+			}
+		}
+		if role.Exists && role.CanLogin != wantLogin {
+			if err := admin.SetLogin(ctx, name, wantLogin); err != nil {
+				return err
+			}
+		}
+		return admin.EnsureDatabase(ctx, name, name)
+	})
+	if err != nil {
+		return databaseError(err, srv, "while provisioning role and database "+name)
+	}
+	kec.Status.DatabaseName = name
+	kec.Status.CredentialsSecret = secret.Name
+	kec.Status.CredentialsVersion = secret.ResourceVersion
+	if kec.Spec.Suspended {
+		setCondition(kec, slrtv1.ConditionDatabaseReady, true, reasonLoginDisabled,
+			"Database "+name+" exists; its login is disabled because the tenant is suspended.")
+	} else {
+		setCondition(kec, slrtv1.ConditionDatabaseReady, true, reasonDatabaseReady,
+			"Database "+name+" on server "+srv.name+" is ready; credentials are in Secret "+kec.NamespaceName()+"/"+secret.Name+".")
+	}
+	return nil
+}
+
+// ensureCredentials makes the tenant's credentials Secret, generating a
+// password when the Secret is new or has none, and keeping the connection
+// keys in step with the server.
+func (r *KecamatanReconciler) ensureCredentials(ctx context.Context, kec *slrtv1.Kecamatan, srv *server) (*corev1.Secret, error) {
+	secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: credentialsSecretName, Namespace: kec.NamespaceName()}}
+	var genErr error
+	err := r.ensure(ctx, kec, secret, func() {
+		password := string(secret.Data[credentialsKeyPassword])
+		if password == "" {
+			password, genErr = pgadmin.GeneratePassword()
+		}
+		name := kec.DatabaseName()
+		secret.Type = corev1.SecretTypeOpaque
+		secret.Data = map[string][]byte{
+			credentialsKeyHost:     []byte(srv.host),
+			credentialsKeyPort:     []byte(strconv.Itoa(srv.port)),
+			credentialsKeyDBName:   []byte(name),
+			credentialsKeyUsername: []byte(name),
+			credentialsKeyPassword: []byte(password),
+			credentialsKeySSLMode:  []byte(srv.sslMode),
+			credentialsKeyURI:      []byte(srv.uri(name, password, name)),
+		}
+	})
+	if genErr != nil {
+		return nil, retryable(reasonDatabaseError, genErr, "while generating the database password")
+	}
+	if err != nil {
+		return nil, namespaceError(err, "secret", secret.Name)
+	}
+	return secret, nil
+}
+
+// withAdmin runs fn on an admin connection of srv.
+func withAdmin(ctx context.Context, srv *server, fn func(*pgadmin.Admin) error) error {
+	return acquire(ctx, srv.admin, func(c *pgxpool.Conn) error { return fn(pgadmin.New(c.Conn())) })
+}
+
+func acquire(ctx context.Context, pool *pgxpool.Pool, fn func(*pgxpool.Conn) error) error {
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Release()
+	return fn(conn)
+}
+
+// databaseError tells an unreachable server (retried until it answers) from
+// an error of the server itself.
+func databaseError(err error, srv *server, doing string) error {
+	if pgadmin.IsUnreachable(err) {
+		return retryable(reasonDatabaseUnreachable, err,
+			"PostgreSQL server %q at %s:%d cannot be reached (%s); the operator retries until it answers", srv.name, srv.host, srv.port, doing)
+	}
+	return retryable(reasonDatabaseError, err, "on PostgreSQL server %q, %s", srv.name, doing)
+}

@@ -1,0 +1,86 @@
+package operator
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	slrtv1 "github.com/slrt-id/slrt/api/v1alpha1"
+	"github.com/slrt-id/slrt/internal/pgadmin"
+	"github.com/slrt-id/slrt/internal/tenantschema"
+)
+
+// reconcileSchema migrates the tenant database to the current schema version
+// and keeps its kelurahan table in step with the spec. It connects with the
+// tenant's own credentials, so the tables belong to the tenant role, and a
+// pass also proves that those credentials work.
+func (r *KecamatanReconciler) reconcileSchema(ctx context.Context, p *pass) error {
+	kec, srv := p.kec, p.server
+	if kec.Spec.Suspended {
+		// The role cannot log in; the schema stays as it was.
+		setPendingIfAbsent(kec, slrtv1.ConditionSchemaReady)
+		return nil
+	}
+	kelurahan, err := r.kelurahanOf(kec)
+	if err != nil {
+		return err
+	}
+	name := kec.DatabaseName()
+	cfg, err := pgx.ParseConfig(string(p.credentials.Data[credentialsKeyURI]))
+	if err != nil {
+		return blocked(reasonDatabaseError, "The credentials Secret of %s holds no valid connection URI: %v", name, err)
+	}
+	cfg.ConnectTimeout = 5 * time.Second
+	db := stdlib.OpenDB(*cfg)
+	defer db.Close() //nolint:errcheck // nothing to do about a failed close
+	db.SetMaxOpenConns(1)
+
+	version, err := tenantschema.Migrate(ctx, db)
+	if err != nil {
+		if pgadmin.IsAuthFailure(err) {
+			// The role's password drifted from the Secret: set it again next pass.
+			kec.Status.CredentialsVersion = ""
+			return retryable(reasonDatabaseError, err, "database %s refused the tenant credentials; the password is set again on the next pass", name)
+		}
+		if pgadmin.IsUnreachable(err) {
+			return databaseError(err, srv, "while migrating "+name)
+		}
+		// A failing migration affects this tenant alone; the others go on.
+		return retryable(reasonMigrationFailed, err, "while migrating database %s to schema version %d", name, tenantschema.LatestVersion())
+	}
+	kec.Status.SchemaVersion = version
+	if _, err := tenantschema.SyncKelurahan(ctx, db, kelurahan); err != nil {
+		return databaseError(err, srv, "while writing the kelurahan of "+name)
+	}
+	n, err := tenantschema.CountKelurahan(ctx, db)
+	if err != nil {
+		return databaseError(err, srv, "while counting the kelurahan of "+name)
+	}
+	kec.Status.KelurahanCount = int32(n)
+	setCondition(kec, slrtv1.ConditionSchemaReady, true, reasonSchemaReady,
+		fmt.Sprintf("Schema version %d with %d kelurahan.", version, n))
+	return nil
+}
+
+// kelurahanOf returns the kelurahan of the spec, or of the reference data when
+// the spec lists none.
+func (r *KecamatanReconciler) kelurahanOf(kec *slrtv1.Kecamatan) ([]tenantschema.Kelurahan, error) {
+	var out []tenantschema.Kelurahan
+	for _, k := range kec.Spec.Kelurahan {
+		out = append(out, tenantschema.Kelurahan{Code: k.Code, Name: k.Name})
+	}
+	if len(out) > 0 {
+		return out, nil
+	}
+	for _, a := range r.Reference.Children(kec.Spec.Code) {
+		out = append(out, tenantschema.Kelurahan{Code: a.Code, Name: a.Name})
+	}
+	if len(out) == 0 {
+		return nil, blocked(reasonKelurahanUnknown,
+			"The reference data has no kelurahan for kecamatan code %s; list them in spec.kelurahan.", kec.Spec.Code)
+	}
+	return out, nil
+}
