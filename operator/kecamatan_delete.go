@@ -8,6 +8,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	slrtv1 "github.com/slrt-id/slrt/api/v1alpha1"
@@ -25,7 +26,16 @@ func (r *KecamatanReconciler) reconcileDelete(ctx context.Context, kec *slrtv1.K
 	name := kec.DatabaseName()
 	retain := kec.Spec.Database.ReclaimPolicy != slrtv1.ReclaimDelete
 
-	err := r.releaseDatabase(ctx, kec, retain)
+	owns, err := r.ownsTenant(ctx, kec)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	if !owns {
+		// A duplicate (same code as another Kecamatan) never owned the
+		// namespace or the database: they belong to the other one.
+		return ctrl.Result{}, r.removeFinalizer(ctx, kec)
+	}
+	err = r.releaseDatabase(ctx, kec, retain)
 	switch {
 	case err == nil && retain:
 		r.Recorder.Eventf(kec, nil, corev1.EventTypeNormal, "DatabaseRetained", "Delete",
@@ -55,11 +65,30 @@ func (r *KecamatanReconciler) reconcileDelete(ctx context.Context, kec *slrtv1.K
 	if err := r.Delete(ctx, ns); err != nil && !apierrors.IsNotFound(err) {
 		return ctrl.Result{}, fmt.Errorf("while deleting namespace %s: %w", ns.Name, err)
 	}
+	return ctrl.Result{}, r.removeFinalizer(ctx, kec)
+}
+
+func (r *KecamatanReconciler) removeFinalizer(ctx context.Context, kec *slrtv1.Kecamatan) error {
 	controllerutil.RemoveFinalizer(kec, Finalizer)
 	if err := r.Update(ctx, kec); err != nil {
-		return ctrl.Result{}, fmt.Errorf("while removing the finalizer: %w", err)
+		return fmt.Errorf("while removing the finalizer: %w", err)
 	}
-	return ctrl.Result{}, nil
+	return nil
+}
+
+// ownsTenant reports whether kec provisioned the tenant: its namespace is
+// controlled by kec, or gone while kec recorded a database.
+func (r *KecamatanReconciler) ownsTenant(ctx context.Context, kec *slrtv1.Kecamatan) (bool, error) {
+	ns := &corev1.Namespace{}
+	err := r.Get(ctx, client.ObjectKey{Name: kec.NamespaceName()}, ns)
+	if apierrors.IsNotFound(err) {
+		return kec.Status.DatabaseName != "", nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("while reading namespace %s: %w", kec.NamespaceName(), err)
+	}
+	owner := metav1.GetControllerOf(ns)
+	return owner != nil && owner.UID == kec.UID, nil
 }
 
 // releaseDatabase disables the tenant's login (retain) or drops its database

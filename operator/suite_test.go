@@ -13,9 +13,14 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	corev1 "k8s.io/api/core/v1"
+	eventsv1 "k8s.io/api/events/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -197,4 +202,90 @@ func replaceDatabase(t *testing.T, raw, db string) string {
 func isPgCode(err error, code string) bool {
 	var pgErr *pgconn.PgError
 	return errors.As(err, &pgErr) && pgErr.Code == code
+}
+
+// resourceVersions returns the resourceVersion of the Kecamatan and every
+// object made for it, keyed by kind and name.
+func resourceVersions(t *testing.T, kec *slrtv1.Kecamatan) map[string]string {
+	t.Helper()
+	ns := kec.Status.Namespace
+	objs := map[string]client.Object{
+		"Kecamatan":     &slrtv1.Kecamatan{ObjectMeta: metav1.ObjectMeta{Name: kec.Name}},
+		"Namespace":     &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}},
+		"ResourceQuota": &corev1.ResourceQuota{ObjectMeta: metav1.ObjectMeta{Name: quotaName, Namespace: ns}},
+		"LimitRange":    &corev1.LimitRange{ObjectMeta: metav1.ObjectMeta{Name: limitRangeName, Namespace: ns}},
+		"NetworkPolicy": &networkingv1.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: networkPolicyName, Namespace: ns}},
+		"Secret":        &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: credentialsSecretName, Namespace: ns}},
+		"Role":          &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Name: credentialsReaderName, Namespace: ns}},
+		"RoleBinding":   &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: credentialsReaderName, Namespace: ns}},
+	}
+	out := map[string]string{}
+	for kind, obj := range objs {
+		mustGet(t, obj.GetNamespace(), obj.GetName(), obj)
+		out[kind] = obj.GetResourceVersion()
+	}
+	return out
+}
+
+func setSuspended(t *testing.T, name string, suspended bool) {
+	t.Helper()
+	patch := []byte(fmt.Sprintf(`{"spec":{"suspended":%t}}`, suspended))
+	kec := &slrtv1.Kecamatan{ObjectMeta: metav1.ObjectMeta{Name: name}}
+	if err := k8s.Patch(context.Background(), kec, client.RawPatch(types.MergePatchType, patch)); err != nil {
+		t.Fatalf("setting suspended=%t: %v", suspended, err)
+	}
+}
+
+func deleteAndWaitGone(t *testing.T, kec *slrtv1.Kecamatan) {
+	t.Helper()
+	if err := k8s.Delete(context.Background(), kec); err != nil {
+		t.Fatalf("deleting %s: %v", kec.Name, err)
+	}
+	eventually(t, kec.Name+" gone", func() error {
+		err := k8s.Get(context.Background(), client.ObjectKey{Name: kec.Name}, &slrtv1.Kecamatan{})
+		if apierrors.IsNotFound(err) {
+			return nil
+		}
+		return fmt.Errorf("still there (%v)", err)
+	})
+}
+
+// assertNamespaceDeleted checks the namespace is gone or going: envtest runs
+// no namespace controller, so a deleted namespace stays Terminating.
+func assertNamespaceDeleted(t *testing.T, name string) {
+	t.Helper()
+	ns := &corev1.Namespace{}
+	err := k8s.Get(context.Background(), client.ObjectKey{Name: name}, ns)
+	if err == nil && ns.DeletionTimestamp.IsZero() {
+		t.Errorf("namespace %s was not deleted", name)
+	} else if err != nil && !apierrors.IsNotFound(err) {
+		t.Error(err)
+	}
+}
+
+// assertEvent checks that an Event with reason was recorded for kec.
+func assertEvent(t *testing.T, kec *slrtv1.Kecamatan, reason string) {
+	t.Helper()
+	eventually(t, "event "+reason, func() error {
+		var list eventsv1.EventList
+		if err := k8s.List(context.Background(), &list); err != nil {
+			return err
+		}
+		for _, e := range list.Items {
+			if e.Regarding.UID == kec.UID && e.Reason == reason {
+				return nil
+			}
+		}
+		return fmt.Errorf("no %s event among %d", reason, len(list.Items))
+	})
+}
+
+func adminConn(t *testing.T) *pgx.Conn {
+	t.Helper()
+	conn, err := env.Postgres.Connect(context.Background(), "postgres")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
 }
