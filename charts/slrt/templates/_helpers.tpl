@@ -1,0 +1,28 @@
+{{- define "slrt.labels" -}}
+app.kubernetes.io/part-of: slrt
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ .Chart.Name }}-{{ .Chart.Version }}
+{{- end }}
+
+{{- define "slrt.operator.name" -}}
+{{ .Release.Name }}-operator
+{{- end }}
+
+{{- define "slrt.operator.selector" -}}
+app.kubernetes.io/name: slrt-operator
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "slrt.image" -}}
+{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}
+{{- end }}
+
+{{/* The Secret holding a database server's admin connection. */}}
+{{- define "slrt.serverSecret" -}}
+{{- if .server.existingSecret -}}
+{{ .server.existingSecret }}
+{{- else -}}
+{{ .root.Release.Name }}-postgres-{{ .server.name }}
+{{- end -}}
+{{- end }}

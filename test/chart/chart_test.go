@@ -1,0 +1,171 @@
+// Package chart_test proves the Helm chart: it lints, it renders, Kubernetes
+// accepts every object it renders, and the generated parts it carries are the
+// same as config/.
+package chart_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/slrt-id/slrt/internal/testenv"
+)
+
+var env *testenv.Env
+
+func TestMain(m *testing.M) {
+	os.Exit(testenv.Run(m, testenv.Options{Kube: true}, &env))
+}
+
+const releaseNamespace = "slrt-system"
+
+func TestChartLints(t *testing.T) {
+	helm(t, "lint", "--strict", chartDir(t), "--set", "databaseServers[0].name=default,databaseServers[0].password=x")
+}
+
+func TestEveryRenderedObjectIsAcceptedByKubernetes(t *testing.T) {
+	ctx := context.Background()
+	c, err := client.New(env.Kube.Config, client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: releaseNamespace}}
+	if err := c.Create(ctx, ns); err != nil {
+		t.Fatal(err)
+	}
+
+	// The check bites: an object Kubernetes would refuse is refused here too.
+	broken := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "apps/v1", "kind": "Deployment",
+		"metadata": map[string]any{"name": "broken", "namespace": releaseNamespace},
+		"spec":     map[string]any{"replicas": 1},
+	}}
+	if err := c.Apply(ctx, client.ApplyConfigurationFromUnstructured(broken), client.DryRunAll, client.ForceOwnership, client.FieldOwner("chart-test")); err == nil {
+		t.Fatal("a Deployment without selector or template was accepted: the dry run checks nothing")
+	}
+
+	cases := map[string][]string{
+		"a server connection given in values": {"--set", "databaseServers[0].name=default,databaseServers[0].password=secret"},
+		"existing Secrets, two servers, HA": {"--set", "databaseServers[0].name=default,databaseServers[0].existingSecret=pg-a," +
+			"databaseServers[1].name=kedua,databaseServers[1].existingSecret=pg-b,operator.replicas=2"},
+	}
+	for name, args := range cases {
+		t.Run(name, func(t *testing.T) {
+			out := helm(t, append([]string{"template", "slrt", chartDir(t), "--namespace", releaseNamespace, "--include-crds"}, args...)...)
+			objs := decode(t, out)
+			kinds := map[string]int{}
+			for _, obj := range objs {
+				kinds[obj.GetKind()]++
+				err := c.Apply(ctx, client.ApplyConfigurationFromUnstructured(obj),
+					client.DryRunAll, client.ForceOwnership, client.FieldOwner("chart-test"))
+				if err != nil {
+					t.Errorf("%s %s refused: %v", obj.GetKind(), obj.GetName(), err)
+				}
+			}
+			for _, kind := range []string{"CustomResourceDefinition", "Deployment", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Service"} {
+				if kinds[kind] == 0 {
+					t.Errorf("no %s rendered", kind)
+				}
+			}
+		})
+	}
+}
+
+func TestValuesAreCheckedBeforeRendering(t *testing.T) {
+	bad := map[string][]string{
+		"no admin password nor Secret": {},
+		"negative replicas":            {"--set", "databaseServers[0].name=default,databaseServers[0].password=x,operator.replicas=-1"},
+		"server name not a DNS label":  {"--set", "databaseServers[0].name=Server_1,databaseServers[0].password=x"},
+		"unknown log level":            {"--set", "databaseServers[0].name=default,databaseServers[0].password=x,operator.logLevel=loud"},
+	}
+	for name, args := range bad {
+		t.Run(name, func(t *testing.T) {
+			cmd := exec.Command(helmBin(t), append([]string{"template", "slrt", chartDir(t)}, args...)...)
+			if out, err := cmd.CombinedOutput(); err == nil {
+				t.Errorf("rendered without complaint:\n%.300s", out)
+			}
+		})
+	}
+}
+
+// The chart carries copies of generated manifests; `make manifests` keeps
+// them equal to config/.
+func TestChartCopiesOfGeneratedManifestsAreCurrent(t *testing.T) {
+	root := env.Root
+	pairs := [][2]string{
+		{"config/crd/slrt.id_kecamatan.yaml", "charts/slrt/crds/slrt.id_kecamatan.yaml"},
+		{"config/rbac/role.yaml", "charts/slrt/files/operator-role.yaml"},
+	}
+	for _, p := range pairs {
+		a, errA := os.ReadFile(filepath.Join(root, p[0]))
+		b, errB := os.ReadFile(filepath.Join(root, p[1]))
+		if err := errors.Join(errA, errB); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s differs from %s: run `make manifests`", p[1], p[0])
+		}
+	}
+}
+
+func chartDir(t *testing.T) string { return filepath.Join(env.Root, "charts", "slrt") }
+
+// helmBin is the helm that `make test` builds (SLRT_HELM), else one on PATH.
+func helmBin(t *testing.T) string {
+	t.Helper()
+	if h := os.Getenv("SLRT_HELM"); h != "" {
+		return h
+	}
+	matches, _ := filepath.Glob(filepath.Join(env.Root, "bin", "tools", "helm-*"))
+	if len(matches) > 0 {
+		return matches[len(matches)-1]
+	}
+	if h, err := exec.LookPath("helm"); err == nil {
+		return h
+	}
+	t.Fatal("no helm: run `make test-deps` or set SLRT_HELM")
+	return ""
+}
+
+func helm(t *testing.T, args ...string) []byte {
+	t.Helper()
+	var stderr bytes.Buffer
+	cmd := exec.Command(helmBin(t), args...)
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("helm %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+	}
+	return out
+}
+
+func decode(t *testing.T, data []byte) []*unstructured.Unstructured {
+	t.Helper()
+	dec := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(data), 4096)
+	var objs []*unstructured.Unstructured
+	for {
+		obj := &unstructured.Unstructured{}
+		err := dec.Decode(&obj.Object)
+		if errors.Is(err, io.EOF) {
+			return objs
+		}
+		if err != nil {
+			t.Fatalf("decoding rendered chart: %v", err)
+		}
+		if len(obj.Object) > 0 {
+			objs = append(objs, obj)
+		}
+	}
+}
