@@ -2,19 +2,22 @@ package operator
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/yaml"
 
 	slrtv1 "github.com/slrt-id/slrt/api/v1alpha1"
 )
 
 func TestKecamatanBecomesReadyWithIsolatedDatabase(t *testing.T) {
 	ctx := context.Background()
-	kec := create(t, newKecamatan("32.73.03", ""))
+	kec := create(t, newKecamatan("32.73.20", ""))
 	kec = waitReady(t, kec.Name)
 
 	for _, c := range conditionTypes {
@@ -22,8 +25,8 @@ func TestKecamatanBecomesReadyWithIsolatedDatabase(t *testing.T) {
 			t.Errorf("condition %s: %+v", c, cond)
 		}
 	}
-	if kec.Status.Namespace != "slrt-32-73-03" || kec.Status.DatabaseName != "slrt_32_73_03" ||
-		kec.Status.CredentialsSecret != credentialsSecretName || kec.Status.KelurahanCount != 6 ||
+	if kec.Status.Namespace != "slrt-32-73-20" || kec.Status.DatabaseName != "slrt_32_73_20" ||
+		kec.Status.CredentialsSecret != credentialsSecretName || kec.Status.KelurahanCount != 4 ||
 		kec.Status.SchemaVersion < 1 || kec.Status.ObservedGeneration != kec.Generation {
 		t.Errorf("status: %+v", kec.Status)
 	}
@@ -33,7 +36,7 @@ func TestKecamatanBecomesReadyWithIsolatedDatabase(t *testing.T) {
 
 	ns := &corev1.Namespace{}
 	mustGet(t, "", kec.Status.Namespace, ns)
-	if ns.Labels[slrtv1.CodeLabel] != "32.73.03" {
+	if ns.Labels[slrtv1.CodeLabel] != "32.73.20" {
 		t.Errorf("namespace labels: %v", ns.Labels)
 	}
 	quota := &corev1.ResourceQuota{}
@@ -61,28 +64,54 @@ func TestKecamatanBecomesReadyWithIsolatedDatabase(t *testing.T) {
 	defer conn.Close(ctx)
 	var n int
 	var first string
-	if err := conn.QueryRow(ctx, `SELECT count(*), min(name) FROM kelurahan`).Scan(&n, &first); err != nil || n != 6 {
-		t.Fatalf("kelurahan rows: %d, %v", n, err)
+	if err := conn.QueryRow(ctx, `SELECT count(*), min(code) FROM kelurahan`).Scan(&n, &first); err != nil || n != 4 || first != "32.73.20.1001" {
+		t.Fatalf("kelurahan rows: %d from %s, %v", n, first, err)
 	}
 
 	// Another tenant's credentials reach their own database and not this one.
-	other := waitReady(t, create(t, newKecamatan("32.73.04", "")).Name)
+	other := waitReady(t, create(t, newKecamatan("32.73.21", "")).Name)
 	otherURL := tenantURL(t, other)
 	crossed := replaceDatabase(t, otherURL, kec.Status.DatabaseName)
 	if c, err := connect(ctx, crossed); err == nil {
 		c.Close(ctx)
-		t.Fatal("the credentials of 32.73.04 connected to the database of 32.73.03")
+		t.Fatal("the credentials of 32.73.21 connected to the database of 32.73.20")
 	} else if !isPgCode(err, "42501") {
 		t.Fatalf("want permission denied (42501), got %v", err)
 	}
 	if c, err := connect(ctx, otherURL); err != nil {
-		t.Fatalf("32.73.04 cannot reach its own database: %v", err)
+		t.Fatalf("32.73.21 cannot reach its own database: %v", err)
 	} else {
 		c.Close(ctx)
 	}
 }
 
-func mustGet(t *testing.T, namespace, name string, obj client.Object) {
+// The three pilot kecamatan, applied from config/samples as city IT would,
+// become Ready with their kelurahan: from the reference data, or as listed.
+func TestPilotSamplesBecomeReady(t *testing.T) {
+	want := map[string]int32{"babakan-ciparay": 6, "bojongloa-kaler": 5, "bandung-kulon": 8}
+	files, err := filepath.Glob(filepath.Join(env.Root, "config", "samples", "*.yaml"))
+	if err != nil || len(files) != len(want) {
+		t.Fatalf("samples: %v %v", files, err)
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kec := &slrtv1.Kecamatan{}
+		if err := yaml.UnmarshalStrict(data, kec); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		create(t, kec)
+	}
+	for name, count := range want {
+		if kec := waitReady(t, name); kec.Status.KelurahanCount != count {
+			t.Errorf("%s: %d kelurahan, want %d", name, kec.Status.KelurahanCount, count)
+		}
+	}
+}
+
+func mustGet(t testing.TB, namespace, name string, obj client.Object) {
 	t.Helper()
 	if err := k8s.Get(context.Background(), client.ObjectKey{Namespace: namespace, Name: name}, obj); err != nil {
 		t.Fatalf("getting %T %s/%s: %v", obj, namespace, name, err)

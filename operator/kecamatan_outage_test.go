@@ -23,7 +23,7 @@ func TestPostgresOutageIsAConditionAndHeals(t *testing.T) {
 	}
 	ctx := context.Background()
 	toDrop := waitReady(t, create(t, newKecamatan("32.73.14", slrtv1.ReclaimDelete)).Name)
-	toKeep := waitReady(t, create(t, newKecamatan("32.73.15", slrtv1.ReclaimRetain)).Name)
+	toKeep := waitReady(t, create(t, newKecamatan("32.73.22", slrtv1.ReclaimRetain)).Name)
 
 	if err := env.Postgres.Stop(); err != nil {
 		t.Fatal(err)
@@ -35,10 +35,10 @@ func TestPostgresOutageIsAConditionAndHeals(t *testing.T) {
 		}
 	})
 
-	fresh := create(t, newKecamatan("32.73.16", ""))
+	fresh := create(t, newKecamatan("32.73.23", ""))
 	got := waitCondition(t, fresh.Name, slrtv1.ConditionReady, metav1.ConditionFalse, reasonDatabaseUnreachable)
 	if c := findCondition(got, slrtv1.ConditionDatabaseReady); c.Reason != reasonDatabaseUnreachable ||
-		!strings.Contains(c.Message, "slrt_32_73_16") {
+		!strings.Contains(c.Message, "slrt_32_73_23") {
 		t.Errorf("DatabaseReady should name the database: %s %q", c.Reason, c.Message)
 	}
 

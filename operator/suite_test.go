@@ -110,7 +110,7 @@ func newKecamatan(code string, policy slrtv1.ReclaimPolicy) *slrtv1.Kecamatan {
 	return kec
 }
 
-func create(t *testing.T, kec *slrtv1.Kecamatan) *slrtv1.Kecamatan {
+func create(t testing.TB, kec *slrtv1.Kecamatan) *slrtv1.Kecamatan {
 	t.Helper()
 	if err := k8s.Create(context.Background(), kec); err != nil {
 		t.Fatalf("creating Kecamatan %s: %v", kec.Spec.Code, err)
@@ -120,7 +120,7 @@ func create(t *testing.T, kec *slrtv1.Kecamatan) *slrtv1.Kecamatan {
 
 // eventually retries check until it passes or the timeout runs out. The
 // timeout bounds a wait for a state; it asserts nothing about speed.
-func eventually(t *testing.T, what string, check func() error) {
+func eventually(t testing.TB, what string, check func() error) {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for {
@@ -135,7 +135,7 @@ func eventually(t *testing.T, what string, check func() error) {
 	}
 }
 
-func get(t *testing.T, name string) *slrtv1.Kecamatan {
+func get(t testing.TB, name string) *slrtv1.Kecamatan {
 	t.Helper()
 	kec := &slrtv1.Kecamatan{}
 	if err := k8s.Get(context.Background(), client.ObjectKey{Name: name}, kec); err != nil {
@@ -145,7 +145,7 @@ func get(t *testing.T, name string) *slrtv1.Kecamatan {
 }
 
 // waitCondition waits until the Kecamatan's condition has status and reason.
-func waitCondition(t *testing.T, name, condType string, status metav1.ConditionStatus, reason string) *slrtv1.Kecamatan {
+func waitCondition(t testing.TB, name, condType string, status metav1.ConditionStatus, reason string) *slrtv1.Kecamatan {
 	t.Helper()
 	var kec *slrtv1.Kecamatan
 	eventually(t, fmt.Sprintf("%s %s=%s (%s)", name, condType, status, reason), func() error {
@@ -162,13 +162,13 @@ func waitCondition(t *testing.T, name, condType string, status metav1.ConditionS
 	return kec
 }
 
-func waitReady(t *testing.T, name string) *slrtv1.Kecamatan {
+func waitReady(t testing.TB, name string) *slrtv1.Kecamatan {
 	t.Helper()
 	return waitCondition(t, name, slrtv1.ConditionReady, metav1.ConditionTrue, reasonProvisioned)
 }
 
 // tenantURL reads the tenant's connection URI from its credentials Secret.
-func tenantURL(t *testing.T, kec *slrtv1.Kecamatan) string {
+func tenantURL(t testing.TB, kec *slrtv1.Kecamatan) string {
 	t.Helper()
 	s := &corev1.Secret{}
 	key := client.ObjectKey{Namespace: kec.Status.Namespace, Name: kec.Status.CredentialsSecret}
@@ -189,7 +189,7 @@ func findCondition(kec *slrtv1.Kecamatan, condType string) *metav1.Condition {
 }
 
 // replaceDatabase points a connection URI at another database.
-func replaceDatabase(t *testing.T, raw, db string) string {
+func replaceDatabase(t testing.TB, raw, db string) string {
 	t.Helper()
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -206,7 +206,7 @@ func isPgCode(err error, code string) bool {
 
 // resourceVersions returns the resourceVersion of the Kecamatan and every
 // object made for it, keyed by kind and name.
-func resourceVersions(t *testing.T, kec *slrtv1.Kecamatan) map[string]string {
+func resourceVersions(t testing.TB, kec *slrtv1.Kecamatan) map[string]string {
 	t.Helper()
 	ns := kec.Status.Namespace
 	objs := map[string]client.Object{
@@ -227,7 +227,7 @@ func resourceVersions(t *testing.T, kec *slrtv1.Kecamatan) map[string]string {
 	return out
 }
 
-func setSuspended(t *testing.T, name string, suspended bool) {
+func setSuspended(t testing.TB, name string, suspended bool) {
 	t.Helper()
 	patch := []byte(fmt.Sprintf(`{"spec":{"suspended":%t}}`, suspended))
 	kec := &slrtv1.Kecamatan{ObjectMeta: metav1.ObjectMeta{Name: name}}
@@ -236,7 +236,7 @@ func setSuspended(t *testing.T, name string, suspended bool) {
 	}
 }
 
-func deleteAndWaitGone(t *testing.T, kec *slrtv1.Kecamatan) {
+func deleteAndWaitGone(t testing.TB, kec *slrtv1.Kecamatan) {
 	t.Helper()
 	if err := k8s.Delete(context.Background(), kec); err != nil {
 		t.Fatalf("deleting %s: %v", kec.Name, err)
@@ -252,7 +252,7 @@ func deleteAndWaitGone(t *testing.T, kec *slrtv1.Kecamatan) {
 
 // assertNamespaceDeleted checks the namespace is gone or going: envtest runs
 // no namespace controller, so a deleted namespace stays Terminating.
-func assertNamespaceDeleted(t *testing.T, name string) {
+func assertNamespaceDeleted(t testing.TB, name string) {
 	t.Helper()
 	ns := &corev1.Namespace{}
 	err := k8s.Get(context.Background(), client.ObjectKey{Name: name}, ns)
@@ -264,7 +264,7 @@ func assertNamespaceDeleted(t *testing.T, name string) {
 }
 
 // assertEvent checks that an Event with reason was recorded for kec.
-func assertEvent(t *testing.T, kec *slrtv1.Kecamatan, reason string) {
+func assertEvent(t testing.TB, kec *slrtv1.Kecamatan, reason string) {
 	t.Helper()
 	eventually(t, "event "+reason, func() error {
 		var list eventsv1.EventList
@@ -280,7 +280,7 @@ func assertEvent(t *testing.T, kec *slrtv1.Kecamatan, reason string) {
 	})
 }
 
-func adminConn(t *testing.T) *pgx.Conn {
+func adminConn(t testing.TB) *pgx.Conn {
 	t.Helper()
 	conn, err := env.Postgres.Connect(context.Background(), "postgres")
 	if err != nil {

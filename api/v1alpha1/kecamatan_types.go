@@ -193,7 +193,3 @@ type KecamatanList struct {
 	metav1.ListMeta `json:"metadata,omitempty"`
 	Items           []Kecamatan `json:"items"`
 }
-
-func init() {
-	SchemeBuilder.Register(&Kecamatan{}, &KecamatanList{})
-}

@@ -14,7 +14,7 @@ const EnvLog = "SLRT_TEST_LOG"
 // Logger returns a logger for in-process components: silent, unless
 // SLRT_TEST_LOG is set (to debug, info, warn or error).
 func Logger() logr.Logger {
-	var w io.Writer = io.Discard
+	w := io.Writer(io.Discard)
 	var level slog.Level
 	if v := os.Getenv(EnvLog); v != "" {
 		w = os.Stderr
