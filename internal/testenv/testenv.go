@@ -54,7 +54,7 @@ func Run(m *testing.M, opts Options, env **Env, setup ...func(context.Context, *
 	// Controllers stop before the services they talk to.
 	cancel()
 	time.Sleep(100 * time.Millisecond)
-	if err := e.stop(); err != nil {
+	if err := errors.Join(e.stop(), disarm()); err != nil {
 		fmt.Fprintln(os.Stderr, "testenv: while stopping:", err)
 		if code == 0 {
 			code = 1

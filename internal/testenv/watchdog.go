@@ -30,9 +30,9 @@ var (
 const watchdogScript = `cat >/dev/null
 groups=$(grep '^pgid ' "$1" | cut -d' ' -f2)
 dirs=$(grep '^dir ' "$1" | cut -d' ' -f2-)
-for g in $groups; do kill -TERM -- "-$g" 2>/dev/null; done
-sleep 3
-for g in $groups; do kill -KILL -- "-$g" 2>/dev/null; done
+for g in $groups; do kill -TERM "-$g" 2>/dev/null; done
+[ -n "$groups" ] && sleep 3
+for g in $groups; do kill -KILL "-$g" 2>/dev/null; done
 for d in $dirs; do rm -rf -- "$d"; done
 rm -f -- "$1"`
 
@@ -75,6 +75,16 @@ func (w *watchdog) add(kind, value string) error {
 	defer f.Close()
 	_, err = fmt.Fprintf(f, "%s %s\n", kind, strings.ReplaceAll(value, "\n", ""))
 	return err
+}
+
+// disarm tells the watchdog that everything was stopped and removed.
+func disarm() error {
+	if theWatchdog == nil {
+		return nil
+	}
+	theWatchdog.mu.Lock()
+	defer theWatchdog.mu.Unlock()
+	return os.Truncate(theWatchdog.file, 0)
 }
 
 // guardGroup asks the watchdog to stop process group pgid.
