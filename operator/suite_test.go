@@ -75,11 +75,14 @@ func startOperator(ctx context.Context, e *testenv.Env) error {
 	if err != nil {
 		return err
 	}
+	stopped := make(chan struct{})
 	go func() {
+		defer close(stopped)
 		if err := mgr.Start(ctx); err != nil {
 			fmt.Fprintln(os.Stderr, "operator stopped:", err)
 		}
 	}()
+	e.Cleanup(func() { <-stopped; reconciler.Close() })
 	if !mgr.GetCache().WaitForCacheSync(ctx) {
 		return errors.New("operator cache did not sync")
 	}

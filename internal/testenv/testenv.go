@@ -13,7 +13,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 )
 
 // Options says which services a test package needs.
@@ -28,7 +27,14 @@ type Env struct {
 	Kube     *Kube
 	// Root is the repository root (the folder holding go.mod).
 	Root string
+
+	cleanups []func()
 }
+
+// Cleanup registers fn to run when the tests end, after the setup context is
+// cancelled and before the services stop: the place to wait for a controller
+// started in setup to finish.
+func (e *Env) Cleanup(fn func()) { e.cleanups = append(e.cleanups, fn) }
 
 // Run starts the services opts asks for, runs setup (which may start
 // controllers that live until the tests end), runs the tests and stops it all.
@@ -45,6 +51,9 @@ func Run(m *testing.M, opts Options, env **Env, setup ...func(context.Context, *
 		fmt.Fprintln(os.Stderr, "testenv:", err)
 		cancel()
 		if e != nil {
+			for i := len(e.cleanups) - 1; i >= 0; i-- {
+				e.cleanups[i]()
+			}
 			_ = e.stop()
 		}
 		return 1
@@ -53,7 +62,9 @@ func Run(m *testing.M, opts Options, env **Env, setup ...func(context.Context, *
 	code := m.Run()
 	// Controllers stop before the services they talk to.
 	cancel()
-	time.Sleep(100 * time.Millisecond)
+	for i := len(e.cleanups) - 1; i >= 0; i-- {
+		e.cleanups[i]()
+	}
 	if err := errors.Join(e.stop(), disarm()); err != nil {
 		fmt.Fprintln(os.Stderr, "testenv: while stopping:", err)
 		if code == 0 {

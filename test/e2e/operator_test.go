@@ -61,8 +61,17 @@ func TestOnboardingWithKubectlAndTheOperatorBinary(t *testing.T) {
 	op := exec.Command(bin, "--namespace=slrt-system", "--metrics-bind-address="+metricsAddr,
 		"--health-probe-bind-address="+probeAddr, "--leader-elect=false")
 	op.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig)
-	var logs bytes.Buffer
-	op.Stdout, op.Stderr = &logs, &logs
+	// A file, not a buffer: the process writes while the test reads.
+	logFile, err := os.Create(filepath.Join(dir, "operator.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logFile.Close()
+	op.Stdout, op.Stderr = logFile, logFile
+	logs := func() string {
+		data, _ := os.ReadFile(logFile.Name())
+		return string(data)
+	}
 	if err := op.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +79,7 @@ func TestOnboardingWithKubectlAndTheOperatorBinary(t *testing.T) {
 		_ = op.Process.Signal(os.Interrupt)
 		_ = op.Wait()
 		if t.Failed() {
-			t.Logf("operator log:\n%s", logs.String())
+			t.Logf("operator log:\n%s", logs())
 		}
 	})
 	waitHTTP(t, "http://"+probeAddr+"/readyz")
@@ -90,7 +99,7 @@ func TestOnboardingWithKubectlAndTheOperatorBinary(t *testing.T) {
 	}
 
 	// The logs are JSON lines, and the metrics endpoint counts the tenant.
-	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+	for _, line := range strings.Split(strings.TrimSpace(logs()), "\n") {
 		if !strings.HasPrefix(line, "{") {
 			t.Errorf("log line is not JSON: %s", line)
 			break
