@@ -107,6 +107,7 @@ func (r *KecamatanReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 // condition, and the first that cannot finish stops the pass.
 func (r *KecamatanReconciler) reconcileSteps(ctx context.Context, kec *slrtv1.Kecamatan) (ctrl.Result, error) {
 	p := &pass{kec: kec}
+	firstProvisioning := kec.Status.SchemaVersion == 0
 	steps := []struct {
 		condition string
 		run       func(context.Context, *pass) error
@@ -118,6 +119,10 @@ func (r *KecamatanReconciler) reconcileSteps(ctx context.Context, kec *slrtv1.Ke
 	for i, step := range steps {
 		if err := step.run(ctx, p); err != nil {
 			failed := asStepError(err)
+			if c := findCondition(kec, slrtv1.ConditionReady); c == nil || c.Reason != failed.reason {
+				// Once per new failure, not once per retry.
+				r.Recorder.Eventf(kec, nil, corev1.EventTypeWarning, failed.reason, "Provision", "%s", failed.message)
+			}
 			setCondition(kec, step.condition, false, failed.reason, failed.message)
 			for _, later := range steps[i+1:] {
 				setPendingIfAbsent(kec, later.condition)
@@ -136,7 +141,9 @@ func (r *KecamatanReconciler) reconcileSteps(ctx context.Context, kec *slrtv1.Ke
 	if !wasReady {
 		r.Recorder.Eventf(kec, nil, corev1.EventTypeNormal, reasonProvisioned, "Provision",
 			"Tenant %s is ready: database %s at schema version %d", kec.Spec.Code, kec.Status.DatabaseName, kec.Status.SchemaVersion)
-		r.metrics.observeProvisioned(kec)
+		if firstProvisioning {
+			r.metrics.observeProvisioned(kec)
+		}
 	}
 	return ctrl.Result{RequeueAfter: resyncInterval}, nil
 }

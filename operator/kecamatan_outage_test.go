@@ -41,6 +41,7 @@ func TestPostgresOutageIsAConditionAndHeals(t *testing.T) {
 		!strings.Contains(c.Message, "slrt_32_73_23") {
 		t.Errorf("DatabaseReady should name the database: %s %q", c.Reason, c.Message)
 	}
+	assertEvent(t, got, reasonDatabaseUnreachable)
 
 	if err := k8s.Delete(ctx, toDrop); err != nil {
 		t.Fatal(err)

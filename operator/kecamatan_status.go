@@ -99,6 +99,10 @@ func setCondition(kec *slrtv1.Kecamatan, condType string, ok bool, reason, messa
 	})
 }
 
+func findCondition(kec *slrtv1.Kecamatan, condType string) *metav1.Condition {
+	return meta.FindStatusCondition(kec.Status.Conditions, condType)
+}
+
 func setPendingIfAbsent(kec *slrtv1.Kecamatan, condType string) {
 	if meta.FindStatusCondition(kec.Status.Conditions, condType) != nil {
 		return

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
@@ -50,7 +49,7 @@ func (c *tenantCollector) Collect(ch chan<- prometheus.Metric) {
 		kec := &list.Items[i]
 		for _, condType := range conditionTypes {
 			st := metav1.ConditionUnknown
-			if c := meta.FindStatusCondition(kec.Status.Conditions, condType); c != nil {
+			if c := findCondition(kec, condType); c != nil {
 				st = c.Status
 			}
 			counts[[2]string{condType, string(st)}]++

@@ -187,10 +187,6 @@ func connect(ctx context.Context, url string) (*pgx.Conn, error) {
 	return pgx.Connect(ctx, url)
 }
 
-func findCondition(kec *slrtv1.Kecamatan, condType string) *metav1.Condition {
-	return meta.FindStatusCondition(kec.Status.Conditions, condType)
-}
-
 // replaceDatabase points a connection URI at another database.
 func replaceDatabase(t testing.TB, raw, db string) string {
 	t.Helper()

@@ -47,7 +47,9 @@ type Kelurahan struct {
 
 // SyncKelurahan makes the kelurahan table hold exactly want, in one
 // transaction, and writes nothing when it already does. It reports whether it
-// changed anything.
+// changed anything. A kelurahan removed from the list is deleted; once other
+// tables refer to kelurahan, their foreign keys refuse that for a kelurahan
+// in use, and the error names it.
 func SyncKelurahan(ctx context.Context, db *sql.DB, want []Kelurahan) (bool, error) {
 	have, err := listKelurahan(ctx, db)
 	if err != nil {
