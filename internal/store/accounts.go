@@ -1,0 +1,111 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Account is a staff account. The password hash never leaves the store
+// except to the login check.
+type Account struct {
+	ID           int64      `json:"id"`
+	Username     string     `json:"username"`
+	DisplayName  string     `json:"displayName"`
+	Disabled     bool       `json:"disabled"`
+	LockedUntil  *time.Time `json:"lockedUntil,omitempty"`
+	CreatedAt    time.Time  `json:"createdAt"`
+	passwordHash string
+}
+
+// PasswordHash returns the stored argon2id hash, empty when the account has
+// no local password.
+func (a *Account) PasswordHash() string { return a.passwordHash }
+
+const accountColumns = `id, username, display_name, disabled, locked_until, created_at, coalesce(password_hash, '')`
+
+func scanAccount(row pgx.Row) (*Account, error) {
+	a := &Account{}
+	err := row.Scan(&a.ID, &a.Username, &a.DisplayName, &a.Disabled, &a.LockedUntil, &a.CreatedAt, &a.passwordHash)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	return a, err
+}
+
+// CreateAccount adds an account; passwordHash may be empty.
+func (s *Store) CreateAccount(ctx context.Context, username, displayName, passwordHash string) (*Account, error) {
+	row := s.pool.QueryRow(ctx, `INSERT INTO account (username, display_name, password_hash)
+		VALUES ($1, $2, nullif($3, '')) RETURNING `+accountColumns, username, displayName, passwordHash)
+	a, err := scanAccount(row)
+	if isUniqueViolation(err) {
+		return nil, ErrConflict
+	}
+	if err != nil {
+		return nil, fmt.Errorf("while creating account %s: %w", username, err)
+	}
+	return a, nil
+}
+
+// AccountByUsername looks an account up by username.
+func (s *Store) AccountByUsername(ctx context.Context, username string) (*Account, error) {
+	return scanAccount(s.pool.QueryRow(ctx, `SELECT `+accountColumns+` FROM account WHERE username = $1`, username))
+}
+
+// AccountByID looks an account up by id.
+func (s *Store) AccountByID(ctx context.Context, id int64) (*Account, error) {
+	return scanAccount(s.pool.QueryRow(ctx, `SELECT `+accountColumns+` FROM account WHERE id = $1`, id))
+}
+
+// ListAccounts returns up to limit accounts ordered by username, after the
+// cursor username (empty for the first page).
+func (s *Store) ListAccounts(ctx context.Context, after string, limit int) ([]*Account, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+accountColumns+` FROM account WHERE username > $1 ORDER BY username LIMIT $2`, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("while listing accounts: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (*Account, error) { return scanAccount(r) })
+}
+
+// UpdateAccount changes the display name and the disabled flag.
+func (s *Store) UpdateAccount(ctx context.Context, id int64, displayName string, disabled bool) (*Account, error) {
+	return scanAccount(s.pool.QueryRow(ctx, `UPDATE account SET display_name = $2, disabled = $3
+		WHERE id = $1 RETURNING `+accountColumns, id, displayName, disabled))
+}
+
+// SetPasswordHash replaces the account's password and clears its lockout.
+func (s *Store) SetPasswordHash(ctx context.Context, id int64, hash string) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE account SET password_hash = $2, failed_logins = 0, locked_until = NULL WHERE id = $1`, id, hash)
+	if err != nil {
+		return fmt.Errorf("while setting a password: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// RecordLoginFailure counts a failed login and locks the account for lockFor
+// once it reaches maxFailures in a row. It returns when the lock ends, if any.
+func (s *Store) RecordLoginFailure(ctx context.Context, id int64, maxFailures int, lockFor time.Duration) (*time.Time, error) {
+	var until *time.Time
+	err := s.pool.QueryRow(ctx, `UPDATE account SET
+			failed_logins = failed_logins + 1,
+			locked_until = CASE WHEN failed_logins + 1 >= $2 THEN now() + make_interval(secs => $3) ELSE locked_until END
+		WHERE id = $1 RETURNING locked_until`, id, maxFailures, lockFor.Seconds()).Scan(&until)
+	if err != nil {
+		return nil, fmt.Errorf("while recording a failed login: %w", err)
+	}
+	return until, nil
+}
+
+// RecordLoginSuccess resets the failure count.
+func (s *Store) RecordLoginSuccess(ctx context.Context, id int64) error {
+	if _, err := s.pool.Exec(ctx, `UPDATE account SET failed_logins = 0, locked_until = NULL WHERE id = $1`, id); err != nil {
+		return fmt.Errorf("while recording a login: %w", err)
+	}
+	return nil
+}
