@@ -1,0 +1,38 @@
+package httpapi
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/slrt-id/slrt/internal/store"
+)
+
+// adminTokenList lists an account's API tokens.
+func (s *Server) adminTokenList(w http.ResponseWriter, r *http.Request) {
+	acct, err := s.store.AccountByUsername(r.Context(), chi.URLParam(r, "username"))
+	if errors.Is(err, store.ErrNotFound) {
+		problem(w, r, http.StatusNotFound, "No such account.")
+		return
+	}
+	if err != nil {
+		serverError(w, r, err)
+		return
+	}
+	tokens, err := s.store.ListTokens(r.Context(), acct.ID)
+	if err != nil {
+		serverError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, Page[*store.Token]{Items: tokens})
+}
+
+// adminTokenRevoke revokes any account's token.
+func (s *Server) adminTokenRevoke(w http.ResponseWriter, r *http.Request) {
+	id, ok := parseID(w, r)
+	if !ok {
+		return
+	}
+	s.revokeToken(w, r, id)
+}

@@ -1,0 +1,56 @@
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/slrt-id/slrt/internal/store"
+)
+
+// auditList queries the audit log, newest first, with filters: username,
+// tenant, action, outcome, from and to (RFC 3339), cursor (an id), limit.
+func (s *Server) auditList(w http.ResponseWriter, r *http.Request) {
+	limit, ok := pageLimit(w, r)
+	if !ok {
+		return
+	}
+	q := r.URL.Query()
+	f := store.AuditFilter{Username: q.Get("username"), Tenant: q.Get("tenant"), Action: q.Get("action"),
+		Outcome: q.Get("outcome"), Limit: limit + 1}
+	var errs []FieldError
+	for _, t := range []struct {
+		name string
+		dst  *time.Time
+	}{{"from", &f.From}, {"to", &f.To}} {
+		if raw := q.Get(t.name); raw != "" {
+			v, err := time.Parse(time.RFC3339, raw)
+			if err != nil {
+				errs = append(errs, FieldError{Field: t.name, Code: "audit.time", Message: "an RFC 3339 time"})
+			}
+			*t.dst = v
+		}
+	}
+	if raw := q.Get("cursor"); raw != "" {
+		v, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil {
+			errs = append(errs, FieldError{Field: "cursor", Code: "page.cursor", Message: "a cursor from a previous page"})
+		}
+		f.Before = v
+	}
+	if len(errs) > 0 {
+		invalid(w, r, errs...)
+		return
+	}
+	entries, err := s.store.QueryAudit(r.Context(), f)
+	if err != nil {
+		serverError(w, r, err)
+		return
+	}
+	page := Page[*store.AuditEntry]{Items: entries}
+	if len(entries) > limit {
+		page.Items = entries[:limit]
+		page.NextCursor = strconv.FormatInt(entries[limit-1].ID, 10)
+	}
+	writeJSON(w, http.StatusOK, page)
+}

@@ -1,0 +1,25 @@
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+)
+
+const (
+	defaultPageSize = 50
+	maxPageSize     = 500
+)
+
+// pageLimit reads ?limit=, answering a bad one.
+func pageLimit(w http.ResponseWriter, r *http.Request) (int, bool) {
+	raw := r.URL.Query().Get("limit")
+	if raw == "" {
+		return defaultPageSize, true
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < 1 || n > maxPageSize {
+		invalid(w, r, FieldError{Field: "limit", Code: "page.limit", Message: "a number from 1 to 500"})
+		return 0, false
+	}
+	return n, true
+}

@@ -1,0 +1,252 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+
+	"github.com/slrt-id/slrt/internal/authz"
+	"github.com/slrt-id/slrt/internal/store"
+	"github.com/slrt-id/slrt/internal/tenant"
+)
+
+// scope says where a route's permission is checked.
+type scope int
+
+const (
+	// scopePublic needs no caller.
+	scopePublic scope = iota
+	// scopeSelf needs a caller and acts on the caller's own things.
+	scopeSelf
+	// scopeTenant checks the permission in the kecamatan {code}, or in the
+	// kelurahan under it the caller holds it in (rows are filtered to those).
+	scopeTenant
+	// scopeKelurahan checks the permission in the kelurahan {kelurahan}.
+	scopeKelurahan
+	// scopeAnywhere checks the permission in any domain the caller holds a
+	// grant in; the handler checks the specific domain of what it touches.
+	scopeAnywhere
+)
+
+// rule is a route's authorisation rule.
+type rule struct {
+	Scope  scope
+	Object string
+	Action string
+}
+
+var (
+	public = rule{Scope: scopePublic}
+	self   = rule{Scope: scopeSelf}
+)
+
+func inTenant(obj, act string) rule    { return rule{scopeTenant, obj, act} }
+func inKelurahan(obj, act string) rule { return rule{scopeKelurahan, obj, act} }
+func anywhere(obj, act string) rule    { return rule{scopeAnywhere, obj, act} }
+
+// routes registers each route with its rule, so that no route exists
+// without one.
+type routes struct {
+	chi.Router
+	s     *Server
+	rules map[string]rule
+}
+
+func (rt *routes) handle(method, pattern string, ru rule, h http.HandlerFunc, mw ...func(http.Handler) http.Handler) {
+	rt.rules[method+" "+pattern] = ru
+	chain := append(mw, rt.s.authorize(ru))
+	if method != http.MethodGet {
+		chain = append(chain, rt.s.auditWrites)
+	}
+	rt.With(chain...).Method(method, pattern, h)
+}
+
+type tenantKey struct{}
+type domainsKey struct{}
+
+// tenantFrom returns the tenant the request was routed to.
+func tenantFrom(ctx context.Context) *tenant.Tenant {
+	t, _ := ctx.Value(tenantKey{}).(*tenant.Tenant)
+	return t
+}
+
+// allowedDomains returns where, inside the tenant, the caller may act: the
+// kecamatan code itself, or the kelurahan codes it holds the permission in.
+func allowedDomains(ctx context.Context) []string {
+	d, _ := ctx.Value(domainsKey{}).([]string)
+	return d
+}
+
+// authorize enforces a route's rule, then resolves its tenant.
+func (s *Server) authorize(ru rule) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if ru.Scope == scopePublic {
+				next.ServeHTTP(w, r)
+				return
+			}
+			p := principalFrom(r.Context())
+			if p == nil {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="slrt"`)
+				problem(w, r, http.StatusUnauthorized, "Sign in first: a session cookie or an API token.")
+				return
+			}
+			ctx := r.Context()
+			id := p.Account.ID
+			switch ru.Scope {
+			case scopeSelf:
+			case scopeAnywhere:
+				if !s.authz.AllowedAnywhere(id, ru.Object, ru.Action) {
+					s.deny(w, r, "")
+					return
+				}
+			case scopeTenant, scopeKelurahan:
+				code := chi.URLParam(r, "code")
+				if authz.DomainLevel(code) != authz.LevelKecamatan {
+					problem(w, r, http.StatusNotFound, "No such kecamatan.")
+					return
+				}
+				var domains []string
+				if ru.Scope == scopeTenant {
+					domains = s.authz.AllowedWithin(id, code, ru.Object, ru.Action)
+				} else {
+					kel := chi.URLParam(r, "kelurahan")
+					if authz.DomainLevel(kel) != authz.LevelKelurahan || !authz.Covers(code, kel) {
+						problem(w, r, http.StatusNotFound, "No such kelurahan in this kecamatan.")
+						return
+					}
+					if s.authz.Allowed(id, kel, ru.Object, ru.Action) {
+						domains = []string{kel}
+					}
+				}
+				if len(domains) == 0 {
+					s.deny(w, r, code)
+					return
+				}
+				t, err := s.tenants.Lookup(ctx, code)
+				if err != nil {
+					tenantProblem(w, r, err)
+					return
+				}
+				ctx = context.WithValue(ctx, tenantKey{}, t)
+				ctx = context.WithValue(ctx, domainsKey{}, domains)
+			}
+			next.ServeHTTP(w, r.WithContext(ctx))
+		})
+	}
+}
+
+// deny answers 403 and records the refusal in the audit log.
+func (s *Server) deny(w http.ResponseWriter, r *http.Request, tenantCode string) {
+	s.audit(r, tenantCode, "denied")
+	problem(w, r, http.StatusForbidden, "Your roles do not allow this here.")
+}
+
+// tenantProblem answers for a tenant that cannot serve.
+func tenantProblem(w http.ResponseWriter, r *http.Request, err error) {
+	var nse *tenant.NotServingError
+	switch {
+	case errors.Is(err, tenant.ErrUnknown):
+		problem(w, r, http.StatusNotFound, "No such kecamatan.")
+	case errors.As(err, &nse) && nse.Suspended:
+		problem(w, r, http.StatusLocked, nse.Message)
+	case errors.As(err, &nse):
+		w.Header().Set("Retry-After", "30")
+		problem(w, r, http.StatusServiceUnavailable, "The kecamatan cannot serve yet ("+nse.Reason+"): "+nse.Message)
+	case errors.Is(err, tenant.ErrBudgetExhausted):
+		w.Header().Set("Retry-After", "5")
+		problem(w, r, http.StatusServiceUnavailable, "The platform is at its database connection budget; try again shortly.")
+	default:
+		serverError(w, r, err)
+	}
+}
+
+// withTenantDB runs fn on a connection to the request's tenant database;
+// an unreachable database is a 503 for this tenant alone.
+func (s *Server) withTenantDB(w http.ResponseWriter, r *http.Request, fn func(conn tenantConn) error) {
+	conn, err := s.tenants.Acquire(r.Context(), tenantFrom(r.Context()))
+	if err != nil {
+		if errors.Is(err, tenant.ErrBudgetExhausted) {
+			tenantProblem(w, r, err)
+			return
+		}
+		w.Header().Set("Retry-After", "30")
+		problem(w, r, http.StatusServiceUnavailable, "The database of this kecamatan cannot be reached; other kecamatan are not affected.")
+		return
+	}
+	defer conn.Release()
+	if err := fn(conn); err != nil {
+		serverError(w, r, err)
+	}
+}
+
+// auditWrites records every write with its outcome.
+func (s *Server) auditWrites(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+		next.ServeHTTP(ww, r)
+		outcome := "success"
+		switch {
+		case ww.Status() == http.StatusForbidden || ww.Status() == http.StatusUnauthorized:
+			outcome = "denied"
+		case ww.Status() >= 400:
+			outcome = "failure"
+		}
+		s.audit(r, chi.URLParam(r, "code"), outcome)
+	})
+}
+
+// audit appends an entry for the request. The object is the route pattern
+// with its parameters, never a request body.
+func (s *Server) audit(r *http.Request, tenantCode, outcome string) {
+	rctx := chi.RouteContext(r.Context())
+	e := &store.AuditEntry{
+		RequestID: middleware.GetReqID(r.Context()),
+		Tenant:    tenantCode,
+		Kelurahan: chi.URLParam(r, "kelurahan"),
+		Action:    r.Method + " " + rctx.RoutePattern(),
+		Object:    objectOf(rctx),
+		Outcome:   outcome,
+		Purpose:   r.Header.Get("X-Purpose"),
+		ClientIP:  r.RemoteAddr,
+	}
+	if p := principalFrom(r.Context()); p != nil {
+		id := p.Account.ID
+		e.AccountID, e.Username = &id, p.Account.Username
+		e.Roles = rolesString(s.authz.Grants(id))
+	}
+	// The audit write must not depend on the request's own deadline or
+	// cancellation: a cancelled request still happened.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), auditTimeout)
+	defer cancel()
+	if err := s.store.AppendAudit(ctx, e); err != nil {
+		logAuditFailure(r, err)
+	}
+}
+
+func objectOf(rctx *chi.Context) string {
+	out := ""
+	for i, k := range rctx.URLParams.Keys {
+		if k == "*" {
+			continue
+		}
+		if out != "" {
+			out += ","
+		}
+		out += k + "=" + rctx.URLParams.Values[i]
+	}
+	return out
+}
+
+func parseID(w http.ResponseWriter, r *http.Request) (int64, bool) {
+	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	if err != nil || id <= 0 {
+		problem(w, r, http.StatusNotFound, "No such id.")
+		return 0, false
+	}
+	return id, true
+}

@@ -1,0 +1,134 @@
+// Package httpapi is the shared HTTP API of the SLRT platform: one chi router
+// for every tenant. A request is authenticated (session cookie or API token),
+// authorised by Casbin in the domain its URL names, routed to its tenant's
+// database, and answered in JSON, with errors as problem+json.
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+	"github.com/go-chi/httprate"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/slrt-id/slrt/internal/authz"
+	"github.com/slrt-id/slrt/internal/store"
+	"github.com/slrt-id/slrt/internal/tenant"
+)
+
+// Config tunes the API.
+type Config struct {
+	// SessionTTL is how long a browser session lasts.
+	SessionTTL time.Duration
+	// SecureCookies marks cookies Secure (off only for plain-HTTP development).
+	SecureCookies bool
+	// LoginMaxFailures locks an account after that many failed logins in a row...
+	LoginMaxFailures int
+	// ...for LoginLockout.
+	LoginLockout time.Duration
+	// LoginPerIPPerMinute throttles login attempts from one client address.
+	LoginPerIPPerMinute int
+	// MaxTokenTTL caps an API token's lifetime.
+	MaxTokenTTL time.Duration
+	// RequestTimeout bounds a request's work.
+	RequestTimeout time.Duration
+	// Ready reports whether the API can serve (control database reachable,
+	// tenant cache synced), for /readyz.
+	Ready func(context.Context) error
+}
+
+// DefaultConfig returns the defaults documented in docs/api.md.
+func DefaultConfig() Config {
+	return Config{
+		SessionTTL:          12 * time.Hour,
+		SecureCookies:       true,
+		LoginMaxFailures:    5,
+		LoginLockout:        15 * time.Minute,
+		LoginPerIPPerMinute: 20,
+		MaxTokenTTL:         365 * 24 * time.Hour,
+		RequestTimeout:      30 * time.Second,
+	}
+}
+
+// Server holds what the handlers need.
+type Server struct {
+	store   *store.Store
+	authz   *authz.Authorizer
+	tenants *tenant.Registry
+	kube    client.Client // creates and patches Kecamatan for the admin API
+	cfg     Config
+	rules   map[string]rule
+}
+
+// New makes the API server.
+func New(st *store.Store, az *authz.Authorizer, tenants *tenant.Registry, kube client.Client, cfg Config) *Server {
+	return &Server{store: st, authz: az, tenants: tenants, kube: kube, cfg: cfg}
+}
+
+// Handler returns the router with every route of the API.
+func (s *Server) Handler() http.Handler {
+	r := chi.NewRouter()
+	r.Use(middleware.RequestID, middleware.RealIP, logRequests, middleware.Recoverer,
+		middleware.Timeout(s.cfg.RequestTimeout), s.authenticate)
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) { problem(w, r, http.StatusNotFound, "No such resource.") })
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		problem(w, r, http.StatusMethodNotAllowed, "Method not allowed here.")
+	})
+	rt := &routes{Router: r, s: s, rules: map[string]rule{}}
+
+	rt.handle("GET", "/healthz", public, s.healthz)
+	rt.handle("GET", "/readyz", public, s.readyz)
+	rt.handle("GET", "/openapi.json", public, serveOpenAPI)
+
+	loginLimit := httprate.Limit(s.cfg.LoginPerIPPerMinute, time.Minute, httprate.WithKeyFuncs(httprate.KeyByIP),
+		httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
+			problem(w, r, http.StatusTooManyRequests, "Too many login attempts from this address; wait a minute.")
+		}))
+	rt.handle("POST", "/api/v1/session", public, s.sessionCreate, loginLimit)
+	rt.handle("DELETE", "/api/v1/session", self, s.sessionDelete)
+
+	rt.handle("GET", "/api/v1/me", self, s.meShow)
+	rt.handle("GET", "/api/v1/me/tokens", self, s.tokenList)
+	rt.handle("POST", "/api/v1/me/tokens", self, s.tokenCreate)
+	rt.handle("DELETE", "/api/v1/me/tokens/{id}", self, s.tokenRevoke)
+
+	rt.handle("GET", "/api/v1/kecamatan/{code}/kelurahan", inTenant("kelurahan", "read"), s.kelurahanList)
+	rt.handle("GET", "/api/v1/kecamatan/{code}/kelurahan/{kelurahan}", inKelurahan("kelurahan", "read"), s.kelurahanShow)
+
+	rt.handle("GET", "/api/v1/admin/kecamatan", anywhere("tenant", "read"), s.adminKecamatanList)
+	rt.handle("POST", "/api/v1/admin/kecamatan", anywhere("tenant", "write"), s.adminKecamatanCreate)
+	rt.handle("PATCH", "/api/v1/admin/kecamatan/{code}", anywhere("tenant", "write"), s.adminKecamatanUpdate)
+	rt.handle("GET", "/api/v1/admin/accounts", anywhere("account", "read"), s.adminAccountList)
+	rt.handle("POST", "/api/v1/admin/accounts", anywhere("account", "write"), s.adminAccountCreate)
+	rt.handle("PATCH", "/api/v1/admin/accounts/{username}", anywhere("account", "write"), s.adminAccountUpdate)
+	rt.handle("GET", "/api/v1/admin/grants", anywhere("grant", "read"), s.adminGrantList)
+	rt.handle("POST", "/api/v1/admin/grants", anywhere("grant", "write"), s.adminGrantCreate)
+	rt.handle("DELETE", "/api/v1/admin/grants/{id}", anywhere("grant", "write"), s.adminGrantDelete)
+	rt.handle("GET", "/api/v1/admin/accounts/{username}/tokens", anywhere("token", "read"), s.adminTokenList)
+	rt.handle("DELETE", "/api/v1/admin/tokens/{id}", anywhere("token", "write"), s.adminTokenRevoke)
+
+	rt.handle("GET", "/api/v1/audit", anywhere("audit", "read"), s.auditList)
+
+	s.rules = rt.rules
+	return r
+}
+
+// Rules returns the authorisation rule of every route, keyed "METHOD
+// pattern": the authorisation matrix test walks the router against it.
+func (s *Server) Rules() map[string]rule { return s.rules }
+
+func logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+		start := time.Now()
+		next.ServeHTTP(ww, r)
+		// The route pattern, never the raw path: paths can hold identifiers.
+		route := chi.RouteContext(r.Context()).RoutePattern()
+		slog.InfoContext(r.Context(), "request", "method", r.Method, "route", route, "status", ww.Status(),
+			"duration_ms", time.Since(start).Milliseconds(), "request_id", middleware.GetReqID(r.Context()))
+	})
+}

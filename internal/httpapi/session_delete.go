@@ -1,0 +1,19 @@
+package httpapi
+
+import "net/http"
+
+// sessionDelete signs the caller out: the session ends and the cookie goes.
+func (s *Server) sessionDelete(w http.ResponseWriter, r *http.Request) {
+	p := principalFrom(r.Context())
+	if p.Via != "session" {
+		problem(w, r, http.StatusBadRequest, "This request was not made with a session; revoke the token instead.")
+		return
+	}
+	if err := s.store.DeleteSession(r.Context(), p.SessionID); err != nil {
+		serverError(w, r, err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
+	w.WriteHeader(http.StatusNoContent)
+}
