@@ -14,49 +14,49 @@ import (
 	"github.com/slrt-id/slrt/internal/tenant"
 )
 
-// scope says where a route's permission is checked.
-type scope int
+// Scope says where a route's permission is checked.
+type Scope int
 
 const (
-	// scopePublic needs no caller.
-	scopePublic scope = iota
-	// scopeSelf needs a caller and acts on the caller's own things.
-	scopeSelf
-	// scopeTenant checks the permission in the kecamatan {code}, or in the
+	// ScopePublic needs no caller.
+	ScopePublic Scope = iota
+	// ScopeSelf needs a caller and acts on the caller's own things.
+	ScopeSelf
+	// ScopeTenant checks the permission in the kecamatan {code}, or in the
 	// kelurahan under it the caller holds it in (rows are filtered to those).
-	scopeTenant
-	// scopeKelurahan checks the permission in the kelurahan {kelurahan}.
-	scopeKelurahan
-	// scopeAnywhere checks the permission in any domain the caller holds a
+	ScopeTenant
+	// ScopeKelurahan checks the permission in the kelurahan {kelurahan}.
+	ScopeKelurahan
+	// ScopeAnywhere checks the permission in any domain the caller holds a
 	// grant in; the handler checks the specific domain of what it touches.
-	scopeAnywhere
+	ScopeAnywhere
 )
 
-// rule is a route's authorisation rule.
-type rule struct {
-	Scope  scope
+// Rule is a route's authorisation rule.
+type Rule struct {
+	Scope  Scope
 	Object string
 	Action string
 }
 
 var (
-	public = rule{Scope: scopePublic}
-	self   = rule{Scope: scopeSelf}
+	public = Rule{Scope: ScopePublic}
+	self   = Rule{Scope: ScopeSelf}
 )
 
-func inTenant(obj, act string) rule    { return rule{scopeTenant, obj, act} }
-func inKelurahan(obj, act string) rule { return rule{scopeKelurahan, obj, act} }
-func anywhere(obj, act string) rule    { return rule{scopeAnywhere, obj, act} }
+func inTenant(obj, act string) Rule    { return Rule{ScopeTenant, obj, act} }
+func inKelurahan(obj, act string) Rule { return Rule{ScopeKelurahan, obj, act} }
+func anywhere(obj, act string) Rule    { return Rule{ScopeAnywhere, obj, act} }
 
-// routes registers each route with its rule, so that no route exists
+// routes registers each route with its Rule, so that no route exists
 // without one.
 type routes struct {
 	chi.Router
 	s     *Server
-	rules map[string]rule
+	rules map[string]Rule
 }
 
-func (rt *routes) handle(method, pattern string, ru rule, h http.HandlerFunc, mw ...func(http.Handler) http.Handler) {
+func (rt *routes) handle(method, pattern string, ru Rule, h http.HandlerFunc, mw ...func(http.Handler) http.Handler) {
 	rt.rules[method+" "+pattern] = ru
 	chain := append(mw, rt.s.authorize(ru))
 	if method != http.MethodGet {
@@ -81,11 +81,11 @@ func allowedDomains(ctx context.Context) []string {
 	return d
 }
 
-// authorize enforces a route's rule, then resolves its tenant.
-func (s *Server) authorize(ru rule) func(http.Handler) http.Handler {
+// authorize enforces a route's Rule, then resolves its tenant.
+func (s *Server) authorize(ru Rule) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if ru.Scope == scopePublic {
+			if ru.Scope == ScopePublic {
 				next.ServeHTTP(w, r)
 				return
 			}
@@ -98,20 +98,20 @@ func (s *Server) authorize(ru rule) func(http.Handler) http.Handler {
 			ctx := r.Context()
 			id := p.Account.ID
 			switch ru.Scope {
-			case scopeSelf:
-			case scopeAnywhere:
+			case ScopeSelf:
+			case ScopeAnywhere:
 				if !s.authz.AllowedAnywhere(id, ru.Object, ru.Action) {
 					s.deny(w, r, "")
 					return
 				}
-			case scopeTenant, scopeKelurahan:
+			case ScopeTenant, ScopeKelurahan:
 				code := chi.URLParam(r, "code")
 				if authz.DomainLevel(code) != authz.LevelKecamatan {
 					problem(w, r, http.StatusNotFound, "No such kecamatan.")
 					return
 				}
 				var domains []string
-				if ru.Scope == scopeTenant {
+				if ru.Scope == ScopeTenant {
 					domains = s.authz.AllowedWithin(id, code, ru.Object, ru.Action)
 				} else {
 					kel := chi.URLParam(r, "kelurahan")

@@ -61,7 +61,7 @@ type Server struct {
 	tenants *tenant.Registry
 	kube    client.Client // creates and patches Kecamatan for the admin API
 	cfg     Config
-	rules   map[string]rule
+	rules   map[string]Rule
 }
 
 // New makes the API server.
@@ -78,7 +78,7 @@ func (s *Server) Handler() http.Handler {
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
 		problem(w, r, http.StatusMethodNotAllowed, "Method not allowed here.")
 	})
-	rt := &routes{Router: r, s: s, rules: map[string]rule{}}
+	rt := &routes{Router: r, s: s, rules: map[string]Rule{}}
 
 	rt.handle("GET", "/healthz", public, s.healthz)
 	rt.handle("GET", "/readyz", public, s.readyz)
@@ -117,9 +117,9 @@ func (s *Server) Handler() http.Handler {
 	return r
 }
 
-// Rules returns the authorisation rule of every route, keyed "METHOD
+// Rules returns the authorisation Rule of every route, keyed "METHOD
 // pattern": the authorisation matrix test walks the router against it.
-func (s *Server) Rules() map[string]rule { return s.rules }
+func (s *Server) Rules() map[string]Rule { return s.rules }
 
 func logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -1,0 +1,97 @@
+// Command slrt-api serves the SLRT platform's HTTP API for every tenant.
+// See docs/api.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	ctrl "sigs.k8s.io/controller-runtime"
+
+	"github.com/slrt-id/slrt/internal/apiserver"
+	"github.com/slrt-id/slrt/internal/httpapi"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "slrt-api:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	fs := flag.NewFlagSet("slrt-api", flag.ContinueOnError)
+	httpCfg := httpapi.DefaultConfig()
+	o := apiserver.Options{HTTP: httpCfg}
+	listen := fs.String("listen", envOr("SLRT_LISTEN", ":8080"), "address to serve the API on (env SLRT_LISTEN)")
+	fs.StringVar(&o.DatabaseURL, "database-url", os.Getenv("SLRT_DATABASE_URL"), "control database connection URI (env SLRT_DATABASE_URL)")
+	fs.BoolVar(&o.Migrate, "migrate", true, "apply pending control database migrations at start-up, under a lock")
+	budget := fs.Int("connection-budget", 200, "most connections all tenant pools together may hold")
+	perTenant := fs.Int("connections-per-tenant", 4, "size of each tenant's pool")
+	fs.DurationVar(&o.Tenants.IdleAfter, "pool-idle-timeout", 5*time.Minute, "close a tenant pool unused for this long")
+	insecure := fs.Bool("insecure-cookies", false, "send the session cookie without Secure (plain-HTTP development only)")
+	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if o.DatabaseURL == "" {
+		return errors.New("--database-url (or SLRT_DATABASE_URL) is required")
+	}
+	o.Tenants.Budget, o.Tenants.PerTenant = int32(*budget), int32(*perTenant)
+	o.HTTP.SecureCookies = !*insecure
+
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		return fmt.Errorf("--log-level: %w", err)
+	}
+	slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level})))
+
+	var err error
+	if o.Kube, err = ctrl.GetConfig(); err != nil {
+		return fmt.Errorf("while loading the Kubernetes client configuration: %w", err)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	app, err := apiserver.Start(ctx, o)
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+
+	srv := &http.Server{
+		Addr:              *listen,
+		Handler:           app.Handler.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	slog.Info("slrt-api serving", "listen", *listen)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	// Graceful shutdown: stop accepting, finish requests in flight.
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	slog.Info("slrt-api shutting down")
+	return srv.Shutdown(shutdownCtx)
+}
+
+func envOr(key, fallback string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return fallback
+}

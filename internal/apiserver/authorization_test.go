@@ -1,0 +1,151 @@
+package apiserver_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/slrt-id/slrt/internal/authz"
+)
+
+// location is where, relative to the callers' own posts in Babakan Ciparay
+// (32.73.03, kelurahan 32.73.03.1001), a request points.
+type location struct {
+	name, code, kelurahan string
+}
+
+var locations = []location{
+	{"own kelurahan", "32.73.03", "32.73.03.1001"},
+	{"other kelurahan of the same kecamatan", "32.73.03", "32.73.03.1002"},
+	{"other kecamatan", "32.73.04", "32.73.04.1001"},
+}
+
+// Who may do what, written out independently of the Casbin policy: the
+// specification the router and the policy are held to. A route missing here
+// fails the test, so a new route cannot ship without its rule.
+var expectations = map[string]func(c *caller, l location) bool{
+	"GET /healthz":           anyone,
+	"GET /readyz":            anyone,
+	"GET /openapi.json":      anyone,
+	"POST /api/v1/session":   anyone,
+	"DELETE /api/v1/session": signedIn,
+
+	"GET /api/v1/me":                signedIn,
+	"GET /api/v1/me/tokens":         signedIn,
+	"POST /api/v1/me/tokens":        signedIn,
+	"DELETE /api/v1/me/tokens/{id}": signedIn,
+
+	"GET /api/v1/kecamatan/{code}/kelurahan":             readsKecamatan,
+	"GET /api/v1/kecamatan/{code}/kelurahan/{kelurahan}": readsKelurahan,
+
+	"GET /api/v1/admin/kecamatan":                  role(authz.RoleAdmin),
+	"POST /api/v1/admin/kecamatan":                 role(authz.RoleAdmin),
+	"PATCH /api/v1/admin/kecamatan/{code}":         role(authz.RoleAdmin),
+	"GET /api/v1/admin/accounts":                   role(authz.RoleAdmin),
+	"POST /api/v1/admin/accounts":                  role(authz.RoleAdmin),
+	"PATCH /api/v1/admin/accounts/{username}":      role(authz.RoleAdmin),
+	"GET /api/v1/admin/grants":                     role(authz.RoleAdmin),
+	"POST /api/v1/admin/grants":                    role(authz.RoleAdmin),
+	"DELETE /api/v1/admin/grants/{id}":             role(authz.RoleAdmin),
+	"GET /api/v1/admin/accounts/{username}/tokens": role(authz.RoleAdmin),
+	"DELETE /api/v1/admin/tokens/{id}":             role(authz.RoleAdmin),
+
+	"GET /api/v1/audit": role(authz.RoleAuditor),
+}
+
+func anyone(*caller, location) bool       { return true }
+func signedIn(c *caller, _ location) bool { return c != nil }
+
+func role(r authz.Role) func(*caller, location) bool {
+	return func(c *caller, _ location) bool { return c != nil && c.role == r }
+}
+
+// readsKecamatan: Puskesos staff see their own kelurahan inside their
+// kecamatan, the supervisor the whole kecamatan, Dinsos the city.
+func readsKecamatan(c *caller, l location) bool {
+	if c == nil {
+		return false
+	}
+	switch c.role {
+	case authz.RolePetugas, authz.RoleKoordinator:
+		return strings.HasPrefix(c.domain, l.code+".")
+	case authz.RoleSupervisor:
+		return c.domain == l.code
+	case authz.RoleDinsos:
+		return true
+	}
+	return false
+}
+
+func readsKelurahan(c *caller, l location) bool {
+	if c == nil {
+		return false
+	}
+	switch c.role {
+	case authz.RolePetugas, authz.RoleKoordinator:
+		return c.domain == l.kelurahan
+	case authz.RoleSupervisor:
+		return strings.HasPrefix(l.kelurahan, c.domain+".")
+	case authz.RoleDinsos:
+		return true
+	}
+	return false
+}
+
+// Every route of the router, for every role, in the caller's own kelurahan,
+// another kelurahan of the same kecamatan, another kecamatan, and with no
+// credentials: allowed or denied as the expectations say.
+func TestAuthorizationMatrix(t *testing.T) {
+	var routes []string
+	err := chi.Walk(app.Handler.Handler().(chi.Routes), func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
+		routes = append(routes, method+" "+route)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(routes) != len(app.Handler.Rules()) {
+		t.Errorf("router has %d routes, rule table %d", len(routes), len(app.Handler.Rules()))
+	}
+	who := append([]string{""}, staffNames()...)
+	for _, route := range routes {
+		expect, ok := expectations[route]
+		if !ok {
+			t.Errorf("%s has no expectation: add who may use it to the matrix", route)
+			continue
+		}
+		method, pattern, _ := strings.Cut(route, " ")
+		for _, l := range locations {
+			path := strings.NewReplacer("{code}", l.code, "{kelurahan}", l.kelurahan, "{id}", "999999", "{username}", "nogrant").Replace(pattern)
+			var body any
+			if method != http.MethodGet && method != http.MethodDelete {
+				body = "{}"
+			}
+			for _, name := range who {
+				var c *caller
+				if name != "" {
+					c = callers[name]
+				}
+				resp := do(t, name, method, path, body)
+				denied := resp.status == http.StatusForbidden ||
+					(resp.status == http.StatusUnauthorized && resp.header.Get("WWW-Authenticate") != "")
+				if want := expect(c, l); denied == want {
+					t.Errorf("%s %s as %q (%s): status %d, want allowed=%t: %s", method, path, name, l.name, resp.status, want, resp.body)
+				}
+				if resp.status >= 500 {
+					t.Errorf("%s %s as %q: server error %s", method, path, name, resp.body)
+				}
+			}
+		}
+	}
+}
+
+func staffNames() []string {
+	var out []string
+	for _, s := range staff {
+		out = append(out, s.name)
+	}
+	return out
+}

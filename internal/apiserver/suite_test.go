@@ -1,0 +1,226 @@
+package apiserver_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/alexedwards/argon2id"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/slrt-id/slrt/internal/apiserver"
+	"github.com/slrt-id/slrt/internal/authz"
+	"github.com/slrt-id/slrt/internal/httpapi"
+	"github.com/slrt-id/slrt/internal/tenant"
+	"github.com/slrt-id/slrt/internal/testenv"
+	"github.com/slrt-id/slrt/internal/testplatform"
+)
+
+var (
+	env      *testenv.Env
+	platform *testplatform.Platform
+	app      *apiserver.App
+	api      *httptest.Server
+	options  apiserver.Options
+	// callers are the staff of the test city, by name, with their tokens.
+	callers = map[string]*caller{}
+)
+
+type caller struct {
+	username string
+	token    string
+	role     authz.Role
+	domain   string
+}
+
+// The staff of the test city: one per role, working in Babakan Ciparay
+// (32.73.03) where a role is local, plus an account with no grants.
+var staff = []struct {
+	name, role, domain string
+}{
+	{"petugas", "petugas", "32.73.03.1001"},
+	{"koordinator", "koordinator", "32.73.03.1001"},
+	{"supervisor", "supervisor", "32.73.03"},
+	{"dinsos", "dinsos", "32.73"},
+	{"dinkes", "agency", "agency:DINKES"},
+	{"admin", "admin", "32.73"},
+	{"auditor", "auditor", "32.73"},
+	{"nogrant", "", ""},
+}
+
+const testPassword = "kelurahan-sehat-2026"
+
+func TestMain(m *testing.M) {
+	os.Exit(testenv.Run(m, testenv.Options{Postgres: true, Kube: true}, &env, setup))
+}
+
+func setup(ctx context.Context, e *testenv.Env) error {
+	var err error
+	if platform, err = testplatform.Start(ctx, e); err != nil {
+		return err
+	}
+	for _, k := range [][2]string{{"32.73.03", "Babakan Ciparay"}, {"32.73.04", "Bojongloa Kaler"}} {
+		if _, err := platform.Onboard(ctx, k[0], k[1]); err != nil {
+			return err
+		}
+	}
+	admin, err := e.Postgres.Connect(ctx, "postgres")
+	if err != nil {
+		return err
+	}
+	defer admin.Close(ctx)
+	if _, err := admin.Exec(ctx, `CREATE DATABASE slrt_control`); err != nil {
+		return err
+	}
+	kube, err := platform.APIConfig(ctx, e)
+	if err != nil {
+		return err
+	}
+	httpCfg := httpapi.DefaultConfig()
+	httpCfg.LoginPerIPPerMinute = 1000 // the throttling test sets its own
+	options = apiserver.Options{
+		DatabaseURL: e.Postgres.URL(e.Postgres.User, e.Postgres.Password, "slrt_control"),
+		Migrate:     true,
+		Kube:        kube,
+		Tenants:     tenantOptions(),
+		HTTP:        httpCfg,
+	}
+	if app, err = apiserver.Start(ctx, options); err != nil {
+		return err
+	}
+	e.Cleanup(app.Close)
+	api = httptest.NewServer(app.Handler.Handler())
+	e.Cleanup(api.Close)
+	return seedStaff(ctx)
+}
+
+func seedStaff(ctx context.Context) error {
+	hash, err := argon2id.CreateHash(testPassword, argon2id.DefaultParams)
+	if err != nil {
+		return err
+	}
+	for _, s := range staff {
+		acct, err := app.Store.CreateAccount(ctx, s.name, "Staf "+s.name, hash)
+		if err != nil {
+			return err
+		}
+		if s.role != "" {
+			if _, err := app.Store.CreateGrant(ctx, acct.ID, authz.Role(s.role), s.domain, 0); err != nil {
+				return err
+			}
+		}
+		_, secret, err := app.Store.CreateToken(ctx, acct.ID, "test", time.Hour)
+		if err != nil {
+			return err
+		}
+		callers[s.name] = &caller{username: s.name, token: secret, role: authz.Role(s.role), domain: s.domain}
+	}
+	// The watcher reloads on the notification; wait until it has.
+	return waitFor(10*time.Second, func() error {
+		if !app.Authorizer.AllowedAnywhere(mustAccountID(ctx, "auditor"), "audit", "read") {
+			return fmt.Errorf("grants not loaded yet")
+		}
+		return nil
+	})
+}
+
+func mustAccountID(ctx context.Context, username string) int64 {
+	a, err := app.Store.AccountByUsername(ctx, username)
+	if err != nil {
+		panic(err)
+	}
+	return a.ID
+}
+
+func waitFor(timeout time.Duration, check func() error) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		err := check()
+		if err == nil || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// response is an answer of the API.
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (r *response) json(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.body, v); err != nil {
+		t.Fatalf("decoding %s: %v", r.body, err)
+	}
+}
+
+// do sends a request as who (a caller name, or "" for anonymous).
+func do(t testing.TB, who, method, path string, body any, headers ...string) *response {
+	t.Helper()
+	return doOn(t, api.URL, who, method, path, body, headers...)
+}
+
+func doOn(t testing.TB, base, who, method, path string, body any, headers ...string) *response {
+	t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	default:
+		data, _ := json.Marshal(b)
+		rd = bytes.NewReader(data)
+	}
+	req, err := http.NewRequest(method, base+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if who != "" {
+		req.Header.Set("Authorization", "Bearer "+callers[who].token)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	return &response{status: resp.StatusCode, header: resp.Header, body: data}
+}
+
+func expectStatus(t testing.TB, r *response, want int) {
+	t.Helper()
+	if r.status != want {
+		t.Fatalf("status %d, want %d: %s", r.status, want, r.body)
+	}
+}
+
+func adminConn(t testing.TB) *pgx.Conn {
+	t.Helper()
+	conn, err := env.Postgres.Connect(context.Background(), "postgres")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
+}
+
+func tenantOptions() tenant.Options {
+	return tenant.Options{Budget: 40, PerTenant: 2, IdleAfter: time.Minute, RefreshEvery: 200 * time.Millisecond}
+}

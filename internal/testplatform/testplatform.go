@@ -1,0 +1,145 @@
+// Package testplatform starts the platform's own parts for tests that need
+// more than one of them: the operator (in process, against the test control
+// plane and PostgreSQL) and the API's Kubernetes identity.
+package testplatform
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/yaml"
+
+	slrtv1 "github.com/slrt-id/slrt/api/v1alpha1"
+	"github.com/slrt-id/slrt/internal/testenv"
+	"github.com/slrt-id/slrt/operator"
+)
+
+// Names the platform runs under, as the Helm chart sets them.
+const (
+	Namespace         = "slrt-system"
+	AdminSecret       = "slrt-postgres-admin"
+	APIServiceAccount = "slrt-api"
+)
+
+// Platform is the running operator with clients for the tests.
+type Platform struct {
+	Scheme *runtime.Scheme
+	// Admin is a cluster-admin client, for the test's own setup and checks.
+	Admin client.Client
+}
+
+// Start creates the platform namespace and the database server's admin
+// Secret, and runs the operator until ctx ends (e.Cleanup waits for it).
+func Start(ctx context.Context, e *testenv.Env) (*Platform, error) {
+	scheme := runtime.NewScheme()
+	if err := errors.Join(clientgoscheme.AddToScheme(scheme), slrtv1.AddToScheme(scheme)); err != nil {
+		return nil, err
+	}
+	ctrl.SetLogger(testenv.Logger())
+	admin, err := client.New(e.Kube.Config, client.Options{Scheme: scheme})
+	if err != nil {
+		return nil, err
+	}
+	pg := e.Postgres
+	for _, obj := range []client.Object{
+		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: Namespace}},
+		&corev1.Secret{
+			ObjectMeta: metav1.ObjectMeta{Name: AdminSecret, Namespace: Namespace},
+			StringData: map[string]string{"host": pg.Host, "port": strconv.Itoa(pg.Port),
+				"username": pg.User, "password": pg.Password, "sslmode": "disable"},
+		},
+	} {
+		if err := admin.Create(ctx, obj); err != nil {
+			return nil, err
+		}
+	}
+	mgr, err := ctrl.NewManager(e.Kube.Config, operator.ManagerOptions(scheme, operator.ManagerSettings{MetricsAddr: "0", ProbeAddr: "0"}))
+	if err != nil {
+		return nil, err
+	}
+	r, err := operator.NewReconciler(mgr, operator.Config{
+		PlatformNamespace: Namespace, Servers: map[string]string{"default": AdminSecret},
+		APIServiceAccount: APIServiceAccount, MaxConcurrentReconciles: 4,
+	})
+	if err != nil {
+		return nil, err
+	}
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		if err := mgr.Start(ctx); err != nil {
+			fmt.Fprintln(os.Stderr, "operator stopped:", err)
+		}
+	}()
+	e.Cleanup(func() { <-stopped; r.Close() })
+	return &Platform{Scheme: scheme, Admin: admin}, nil
+}
+
+// APIConfig returns a client configuration that acts as the API's
+// ServiceAccount, after granting it the ClusterRole the chart grants
+// (config/rbac/api/role.yaml): tests then prove the API works with exactly
+// those rights plus the per-tenant Roles the operator makes.
+func (p *Platform) APIConfig(ctx context.Context, e *testenv.Env) (*rest.Config, error) {
+	data, err := os.ReadFile(filepath.Join(e.Root, "config", "rbac", "api", "role.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	role := &rbacv1.ClusterRole{}
+	if err := yaml.Unmarshal(data, role); err != nil {
+		return nil, err
+	}
+	binding := &rbacv1.ClusterRoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Name: role.Name},
+		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: role.Name},
+		Subjects:   []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: APIServiceAccount, Namespace: Namespace}},
+	}
+	for _, obj := range []client.Object{role, binding} {
+		if err := p.Admin.Create(ctx, obj); err != nil {
+			return nil, err
+		}
+	}
+	cfg := rest.CopyConfig(e.Kube.Config)
+	cfg.Impersonate = rest.ImpersonationConfig{UserName: "system:serviceaccount:" + Namespace + ":" + APIServiceAccount}
+	return cfg, nil
+}
+
+// Onboard applies a Kecamatan for code (kelurahan from the reference data)
+// and waits until it is Ready.
+func (p *Platform) Onboard(ctx context.Context, code, name string) (*slrtv1.Kecamatan, error) {
+	kec := &slrtv1.Kecamatan{Spec: slrtv1.KecamatanSpec{Code: code, DisplayName: name}}
+	kec.Name = "kec-" + kec.CodeSlug()
+	if err := p.Admin.Create(ctx, kec); err != nil {
+		return nil, err
+	}
+	return kec, p.WaitReady(ctx, kec.Name)
+}
+
+// WaitReady waits until the named Kecamatan is Ready.
+func (p *Platform) WaitReady(ctx context.Context, name string) error {
+	deadline := time.Now().Add(time.Minute)
+	for {
+		kec := &slrtv1.Kecamatan{}
+		err := p.Admin.Get(ctx, client.ObjectKey{Name: name}, kec)
+		if err == nil && meta.IsStatusConditionTrue(kec.Status.Conditions, slrtv1.ConditionReady) {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("kecamatan %s not Ready after a minute (%v): %+v", name, err, kec.Status.Conditions)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
