@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/alexedwards/argon2id"
 	"github.com/jackc/pgx/v5"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/slrt-id/slrt/internal/apiserver"
 	"github.com/slrt-id/slrt/internal/authz"
@@ -224,3 +226,7 @@ func adminConn(t testing.TB) *pgx.Conn {
 func tenantOptions() tenant.Options {
 	return tenant.Options{Budget: 40, PerTenant: 2, IdleAfter: time.Minute, RefreshEvery: 200 * time.Millisecond}
 }
+
+var errNotYet = errors.New("not yet")
+
+func keyOf(obj client.Object) client.ObjectKey { return client.ObjectKeyFromObject(obj) }

@@ -10,6 +10,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/slrt-id/slrt/internal/authz"
+	"github.com/slrt-id/slrt/internal/pgadmin"
 	"github.com/slrt-id/slrt/internal/store"
 	"github.com/slrt-id/slrt/internal/tenant"
 )
@@ -180,6 +181,12 @@ func (s *Server) withTenantDB(w http.ResponseWriter, r *http.Request, fn func(co
 	}
 	defer conn.Release()
 	if err := fn(conn); err != nil {
+		if pgadmin.IsUnreachable(err) {
+			// The connection went away mid-request (a restart, a failover).
+			w.Header().Set("Retry-After", "5")
+			problem(w, r, http.StatusServiceUnavailable, "The database of this kecamatan went away; try again.")
+			return
+		}
 		serverError(w, r, err)
 	}
 }

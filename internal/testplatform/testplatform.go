@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -50,6 +51,7 @@ func Start(ctx context.Context, e *testenv.Env) (*Platform, error) {
 		return nil, err
 	}
 	ctrl.SetLogger(testenv.Logger())
+	slog.SetDefault(slog.New(testenv.SlogHandler()))
 	admin, err := client.New(e.Kube.Config, client.Options{Scheme: scheme})
 	if err != nil {
 		return nil, err
