@@ -230,3 +230,12 @@ func tenantOptions() tenant.Options {
 var errNotYet = errors.New("not yet")
 
 func keyOf(obj client.Object) client.ObjectKey { return client.ObjectKeyFromObject(obj) }
+
+func mustHash(t testing.TB, password string) string {
+	t.Helper()
+	h, err := argon2id.CreateHash(password, argon2id.DefaultParams)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
