@@ -75,6 +75,11 @@ func TestBadInputGetsProblemJSONAndChangesNothing(t *testing.T) {
 	if _, err := app.Store.AccountByUsername(context.Background(), "x"); err != store.ErrNotFound {
 		t.Errorf("a refused account exists: %v", err)
 	}
+	// The OpenAPI description is enforced on every request.
+	resp = do(t, "admin", "POST", "/api/v1/admin/accounts", `{"username":5,"displayName":"Lima"}`)
+	expectStatus(t, resp, http.StatusUnprocessableEntity)
+	expectField(t, resp, "/username")
+	expectField(t, do(t, "auditor", "GET", "/api/v1/audit?outcome=bogus", nil), "outcome")
 	expectStatus(t, do(t, "admin", "POST", "/api/v1/admin/accounts", `{"username":`), http.StatusBadRequest)
 	expectStatus(t, do(t, "admin", "POST", "/api/v1/admin/accounts", strings.Repeat(" ", 2<<20)), http.StatusRequestEntityTooLarge)
 	expectStatus(t, do(t, "admin", "POST", "/api/v1/admin/accounts", "{}", "Content-Type", "text/plain"), http.StatusUnsupportedMediaType)

@@ -59,7 +59,7 @@ type routes struct {
 
 func (rt *routes) handle(method, pattern string, ru Rule, h http.HandlerFunc, mw ...func(http.Handler) http.Handler) {
 	rt.rules[method+" "+pattern] = ru
-	chain := append(mw, rt.s.authorize(ru))
+	chain := append(mw, rt.s.authorize(ru), validateRequest)
 	if method != http.MethodGet {
 		chain = append(chain, rt.s.auditWrites)
 	}
