@@ -11,6 +11,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/client-go/util/workqueue"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -35,6 +36,8 @@ const (
 	// waitInterval is used while waiting on something that sends no event,
 	// such as a terminating namespace.
 	waitInterval = 5 * time.Second
+	// conflictRetry re-runs a pass whose status write lost a race.
+	conflictRetry = 100 * time.Millisecond
 	// Failures back off exponentially between these bounds.
 	backoffBase = 500 * time.Millisecond
 	backoffMax  = time.Minute
@@ -98,9 +101,17 @@ func (r *KecamatanReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	result, err := r.reconcileSteps(ctx, kec)
 	kec.Status.ObservedGeneration = kec.Generation
 	if patchErr := r.patchStatus(ctx, original, kec); patchErr != nil && err == nil {
+		if apierrors.IsConflict(patchErr) {
+			// Someone changed the object meanwhile: the pass runs again on
+			// the new version; nothing failed.
+			return ctrl.Result{RequeueAfter: conflictRetry}, nil
+		}
 		err = patchErr
 	}
-	return result, err
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	return result, nil
 }
 
 // reconcileSteps runs the provisioning steps in order; each sets its

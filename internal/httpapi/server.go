@@ -7,6 +7,7 @@ package httpapi
 import (
 	"context"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -72,7 +73,9 @@ func New(st *store.Store, az *authz.Authorizer, tenants *tenant.Registry, kube c
 // Handler returns the router with every route of the API.
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, middleware.RealIP, logRequests, middleware.Recoverer,
+	// The client address is the connection's own: X-Forwarded-For is not
+	// trusted, since any client can send it.
+	r.Use(middleware.RequestID, logRequests, middleware.Recoverer,
 		middleware.Timeout(s.cfg.RequestTimeout), s.authenticate)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) { problem(w, r, http.StatusNotFound, "No such resource.") })
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
@@ -84,7 +87,7 @@ func (s *Server) Handler() http.Handler {
 	rt.handle("GET", "/readyz", public, s.readyz)
 	rt.handle("GET", "/openapi.json", public, serveOpenAPI)
 
-	loginLimit := httprate.Limit(s.cfg.LoginPerIPPerMinute, time.Minute, httprate.WithKeyFuncs(httprate.KeyByIP),
+	loginLimit := httprate.LimitBy(s.cfg.LoginPerIPPerMinute, time.Minute, clientIP,
 		httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
 			problem(w, r, http.StatusTooManyRequests, "Too many login attempts from this address; wait a minute.")
 		}))
@@ -120,6 +123,15 @@ func (s *Server) Handler() http.Handler {
 // Rules returns the authorisation Rule of every route, keyed "METHOD
 // pattern": the authorisation matrix test walks the router against it.
 func (s *Server) Rules() map[string]Rule { return s.rules }
+
+// clientIP keys the login rate limit by the connection's address.
+func clientIP(r *http.Request) (string, error) {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	return httprate.CanonicalizeIP(host), nil
+}
 
 func logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -36,52 +37,13 @@ func TestMain(m *testing.M) {
 func TestOnboardingWithKubectlAndTheOperatorBinary(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	kubeconfig := writeKubeconfig(t, dir)
-	kubectl := func(args ...string) string {
-		t.Helper()
-		cmd := exec.Command(filepath.Join(env.Kube.Assets, "kubectl"), append([]string{"--kubeconfig", kubeconfig}, args...)...)
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("kubectl %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
-		}
-		return string(out)
-	}
+	kubeconfig := writeKubeconfig(t, dir, "")
+	kubectl := kubectlFor(t, kubeconfig)
 
-	// City IT prepares the platform namespace and the database server's admin Secret.
-	kubectl("create", "namespace", "slrt-system")
-	kubectl("-n", "slrt-system", "create", "secret", "generic", "slrt-postgres-admin",
-		"--from-literal=host="+env.Postgres.Host, "--from-literal=port="+strconv.Itoa(env.Postgres.Port),
-		"--from-literal=username="+env.Postgres.User, "--from-literal=password="+env.Postgres.Password,
-		"--from-literal=sslmode=disable")
-
+	prepareCluster(t, kubectl)
 	metricsAddr, probeAddr := freeAddr(t), freeAddr(t)
-	bin := buildOperator(t, dir)
-	op := exec.Command(bin, "--namespace=slrt-system", "--metrics-bind-address="+metricsAddr,
-		"--health-probe-bind-address="+probeAddr, "--leader-elect=false")
-	op.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig)
-	// A file, not a buffer: the process writes while the test reads.
-	logFile, err := os.Create(filepath.Join(dir, "operator.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logFile.Close()
-	op.Stdout, op.Stderr = logFile, logFile
-	logs := func() string {
-		data, _ := os.ReadFile(logFile.Name())
-		return string(data)
-	}
-	if err := op.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = op.Process.Signal(os.Interrupt)
-		_ = op.Wait()
-		if t.Failed() {
-			t.Logf("operator log:\n%s", logs())
-		}
-	})
+	op := start(t, "slrt-operator", []string{"KUBECONFIG=" + kubeconfig}, "--namespace=slrt-system",
+		"--metrics-bind-address="+metricsAddr, "--health-probe-bind-address="+probeAddr, "--leader-elect=false")
 	waitHTTP(t, "http://"+probeAddr+"/readyz")
 
 	kubectl("apply", "-f", filepath.Join(env.Root, "config", "samples", "babakan-ciparay.yaml"))
@@ -99,14 +61,15 @@ func TestOnboardingWithKubectlAndTheOperatorBinary(t *testing.T) {
 	}
 
 	// The logs are JSON lines, and the metrics endpoint counts the tenant.
-	for _, line := range strings.Split(strings.TrimSpace(logs()), "\n") {
+	for _, line := range strings.Split(strings.TrimSpace(op.logs()), "\n") {
 		if !strings.HasPrefix(line, "{") {
 			t.Errorf("log line is not JSON: %s", line)
 			break
 		}
 	}
 	metrics := get(t, "http://"+metricsAddr+"/metrics")
-	if !strings.Contains(metrics, `slrt_operator_tenants{condition="Ready",status="True"} 1`) {
+	// Other tests of the package may have onboarded tenants too.
+	if !regexp.MustCompile(`(?m)^slrt_operator_tenants\{condition="Ready",status="True"\} [1-9]`).MatchString(metrics) {
 		t.Errorf("metrics do not count the Ready tenant:\n%.2000s", grepLines(metrics, "slrt_operator"))
 	}
 
@@ -127,28 +90,72 @@ func TestOnboardingWithKubectlAndTheOperatorBinary(t *testing.T) {
 
 }
 
-func buildOperator(t *testing.T, dir string) string {
+var (
+	binDir   string
+	prepared bool
+)
+
+// binaries builds the shipped binaries once per test run and returns their folder.
+func binaries(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(dir, "slrt-operator")
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/slrt-operator")
+	if binDir != "" {
+		return binDir
+	}
+	dir, err := os.MkdirTemp("", "slrt-e2e-bin-*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.Cleanup(func() { os.RemoveAll(dir) })
+	cmd := exec.Command("go", "build", "-o", dir+"/", "./cmd/...")
 	cmd.Dir = env.Root
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("building slrt-operator: %v\n%s", err, out)
+		t.Fatalf("building the binaries: %v\n%s", err, out)
 	}
-	return bin
+	binDir = dir
+	return dir
+}
+
+// prepareCluster does what city IT does once before installing: the platform
+// namespace and the database server's admin Secret.
+func prepareCluster(t *testing.T, kubectl func(...string) string) {
+	t.Helper()
+	if prepared {
+		return
+	}
+	kubectl("create", "namespace", "slrt-system")
+	kubectl("-n", "slrt-system", "create", "secret", "generic", "slrt-postgres-admin",
+		"--from-literal=host="+env.Postgres.Host, "--from-literal=port="+strconv.Itoa(env.Postgres.Port),
+		"--from-literal=username="+env.Postgres.User, "--from-literal=password="+env.Postgres.Password,
+		"--from-literal=sslmode=disable")
+	prepared = true
+}
+
+func kubectlFor(t *testing.T, kubeconfig string) func(...string) string {
+	return func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command(filepath.Join(env.Kube.Assets, "kubectl"), append([]string{"--kubeconfig", kubeconfig}, args...)...)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("kubectl %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+		}
+		return string(out)
+	}
 }
 
 // writeKubeconfig writes a kubeconfig for the test control plane, as an
-// administrator would have one.
-func writeKubeconfig(t *testing.T, dir string) string {
+// administrator would have one; with as set, it acts as that user (a
+// ServiceAccount, the way a pod of the chart would be).
+func writeKubeconfig(t *testing.T, dir, as string) string {
 	t.Helper()
 	cfg := env.Kube.Config
 	kc := clientcmdapi.NewConfig()
 	kc.Clusters["envtest"] = &clientcmdapi.Cluster{Server: cfg.Host, CertificateAuthorityData: cfg.CAData}
-	kc.AuthInfos["admin"] = &clientcmdapi.AuthInfo{ClientCertificateData: cfg.CertData, ClientKeyData: cfg.KeyData, Token: cfg.BearerToken}
+	kc.AuthInfos["admin"] = &clientcmdapi.AuthInfo{ClientCertificateData: cfg.CertData, ClientKeyData: cfg.KeyData, Token: cfg.BearerToken, Impersonate: as}
 	kc.Contexts["envtest"] = &clientcmdapi.Context{Cluster: "envtest", AuthInfo: "admin"}
 	kc.CurrentContext = "envtest"
-	path := filepath.Join(dir, "kubeconfig")
+	path := filepath.Join(dir, "kubeconfig"+strings.ReplaceAll(as, ":", "-"))
 	if err := clientcmd.WriteToFile(*kc, path); err != nil {
 		t.Fatal(err)
 	}

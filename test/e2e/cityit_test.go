@@ -1,0 +1,128 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// City IT runs a new installation with the shipped binaries only: slrtctl
+// migrates the control database and creates the first admin, who signs in,
+// onboards a kecamatan, creates a petugas and grants them their kelurahan;
+// the petugas then reads it through the API, and nothing more.
+func TestCityITWorkflowWithSlrtctl(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	kubeconfig := writeKubeconfig(t, dir, "")
+	kubectl := kubectlFor(t, kubeconfig)
+	prepareCluster(t, kubectl)
+	// The API's permissions, as the chart grants them.
+	kubectl("apply", "-f", filepath.Join(env.Root, "config", "rbac", "api", "role.yaml"))
+	kubectl("create", "clusterrolebinding", "slrt-api", "--clusterrole=slrt-api", "--serviceaccount=slrt-system:slrt-api")
+	apiKubeconfig := writeKubeconfig(t, dir, "system:serviceaccount:slrt-system:slrt-api")
+
+	admin, err := env.Postgres.Connect(ctx, "postgres")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	if _, err := admin.Exec(ctx, `CREATE DATABASE slrt_control_e2e`); err != nil {
+		t.Fatal(err)
+	}
+	dbURL := env.Postgres.URL(env.Postgres.User, env.Postgres.Password, "slrt_control_e2e")
+
+	slrtctl := func(stdin string, args ...string) (string, error) {
+		t.Helper()
+		cmd := exec.Command(filepath.Join(binaries(t), "slrtctl"), args...)
+		cmd.Stdin = strings.NewReader(stdin)
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err := cmd.Run()
+		if err != nil {
+			return stderr.String(), err
+		}
+		return stdout.String(), nil
+	}
+	must := func(out string, err error) string {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("slrtctl: %v\n%s", err, out)
+		}
+		return out
+	}
+
+	must(slrtctl("", "migrate", "--database-url", dbURL))
+	must(slrtctl("rahasia-kota-bandung\n", "create-admin", "cityit", "--display-name", "Diskominfo", "--database-url", dbURL))
+	if out, err := slrtctl("pendek\n", "create-admin", "other", "--display-name", "X", "--database-url", dbURL); err == nil || !strings.Contains(out, "at least 10") {
+		t.Errorf("a short password was accepted: %v %s", err, out)
+	}
+
+	start(t, "slrt-operator", []string{"KUBECONFIG=" + kubeconfig}, "--namespace=slrt-system",
+		"--metrics-bind-address=0", "--health-probe-bind-address=0")
+	addr := freeAddr(t)
+	start(t, "slrt-api", []string{"KUBECONFIG=" + apiKubeconfig, "SLRT_DATABASE_URL=" + dbURL}, "--listen", addr, "--insecure-cookies")
+	server := "http://" + addr
+	waitHTTP(t, server+"/readyz")
+
+	token := strings.TrimSpace(must(slrtctl("rahasia-kota-bandung\n", "login", "cityit", "--server", server)))
+	as := []string{"--server", server, "--token", token}
+	must(slrtctl("", append([]string{"kecamatan", "onboard", "32.73.04", "Bojongloa Kaler"}, as...)...))
+	deadline := time.Now().Add(time.Minute)
+	for {
+		var list struct {
+			Items []struct {
+				Code  string `json:"code"`
+				Ready bool   `json:"ready"`
+			} `json:"items"`
+		}
+		if err := json.Unmarshal([]byte(must(slrtctl("", append([]string{"kecamatan", "list", "-o", "json"}, as...)...))), &list); err != nil {
+			t.Fatal(err)
+		}
+		if len(list.Items) == 1 && list.Items[0].Ready {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Bojongloa Kaler not ready: %+v", list)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	table := must(slrtctl("", append([]string{"kecamatan", "list"}, as...)...))
+	if !strings.Contains(table, "32.73.04") || !strings.Contains(table, "Bojongloa Kaler") {
+		t.Errorf("kecamatan list:\n%s", table)
+	}
+
+	must(slrtctl("petugas-kopo-2026\n", append([]string{"accounts", "create", "dewi", "--display-name", "Dewi Lestari"}, as...)...))
+	must(slrtctl("", append([]string{"grants", "add", "dewi", "petugas", "32.73.04.1001"}, as...)...))
+	out, err := slrtctl("", append([]string{"grants", "add", "dewi", "petugas", "32.73.04"}, as...)...)
+	if err == nil || !strings.Contains(out, "/domain") {
+		t.Errorf("a grant at the wrong level was accepted, or the error does not name the field: %v\n%s", err, out)
+	}
+
+	petugas := strings.TrimSpace(must(slrtctl("petugas-kopo-2026\n", "login", "dewi", "--server", server)))
+	req, _ := http.NewRequest("GET", server+"/api/v1/kecamatan/32.73.04/kelurahan", nil)
+	req.Header.Set("Authorization", "Bearer "+petugas)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var page struct {
+		Items []struct {
+			Code string `json:"code"`
+		} `json:"items"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&page)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || len(page.Items) != 1 || page.Items[0].Code != "32.73.04.1001" {
+		t.Errorf("the petugas reads %d %+v, want only Kopo (32.73.04.1001)", resp.StatusCode, page.Items)
+	}
+	// The admin is no auditor.
+	if out, err := slrtctl("", append([]string{"audit"}, as...)...); err == nil || !strings.Contains(out, "403") {
+		t.Errorf("the admin read the audit log: %v\n%s", err, out)
+	}
+}

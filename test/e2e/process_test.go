@@ -1,0 +1,46 @@
+package e2e
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// process is a shipped binary running for a test.
+type process struct {
+	log string
+}
+
+// logs returns what the process wrote so far.
+func (p *process) logs() string {
+	data, _ := os.ReadFile(p.log)
+	return string(data)
+}
+
+// start runs binary name with args and extra environment until the test
+// ends, and shows its log if the test failed.
+func start(t *testing.T, name string, extraEnv []string, args ...string) *process {
+	t.Helper()
+	cmd := exec.Command(filepath.Join(binaries(t), name), args...)
+	cmd.Env = append(os.Environ(), extraEnv...)
+	// A file, not a buffer: the process writes while the test reads.
+	logFile, err := os.Create(filepath.Join(t.TempDir(), name+".log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &process{log: logFile.Name()}
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		_ = cmd.Wait()
+		logFile.Close()
+		if t.Failed() {
+			t.Logf("%s log:\n%s", name, p.logs())
+		}
+	})
+	return p
+}
