@@ -1,0 +1,96 @@
+package apiserver_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+
+	slrtv1 "github.com/slrt-id/slrt/api/v1alpha1"
+	"github.com/slrt-id/slrt/internal/tenant"
+)
+
+// Pools open once however many first requests arrive together, and all
+// pools together stay within the connection budget: an idle pool gives way
+// to a new tenant, a busy one does not.
+func TestTenantPoolsStayWithinTheBudget(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	kecCache, err := cache.New(env.Kube.Config, cache.Options{Scheme: platform.Scheme})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := kecCache.IndexField(ctx, &slrtv1.Kecamatan{}, tenant.CodeIndex, tenant.IndexByCode); err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = kecCache.Start(ctx) }()
+	if !kecCache.WaitForCacheSync(ctx) {
+		t.Fatal("cache did not sync")
+	}
+	reg := tenant.NewRegistry(kecCache, platform.Admin, tenant.Options{Budget: 4, PerTenant: 2, IdleAfter: time.Hour})
+	lookup := func(code string) *tenant.Tenant {
+		tn, err := reg.Lookup(ctx, code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tn
+	}
+	if _, err := platform.Onboard(ctx, "32.73.07", "Bojongloa Kidul"); err != nil {
+		t.Fatal(err)
+	}
+	ciparay, kaler, kidul := lookup("32.73.03"), lookup("32.73.04"), lookup("32.73.07")
+
+	// 20 first requests at once: one pool, at most its size in connections.
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			conn, err := reg.Acquire(ctx, ciparay)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			time.Sleep(5 * time.Millisecond)
+			conn.Release()
+		}()
+	}
+	wg.Wait()
+	if st := reg.Stats(); len(st) != 1 || st["32.73.03"].TotalConns() > 2 {
+		t.Fatalf("after concurrent first requests: %d pools, %+v", len(st), st)
+	}
+
+	// Two busy pools fill the budget of 4: a third tenant must wait.
+	hold := func(tn *tenant.Tenant) *pgxpool.Conn {
+		c, err := reg.Acquire(ctx, tn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	a, b := hold(ciparay), hold(kaler)
+	if _, err := reg.Acquire(ctx, kidul); !errors.Is(err, tenant.ErrBudgetExhausted) {
+		t.Fatalf("a third pool beyond the budget: want ErrBudgetExhausted, got %v", err)
+	}
+	// Once one is idle, it gives way.
+	a.Release()
+	c := hold(kidul)
+	c.Release()
+	b.Release()
+	st := reg.Stats()
+	if _, ok := st["32.73.03"]; ok || len(st) != 2 {
+		t.Fatalf("the idle pool should have been closed for the new tenant: %v", keys(st))
+	}
+}
+
+func keys[V any](m map[string]V) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
