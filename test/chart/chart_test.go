@@ -32,7 +32,7 @@ func TestMain(m *testing.M) {
 const releaseNamespace = "slrt-system"
 
 func TestChartLints(t *testing.T) {
-	helm(t, "lint", "--strict", chartDir(t), "--set", "databaseServers[0].name=default,databaseServers[0].password=x")
+	helm(t, "lint", "--strict", chartDir(t), "--set", "databaseServers[0].name=default,databaseServers[0].password=x,api.controlDatabase.existingSecret=control")
 }
 
 func TestEveryRenderedObjectIsAcceptedByKubernetes(t *testing.T) {
@@ -57,9 +57,10 @@ func TestEveryRenderedObjectIsAcceptedByKubernetes(t *testing.T) {
 	}
 
 	cases := map[string][]string{
-		"a server connection given in values": {"--set", "databaseServers[0].name=default,databaseServers[0].password=secret"},
+		"a server connection given in values": {"--set", "databaseServers[0].name=default,databaseServers[0].password=secret,api.controlDatabase.existingSecret=control"},
+		"operator only":                       {"--set", "databaseServers[0].name=default,databaseServers[0].password=secret,api.enabled=false"},
 		"existing Secrets, two servers, HA": {"--set", "databaseServers[0].name=default,databaseServers[0].existingSecret=pg-a," +
-			"databaseServers[1].name=kedua,databaseServers[1].existingSecret=pg-b,operator.replicas=2"},
+			"databaseServers[1].name=kedua,databaseServers[1].existingSecret=pg-b,operator.replicas=2,api.controlDatabase.existingSecret=control"},
 	}
 	for name, args := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -85,10 +86,11 @@ func TestEveryRenderedObjectIsAcceptedByKubernetes(t *testing.T) {
 
 func TestValuesAreCheckedBeforeRendering(t *testing.T) {
 	bad := map[string][]string{
-		"no admin password nor Secret": {},
-		"negative replicas":            {"--set", "databaseServers[0].name=default,databaseServers[0].password=x,operator.replicas=-1"},
-		"server name not a DNS label":  {"--set", "databaseServers[0].name=Server_1,databaseServers[0].password=x"},
-		"unknown log level":            {"--set", "databaseServers[0].name=default,databaseServers[0].password=x,operator.logLevel=loud"},
+		"no admin password nor Secret":    {},
+		"negative replicas":               {"--set", "databaseServers[0].name=default,databaseServers[0].password=x,operator.replicas=-1"},
+		"server name not a DNS label":     {"--set", "databaseServers[0].name=Server_1,databaseServers[0].password=x"},
+		"unknown log level":               {"--set", "databaseServers[0].name=default,databaseServers[0].password=x,operator.logLevel=loud,api.controlDatabase.existingSecret=c"},
+		"no control database for the API": {"--set", "databaseServers[0].name=default,databaseServers[0].password=x"},
 	}
 	for name, args := range bad {
 		t.Run(name, func(t *testing.T) {
@@ -107,6 +109,7 @@ func TestChartCopiesOfGeneratedManifestsAreCurrent(t *testing.T) {
 	pairs := [][2]string{
 		{"config/crd/slrt.id_kecamatan.yaml", "charts/slrt/crds/slrt.id_kecamatan.yaml"},
 		{"config/rbac/role.yaml", "charts/slrt/files/operator-role.yaml"},
+		{"config/rbac/api/role.yaml", "charts/slrt/files/api-role.yaml"},
 	}
 	for _, p := range pairs {
 		a, errA := os.ReadFile(filepath.Join(root, p[0]))
