@@ -175,6 +175,28 @@ func TestGrantChangesReachEveryReplica(t *testing.T) {
 		t.Fatal("the withdrawn grant still works on the other replica")
 	}
 
+	// A token revoked through one replica stops on the other as soon as the
+	// notification arrives, though that replica had it cached.
+	ctx2 := context.Background()
+	tok, secret, err := app.Store.CreateToken(ctx2, mustAccountID(ctx2, "dinsos"), "replicas", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	callers["dinsos-replicas"] = &caller{username: "dinsos", token: secret}
+	expectStatus(t, doOn(t, other.URL, "dinsos-replicas", "GET", path, nil), http.StatusOK)
+	expectStatus(t, doOn(t, other.URL, "dinsos-replicas", "GET", path, nil), http.StatusOK) // now cached there
+	expectStatus(t, do(t, "admin", "DELETE", fmt.Sprintf("/api/v1/admin/tokens/%d", tok.ID), nil), http.StatusOK)
+	revoked := time.Now()
+	if err := waitFor(10*time.Second, func() error {
+		if doOn(t, other.URL, "dinsos-replicas", "GET", path, nil).status != http.StatusUnauthorized {
+			return errNotYet
+		}
+		return nil
+	}); err != nil {
+		t.Fatal("the revoked token still works on the other replica")
+	}
+	t.Logf("token revocation reached the other replica in %s", time.Since(revoked).Round(time.Millisecond))
+
 	// A grant must match its role's level, and an admin grants only where
 	// its own grant reaches.
 	resp = do(t, "admin", "POST", "/api/v1/admin/grants", map[string]any{"username": "nogrant", "role": "petugas", "domain": "32.73.03"})

@@ -64,6 +64,7 @@ func (s *Server) adminAccountUpdate(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	updated, err := s.store.UpdateAccount(r.Context(), acct.ID, name, disabled)
+	s.auth.flush()
 	if err != nil {
 		serverError(w, r, err)
 		return

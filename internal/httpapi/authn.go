@@ -38,30 +38,14 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				problem(w, r, http.StatusUnauthorized, "Use Authorization: Bearer <token>.")
 				return
 			}
-			tok, err := s.store.TokenBySecret(ctx, strings.TrimSpace(secret))
-			if err != nil {
-				s.unauthenticated(w, r, err, "The token is unknown, expired or revoked.")
+			if p = s.tokenPrincipal(w, r, strings.TrimSpace(secret)); p == nil {
 				return
 			}
-			acct, err := s.store.AccountByID(ctx, tok.AccountID)
-			if err != nil {
-				s.unauthenticated(w, r, err, "The token's account is gone.")
-				return
-			}
-			p = &Principal{Account: acct, Via: "token", TokenID: tok.ID}
 		} else if c, err := r.Cookie(SessionCookie); err == nil {
-			sess, err := s.store.SessionByCookie(ctx, c.Value)
-			if err != nil {
-				s.unauthenticated(w, r, err, "The session has ended; sign in again.")
+			if p = s.sessionPrincipal(w, r, c.Value); p == nil {
 				return
 			}
-			acct, err := s.store.AccountByID(ctx, sess.AccountID)
-			if err != nil {
-				s.unauthenticated(w, r, err, "The session's account is gone.")
-				return
-			}
-			p = &Principal{Account: acct, Via: "session", SessionID: sess.ID, CSRFToken: sess.CSRFToken}
-			if !safeMethod(r.Method) && !validCSRF(r, sess.CSRFToken) {
+			if !safeMethod(r.Method) && !validCSRF(r, p.CSRFToken) {
 				problem(w, r, http.StatusForbidden, "Missing or wrong CSRF token ("+CSRFHeader+").")
 				return
 			}
@@ -71,6 +55,50 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// tokenPrincipal returns the caller an API token names, or answers 401 and
+// returns nil.
+func (s *Server) tokenPrincipal(w http.ResponseWriter, r *http.Request, secret string) *Principal {
+	key := cacheKey("token", secret)
+	if p, ok := s.auth.get(key); ok {
+		return p
+	}
+	tok, err := s.store.TokenBySecret(r.Context(), secret)
+	if err != nil {
+		s.unauthenticated(w, r, err, "The token is unknown, expired or revoked.")
+		return nil
+	}
+	acct, err := s.store.AccountByID(r.Context(), tok.AccountID)
+	if err != nil {
+		s.unauthenticated(w, r, err, "The token's account is gone.")
+		return nil
+	}
+	p := &Principal{Account: acct, Via: "token", TokenID: tok.ID}
+	s.auth.put(key, p, tok.ExpiresAt)
+	return p
+}
+
+// sessionPrincipal returns the caller a session cookie names, or answers 401
+// and returns nil.
+func (s *Server) sessionPrincipal(w http.ResponseWriter, r *http.Request, cookie string) *Principal {
+	key := cacheKey("session", cookie)
+	if p, ok := s.auth.get(key); ok {
+		return p
+	}
+	sess, err := s.store.SessionByCookie(r.Context(), cookie)
+	if err != nil {
+		s.unauthenticated(w, r, err, "The session has ended; sign in again.")
+		return nil
+	}
+	acct, err := s.store.AccountByID(r.Context(), sess.AccountID)
+	if err != nil {
+		s.unauthenticated(w, r, err, "The session's account is gone.")
+		return nil
+	}
+	p := &Principal{Account: acct, Via: "session", SessionID: sess.ID, CSRFToken: sess.CSRFToken}
+	s.auth.put(key, p, sess.ExpiresAt)
+	return p
 }
 
 func (s *Server) unauthenticated(w http.ResponseWriter, r *http.Request, err error, detail string) {

@@ -63,12 +63,16 @@ type Server struct {
 	kube    client.Client // creates and patches Kecamatan for the admin API
 	cfg     Config
 	rules   map[string]Rule
+	auth    *authCache
 }
 
 // New makes the API server.
 func New(st *store.Store, az *authz.Authorizer, tenants *tenant.Registry, kube client.Client, cfg Config) *Server {
-	return &Server{store: st, authz: az, tenants: tenants, kube: kube, cfg: cfg}
+	return &Server{store: st, authz: az, tenants: tenants, kube: kube, cfg: cfg, auth: newAuthCache()}
 }
+
+// SetReadiness sets the check behind /readyz.
+func (s *Server) SetReadiness(ready func(context.Context) error) { s.cfg.Ready = ready }
 
 // Handler returns the router with every route of the API.
 func (s *Server) Handler() http.Handler {

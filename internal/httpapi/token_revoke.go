@@ -28,6 +28,8 @@ func (s *Server) tokenRevoke(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, id int64) {
 	tok, err := s.store.RevokeToken(r.Context(), id)
+	// This replica stops trusting it now; the others on the notification.
+	s.auth.flush()
 	if errors.Is(err, store.ErrNotFound) {
 		problem(w, r, http.StatusNotFound, "No such token.")
 		return

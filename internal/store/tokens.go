@@ -54,16 +54,28 @@ func (s *Store) CreateToken(ctx context.Context, accountID int64, name string, t
 }
 
 // TokenBySecret returns the live token (not revoked, not expired, of an
-// enabled account) with this secret, or ErrNotFound; it records the use.
+// enabled account) with this secret, or ErrNotFound. It records the use at
+// most once a minute, so that a busy client does not write on every request.
 func (s *Store) TokenBySecret(ctx context.Context, plain string) (*Token, error) {
 	if !strings.HasPrefix(plain, TokenPrefix) {
 		return nil, ErrNotFound
 	}
-	return scanToken(s.pool.QueryRow(ctx, `UPDATE api_token t SET last_used_at = now()
-		FROM account a WHERE a.id = t.account_id AND NOT a.disabled
-		  AND t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > now()
-		RETURNING t.id, t.account_id, t.name, t.created_at, t.expires_at, t.last_used_at, t.revoked_at`, hashSecret(plain)))
+	t, err := scanToken(s.pool.QueryRow(ctx, `SELECT t.id, t.account_id, t.name, t.created_at, t.expires_at, t.last_used_at, t.revoked_at
+		FROM api_token t JOIN account a ON a.id = t.account_id
+		WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > now() AND NOT a.disabled`, hashSecret(plain)))
+	if err != nil {
+		return nil, err
+	}
+	if t.LastUsedAt == nil || time.Since(*t.LastUsedAt) > tokenUseResolution {
+		if _, err := s.pool.Exec(ctx, `UPDATE api_token SET last_used_at = now() WHERE id = $1`, t.ID); err != nil {
+			return nil, fmt.Errorf("while recording a token's use: %w", err)
+		}
+	}
+	return t, nil
 }
+
+// tokenUseResolution is how precisely a token's last use is recorded.
+const tokenUseResolution = time.Minute
 
 // ListTokens returns an account's tokens, newest first.
 func (s *Store) ListTokens(ctx context.Context, accountID int64) ([]*Token, error) {

@@ -136,7 +136,8 @@ func (r *Registry) Lookup(ctx context.Context, code string) (*Tenant, error) {
 // Kecamatan returns the Kecamatan resource with code, whatever its state.
 func (r *Registry) Kecamatan(ctx context.Context, code string) (*slrtv1.Kecamatan, error) {
 	var list slrtv1.KecamatanList
-	if err := r.kecamatan.List(ctx, &list, client.MatchingFields{CodeIndex: code}); err != nil {
+	// Read-only: the cache's own objects, not copies made per request.
+	if err := r.kecamatan.List(ctx, &list, client.MatchingFields{CodeIndex: code}, client.UnsafeDisableDeepCopy); err != nil {
 		return nil, fmt.Errorf("while looking up kecamatan %s: %w", code, err)
 	}
 	if len(list.Items) == 0 {
@@ -146,7 +147,7 @@ func (r *Registry) Kecamatan(ctx context.Context, code string) (*slrtv1.Kecamata
 	sort.Slice(list.Items, func(i, j int) bool {
 		return list.Items[i].CreationTimestamp.Before(&list.Items[j].CreationTimestamp)
 	})
-	return &list.Items[0], nil
+	return list.Items[0].DeepCopy(), nil
 }
 
 // List returns every Kecamatan, ordered by code.

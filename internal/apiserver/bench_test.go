@@ -1,0 +1,145 @@
+package apiserver_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/jackc/pgx/v5"
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/slrt-id/slrt/internal/httpapi"
+	"github.com/slrt-id/slrt/internal/wilayah"
+)
+
+// BenchmarkPlatformOverhead loads the same read two ways in one run: through
+// the full chain (token authentication against the control database, Casbin,
+// tenant routing, OpenAPI validation, audit of denials) and through a bare
+// chi handler running the same query on the same tenant pool. It reports
+// both throughputs and their ratio.
+//
+//	go test ./internal/apiserver -run '^$' -bench PlatformOverhead -benchtime 1x
+func BenchmarkPlatformOverhead(b *testing.B) {
+	ctx := context.Background()
+	t, err := app.Tenants.Lookup(ctx, "32.73.03")
+	if err != nil {
+		b.Fatal(err)
+	}
+	bare := chi.NewRouter()
+	bare.Get("/bare/kelurahan", func(w http.ResponseWriter, r *http.Request) {
+		conn, err := app.Tenants.Acquire(r.Context(), t)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		defer conn.Release()
+		rows, err := conn.Query(r.Context(), `SELECT code, name FROM kelurahan ORDER BY code`)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		items, err := pgx.CollectRows(rows, pgx.RowToStructByPos[httpapi.Kelurahan])
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(httpapi.Page[httpapi.Kelurahan]{Items: items})
+	})
+	bareSrv := httptest.NewServer(bare)
+	defer bareSrv.Close()
+
+	header := http.Header{"Authorization": {"Bearer " + callers["supervisor"].token}}
+	targets := map[string]vegeta.Target{
+		"bare": {Method: "GET", URL: bareSrv.URL + "/bare/kelurahan"},
+		"full": {Method: "GET", URL: api.URL + "/api/v1/kecamatan/32.73.03/kelurahan", Header: header},
+	}
+	// Alternate the two so that neither gets the warmer machine.
+	results := map[string][]*vegeta.Metrics{}
+	for range 2 {
+		for _, name := range []string{"bare", "full"} {
+			results[name] = append(results[name], attack(b, targets[name], 3*time.Second))
+		}
+	}
+	best := func(name string) *vegeta.Metrics {
+		m := results[name][0]
+		for _, r := range results[name][1:] {
+			if r.Throughput > m.Throughput {
+				m = r
+			}
+		}
+		return m
+	}
+	full, base := best("full"), best("bare")
+	b.ReportMetric(base.Throughput, "req/s-bare")
+	b.ReportMetric(full.Throughput, "req/s-full")
+	b.ReportMetric(base.Throughput/full.Throughput, "x-bare-throughput")
+	b.ReportMetric(float64(base.Latencies.P50.Microseconds()), "µs-p50-bare")
+	b.ReportMetric(float64(full.Latencies.P50.Microseconds()), "µs-p50-full")
+	b.ReportMetric(float64(full.Latencies.P99.Microseconds()), "µs-p99-full")
+}
+
+func attack(b *testing.B, target vegeta.Target, d time.Duration) *vegeta.Metrics {
+	b.Helper()
+	atk := vegeta.NewAttacker(vegeta.Workers(8), vegeta.MaxWorkers(8), vegeta.KeepAlive(true))
+	var m vegeta.Metrics
+	for res := range atk.Attack(vegeta.NewStaticTargeter(target), vegeta.Rate{Freq: 0}, d, "load") {
+		m.Add(res)
+	}
+	m.Close()
+	if m.Success < 0.999 {
+		b.Fatalf("%s: success ratio %.3f, errors %v", target.URL, m.Success, m.Errors)
+	}
+	return &m
+}
+
+// BenchmarkMemoryWith30TenantPools opens a pool to each of Kota Bandung's 30
+// kecamatan through the API's registry and reports the Go heap they hold.
+//
+//	go test ./internal/apiserver -run '^$' -bench MemoryWith30 -benchtime 1x
+func BenchmarkMemoryWith30TenantPools(b *testing.B) {
+	ctx := context.Background()
+	var codes []string
+	for _, k := range wilayah.Default().Kecamatan() {
+		codes = append(codes, k.Code)
+		if _, err := app.Tenants.Kecamatan(ctx, k.Code); err == nil {
+			continue
+		}
+		if _, err := platform.Onboard(ctx, k.Code, k.Name); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	open := 0
+	for _, code := range codes {
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			t, err := app.Tenants.Lookup(ctx, code)
+			if err == nil {
+				conn, err := app.Tenants.Acquire(ctx, t)
+				if err != nil {
+					b.Fatal(err)
+				}
+				conn.Release()
+				open++
+				break
+			}
+			if time.Now().After(deadline) {
+				b.Fatalf("%s: %v", code, err)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64(open), "pools")
+	b.ReportMetric(float64(after.HeapInuse)/(1<<20), "MiB-heap-in-use")
+	b.ReportMetric(float64(int64(after.HeapInuse)-int64(before.HeapInuse))/float64(open)/1024, "KiB-heap/pool")
+}
