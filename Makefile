@@ -82,6 +82,8 @@ bench: test-deps ## Run the benchmarks; figures go in docs/benchmarks.md.
 	@# Each provisioning run needs a fresh control plane: one process per run.
 	for i in 1 2 3; do go test -run '^$$' -bench ProvisionCity -benchtime 1x ./operator | grep ^Benchmark; done
 	go test -run '^$$' -bench SteadyState -count 3 ./operator
+	go test -run '^$$' -bench . -count 3 ./internal/authz
+	for i in 1 2 3; do go test -run '^$$' -bench 'PlatformOverhead|MemoryWith30' -benchtime 1x ./internal/apiserver | grep ^Benchmark; done
 
 ##@ Tools
 
