@@ -279,12 +279,4 @@ func assertEvent(t testing.TB, kec *slrtv1.Kecamatan, reason string) {
 	})
 }
 
-func adminConn(t testing.TB) *pgx.Conn {
-	t.Helper()
-	conn, err := env.Postgres.Connect(context.Background(), "postgres")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close(context.Background()) })
-	return conn
-}
+func adminConn(t testing.TB) *pgx.Conn { return env.Postgres.AdminConn(t) }

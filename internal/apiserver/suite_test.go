@@ -213,15 +213,7 @@ func expectStatus(t testing.TB, r *response, want int) {
 	}
 }
 
-func adminConn(t testing.TB) *pgx.Conn {
-	t.Helper()
-	conn, err := env.Postgres.Connect(context.Background(), "postgres")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close(context.Background()) })
-	return conn
-}
+func adminConn(t testing.TB) *pgx.Conn { return env.Postgres.AdminConn(t) }
 
 func tenantOptions() tenant.Options {
 	return tenant.Options{Budget: 40, PerTenant: 2, IdleAfter: time.Minute, RefreshEvery: 200 * time.Millisecond}

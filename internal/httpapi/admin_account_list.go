@@ -18,10 +18,5 @@ func (s *Server) adminAccountList(w http.ResponseWriter, r *http.Request) {
 		serverError(w, r, err)
 		return
 	}
-	page := Page[*store.Account]{Items: accounts}
-	if len(accounts) > limit {
-		page.Items = accounts[:limit]
-		page.NextCursor = accounts[limit-1].Username
-	}
-	writeJSON(w, http.StatusOK, page)
+	writeJSON(w, http.StatusOK, pageOf(accounts, limit, func(a *store.Account) string { return a.Username }))
 }

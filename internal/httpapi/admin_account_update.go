@@ -25,13 +25,8 @@ func (s *Server) adminAccountUpdate(w http.ResponseWriter, r *http.Request) {
 	if !decodeJSON(w, r, &req) {
 		return
 	}
-	acct, err := s.store.AccountByUsername(r.Context(), chi.URLParam(r, "username"))
-	if errors.Is(err, store.ErrNotFound) {
-		problem(w, r, http.StatusNotFound, "No such account.")
-		return
-	}
-	if err != nil {
-		serverError(w, r, err)
+	acct, ok := s.accountFromURL(w, r)
+	if !ok {
 		return
 	}
 	name, disabled := acct.DisplayName, acct.Disabled
@@ -70,4 +65,19 @@ func (s *Server) adminAccountUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, updated)
+}
+
+// accountFromURL loads the account {username} names, answering 404 or 500
+// when it cannot.
+func (s *Server) accountFromURL(w http.ResponseWriter, r *http.Request) (*store.Account, bool) {
+	acct, err := s.store.AccountByUsername(r.Context(), chi.URLParam(r, "username"))
+	if errors.Is(err, store.ErrNotFound) {
+		problem(w, r, http.StatusNotFound, "No such account.")
+		return nil, false
+	}
+	if err != nil {
+		serverError(w, r, err)
+		return nil, false
+	}
+	return acct, true
 }

@@ -34,10 +34,5 @@ func (s *Server) adminGrantList(w http.ResponseWriter, r *http.Request) {
 		serverError(w, r, err)
 		return
 	}
-	page := Page[*store.Grant]{Items: grants}
-	if len(grants) > limit {
-		page.Items = grants[:limit]
-		page.NextCursor = strconv.FormatInt(grants[limit-1].ID, 10)
-	}
-	writeJSON(w, http.StatusOK, page)
+	writeJSON(w, http.StatusOK, pageOf(grants, limit, func(g *store.Grant) string { return strconv.FormatInt(g.ID, 10) }))
 }

@@ -1,23 +1,15 @@
 package httpapi
 
 import (
-	"errors"
 	"net/http"
-
-	"github.com/go-chi/chi/v5"
 
 	"github.com/slrt-id/slrt/internal/store"
 )
 
 // adminTokenList lists an account's API tokens.
 func (s *Server) adminTokenList(w http.ResponseWriter, r *http.Request) {
-	acct, err := s.store.AccountByUsername(r.Context(), chi.URLParam(r, "username"))
-	if errors.Is(err, store.ErrNotFound) {
-		problem(w, r, http.StatusNotFound, "No such account.")
-		return
-	}
-	if err != nil {
-		serverError(w, r, err)
+	acct, ok := s.accountFromURL(w, r)
+	if !ok {
 		return
 	}
 	tokens, err := s.store.ListTokens(r.Context(), acct.ID)

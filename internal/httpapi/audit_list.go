@@ -47,10 +47,5 @@ func (s *Server) auditList(w http.ResponseWriter, r *http.Request) {
 		serverError(w, r, err)
 		return
 	}
-	page := Page[*store.AuditEntry]{Items: entries}
-	if len(entries) > limit {
-		page.Items = entries[:limit]
-		page.NextCursor = strconv.FormatInt(entries[limit-1].ID, 10)
-	}
-	writeJSON(w, http.StatusOK, page)
+	writeJSON(w, http.StatusOK, pageOf(entries, limit, func(e *store.AuditEntry) string { return strconv.FormatInt(e.ID, 10) }))
 }

@@ -23,3 +23,12 @@ func pageLimit(w http.ResponseWriter, r *http.Request) (int, bool) {
 	}
 	return n, true
 }
+
+// pageOf makes a page from up to limit+1 items fetched: the extra one only
+// says that there is a next page, whose cursor is the last item's.
+func pageOf[T any](items []T, limit int, cursor func(T) string) Page[T] {
+	if len(items) <= limit {
+		return Page[T]{Items: items}
+	}
+	return Page[T]{Items: items[:limit], NextCursor: cursor(items[limit-1])}
+}

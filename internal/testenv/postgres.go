@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"syscall"
+	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -211,6 +212,18 @@ func (p *Postgres) Connect(ctx context.Context, db string) (*pgx.Conn, error) {
 	}
 	cfg.Database = db
 	return pgx.ConnectConfig(ctx, cfg)
+}
+
+// AdminConn opens an admin connection to the postgres database for a test,
+// closed when the test ends.
+func (p *Postgres) AdminConn(t testing.TB) *pgx.Conn {
+	t.Helper()
+	conn, err := p.Connect(context.Background(), "postgres")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
 }
 
 // postgresBin finds the server binaries: SLRT_TEST_POSTGRES_BIN, the newest
