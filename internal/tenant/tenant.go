@@ -114,7 +114,7 @@ func IndexByCode(obj client.Object) []string {
 // Lookup returns the tenant with code when it can take requests; otherwise
 // ErrUnknown or a *NotServingError.
 func (r *Registry) Lookup(ctx context.Context, code string) (*Tenant, error) {
-	kec, err := r.Kecamatan(ctx, code)
+	kec, err := r.find(ctx, code)
 	if err != nil {
 		return nil, err
 	}
@@ -133,8 +133,18 @@ func (r *Registry) Lookup(ctx context.Context, code string) (*Tenant, error) {
 	return &Tenant{Code: code, DisplayName: kec.Spec.DisplayName, Namespace: kec.Status.Namespace, Secret: kec.Status.CredentialsSecret}, nil
 }
 
-// Kecamatan returns the Kecamatan resource with code, whatever its state.
+// Kecamatan returns (a copy of) the Kecamatan resource with code, whatever
+// its state.
 func (r *Registry) Kecamatan(ctx context.Context, code string) (*slrtv1.Kecamatan, error) {
+	kec, err := r.find(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	return kec.DeepCopy(), nil
+}
+
+// find returns the cache's own Kecamatan with code: read it, never change it.
+func (r *Registry) find(ctx context.Context, code string) (*slrtv1.Kecamatan, error) {
 	var list slrtv1.KecamatanList
 	// Read-only: the cache's own objects, not copies made per request.
 	if err := r.kecamatan.List(ctx, &list, client.MatchingFields{CodeIndex: code}, client.UnsafeDisableDeepCopy); err != nil {
@@ -147,7 +157,7 @@ func (r *Registry) Kecamatan(ctx context.Context, code string) (*slrtv1.Kecamata
 	sort.Slice(list.Items, func(i, j int) bool {
 		return list.Items[i].CreationTimestamp.Before(&list.Items[j].CreationTimestamp)
 	})
-	return list.Items[0].DeepCopy(), nil
+	return &list.Items[0], nil
 }
 
 // List returns every Kecamatan, ordered by code.
