@@ -94,3 +94,46 @@ func keys[V any](m map[string]V) []string {
 	}
 	return out
 }
+
+// A pool nobody uses for IdleAfter is closed; the next request opens it again.
+func TestIdleTenantPoolsAreClosed(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	kecCache, err := cache.New(env.Kube.Config, cache.Options{Scheme: platform.Scheme})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := kecCache.IndexField(ctx, &slrtv1.Kecamatan{}, tenant.CodeIndex, tenant.IndexByCode); err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = kecCache.Start(ctx) }()
+	kecCache.WaitForCacheSync(ctx)
+	reg := tenant.NewRegistry(kecCache, platform.Admin, tenant.Options{Budget: 4, PerTenant: 2,
+		IdleAfter: 200 * time.Millisecond, RefreshEvery: 50 * time.Millisecond})
+	go reg.Run(ctx)
+	tn, err := reg.Lookup(ctx, "32.73.03")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := reg.Acquire(ctx, tn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn.Release()
+	if len(reg.Stats()) != 1 {
+		t.Fatal("no pool after a request")
+	}
+	if err := waitFor(10*time.Second, func() error {
+		if len(reg.Stats()) != 0 {
+			return errNotYet
+		}
+		return nil
+	}); err != nil {
+		t.Fatal("the idle pool was not closed")
+	}
+	conn, err = reg.Acquire(ctx, tn)
+	if err != nil {
+		t.Fatalf("reopening: %v", err)
+	}
+	conn.Release()
+}

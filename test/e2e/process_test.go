@@ -35,8 +35,11 @@ func start(t *testing.T, name string, extraEnv []string, args ...string) *proces
 	}
 	p := &process{log: logFile.Name()}
 	t.Cleanup(func() {
+		// Both binaries shut down gracefully on a signal, with status 0.
 		_ = cmd.Process.Signal(os.Interrupt)
-		_ = cmd.Wait()
+		if err := cmd.Wait(); err != nil {
+			t.Errorf("%s did not stop cleanly on SIGINT: %v", name, err)
+		}
 		logFile.Close()
 		if t.Failed() {
 			t.Logf("%s log:\n%s", name, p.logs())
