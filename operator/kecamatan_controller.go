@@ -8,6 +8,10 @@ import (
 	"fmt"
 	"time"
 
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -23,6 +27,11 @@ import (
 
 	slrtv1 "github.com/slrt-id/slrt/api/v1alpha1"
 	"github.com/slrt-id/slrt/internal/wilayah"
+)
+
+var (
+	tracer     = otel.Tracer("github.com/slrt-id/slrt/operator")
+	attrTenant = attribute.Key("slrt.tenant")
 )
 
 // Finalizer guards a Kecamatan until its database has been retained or dropped.
@@ -87,6 +96,8 @@ func (r *KecamatanReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	ctx = log.IntoContext(ctx, log.FromContext(ctx).WithValues("kecamatan", kec.Spec.Code))
+	ctx, span := tracer.Start(ctx, "reconcile Kecamatan", trace.WithAttributes(attrTenant.String(kec.Spec.Code)))
+	defer span.End()
 
 	if !kec.DeletionTimestamp.IsZero() {
 		return r.reconcileDelete(ctx, kec)
@@ -128,7 +139,13 @@ func (r *KecamatanReconciler) reconcileSteps(ctx context.Context, kec *slrtv1.Ke
 		{slrtv1.ConditionSchemaReady, r.reconcileSchema},
 	}
 	for i, step := range steps {
-		if err := step.run(ctx, p); err != nil {
+		stepCtx, span := tracer.Start(ctx, "step "+step.condition, trace.WithAttributes(attrTenant.String(kec.Spec.Code)))
+		err := step.run(stepCtx, p)
+		if err != nil {
+			span.SetStatus(codes.Error, asStepError(err).reason)
+		}
+		span.End()
+		if err != nil {
 			failed := asStepError(err)
 			if c := findCondition(kec, slrtv1.ConditionReady); c == nil || c.Reason != failed.reason {
 				// Once per new failure, not once per retry.

@@ -18,6 +18,7 @@ import (
 
 	"github.com/slrt-id/slrt/internal/apiserver"
 	"github.com/slrt-id/slrt/internal/httpapi"
+	"github.com/slrt-id/slrt/internal/telemetry"
 )
 
 func main() {
@@ -37,6 +38,7 @@ func run(args []string) error {
 	budget := fs.Int("connection-budget", 200, "most connections all tenant pools together may hold")
 	perTenant := fs.Int("connections-per-tenant", 4, "size of each tenant's pool")
 	fs.DurationVar(&o.Tenants.IdleAfter, "pool-idle-timeout", 5*time.Minute, "close a tenant pool unused for this long")
+	metricsAddr := fs.String("metrics-listen", envOr("SLRT_METRICS_LISTEN", ":9090"), "address of the Prometheus /metrics endpoint; empty turns it off (env SLRT_METRICS_LISTEN)")
 	insecure := fs.Bool("insecure-cookies", false, "send the session cookie without Secure (plain-HTTP development only)")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
@@ -52,14 +54,32 @@ func run(args []string) error {
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
 		return fmt.Errorf("--log-level: %w", err)
 	}
-	slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level})))
+	slog.SetDefault(slog.New(telemetry.LogHandler(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))))
 
-	var err error
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	tel, err := telemetry.Setup(ctx, "slrt-api", telemetry.Options{})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = tel.Shutdown(shutdownCtx)
+	}()
+	if *metricsAddr != "" {
+		metricsSrv := &http.Server{Addr: *metricsAddr, Handler: tel.Metrics, ReadHeaderTimeout: 10 * time.Second}
+		go func() {
+			if err := metricsSrv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				slog.Error("metrics endpoint stopped", "error", err)
+			}
+		}()
+		defer metricsSrv.Close()
+	}
+
 	if o.Kube, err = ctrl.GetConfig(); err != nil {
 		return fmt.Errorf("while loading the Kubernetes client configuration: %w", err)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
 	app, err := apiserver.Start(ctx, o)
 	if err != nil {
 		return err

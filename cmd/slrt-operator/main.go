@@ -3,20 +3,24 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/go-logr/logr"
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	slrtv1 "github.com/slrt-id/slrt/api/v1alpha1"
+	"github.com/slrt-id/slrt/internal/telemetry"
 	"github.com/slrt-id/slrt/operator"
 )
 
@@ -78,9 +82,21 @@ func run(args []string) error {
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
 		return fmt.Errorf("--log-level: %w", err)
 	}
-	logger := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	logger := slog.New(telemetry.LogHandler(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level})))
 	slog.SetDefault(logger)
 	ctrl.SetLogger(logr.FromSlogHandler(logger.Handler()))
+
+	// Metrics go out on controller-runtime's endpoint, beside its own.
+	ctx := ctrl.SetupSignalHandler()
+	tel, err := telemetry.Setup(ctx, "slrt-operator", telemetry.Options{Registerer: ctrlmetrics.Registry, Gatherer: ctrlmetrics.Registry})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = tel.Shutdown(shutdownCtx)
+	}()
 
 	scheme := runtime.NewScheme()
 	if err := errors.Join(clientgoscheme.AddToScheme(scheme), slrtv1.AddToScheme(scheme)); err != nil {
@@ -108,7 +124,7 @@ func run(args []string) error {
 		return fmt.Errorf("while adding health checks: %w", err)
 	}
 	slog.Info("starting slrt-operator", "namespace", cfg.PlatformNamespace, "servers", servers.String())
-	return mgr.Start(ctrl.SetupSignalHandler())
+	return mgr.Start(ctx)
 }
 
 func envOr(key, fallback string) string {

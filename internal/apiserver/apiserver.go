@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/exaring/otelpgx"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -76,6 +77,7 @@ func Start(ctx context.Context, o Options) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("while parsing the control database URL: %w", err)
 	}
+	poolCfg.ConnConfig.Tracer = otelpgx.NewTracer()
 	if o.ControlPoolSize > 0 {
 		poolCfg.MaxConns = o.ControlPoolSize
 	}
@@ -117,6 +119,10 @@ func Start(ctx context.Context, o Options) (*App, error) {
 		return nil, fmt.Errorf("while creating the Kubernetes client: %w", err)
 	}
 	registry := tenant.NewRegistry(kecCache, kube, o.Tenants)
+	if err := registry.RegisterMetrics(); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("while registering tenant metrics: %w", err)
+	}
 
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	app := &App{Authorizer: az, Tenants: registry, Store: st, pool: pool, cancel: cancel}

@@ -7,26 +7,35 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/alexedwards/argon2id"
 	"github.com/jackc/pgx/v5"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/slrt-id/slrt/internal/apiserver"
 	"github.com/slrt-id/slrt/internal/authz"
 	"github.com/slrt-id/slrt/internal/httpapi"
+	"github.com/slrt-id/slrt/internal/telemetry"
 	"github.com/slrt-id/slrt/internal/tenant"
 	"github.com/slrt-id/slrt/internal/testenv"
 	"github.com/slrt-id/slrt/internal/testplatform"
 )
 
 var (
+	// spans and logs record what the API emits, for the telemetry tests.
+	spans = tracetest.NewSpanRecorder()
+	logs  = &syncBuffer{}
+	tel   *telemetry.Telemetry
+
 	env      *testenv.Env
 	platform *testplatform.Platform
 	app      *apiserver.App
@@ -65,10 +74,15 @@ func TestMain(m *testing.M) {
 }
 
 func setup(ctx context.Context, e *testenv.Env) error {
+	// Telemetry first: instrumented packages bind to the first providers set.
 	var err error
+	if tel, err = telemetry.Setup(ctx, "slrt-api-test", telemetry.Options{SpanProcessor: spans}); err != nil {
+		return err
+	}
 	if platform, err = testplatform.Start(ctx, e); err != nil {
 		return err
 	}
+	slog.SetDefault(slog.New(telemetry.LogHandler(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))))
 	for _, k := range [][2]string{{"32.73.03", "Babakan Ciparay"}, {"32.73.04", "Bojongloa Kaler"}} {
 		if _, err := platform.Onboard(ctx, k[0], k[1]); err != nil {
 			return err
@@ -230,4 +244,22 @@ func mustHash(t testing.TB, password string) string {
 		t.Fatal(err)
 	}
 	return h
+}
+
+// syncBuffer is a buffer safe for concurrent writers.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

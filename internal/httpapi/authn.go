@@ -30,31 +30,46 @@ type tenantConn = *pgxpool.Conn
 // bad or revoked credential is refused at once.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := r.Context()
-		var p *Principal
-		if h := r.Header.Get("Authorization"); h != "" {
-			secret, ok := strings.CutPrefix(h, "Bearer ")
-			if !ok {
-				problem(w, r, http.StatusUnauthorized, "Use Authorization: Bearer <token>.")
-				return
-			}
-			if p = s.tokenPrincipal(w, r, strings.TrimSpace(secret)); p == nil {
-				return
-			}
-		} else if c, err := r.Cookie(SessionCookie); err == nil {
-			if p = s.sessionPrincipal(w, r, c.Value); p == nil {
-				return
-			}
-			if !safeMethod(r.Method) && !validCSRF(r, p.CSRFToken) {
-				problem(w, r, http.StatusForbidden, "Missing or wrong CSRF token ("+CSRFHeader+").")
-				return
-			}
+		p, ok := s.identify(w, r)
+		if !ok {
+			return
 		}
 		if p != nil {
-			ctx = withPrincipal(ctx, p)
+			r = r.WithContext(withPrincipal(r.Context(), p))
 		}
-		next.ServeHTTP(w, r.WithContext(ctx))
+		next.ServeHTTP(w, r)
 	})
+}
+
+// identify finds the caller, in a span of its own. It returns false when it
+// has answered the request (bad credentials, missing CSRF token).
+func (s *Server) identify(w http.ResponseWriter, r *http.Request) (*Principal, bool) {
+	ctx, span := tracer.Start(r.Context(), "authenticate")
+	defer span.End()
+	r = r.WithContext(ctx)
+	var p *Principal
+	if h := r.Header.Get("Authorization"); h != "" {
+		secret, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok {
+			problem(w, r, http.StatusUnauthorized, "Use Authorization: Bearer <token>.")
+			return nil, false
+		}
+		if p = s.tokenPrincipal(w, r, strings.TrimSpace(secret)); p == nil {
+			return nil, false
+		}
+	} else if c, err := r.Cookie(SessionCookie); err == nil {
+		if p = s.sessionPrincipal(w, r, c.Value); p == nil {
+			return nil, false
+		}
+		if !safeMethod(r.Method) && !validCSRF(r, p.CSRFToken) {
+			problem(w, r, http.StatusForbidden, "Missing or wrong CSRF token ("+CSRFHeader+").")
+			return nil, false
+		}
+	}
+	if p != nil {
+		span.SetAttributes(attrVia.String(p.Via))
+	}
+	return p, true
 }
 
 // tokenPrincipal returns the caller an API token names, or answers 401 and

@@ -8,6 +8,8 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/slrt-id/slrt/internal/authz"
 	"github.com/slrt-id/slrt/internal/pgadmin"
@@ -90,55 +92,77 @@ func (s *Server) authorize(ru Rule) func(http.Handler) http.Handler {
 				next.ServeHTTP(w, r)
 				return
 			}
-			p := principalFrom(r.Context())
-			if p == nil {
-				w.Header().Set("WWW-Authenticate", `Bearer realm="slrt"`)
-				problem(w, r, http.StatusUnauthorized, "Sign in first: a session cookie or an API token.")
+			ctx, ok := s.decide(w, r, ru)
+			if !ok {
 				return
-			}
-			ctx := r.Context()
-			id := p.Account.ID
-			switch ru.Scope {
-			case ScopeSelf:
-			case ScopeAnywhere:
-				if !s.authz.AllowedAnywhere(id, ru.Object, ru.Action) {
-					s.deny(w, r, "")
-					return
-				}
-			case ScopeTenant, ScopeKelurahan:
-				code := chi.URLParam(r, "code")
-				if authz.DomainLevel(code) != authz.LevelKecamatan {
-					problem(w, r, http.StatusNotFound, "No such kecamatan.")
-					return
-				}
-				var domains []string
-				if ru.Scope == ScopeTenant {
-					domains = s.authz.AllowedWithin(id, code, ru.Object, ru.Action)
-				} else {
-					kel := chi.URLParam(r, "kelurahan")
-					if authz.DomainLevel(kel) != authz.LevelKelurahan || !authz.Covers(code, kel) {
-						problem(w, r, http.StatusNotFound, "No such kelurahan in this kecamatan.")
-						return
-					}
-					if s.authz.Allowed(id, kel, ru.Object, ru.Action) {
-						domains = []string{kel}
-					}
-				}
-				if len(domains) == 0 {
-					s.deny(w, r, code)
-					return
-				}
-				t, err := s.tenants.Lookup(ctx, code)
-				if err != nil {
-					tenantProblem(w, r, err)
-					return
-				}
-				ctx = context.WithValue(ctx, tenantKey{}, t)
-				ctx = context.WithValue(ctx, domainsKey{}, domains)
 			}
 			next.ServeHTTP(w, r.WithContext(ctx))
 		})
 	}
+}
+
+// decide checks the rule and resolves the tenant, in a span of its own. It
+// returns the request's context with the tenant added, or false when it has
+// answered the request.
+func (s *Server) decide(w http.ResponseWriter, r *http.Request, ru Rule) (context.Context, bool) {
+	reqCtx := r.Context()
+	spanCtx, span := tracer.Start(reqCtx, "authorize")
+	defer span.End()
+	r = r.WithContext(spanCtx)
+	p := principalFrom(reqCtx)
+	if p == nil {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="slrt"`)
+		problem(w, r, http.StatusUnauthorized, "Sign in first: a session cookie or an API token.")
+		return nil, false
+	}
+	id := p.Account.ID
+	switch ru.Scope {
+	case ScopeSelf:
+	case ScopeAnywhere:
+		allowed := s.authz.AllowedAnywhere(id, ru.Object, ru.Action)
+		s.metrics.decided(spanCtx, allowed)
+		if !allowed {
+			s.deny(w, r, "")
+			return nil, false
+		}
+	case ScopeTenant, ScopeKelurahan:
+		code := chi.URLParam(r, "code")
+		if authz.DomainLevel(code) != authz.LevelKecamatan {
+			problem(w, r, http.StatusNotFound, "No such kecamatan.")
+			return nil, false
+		}
+		span.SetAttributes(attrTenant.String(code))
+		trace.SpanFromContext(reqCtx).SetAttributes(attrTenant.String(code))
+		if labeler, ok := otelhttp.LabelerFromContext(reqCtx); ok {
+			labeler.Add(attrTenant.String(code))
+		}
+		var domains []string
+		if ru.Scope == ScopeTenant {
+			domains = s.authz.AllowedWithin(id, code, ru.Object, ru.Action)
+		} else {
+			kel := chi.URLParam(r, "kelurahan")
+			if authz.DomainLevel(kel) != authz.LevelKelurahan || !authz.Covers(code, kel) {
+				problem(w, r, http.StatusNotFound, "No such kelurahan in this kecamatan.")
+				return nil, false
+			}
+			if s.authz.Allowed(id, kel, ru.Object, ru.Action) {
+				domains = []string{kel}
+			}
+		}
+		s.metrics.decided(spanCtx, len(domains) > 0)
+		if len(domains) == 0 {
+			s.deny(w, r, code)
+			return nil, false
+		}
+		t, err := s.tenants.Lookup(spanCtx, code)
+		if err != nil {
+			tenantProblem(w, r, err)
+			return nil, false
+		}
+		reqCtx = context.WithValue(reqCtx, tenantKey{}, t)
+		reqCtx = context.WithValue(reqCtx, domainsKey{}, domains)
+	}
+	return reqCtx, true
 }
 
 // deny answers 403 and records the refusal in the audit log.

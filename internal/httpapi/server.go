@@ -14,6 +14,9 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/go-chi/httprate"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
+	"go.opentelemetry.io/otel/trace"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/slrt-id/slrt/internal/authz"
@@ -64,11 +67,12 @@ type Server struct {
 	cfg     Config
 	rules   map[string]Rule
 	auth    *authCache
+	metrics *instruments
 }
 
 // New makes the API server.
 func New(st *store.Store, az *authz.Authorizer, tenants *tenant.Registry, kube client.Client, cfg Config) *Server {
-	return &Server{store: st, authz: az, tenants: tenants, kube: kube, cfg: cfg, auth: newAuthCache()}
+	return &Server{store: st, authz: az, tenants: tenants, kube: kube, cfg: cfg, auth: newAuthCache(), metrics: newInstruments()}
 }
 
 // SetReadiness sets the check behind /readyz.
@@ -79,7 +83,9 @@ func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
 	// The client address is the connection's own: X-Forwarded-For is not
 	// trusted, since any client can send it.
-	r.Use(middleware.RequestID, logRequests, middleware.Recoverer,
+	r.Use(otelhttp.NewMiddleware("slrt-api", otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string {
+		return r.Method // renamed to "METHOD route" once the router has matched
+	})), middleware.RequestID, logRequests, middleware.Recoverer,
 		middleware.Timeout(s.cfg.RequestTimeout), s.authenticate)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) { problem(w, r, http.StatusNotFound, "No such resource.") })
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
@@ -137,6 +143,7 @@ func clientIP(r *http.Request) (string, error) {
 	return httprate.CanonicalizeIP(host), nil
 }
 
+// logRequests logs each request, and names its span and metrics by route.
 func logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
@@ -144,6 +151,15 @@ func logRequests(next http.Handler) http.Handler {
 		next.ServeHTTP(ww, r)
 		// The route pattern, never the raw path: paths can hold identifiers.
 		route := chi.RouteContext(r.Context()).RoutePattern()
+		if route == "" {
+			route = "unmatched"
+		}
+		span := trace.SpanFromContext(r.Context())
+		span.SetName(r.Method + " " + route)
+		span.SetAttributes(semconv.HTTPRoute(route))
+		if labeler, ok := otelhttp.LabelerFromContext(r.Context()); ok {
+			labeler.Add(semconv.HTTPRoute(route))
+		}
 		slog.InfoContext(r.Context(), "request", "method", r.Method, "route", route, "status", ww.Status(),
 			"duration_ms", time.Since(start).Milliseconds(), "request_id", middleware.GetReqID(r.Context()))
 	})

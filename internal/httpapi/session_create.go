@@ -42,10 +42,12 @@ func (s *Server) sessionCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	if acct == nil || acct.PasswordHash() == "" || acct.Disabled {
 		_, _ = argon2id.ComparePasswordAndHash(req.Password, dummyHash)
+		s.metrics.loginFailed(r.Context(), "unknown")
 		problem(w, r, http.StatusUnauthorized, "Wrong username or password.")
 		return
 	}
 	if acct.LockedUntil != nil && acct.LockedUntil.After(time.Now()) {
+		s.metrics.loginFailed(r.Context(), "locked")
 		w.Header().Set("Retry-After", retryAfter(*acct.LockedUntil))
 		problem(w, r, http.StatusTooManyRequests, "Too many failed logins: this account is locked for a while.")
 		return
@@ -56,6 +58,7 @@ func (s *Server) sessionCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !ok {
+		s.metrics.loginFailed(r.Context(), "password")
 		until, err := s.store.RecordLoginFailure(r.Context(), acct.ID, s.cfg.LoginMaxFailures, s.cfg.LoginLockout)
 		if err != nil {
 			serverError(w, r, err)

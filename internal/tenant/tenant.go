@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/exaring/otelpgx"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	corev1 "k8s.io/api/core/v1"
@@ -262,6 +263,9 @@ func (r *Registry) open(ctx context.Context, e *entry) (*pgxpool.Pool, error) {
 		return nil, fmt.Errorf("the credentials Secret of kecamatan %s holds no valid uri: %w", e.tenant.Code, err)
 	}
 	e.setCredentials(secret)
+	// SQL spans carry the tenant and the statement's parameterised text,
+	// never its values.
+	cfg.ConnConfig.Tracer = otelpgx.NewTracer(otelpgx.WithTracerAttributes(attrTenant.String(e.tenant.Code)))
 	cfg.MaxConns = r.opts.PerTenant
 	cfg.MinConns = 0
 	cfg.MaxConnIdleTime = time.Minute

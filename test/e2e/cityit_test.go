@@ -65,8 +65,9 @@ func TestCityITWorkflowWithSlrtctl(t *testing.T) {
 
 	start(t, "slrt-operator", []string{"KUBECONFIG=" + kubeconfig}, "--namespace=slrt-system",
 		"--metrics-bind-address=0", "--health-probe-bind-address=0")
-	addr := freeAddr(t)
-	start(t, "slrt-api", []string{"KUBECONFIG=" + apiKubeconfig, "SLRT_DATABASE_URL=" + dbURL}, "--listen", addr, "--insecure-cookies")
+	addr, metricsAddr := freeAddr(t), freeAddr(t)
+	start(t, "slrt-api", []string{"KUBECONFIG=" + apiKubeconfig, "SLRT_DATABASE_URL=" + dbURL},
+		"--listen", addr, "--metrics-listen", metricsAddr, "--insecure-cookies")
 	server := "http://" + addr
 	waitHTTP(t, server+"/readyz")
 
@@ -120,6 +121,11 @@ func TestCityITWorkflowWithSlrtctl(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK || len(page.Items) != 1 || page.Items[0].Code != "32.73.04.1001" {
 		t.Errorf("the petugas reads %d %+v, want only Kopo (32.73.04.1001)", resp.StatusCode, page.Items)
+	}
+	// Operators scrape the API's metrics on their own port.
+	if metrics := get(t, "http://"+metricsAddr+"/metrics"); !strings.Contains(metrics, `slrt_tenants{`) ||
+		!strings.Contains(metrics, "http_server_request_duration_seconds") {
+		t.Errorf("the API's metrics lack the tenant or HTTP series:\n%.1500s", metrics)
 	}
 	// The admin is no auditor.
 	if out, err := slrtctl("", append([]string{"audit"}, as...)...); err == nil || !strings.Contains(out, "403") {

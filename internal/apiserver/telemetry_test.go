@@ -1,0 +1,188 @@
+package apiserver_test
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"testing"
+
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// spansOf returns the finished spans of the trace whose server span has
+// the given name and was the latest such.
+func traceOf(t *testing.T, serverSpan string) (root sdktrace.ReadOnlySpan, all []sdktrace.ReadOnlySpan) {
+	t.Helper()
+	ended := spans.Ended()
+	for i := len(ended) - 1; i >= 0; i-- {
+		if ended[i].Name() == serverSpan && ended[i].SpanKind() == trace.SpanKindServer {
+			root = ended[i]
+			break
+		}
+	}
+	if root == nil {
+		t.Fatalf("no server span %q", serverSpan)
+	}
+	for _, s := range ended {
+		if s.SpanContext().TraceID() == root.SpanContext().TraceID() {
+			all = append(all, s)
+		}
+	}
+	return root, all
+}
+
+func attr(s sdktrace.ReadOnlySpan, key string) string {
+	for _, kv := range s.Attributes() {
+		if string(kv.Key) == key {
+			return kv.Value.String()
+		}
+	}
+	return ""
+}
+
+func named(all []sdktrace.ReadOnlySpan, name string) sdktrace.ReadOnlySpan {
+	for _, s := range all {
+		if s.Name() == name {
+			return s
+		}
+	}
+	return nil
+}
+
+// One request is one trace: a server span named by method and route (never
+// the raw path) with the tenant, and beneath it authentication,
+// authorisation, the pool acquire and the SQL, whose text is parameterised.
+func TestARequestIsOneTraceWithTenantRouteAndSQL(t *testing.T) {
+	expectStatus(t, do(t, "supervisor", "GET", "/api/v1/kecamatan/32.73.03/kelurahan/32.73.03.1002", nil), http.StatusOK)
+	root, all := traceOf(t, "GET /api/v1/kecamatan/{code}/kelurahan/{kelurahan}")
+	if attr(root, "slrt.tenant") != "32.73.03" || attr(root, "http.route") != "/api/v1/kecamatan/{code}/kelurahan/{kelurahan}" {
+		t.Errorf("server span attributes: %v", root.Attributes())
+	}
+	if a := named(all, "authorize"); a == nil || attr(a, "slrt.authz.decision") != "allow" {
+		t.Errorf("authorize span: %+v", a)
+	}
+	if named(all, "authenticate") == nil {
+		t.Error("no authenticate span")
+	}
+	var sql sdktrace.ReadOnlySpan
+	for _, s := range all {
+		for _, kv := range s.Attributes() {
+			if strings.HasPrefix(string(kv.Key), "db.") && strings.Contains(kv.Value.String(), "FROM kelurahan") {
+				sql = s
+			}
+		}
+	}
+	if sql == nil {
+		t.Fatalf("no SQL span in the trace: %v", names(all))
+	}
+	if attr(sql, "slrt.tenant") != "32.73.03" {
+		t.Errorf("SQL span without the tenant: %v", sql.Attributes())
+	}
+	for _, kv := range sql.Attributes() {
+		if strings.Contains(kv.Value.String(), "32.73.03.1002") {
+			t.Errorf("a query value reached the span: %s=%s", kv.Key, kv.Value.String())
+		}
+	}
+}
+
+func TestADenialIsVisibleInItsTrace(t *testing.T) {
+	expectStatus(t, do(t, "petugas", "GET", "/api/v1/kecamatan/32.73.04/kelurahan", nil), http.StatusForbidden)
+	root, all := traceOf(t, "GET /api/v1/kecamatan/{code}/kelurahan")
+	if a := named(all, "authorize"); a == nil || attr(a, "slrt.authz.decision") != "deny" {
+		t.Errorf("authorize span of a denial: %+v", a)
+	}
+	if attr(root, "http.response.status_code") != "403" {
+		t.Errorf("server span status: %v", root.Attributes())
+	}
+}
+
+// The Prometheus endpoint holds the HTTP, SQL, authorisation, login and
+// pool series, labelled by route and tenant, and no label value is personal.
+func TestMetricsEndpointHasTheExpectedSeries(t *testing.T) {
+	do(t, "supervisor", "GET", "/api/v1/kecamatan/32.73.03/kelurahan", nil)
+	doOn(t, api.URL, "", "POST", "/api/v1/session", map[string]string{"username": "supervisor", "password": "salah-salah-salah"})
+	srv := httptest.NewServer(tel.Metrics)
+	defer srv.Close()
+	resp, err := http.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	text := string(body)
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`http_server_request_duration_seconds_count\{[^}]*http_route="/api/v1/kecamatan/\{code\}/kelurahan"[^}]*slrt_tenant="32.73.03"`),
+		regexp.MustCompile(`slrt_authz_decisions_total\{[^}]*slrt_outcome="deny"`),
+		regexp.MustCompile(`slrt_login_failures_total\{[^}]*slrt_reason="password"`),
+		regexp.MustCompile(`slrt_tenant_pool_connections\{[^}]*slrt_tenant="32.73.03"[^}]*state="idle"`),
+		regexp.MustCompile(`slrt_tenants\{[^}]*state="ready"`),
+		regexp.MustCompile(`db_client_operation_duration_seconds_count`),
+	} {
+		if !want.MatchString(text) {
+			t.Errorf("no series matching %s", want)
+		}
+	}
+	if t.Failed() {
+		t.Logf("scrape:\n%s", grep(text, "slrt_|http_server|db_client"))
+	}
+}
+
+// Nothing personal or secret travels in spans or logs: not the passwords,
+// not a token's secret, not a staff member's name.
+func TestNoSecretOrPersonalDataInSpansOrLogs(t *testing.T) {
+	const password, name = "rahasia-ibu-nur-2026", "Siti Nurhaliza Binti Abdullah"
+	expectStatus(t, do(t, "admin", "POST", "/api/v1/admin/accounts",
+		map[string]any{"username": "siti", "displayName": name, "password": password}), http.StatusCreated)
+	resp := doOn(t, api.URL, "", "POST", "/api/v1/session", map[string]string{"username": "siti", "password": password})
+	expectStatus(t, resp, http.StatusCreated)
+	doOn(t, api.URL, "", "POST", "/api/v1/session", map[string]string{"username": "siti", "password": password + "x"})
+	var created struct {
+		Secret string `json:"secret"`
+	}
+	do(t, "petugas", "POST", "/api/v1/me/tokens", map[string]any{"name": "hp"}).json(t, &created)
+
+	secrets := []string{password, name, created.Secret, callers["petugas"].token}
+	var seen []string
+	for _, s := range spans.Ended() {
+		seen = append(seen, s.Name())
+		for _, kv := range s.Attributes() {
+			seen = append(seen, string(kv.Key)+"="+kv.Value.String())
+		}
+		for _, ev := range s.Events() {
+			seen = append(seen, ev.Name, fmt.Sprint(ev.Attributes))
+		}
+	}
+	seen = append(seen, logs.String())
+	all := strings.Join(seen, "\n")
+	for _, secret := range secrets {
+		if strings.Contains(all, secret) {
+			t.Errorf("%q appears in spans or logs", secret)
+		}
+	}
+	if !strings.Contains(logs.String(), `"trace_id"`) {
+		t.Error("log lines carry no trace id")
+	}
+}
+
+func names(all []sdktrace.ReadOnlySpan) []string {
+	var out []string
+	for _, s := range all {
+		out = append(out, s.Name())
+	}
+	return out
+}
+
+func grep(s, pattern string) string {
+	re := regexp.MustCompile(pattern)
+	var out []string
+	for _, line := range strings.Split(s, "\n") {
+		if re.MatchString(line) && !strings.HasPrefix(line, "#") {
+			out = append(out, line)
+		}
+	}
+	return strings.Join(out, "\n")
+}

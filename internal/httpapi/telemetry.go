@@ -1,0 +1,54 @@
+package httpapi
+
+import (
+	"context"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// instrumentationName names the API's tracer and meter.
+const instrumentationName = "github.com/slrt-id/slrt/internal/httpapi"
+
+// Attribute keys the API sets. None carries personal data: the tenant is a
+// kecamatan code, the route a pattern.
+const (
+	attrTenant   = attribute.Key("slrt.tenant")
+	attrDecision = attribute.Key("slrt.authz.decision")
+	attrOutcome  = attribute.Key("slrt.outcome")
+	attrReason   = attribute.Key("slrt.reason")
+	attrVia      = attribute.Key("slrt.auth.via")
+)
+
+var tracer = otel.Tracer(instrumentationName)
+
+// instruments are the API's own metrics, beside the HTTP and SQL ones the
+// instrumentation libraries record.
+type instruments struct {
+	decisions     metric.Int64Counter
+	loginFailures metric.Int64Counter
+}
+
+func newInstruments() *instruments {
+	m := otel.Meter(instrumentationName)
+	decisions, _ := m.Int64Counter("slrt.authz.decisions",
+		metric.WithDescription("Authorisation decisions, by outcome (allow, deny)."), metric.WithUnit("{decision}"))
+	failures, _ := m.Int64Counter("slrt.login.failures",
+		metric.WithDescription("Failed logins, by reason (password, locked, unknown)."), metric.WithUnit("{attempt}"))
+	return &instruments{decisions: decisions, loginFailures: failures}
+}
+
+func (in *instruments) decided(ctx context.Context, allowed bool) {
+	outcome := "deny"
+	if allowed {
+		outcome = "allow"
+	}
+	in.decisions.Add(ctx, 1, metric.WithAttributes(attrOutcome.String(outcome)))
+	trace.SpanFromContext(ctx).SetAttributes(attrDecision.String(outcome))
+}
+
+func (in *instruments) loginFailed(ctx context.Context, reason string) {
+	in.loginFailures.Add(ctx, 1, metric.WithAttributes(attrReason.String(reason)))
+}

@@ -1,0 +1,114 @@
+// Package telemetry sets up OpenTelemetry for the platform's binaries from
+// the standard OTEL_* environment variables: traces and metrics go to an
+// OTLP collector when one is configured, and to nowhere (no-op providers)
+// when none is; metrics are always served for Prometheus to scrape.
+package telemetry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.opentelemetry.io/contrib/exporters/autoexport"
+	"go.opentelemetry.io/otel"
+	promexporter "go.opentelemetry.io/otel/exporters/prometheus"
+	"go.opentelemetry.io/otel/propagation"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/resource"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
+	"go.opentelemetry.io/otel/trace/noop"
+)
+
+// Telemetry holds the process's providers.
+type Telemetry struct {
+	// Metrics serves the Prometheus exposition of every metric.
+	Metrics  http.Handler
+	shutdown []func(context.Context) error
+}
+
+// Options adjust Setup.
+type Options struct {
+	// Registerer receives the Prometheus collector (default: a registry of
+	// its own, served by Metrics). The operator passes controller-runtime's,
+	// so that one endpoint serves both.
+	Registerer prometheus.Registerer
+	Gatherer   prometheus.Gatherer
+	// SpanProcessor, when set, receives every span whatever the environment
+	// says: tests record spans with it.
+	SpanProcessor sdktrace.SpanProcessor
+}
+
+// Setup installs the global tracer and meter providers for service.
+func Setup(ctx context.Context, service string, o Options) (*Telemetry, error) {
+	res, err := resource.Merge(resource.Default(), resource.NewWithAttributes(semconv.SchemaURL, semconv.ServiceName(service)))
+	if err != nil {
+		return nil, fmt.Errorf("while describing the service: %w", err)
+	}
+	t := &Telemetry{}
+	if o.Registerer == nil {
+		reg := prometheus.NewRegistry()
+		o.Registerer, o.Gatherer = reg, reg
+	}
+	prom, err := promexporter.New(promexporter.WithRegisterer(o.Registerer))
+	if err != nil {
+		return nil, fmt.Errorf("while creating the Prometheus exporter: %w", err)
+	}
+	readers := []sdkmetric.Option{sdkmetric.WithResource(res), sdkmetric.WithReader(prom)}
+	if exporting("METRICS") {
+		r, err := autoexport.NewMetricReader(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("while creating the OTLP metric reader: %w", err)
+		}
+		readers = append(readers, sdkmetric.WithReader(r))
+	}
+	mp := sdkmetric.NewMeterProvider(readers...)
+	t.shutdown = append(t.shutdown, mp.Shutdown)
+	otel.SetMeterProvider(mp)
+	t.Metrics = promhttp.HandlerFor(o.Gatherer, promhttp.HandlerOpts{})
+
+	var spanOpts []sdktrace.TracerProviderOption
+	if exporting("TRACES") {
+		exp, err := autoexport.NewSpanExporter(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("while creating the span exporter: %w", err)
+		}
+		spanOpts = append(spanOpts, sdktrace.WithBatcher(exp))
+	}
+	if o.SpanProcessor != nil {
+		spanOpts = append(spanOpts, sdktrace.WithSpanProcessor(o.SpanProcessor))
+	}
+	if len(spanOpts) > 0 {
+		// The sampler comes from OTEL_TRACES_SAMPLER (default: parent-based, always on).
+		tp := sdktrace.NewTracerProvider(append(spanOpts, sdktrace.WithResource(res))...)
+		t.shutdown = append(t.shutdown, tp.Shutdown)
+		otel.SetTracerProvider(tp)
+	} else {
+		// Nothing configured: no-op spans, no cost beyond the calls.
+		otel.SetTracerProvider(noop.NewTracerProvider())
+	}
+	otel.SetTextMapPropagator(propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{}))
+	return t, nil
+}
+
+// exporting reports whether the environment asks for OTLP (or another
+// exporter) for a signal: OTEL_<SIGNAL>_EXPORTER, or an OTLP endpoint.
+func exporting(signal string) bool {
+	if v := os.Getenv("OTEL_" + signal + "_EXPORTER"); v != "" {
+		return v != "none"
+	}
+	return os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT") != "" || os.Getenv("OTEL_EXPORTER_OTLP_"+signal+"_ENDPOINT") != ""
+}
+
+// Shutdown flushes and stops the providers.
+func (t *Telemetry) Shutdown(ctx context.Context) error {
+	var errs []error
+	for _, fn := range t.shutdown {
+		errs = append(errs, fn(ctx))
+	}
+	return errors.Join(errs...)
+}
