@@ -1,4 +1,7 @@
-package apiserver_test
+// Package apibench measures the API as it runs in production: telemetry set
+// up from an empty environment (metrics on, tracing no-op), against a real
+// PostgreSQL and control plane with the operator running.
+package apibench
 
 import (
 	"context"
@@ -23,7 +26,7 @@ import (
 // chi handler running the same query on the same tenant pool. It reports
 // both throughputs and their ratio.
 //
-//	go test ./internal/apiserver -run '^$' -bench PlatformOverhead -benchtime 1x
+//	go test ./test/apibench -run '^$' -bench PlatformOverhead -benchtime 1x
 func BenchmarkPlatformOverhead(b *testing.B) {
 	ctx := context.Background()
 	t, err := app.Tenants.Lookup(ctx, "32.73.03")
@@ -54,7 +57,7 @@ func BenchmarkPlatformOverhead(b *testing.B) {
 	bareSrv := httptest.NewServer(bare)
 	defer bareSrv.Close()
 
-	header := http.Header{"Authorization": {"Bearer " + callers["supervisor"].token}}
+	header := http.Header{"Authorization": {"Bearer " + supervisorToken}}
 	targets := map[string]vegeta.Target{
 		"bare": {Method: "GET", URL: bareSrv.URL + "/bare/kelurahan"},
 		"full": {Method: "GET", URL: api.URL + "/api/v1/kecamatan/32.73.03/kelurahan", Header: header},
@@ -101,7 +104,7 @@ func attack(b *testing.B, target vegeta.Target, d time.Duration) *vegeta.Metrics
 // BenchmarkMemoryWith30TenantPools opens a pool to each of Kota Bandung's 30
 // kecamatan through the API's registry and reports the Go heap they hold.
 //
-//	go test ./internal/apiserver -run '^$' -bench MemoryWith30 -benchtime 1x
+//	go test ./test/apibench -run '^$' -bench MemoryWith30 -benchtime 1x
 func BenchmarkMemoryWith30TenantPools(b *testing.B) {
 	ctx := context.Background()
 	var codes []string
