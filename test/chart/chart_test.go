@@ -84,6 +84,33 @@ func TestEveryRenderedObjectIsAcceptedByKubernetes(t *testing.T) {
 	}
 }
 
+// The ServiceMonitor renders only where the Prometheus operator's CRD is
+// installed; the dashboard ConfigMap carries the Grafana sidecar's label.
+func TestObservabilityObjectsRenderWhenTheyCan(t *testing.T) {
+	base := []string{"template", "slrt", chartDir(t), "--namespace", releaseNamespace, "--set",
+		"databaseServers[0].name=default,databaseServers[0].password=x,api.controlDatabase.existingSecret=c"}
+	count := func(objs []*unstructured.Unstructured, kind string) int {
+		n := 0
+		for _, o := range objs {
+			if o.GetKind() == kind {
+				n++
+			}
+		}
+		return n
+	}
+	without := decode(t, helm(t, base...))
+	with := decode(t, helm(t, append(base, "--api-versions", "monitoring.coreos.com/v1/ServiceMonitor")...))
+	if count(without, "ServiceMonitor") != 0 || count(with, "ServiceMonitor") != 1 {
+		t.Errorf("ServiceMonitors: %d without the CRD, %d with", count(without, "ServiceMonitor"), count(with, "ServiceMonitor"))
+	}
+	for _, o := range without {
+		if o.GetKind() == "ConfigMap" && o.GetLabels()["grafana_dashboard"] == "1" {
+			return
+		}
+	}
+	t.Error("no dashboard ConfigMap labelled for the Grafana sidecar")
+}
+
 func TestValuesAreCheckedBeforeRendering(t *testing.T) {
 	bad := map[string][]string{
 		"no admin password nor Secret":    {},

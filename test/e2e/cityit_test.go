@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -63,8 +65,9 @@ func TestCityITWorkflowWithSlrtctl(t *testing.T) {
 		t.Errorf("a short password was accepted: %v %s", err, out)
 	}
 
+	operatorMetrics := freeAddr(t)
 	start(t, "slrt-operator", []string{"KUBECONFIG=" + kubeconfig}, "--namespace=slrt-system",
-		"--metrics-bind-address=0", "--health-probe-bind-address=0")
+		"--metrics-bind-address="+operatorMetrics, "--health-probe-bind-address=0")
 	addr, metricsAddr := freeAddr(t), freeAddr(t)
 	start(t, "slrt-api", []string{"KUBECONFIG=" + apiKubeconfig, "SLRT_DATABASE_URL=" + dbURL},
 		"--listen", addr, "--metrics-listen", metricsAddr, "--insecure-cookies")
@@ -122,13 +125,56 @@ func TestCityITWorkflowWithSlrtctl(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || len(page.Items) != 1 || page.Items[0].Code != "32.73.04.1001" {
 		t.Errorf("the petugas reads %d %+v, want only Kopo (32.73.04.1001)", resp.StatusCode, page.Items)
 	}
-	// Operators scrape the API's metrics on their own port.
-	if metrics := get(t, "http://"+metricsAddr+"/metrics"); !strings.Contains(metrics, `slrt_tenants{`) ||
-		!strings.Contains(metrics, "http_server_request_duration_seconds") {
-		t.Errorf("the API's metrics lack the tenant or HTTP series:\n%.1500s", metrics)
-	}
 	// The admin is no auditor.
 	if out, err := slrtctl("", append([]string{"audit"}, as...)...); err == nil || !strings.Contains(out, "403") {
 		t.Errorf("the admin read the audit log: %v\n%s", err, out)
 	}
+	if _, err := slrtctl("salah-kata-sandi\n", "login", "dewi", "--server", server); err == nil {
+		t.Error("a wrong password signed in")
+	}
+
+	// Every metric the Grafana dashboard queries is one the binaries export.
+	scrape := get(t, "http://"+metricsAddr+"/metrics") + get(t, "http://"+operatorMetrics+"/metrics")
+	for _, name := range dashboardMetrics(t) {
+		if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(name) + `[{ ]`).MatchString(scrape) {
+			t.Errorf("the dashboard queries %s, which neither binary exports", name)
+		}
+	}
+}
+
+// dashboardMetrics returns the metric names in the chart's dashboard: every
+// selector in its queries is written name{...}.
+func dashboardMetrics(t *testing.T) []string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(env.Root, "charts", "slrt", "dashboards", "slrt.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dash struct {
+		Panels []struct {
+			Targets []struct {
+				Expr string `json:"expr"`
+			} `json:"targets"`
+		} `json:"panels"`
+	}
+	if err := json.Unmarshal(data, &dash); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	var names []string
+	selector := regexp.MustCompile(`([a-zA-Z_:][a-zA-Z0-9_:]*)\{`)
+	for _, p := range dash.Panels {
+		for _, tg := range p.Targets {
+			for _, m := range selector.FindAllStringSubmatch(tg.Expr, -1) {
+				if !seen[m[1]] {
+					seen[m[1]] = true
+					names = append(names, m[1])
+				}
+			}
+		}
+	}
+	if len(names) < 10 {
+		t.Fatalf("only %d metrics found in the dashboard: %v", len(names), names)
+	}
+	return names
 }
