@@ -84,6 +84,7 @@ bench: test-deps ## Run the benchmarks; figures go in docs/benchmarks.md.
 	go test -run '^$$' -bench SteadyState -count 3 ./operator
 	go test -run '^$$' -bench . -count 3 ./internal/authz
 	for i in 1 2 3; do go test -run '^$$' -bench 'PlatformOverhead|MemoryWith30' -benchtime 1x ./test/apibench | grep ^Benchmark; done
+	for i in 1 2 3; do go test -run '^$$' -bench TracingOverhead -benchtime 1x ./test/e2e | grep ^Benchmark; done
 
 ##@ Tools
 

@@ -39,18 +39,7 @@ func TestCityITWorkflowWithSlrtctl(t *testing.T) {
 	}
 	dbURL := env.Postgres.URL(env.Postgres.User, env.Postgres.Password, "slrt_control_e2e")
 
-	slrtctl := func(stdin string, args ...string) (string, error) {
-		t.Helper()
-		cmd := exec.Command(filepath.Join(binaries(t), "slrtctl"), args...)
-		cmd.Stdin = strings.NewReader(stdin)
-		var stdout, stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		err := cmd.Run()
-		if err != nil {
-			return stderr.String(), err
-		}
-		return stdout.String(), nil
-	}
+	slrtctl := func(stdin string, args ...string) (string, error) { return runSlrtctl(t, stdin, args...) }
 	must := func(out string, err error) string {
 		t.Helper()
 		if err != nil {
@@ -177,4 +166,18 @@ func dashboardMetrics(t *testing.T) []string {
 		t.Fatalf("only %d metrics found in the dashboard: %v", len(names), names)
 	}
 	return names
+}
+
+// runSlrtctl runs the shipped CLI: its standard output, or its standard
+// error with the failure.
+func runSlrtctl(t testing.TB, stdin string, args ...string) (string, error) {
+	t.Helper()
+	cmd := exec.Command(filepath.Join(binaries(t), "slrtctl"), args...)
+	cmd.Stdin = strings.NewReader(stdin)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return stderr.String(), err
+	}
+	return stdout.String(), nil
 }

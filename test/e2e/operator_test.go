@@ -96,7 +96,7 @@ var (
 )
 
 // binaries builds the shipped binaries once per test run and returns their folder.
-func binaries(t *testing.T) string {
+func binaries(t testing.TB) string {
 	t.Helper()
 	if binDir != "" {
 		return binDir
@@ -117,7 +117,7 @@ func binaries(t *testing.T) string {
 
 // prepareCluster does what city IT does once before installing: the platform
 // namespace and the database server's admin Secret.
-func prepareCluster(t *testing.T, kubectl func(...string) string) {
+func prepareCluster(t testing.TB, kubectl func(...string) string) {
 	t.Helper()
 	if prepared {
 		return
@@ -130,7 +130,7 @@ func prepareCluster(t *testing.T, kubectl func(...string) string) {
 	prepared = true
 }
 
-func kubectlFor(t *testing.T, kubeconfig string) func(...string) string {
+func kubectlFor(t testing.TB, kubeconfig string) func(...string) string {
 	return func(args ...string) string {
 		t.Helper()
 		cmd := exec.Command(filepath.Join(env.Kube.Assets, "kubectl"), append([]string{"--kubeconfig", kubeconfig}, args...)...)
@@ -147,7 +147,7 @@ func kubectlFor(t *testing.T, kubeconfig string) func(...string) string {
 // writeKubeconfig writes a kubeconfig for the test control plane, as an
 // administrator would have one; with as set, it acts as that user (a
 // ServiceAccount, the way a pod of the chart would be).
-func writeKubeconfig(t *testing.T, dir, as string) string {
+func writeKubeconfig(t testing.TB, dir, as string) string {
 	t.Helper()
 	cfg := env.Kube.Config
 	kc := clientcmdapi.NewConfig()
@@ -162,7 +162,7 @@ func writeKubeconfig(t *testing.T, dir, as string) string {
 	return path
 }
 
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -172,7 +172,7 @@ func freeAddr(t *testing.T) string {
 	return l.Addr().String()
 }
 
-func waitHTTP(t *testing.T, url string) {
+func waitHTTP(t testing.TB, url string) {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for {
@@ -191,7 +191,7 @@ func waitHTTP(t *testing.T, url string) {
 	}
 }
 
-func get(t *testing.T, url string) string {
+func get(t testing.TB, url string) string {
 	t.Helper()
 	resp, err := http.Get(url)
 	if err != nil {

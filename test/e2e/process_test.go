@@ -20,7 +20,7 @@ func (p *process) logs() string {
 
 // start runs binary name with args and extra environment until the test
 // ends, and shows its log if the test failed.
-func start(t *testing.T, name string, extraEnv []string, args ...string) *process {
+func start(t testing.TB, name string, extraEnv []string, args ...string) *process {
 	t.Helper()
 	cmd := exec.Command(filepath.Join(binaries(t), name), args...)
 	cmd.Env = append(os.Environ(), extraEnv...)
