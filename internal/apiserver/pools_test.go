@@ -20,17 +20,7 @@ import (
 func TestTenantPoolsStayWithinTheBudget(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	kecCache, err := cache.New(env.Kube.Config, cache.Options{Scheme: platform.Scheme})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := kecCache.IndexField(ctx, &slrtv1.Kecamatan{}, tenant.CodeIndex, tenant.IndexByCode); err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = kecCache.Start(ctx) }()
-	if !kecCache.WaitForCacheSync(ctx) {
-		t.Fatal("cache did not sync")
-	}
+	kecCache := kecamatanCache(ctx, t)
 	reg := tenant.NewRegistry(kecCache, platform.Admin, tenant.Options{Budget: 4, PerTenant: 2, IdleAfter: time.Hour})
 	lookup := func(code string) *tenant.Tenant {
 		tn, err := reg.Lookup(ctx, code)
@@ -99,15 +89,7 @@ func keys[V any](m map[string]V) []string {
 func TestIdleTenantPoolsAreClosed(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	kecCache, err := cache.New(env.Kube.Config, cache.Options{Scheme: platform.Scheme})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := kecCache.IndexField(ctx, &slrtv1.Kecamatan{}, tenant.CodeIndex, tenant.IndexByCode); err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = kecCache.Start(ctx) }()
-	kecCache.WaitForCacheSync(ctx)
+	kecCache := kecamatanCache(ctx, t)
 	reg := tenant.NewRegistry(kecCache, platform.Admin, tenant.Options{Budget: 4, PerTenant: 2,
 		IdleAfter: 200 * time.Millisecond, RefreshEvery: 50 * time.Millisecond})
 	go reg.Run(ctx)
@@ -136,4 +118,22 @@ func TestIdleTenantPoolsAreClosed(t *testing.T) {
 		t.Fatalf("reopening: %v", err)
 	}
 	conn.Release()
+}
+
+// kecamatanCache starts a Kecamatan informer indexed by code, as the API's,
+// until ctx ends.
+func kecamatanCache(ctx context.Context, t *testing.T) cache.Cache {
+	t.Helper()
+	c, err := cache.New(env.Kube.Config, cache.Options{Scheme: platform.Scheme})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.IndexField(ctx, &slrtv1.Kecamatan{}, tenant.CodeIndex, tenant.IndexByCode); err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = c.Start(ctx) }()
+	if !c.WaitForCacheSync(ctx) {
+		t.Fatal("cache did not sync")
+	}
+	return c
 }

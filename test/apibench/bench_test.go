@@ -16,6 +16,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"github.com/slrt-id/slrt/internal/testenv"
+
 	"github.com/slrt-id/slrt/internal/httpapi"
 	"github.com/slrt-id/slrt/internal/wilayah"
 )
@@ -66,7 +68,7 @@ func BenchmarkPlatformOverhead(b *testing.B) {
 	results := map[string][]*vegeta.Metrics{}
 	for range 2 {
 		for _, name := range []string{"bare", "full"} {
-			results[name] = append(results[name], attack(b, targets[name], 3*time.Second))
+			results[name] = append(results[name], testenv.Load(b, targets[name], 3*time.Second))
 		}
 	}
 	best := func(name string) *vegeta.Metrics {
@@ -85,20 +87,6 @@ func BenchmarkPlatformOverhead(b *testing.B) {
 	b.ReportMetric(float64(base.Latencies.P50.Microseconds()), "µs-p50-bare")
 	b.ReportMetric(float64(full.Latencies.P50.Microseconds()), "µs-p50-full")
 	b.ReportMetric(float64(full.Latencies.P99.Microseconds()), "µs-p99-full")
-}
-
-func attack(b *testing.B, target vegeta.Target, d time.Duration) *vegeta.Metrics {
-	b.Helper()
-	atk := vegeta.NewAttacker(vegeta.Workers(8), vegeta.MaxWorkers(8), vegeta.KeepAlive(true))
-	var m vegeta.Metrics
-	for res := range atk.Attack(vegeta.NewStaticTargeter(target), vegeta.Rate{Freq: 0}, d, "load") {
-		m.Add(res)
-	}
-	m.Close()
-	if m.Success < 0.999 {
-		b.Fatalf("%s: success ratio %.3f, errors %v", target.URL, m.Success, m.Errors)
-	}
-	return &m
 }
 
 // BenchmarkMemoryWith30TenantPools opens a pool to each of Kota Bandung's 30

@@ -19,25 +19,7 @@ import (
 // onboards a kecamatan, creates a petugas and grants them their kelurahan;
 // the petugas then reads it through the API, and nothing more.
 func TestCityITWorkflowWithSlrtctl(t *testing.T) {
-	ctx := context.Background()
-	dir := t.TempDir()
-	kubeconfig := writeKubeconfig(t, dir, "")
-	kubectl := kubectlFor(t, kubeconfig)
-	prepareCluster(t, kubectl)
-	// The API's permissions, as the chart grants them.
-	kubectl("apply", "-f", filepath.Join(env.Root, "config", "rbac", "api", "role.yaml"))
-	kubectl("create", "clusterrolebinding", "slrt-api", "--clusterrole=slrt-api", "--serviceaccount=slrt-system:slrt-api")
-	apiKubeconfig := writeKubeconfig(t, dir, "system:serviceaccount:slrt-system:slrt-api")
-
-	admin, err := env.Postgres.Connect(ctx, "postgres")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close(ctx)
-	if _, err := admin.Exec(ctx, `CREATE DATABASE slrt_control_e2e`); err != nil {
-		t.Fatal(err)
-	}
-	dbURL := env.Postgres.URL(env.Postgres.User, env.Postgres.Password, "slrt_control_e2e")
+	kubeconfig, apiKubeconfig, dbURL := prepareAPI(t, "slrt_control_e2e")
 
 	slrtctl := func(stdin string, args ...string) (string, error) { return runSlrtctl(t, stdin, args...) }
 	must := func(out string, err error) string {
@@ -180,4 +162,34 @@ func runSlrtctl(t testing.TB, stdin string, args ...string) (string, error) {
 		return stderr.String(), err
 	}
 	return stdout.String(), nil
+}
+
+var apiRBAC bool
+
+// prepareAPI does what city IT does before starting the API: the platform
+// namespace and admin Secret, the API's ClusterRole and binding as the chart
+// grants them, and an empty control database named db. It returns an admin
+// kubeconfig, one acting as the API's ServiceAccount, and the database URL.
+func prepareAPI(t testing.TB, db string) (kubeconfig, apiKubeconfig, dbURL string) {
+	t.Helper()
+	dir := t.TempDir()
+	kubeconfig = writeKubeconfig(t, dir, "")
+	kubectl := kubectlFor(t, kubeconfig)
+	prepareCluster(t, kubectl)
+	if !apiRBAC {
+		kubectl("apply", "-f", filepath.Join(env.Root, "config", "rbac", "api", "role.yaml"))
+		kubectl("create", "clusterrolebinding", "slrt-api", "--clusterrole=slrt-api", "--serviceaccount=slrt-system:slrt-api")
+		apiRBAC = true
+	}
+	apiKubeconfig = writeKubeconfig(t, dir, "system:serviceaccount:slrt-system:slrt-api")
+	ctx := context.Background()
+	admin, err := env.Postgres.Connect(ctx, "postgres")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+db); err != nil {
+		t.Fatal(err)
+	}
+	return kubeconfig, apiKubeconfig, env.Postgres.URL(env.Postgres.User, env.Postgres.Password, db)
 }

@@ -1,17 +1,17 @@
 package e2e
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/slrt-id/slrt/internal/testenv"
 )
 
 // BenchmarkTracingOverhead runs the slrt-api binary twice over the same
@@ -22,23 +22,7 @@ import (
 //
 //	go test ./test/e2e -run '^$' -bench TracingOverhead -benchtime 1x
 func BenchmarkTracingOverhead(b *testing.B) {
-	ctx := context.Background()
-	dir := b.TempDir()
-	kubeconfig := writeKubeconfig(b, dir, "")
-	kubectl := kubectlFor(b, kubeconfig)
-	prepareCluster(b, kubectl)
-	kubectl("apply", "-f", filepath.Join(env.Root, "config", "rbac", "api", "role.yaml"))
-	kubectl("create", "clusterrolebinding", "slrt-api-bench", "--clusterrole=slrt-api", "--serviceaccount=slrt-system:slrt-api")
-	apiKubeconfig := writeKubeconfig(b, dir, "system:serviceaccount:slrt-system:slrt-api")
-	admin, err := env.Postgres.Connect(ctx, "postgres")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer admin.Close(ctx)
-	if _, err := admin.Exec(ctx, `CREATE DATABASE slrt_control_bench`); err != nil {
-		b.Fatal(err)
-	}
-	dbURL := env.Postgres.URL(env.Postgres.User, env.Postgres.Password, "slrt_control_bench")
+	kubeconfig, apiKubeconfig, dbURL := prepareAPI(b, "slrt_control_bench")
 	must := func(out string, err error) string {
 		b.Helper()
 		if err != nil {
@@ -100,7 +84,7 @@ func BenchmarkTracingOverhead(b *testing.B) {
 	rates := map[string][]float64{}
 	for range 2 {
 		for name, base := range map[string]string{"off": off, "on": on} {
-			m := load(b, vegeta.Target{Method: "GET", URL: "http://" + base + path, Header: header}, 3*time.Second)
+			m := testenv.Load(b, vegeta.Target{Method: "GET", URL: "http://" + base + path, Header: header}, 3*time.Second)
 			rates[name] = append(rates[name], m.Throughput)
 		}
 	}
@@ -113,18 +97,4 @@ func BenchmarkTracingOverhead(b *testing.B) {
 	b.ReportMetric(best(rates["on"]), "req/s-tracing-on")
 	b.ReportMetric(100*(1-best(rates["on"])/best(rates["off"])), "%-throughput-lost")
 	b.ReportMetric(float64(received.Load())/(1<<20), "MiB-exported")
-}
-
-func load(b *testing.B, target vegeta.Target, d time.Duration) *vegeta.Metrics {
-	b.Helper()
-	atk := vegeta.NewAttacker(vegeta.Workers(8), vegeta.MaxWorkers(8), vegeta.KeepAlive(true))
-	var m vegeta.Metrics
-	for res := range atk.Attack(vegeta.NewStaticTargeter(target), vegeta.Rate{Freq: 0}, d, "load") {
-		m.Add(res)
-	}
-	m.Close()
-	if m.Success < 0.999 {
-		b.Fatalf("%s: success ratio %.3f, errors %v", target.URL, m.Success, m.Errors)
-	}
-	return &m
 }
