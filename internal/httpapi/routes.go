@@ -8,8 +8,6 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
-	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
-	"go.opentelemetry.io/otel/trace"
 
 	"github.com/slrt-id/slrt/internal/authz"
 	"github.com/slrt-id/slrt/internal/pgadmin"
@@ -132,10 +130,7 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, ru Rule) (contex
 			return nil, false
 		}
 		span.SetAttributes(attrTenant.String(code))
-		trace.SpanFromContext(reqCtx).SetAttributes(attrTenant.String(code))
-		if labeler, ok := otelhttp.LabelerFromContext(reqCtx); ok {
-			labeler.Add(attrTenant.String(code))
-		}
+		noteTenant(reqCtx, code)
 		var domains []string
 		if ru.Scope == ScopeTenant {
 			domains = s.authz.AllowedWithin(id, code, ru.Object, ru.Action)

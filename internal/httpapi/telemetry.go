@@ -27,8 +27,10 @@ var tracer = otel.Tracer(instrumentationName)
 // instruments are the API's own metrics, beside the HTTP and SQL ones the
 // instrumentation libraries record.
 type instruments struct {
-	decisions     metric.Int64Counter
-	loginFailures metric.Int64Counter
+	decisions       metric.Int64Counter
+	loginFailures   metric.Int64Counter
+	requestDuration metric.Float64Histogram
+	active          metric.Int64UpDownCounter
 }
 
 func newInstruments() *instruments {
@@ -37,7 +39,14 @@ func newInstruments() *instruments {
 		metric.WithDescription("Authorisation decisions, by outcome (allow, deny)."), metric.WithUnit("{decision}"))
 	failures, _ := m.Int64Counter("slrt.login.failures",
 		metric.WithDescription("Failed logins, by reason (password, locked, unknown)."), metric.WithUnit("{attempt}"))
-	return &instruments{decisions: decisions, loginFailures: failures}
+	// The HTTP server metrics of the semantic conventions, with their
+	// recommended buckets.
+	duration, _ := m.Float64Histogram("http.server.request.duration",
+		metric.WithDescription("Duration of HTTP server requests."), metric.WithUnit("s"),
+		metric.WithExplicitBucketBoundaries(0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10))
+	active, _ := m.Int64UpDownCounter("http.server.active_requests",
+		metric.WithDescription("Number of active HTTP server requests."), metric.WithUnit("{request}"))
+	return &instruments{decisions: decisions, loginFailures: failures, requestDuration: duration, active: active}
 }
 
 func (in *instruments) decided(ctx context.Context, allowed bool) {

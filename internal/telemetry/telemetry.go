@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -23,6 +24,14 @@ import (
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace/noop"
 )
+
+// tracing says whether Setup installed a recording tracer provider.
+var tracing atomic.Bool
+
+// TracingEnabled reports whether spans are recorded (an exporter or a span
+// processor is configured); instrumentation whose only use is spans can be
+// left out when not.
+func TracingEnabled() bool { return tracing.Load() }
 
 // Telemetry holds the process's providers.
 type Telemetry struct {
@@ -87,6 +96,7 @@ func Setup(ctx context.Context, service string, o Options) (*Telemetry, error) {
 		tp := sdktrace.NewTracerProvider(append(spanOpts, sdktrace.WithResource(res))...)
 		t.shutdown = append(t.shutdown, tp.Shutdown)
 		otel.SetTracerProvider(tp)
+		tracing.Store(true)
 	} else {
 		// Nothing configured: no-op spans, no cost beyond the calls.
 		otel.SetTracerProvider(noop.NewTracerProvider())
