@@ -88,26 +88,10 @@ func setup(ctx context.Context, e *testenv.Env) error {
 			return err
 		}
 	}
-	admin, err := e.Postgres.Connect(ctx, "postgres")
-	if err != nil {
-		return err
-	}
-	defer admin.Close(ctx)
-	if _, err := admin.Exec(ctx, `CREATE DATABASE slrt_control`); err != nil {
-		return err
-	}
-	kube, err := platform.APIConfig(ctx, e)
-	if err != nil {
-		return err
-	}
 	httpCfg := httpapi.DefaultConfig()
 	httpCfg.LoginPerIPPerMinute = 1000 // the throttling test sets its own
-	options = apiserver.Options{
-		DatabaseURL: e.Postgres.URL(e.Postgres.User, e.Postgres.Password, "slrt_control"),
-		Migrate:     true,
-		Kube:        kube,
-		Tenants:     tenantOptions(),
-		HTTP:        httpCfg,
+	if options, err = platform.APIOptions(ctx, e, tenantOptions(), httpCfg); err != nil {
+		return err
 	}
 	if app, err = apiserver.Start(ctx, options); err != nil {
 		return err

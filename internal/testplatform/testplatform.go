@@ -25,6 +25,9 @@ import (
 	"sigs.k8s.io/yaml"
 
 	slrtv1 "github.com/slrt-id/slrt/api/v1alpha1"
+	"github.com/slrt-id/slrt/internal/apiserver"
+	"github.com/slrt-id/slrt/internal/httpapi"
+	"github.com/slrt-id/slrt/internal/tenant"
 	"github.com/slrt-id/slrt/internal/testenv"
 	"github.com/slrt-id/slrt/operator"
 )
@@ -117,6 +120,31 @@ func (p *Platform) APIConfig(ctx context.Context, e *testenv.Env) (*rest.Config,
 	cfg := rest.CopyConfig(e.Kube.Config)
 	cfg.Impersonate = rest.ImpersonationConfig{UserName: "system:serviceaccount:" + Namespace + ":" + APIServiceAccount}
 	return cfg, nil
+}
+
+// APIOptions returns the options slrt-api would run with here: an empty
+// control database created for it, migrated at start, and the API's
+// Kubernetes identity (see APIConfig).
+func (p *Platform) APIOptions(ctx context.Context, e *testenv.Env, tenants tenant.Options, httpCfg httpapi.Config) (apiserver.Options, error) {
+	admin, err := e.Postgres.Connect(ctx, "postgres")
+	if err != nil {
+		return apiserver.Options{}, err
+	}
+	defer admin.Close(ctx)
+	if _, err := admin.Exec(ctx, `CREATE DATABASE slrt_control`); err != nil {
+		return apiserver.Options{}, err
+	}
+	kube, err := p.APIConfig(ctx, e)
+	if err != nil {
+		return apiserver.Options{}, err
+	}
+	return apiserver.Options{
+		DatabaseURL: e.Postgres.URL(e.Postgres.User, e.Postgres.Password, "slrt_control"),
+		Migrate:     true,
+		Kube:        kube,
+		Tenants:     tenants,
+		HTTP:        httpCfg,
+	}, nil
 }
 
 // Onboard applies a Kecamatan for code (kelurahan from the reference data)

@@ -47,25 +47,11 @@ func setup(ctx context.Context, e *testenv.Env) error {
 	if _, err := platform.Onboard(ctx, "32.73.03", "Babakan Ciparay"); err != nil {
 		return err
 	}
-	admin, err := e.Postgres.Connect(ctx, "postgres")
+	opts, err := platform.APIOptions(ctx, e, tenant.Options{Budget: 200, PerTenant: 4}, httpapi.DefaultConfig())
 	if err != nil {
 		return err
 	}
-	defer admin.Close(ctx)
-	if _, err := admin.Exec(ctx, `CREATE DATABASE slrt_control`); err != nil {
-		return err
-	}
-	kube, err := platform.APIConfig(ctx, e)
-	if err != nil {
-		return err
-	}
-	app, err = apiserver.Start(ctx, apiserver.Options{
-		DatabaseURL: e.Postgres.URL(e.Postgres.User, e.Postgres.Password, "slrt_control"),
-		Migrate:     true,
-		Kube:        kube,
-		Tenants:     tenant.Options{Budget: 200, PerTenant: 4},
-		HTTP:        httpapi.DefaultConfig(),
-	})
+	app, err = apiserver.Start(ctx, opts)
 	if err != nil {
 		return err
 	}
