@@ -265,7 +265,7 @@ func (r *Registry) open(ctx context.Context, e *entry) (*pgxpool.Pool, error) {
 	e.setCredentials(secret)
 	// SQL spans carry the tenant and the statement's parameterised text,
 	// never its values.
-	cfg.ConnConfig.Tracer = otelpgx.NewTracer(otelpgx.WithTracerAttributes(attrTenant.String(e.tenant.Code)))
+	cfg.ConnConfig.Tracer = otelpgx.NewTracer(otelpgx.WithTracerAttributes(attrTenant.String(e.tenant.Code)), otelpgx.WithDisableConnectionDetailsInAttributes())
 	cfg.MaxConns = r.opts.PerTenant
 	cfg.MinConns = 0
 	cfg.MaxConnIdleTime = time.Minute
