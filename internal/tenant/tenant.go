@@ -179,7 +179,14 @@ func (r *Registry) Acquire(ctx context.Context, t *Tenant) (*pgxpool.Conn, error
 	}
 	e.lastUsed.Store(time.Now().UnixNano())
 	conn, err := e.pool.Acquire(ctx)
-	if err != nil && pgadmin.IsAuthFailure(err) {
+	if err != nil && r.replaced(t.Code, e) {
+		// The pool was closed (idle, or evicted for another tenant) between
+		// finding it and acquiring from it: take the current one.
+		if e, err = r.entry(ctx, t); err == nil {
+			conn, err = e.pool.Acquire(ctx)
+		}
+	}
+	if err != nil && e != nil && pgadmin.IsAuthFailure(err) {
 		// The password was rotated since the last refresh: read it and retry.
 		if rerr := r.refresh(ctx, e); rerr == nil {
 			conn, err = e.pool.Acquire(ctx)
@@ -189,6 +196,13 @@ func (r *Registry) Acquire(ctx context.Context, t *Tenant) (*pgxpool.Conn, error
 		return nil, fmt.Errorf("while connecting to the database of kecamatan %s: %w", t.Code, err)
 	}
 	return conn, nil
+}
+
+// replaced reports whether e is no longer the tenant's pool entry.
+func (r *Registry) replaced(code string, e *entry) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.pools[code] != e
 }
 
 // entry returns the tenant's pool entry, opening the pool once however many
