@@ -12,6 +12,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"go.opentelemetry.io/otel"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -35,6 +38,7 @@ const (
 )
 
 var (
+	spans      = tracetest.NewSpanRecorder()
 	env        *testenv.Env
 	k8s        client.Client // reads straight from the API server, never a cache
 	reconciler *KecamatanReconciler
@@ -52,6 +56,9 @@ func startOperator(ctx context.Context, e *testenv.Env) error {
 		return err
 	}
 	ctrl.SetLogger(testenv.Logger())
+	// Record the operator's spans (the package's tracer binds to the first
+	// provider set).
+	otel.SetTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans)))
 	var err error
 	if k8s, err = client.New(e.Kube.Config, client.Options{Scheme: scheme}); err != nil {
 		return err
