@@ -98,6 +98,10 @@ func (r *KecamatanReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	ctx = log.IntoContext(ctx, log.FromContext(ctx).WithValues("kecamatan", kec.Spec.Code))
 	ctx, span := tracer.Start(ctx, "reconcile Kecamatan", trace.WithAttributes(attrTenant.String(kec.Spec.Code)))
 	defer span.End()
+	if sc := span.SpanContext(); sc.IsValid() {
+		// Our log lines lead to the trace of their pass.
+		ctx = log.IntoContext(ctx, log.FromContext(ctx).WithValues("trace_id", sc.TraceID().String(), "span_id", sc.SpanID().String()))
+	}
 
 	if !kec.DeletionTimestamp.IsZero() {
 		return r.reconcileDelete(ctx, kec)
@@ -147,6 +151,7 @@ func (r *KecamatanReconciler) reconcileSteps(ctx context.Context, kec *slrtv1.Ke
 		span.End()
 		if err != nil {
 			failed := asStepError(err)
+			log.FromContext(ctx).Info("step did not finish", "step", step.condition, "reason", failed.reason, "message", failed.message)
 			if c := findCondition(kec, slrtv1.ConditionReady); c == nil || c.Reason != failed.reason {
 				// Once per new failure, not once per retry.
 				r.Recorder.Eventf(kec, nil, corev1.EventTypeWarning, failed.reason, "Provision", "%s", failed.message)

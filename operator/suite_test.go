@@ -1,15 +1,20 @@
 package operator
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/url"
 	"os"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/go-logr/logr"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"go.opentelemetry.io/otel"
@@ -38,11 +43,12 @@ const (
 )
 
 var (
-	spans      = tracetest.NewSpanRecorder()
-	env        *testenv.Env
-	k8s        client.Client // reads straight from the API server, never a cache
-	reconciler *KecamatanReconciler
-	scheme     = runtime.NewScheme()
+	operatorLogs = &syncBuffer{}
+	spans        = tracetest.NewSpanRecorder()
+	env          *testenv.Env
+	k8s          client.Client // reads straight from the API server, never a cache
+	reconciler   *KecamatanReconciler
+	scheme       = runtime.NewScheme()
 )
 
 func TestMain(m *testing.M) {
@@ -55,7 +61,9 @@ func startOperator(ctx context.Context, e *testenv.Env) error {
 	if err := errors.Join(clientgoscheme.AddToScheme(scheme), slrtv1.AddToScheme(scheme)); err != nil {
 		return err
 	}
-	ctrl.SetLogger(testenv.Logger())
+	// The operator's log lines are kept for the tests that read them, and
+	// shown too when SLRT_TEST_LOG is set.
+	ctrl.SetLogger(logr.FromSlogHandler(slog.NewJSONHandler(io.MultiWriter(operatorLogs, testenvLogWriter()), nil)))
 	// Record the operator's spans (the package's tracer binds to the first
 	// provider set).
 	otel.SetTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans)))
@@ -287,3 +295,28 @@ func assertEvent(t testing.TB, kec *slrtv1.Kecamatan, reason string) {
 }
 
 func adminConn(t testing.TB) *pgx.Conn { return env.Postgres.AdminConn(t) }
+
+// syncBuffer is a buffer safe for concurrent writers.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func testenvLogWriter() io.Writer {
+	if os.Getenv(testenv.EnvLog) != "" {
+		return os.Stderr
+	}
+	return io.Discard
+}

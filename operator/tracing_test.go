@@ -1,6 +1,7 @@
 package operator
 
 import (
+	"strings"
 	"testing"
 
 	"go.opentelemetry.io/otel/codes"
@@ -38,6 +39,17 @@ func TestReconcilesAreTracedStepByStep(t *testing.T) {
 	}
 	if s, ok := childrenOf(failed)["step SchemaReady"]; !ok || s.Status().Code != codes.Error || s.Status().Description != reasonKelurahanUnknown {
 		t.Errorf("the failing step's span: %+v", s)
+	}
+	// The failure's log line carries the trace and span of its pass.
+	traceID := failed.SpanContext().TraceID().String()
+	found := false
+	for _, line := range strings.Split(operatorLogs.String(), "\n") {
+		if strings.Contains(line, reasonKelurahanUnknown) && strings.Contains(line, `"trace_id":"`+traceID+`"`) {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no log line of the failing pass with trace_id %s", traceID)
 	}
 }
 
