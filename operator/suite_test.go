@@ -1,7 +1,6 @@
 package operator
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"net/url"
 	"os"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -43,7 +41,7 @@ const (
 )
 
 var (
-	operatorLogs = &syncBuffer{}
+	operatorLogs = &testenv.SyncBuffer{}
 	spans        = tracetest.NewSpanRecorder()
 	env          *testenv.Env
 	k8s          client.Client // reads straight from the API server, never a cache
@@ -295,24 +293,6 @@ func assertEvent(t testing.TB, kec *slrtv1.Kecamatan, reason string) {
 }
 
 func adminConn(t testing.TB) *pgx.Conn { return env.Postgres.AdminConn(t) }
-
-// syncBuffer is a buffer safe for concurrent writers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 func testenvLogWriter() io.Writer {
 	if os.Getenv(testenv.EnvLog) != "" {

@@ -12,7 +12,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -33,7 +32,7 @@ import (
 var (
 	// spans and logs record what the API emits, for the telemetry tests.
 	spans = tracetest.NewSpanRecorder()
-	logs  = &syncBuffer{}
+	logs  = &testenv.SyncBuffer{}
 	tel   *telemetry.Telemetry
 
 	env      *testenv.Env
@@ -228,22 +227,4 @@ func mustHash(t testing.TB, password string) string {
 		t.Fatal(err)
 	}
 	return h
-}
-
-// syncBuffer is a buffer safe for concurrent writers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

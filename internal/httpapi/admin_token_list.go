@@ -1,10 +1,6 @@
 package httpapi
 
-import (
-	"net/http"
-
-	"github.com/slrt-id/slrt/internal/store"
-)
+import "net/http"
 
 // adminTokenList lists an account's API tokens.
 func (s *Server) adminTokenList(w http.ResponseWriter, r *http.Request) {
@@ -12,12 +8,7 @@ func (s *Server) adminTokenList(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	tokens, err := s.store.ListTokens(r.Context(), acct.ID)
-	if err != nil {
-		serverError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, Page[*store.Token]{Items: tokens})
+	s.writeTokens(w, r, acct.ID)
 }
 
 // adminTokenRevoke revokes any account's token.

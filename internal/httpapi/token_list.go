@@ -1,21 +1,22 @@
 package httpapi
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/slrt-id/slrt/internal/store"
+)
 
 // tokenList lists the caller's API tokens (never their secrets).
 func (s *Server) tokenList(w http.ResponseWriter, r *http.Request) {
-	tokens, err := s.store.ListTokens(r.Context(), principalFrom(r.Context()).Account.ID)
+	s.writeTokens(w, r, principalFrom(r.Context()).Account.ID)
+}
+
+// writeTokens answers with an account's tokens.
+func (s *Server) writeTokens(w http.ResponseWriter, r *http.Request, accountID int64) {
+	tokens, err := s.store.ListTokens(r.Context(), accountID)
 	if err != nil {
 		serverError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, Page[any]{Items: anySlice(tokens)})
-}
-
-func anySlice[T any](in []T) []any {
-	out := make([]any, len(in))
-	for i, v := range in {
-		out[i] = v
-	}
-	return out
+	writeJSON(w, http.StatusOK, Page[*store.Token]{Items: tokens})
 }
