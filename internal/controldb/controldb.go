@@ -19,11 +19,7 @@ var embedded embed.FS
 
 // Migrations returns the control database migrations.
 func Migrations() fs.FS {
-	sub, err := fs.Sub(embedded, "migrations")
-	if err != nil {
-		panic(err) // fixed at build time
-	}
-	return sub
+	return migrate.Dir(embedded, "migrations")
 }
 
 // Migrate brings the control database at url to the latest version, under an

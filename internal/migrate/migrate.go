@@ -13,6 +13,15 @@ import (
 	"github.com/pressly/goose/v3/lock"
 )
 
+// Dir returns the migrations in folder dir of an embedded file system.
+func Dir(fsys fs.FS, dir string) fs.FS {
+	sub, err := fs.Sub(fsys, dir)
+	if err != nil {
+		panic(err) // an embedded folder is fixed at build time
+	}
+	return sub
+}
+
 // Up applies every pending migration in fsys (goose-annotated .sql files,
 // each run in its own transaction) and returns the version the database is at.
 func Up(ctx context.Context, db *sql.DB, fsys fs.FS) (int64, error) {

@@ -18,11 +18,7 @@ var embedded embed.FS
 
 // Migrations returns the tenant schema migrations.
 func Migrations() fs.FS {
-	sub, err := fs.Sub(embedded, "migrations")
-	if err != nil {
-		panic(err) // the embedded directory is fixed at build time
-	}
-	return sub
+	return migrate.Dir(embedded, "migrations")
 }
 
 // LatestVersion is the schema version this build migrates tenants to.
