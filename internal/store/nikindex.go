@@ -1,0 +1,28 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// IndexNIK records that a kecamatan holds a person with the NIK whose keyed
+// hash is given. Recording it twice is harmless.
+func (s *Store) IndexNIK(ctx context.Context, hash []byte, tenant string) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO nik_index (nik_hash, tenant) VALUES ($1, $2) ON CONFLICT DO NOTHING`, hash, tenant)
+	if err != nil {
+		return fmt.Errorf("while indexing a NIK: %w", err)
+	}
+	return nil
+}
+
+// KecamatanWithNIK returns the kecamatan other than except that hold a
+// person with the NIK whose keyed hash is given.
+func (s *Store) KecamatanWithNIK(ctx context.Context, hash []byte, except string) ([]string, error) {
+	rows, err := s.pool.Query(ctx, `SELECT tenant FROM nik_index WHERE nik_hash = $1 AND tenant <> $2 ORDER BY tenant`, hash, except)
+	if err != nil {
+		return nil, fmt.Errorf("while looking a NIK up across kecamatan: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
