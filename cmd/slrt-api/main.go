@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -41,12 +42,22 @@ func run(args []string) error {
 	metricsAddr := fs.String("metrics-listen", envOr("SLRT_METRICS_LISTEN", ":9090"), "address of the Prometheus /metrics endpoint; empty turns it off (env SLRT_METRICS_LISTEN)")
 	insecure := fs.Bool("insecure-cookies", false, "send the session cookie without Secure (plain-HTTP development only)")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	keyFile := fs.String("nik-index-key-file", os.Getenv("SLRT_NIK_INDEX_KEY_FILE"),
+		"file holding the key (at least 32 bytes) of the cross-kecamatan NIK index, mounted from a Secret (env SLRT_NIK_INDEX_KEY_FILE)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if o.DatabaseURL == "" {
 		return errors.New("--database-url (or SLRT_DATABASE_URL) is required")
 	}
+	if *keyFile == "" {
+		return errors.New("--nik-index-key-file (or SLRT_NIK_INDEX_KEY_FILE) is required")
+	}
+	key, err := os.ReadFile(*keyFile)
+	if err != nil {
+		return fmt.Errorf("--nik-index-key-file: %w", err)
+	}
+	o.NIKIndexKey = bytes.TrimSpace(key)
 	o.Tenants.Budget, o.Tenants.PerTenant = int32(*budget), int32(*perTenant)
 	o.HTTP.SecureCookies = !*insecure
 

@@ -25,6 +25,7 @@ import (
 	"github.com/slrt-id/slrt/internal/authz"
 	"github.com/slrt-id/slrt/internal/controldb"
 	"github.com/slrt-id/slrt/internal/httpapi"
+	"github.com/slrt-id/slrt/internal/nik"
 	"github.com/slrt-id/slrt/internal/store"
 	"github.com/slrt-id/slrt/internal/tenant"
 )
@@ -42,6 +43,9 @@ type Options struct {
 	HTTP    httpapi.Config
 	// ControlPoolSize bounds connections to the control database.
 	ControlPoolSize int32
+	// NIKIndexKey keys the cross-kecamatan NIK index (at least 32 bytes,
+	// from a Secret).
+	NIKIndexKey []byte
 }
 
 // App is a started API: serve Handler, and call Close at the end.
@@ -66,6 +70,11 @@ type App struct {
 // grant watcher, pool sweeper). It returns once the tenant cache has synced
 // and the grants are loaded.
 func Start(ctx context.Context, o Options) (*App, error) {
+	hasher, err := nik.NewHasher(o.NIKIndexKey)
+	if err != nil {
+		return nil, err
+	}
+	o.HTTP.NIKHasher = hasher
 	if o.Migrate {
 		v, err := controldb.Migrate(ctx, o.DatabaseURL)
 		if err != nil {

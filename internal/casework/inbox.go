@@ -1,6 +1,7 @@
 package casework
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -9,7 +10,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/slrt-id/slrt/internal/nik"
 	"github.com/slrt-id/slrt/internal/registry"
 )
 
@@ -83,7 +83,7 @@ func InboxLess(a, b InboxItem) int {
 		}
 		return 1
 	}
-	return int(a.ID - b.ID)
+	return cmp.Compare(a.ID, b.ID)
 }
 
 // AgencyReferral is what a receiving agency sees of one referral: the
@@ -167,6 +167,3 @@ func sharedFields(ctx context.Context, db registry.DB, personID int64, shared []
 	}
 	return out, nil
 }
-
-// MaskedNIK masks a NIK for a list.
-func MaskedNIK(n string) string { return nik.Mask(n) }

@@ -1,10 +1,12 @@
 package casework
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -78,16 +80,16 @@ type Referral struct {
 // CreateReferral makes a draft referral for an open complaint in the
 // caller's scope, with the service's documents checklist. tenantCode
 // prefixes the tracking code, so that a code names its kecamatan.
-func CreateReferral(ctx context.Context, tx pgx.Tx, in *NewReferral, svc *Service, tenantCode string, actor Actor, scope []string) (int64, error) {
+func CreateReferral(ctx context.Context, tx pgx.Tx, in *NewReferral, svc *Service, tenantCode string, actor Actor, scope []string) (int64, string, error) {
 	status, _, err := lockComplaint(ctx, tx, in.ComplaintID, scope)
 	if errors.Is(err, ErrNotFound) {
-		return 0, invalid("/complaintId", "referral.complaint_unknown", "no such complaint in your kelurahan")
+		return 0, "", invalid("/complaintId", "referral.complaint_unknown", "no such complaint in your kelurahan")
 	}
 	if err != nil {
-		return 0, err
+		return 0, "", err
 	}
 	if status == "ditutup" {
-		return 0, &StateError{"the complaint is closed"}
+		return 0, "", &StateError{"the complaint is closed"}
 	}
 	provided := map[string]bool{}
 	for _, d := range in.DocumentsProvided {
@@ -99,11 +101,12 @@ func CreateReferral(ctx context.Context, tx pgx.Tx, in *NewReferral, svc *Servic
 		delete(provided, d.Code)
 	}
 	for extra := range provided {
-		return 0, invalid("/documentsProvided", "referral.document_not_required", extra+" is not a document this service asks for")
+		return 0, "", invalid("/documentsProvided", "referral.document_not_required", extra+" is not a document this service asks for")
 	}
 	var id int64
+	var code string
 	for attempt := 0; ; attempt++ {
-		code := TrackingCode(tenantCode)
+		code = TrackingCode(tenantCode)
 		err = tx.QueryRow(ctx, `
 			INSERT INTO referral (tracking_code, complaint_id, kelurahan_code, person_id, service_code, service_name, agency_code,
 				shared_fields, response_days, completion_days, documents, note, created_by)
@@ -115,9 +118,9 @@ func CreateReferral(ctx context.Context, tx pgx.Tx, in *NewReferral, svc *Servic
 		}
 	}
 	if err != nil {
-		return 0, fmt.Errorf("while making the referral: %w", err)
+		return 0, "", fmt.Errorf("while making the referral: %w", err)
 	}
-	return id, referralEvent(ctx, tx, id, actor, nil, rujukan.Draft, nil)
+	return id, code, referralEvent(ctx, tx, id, actor, nil, rujukan.Draft, nil)
 }
 
 // Crockford's base32 alphabet: no I, L, O or U to misread.
@@ -251,30 +254,30 @@ var ErrNotAllowed = errors.New("your role does not allow this transition")
 // kelurahan. Sending starts the clock: the deadlines are counted in working
 // days from now.
 func Transition(ctx context.Context, tx pgx.Tx, id int64, ch *Change, side rujukan.Side, where Where, actor Actor,
-	cal *workdays.Calendar, now time.Time, allow func(step rujukan.Step, kelurahan string) bool) error {
+	cal *workdays.Calendar, now time.Time, allow func(step rujukan.Step, kelurahan string) bool) (string, error) {
 	var from rujukan.Status
-	var kel string
+	var kel, agency string
 	var complaintID int64
 	var responseDays, completionDays int
 	err := tx.QueryRow(ctx, `
-		SELECT status, kelurahan_code, complaint_id, response_days, completion_days FROM referral
+		SELECT status, kelurahan_code, agency_code, complaint_id, response_days, completion_days FROM referral
 		WHERE id = $1 AND ($2::text[] IS NULL OR kelurahan_code = ANY($2)) AND ($3 = '' OR (agency_code = $3 AND status <> 'draft'))
-		FOR UPDATE`, id, scopeArg(where.Scope), where.Agency).Scan(&from, &kel, &complaintID, &responseDays, &completionDays)
+		FOR UPDATE`, id, scopeArg(where.Scope), where.Agency).Scan(&from, &kel, &agency, &complaintID, &responseDays, &completionDays)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return ErrNotFound
+		return "", ErrNotFound
 	}
 	if err != nil {
-		return err
+		return "", err
 	}
 	step, err := rujukan.Check(from, ch.Status, side)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if step.Decision && !allow(step, kel) {
-		return ErrNotAllowed
+		return "", ErrNotAllowed
 	}
 	if step.NeedsReason && (ch.Reason == nil || strings.TrimSpace(*ch.Reason) == "") {
-		return invalid("/reason", "referral.reason_required", "say why the referral becomes "+string(ch.Status))
+		return "", invalid("/reason", "referral.reason_required", "say why the referral becomes "+string(ch.Status))
 	}
 	var set []string
 	args := []any{id, ch.Status}
@@ -295,21 +298,21 @@ func Transition(ctx context.Context, tx pgx.Tx, id int64, ch *Change, side rujuk
 		sql += ", " + s
 	}
 	if _, err := tx.Exec(ctx, sql+" WHERE id = $1", args...); err != nil {
-		return fmt.Errorf("while moving referral %d to %s: %w", id, ch.Status, err)
+		return "", fmt.Errorf("while moving referral %d to %s: %w", id, ch.Status, err)
 	}
 	if err := referralEvent(ctx, tx, id, actor, &from, ch.Status, ch.Reason); err != nil {
-		return err
+		return "", err
 	}
 	if ch.Status == rujukan.Requested {
 		status, _, err := lockComplaint(ctx, tx, complaintID, nil)
 		if err != nil {
-			return err
+			return "", err
 		}
 		if status == "baru" || status == "dikaji" {
-			return setComplaintStatus(ctx, tx, complaintID, actor, status, "dirujuk", nil, nil)
+			return agency, setComplaintStatus(ctx, tx, complaintID, actor, status, "dirujuk", nil, nil)
 		}
 	}
-	return nil
+	return agency, nil
 }
 
 // OverdueCount counts a kelurahan's open referrals to one agency and those
@@ -336,4 +339,11 @@ func CountOverdue(ctx context.Context, db registry.DB, scope []string, today tim
 		return nil, fmt.Errorf("while counting overdue referrals: %w", err)
 	}
 	return pgx.CollectRows(rows, pgx.RowToStructByPos[OverdueCount])
+}
+
+// SortOverdue orders counts by kecamatan, kelurahan and agency.
+func SortOverdue(c []OverdueCount) {
+	slices.SortFunc(c, func(a, b OverdueCount) int {
+		return cmp.Or(strings.Compare(a.Kecamatan, b.Kecamatan), strings.Compare(a.Kelurahan, b.Kelurahan), strings.Compare(a.Agency, b.Agency))
+	})
 }

@@ -44,7 +44,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // problem answers with a problem+json document. Server errors are logged
 // with the request id; their detail never reaches the client.
 func problem(w http.ResponseWriter, r *http.Request, status int, detail string, fields ...FieldError) {
-	p := Problem{
+	writeProblem(w, status, newProblem(r, status, detail, fields...))
+}
+
+func newProblem(r *http.Request, status int, detail string, fields ...FieldError) Problem {
+	return Problem{
 		Type:      "about:blank",
 		Title:     http.StatusText(status),
 		Status:    status,
@@ -53,6 +57,10 @@ func problem(w http.ResponseWriter, r *http.Request, status int, detail string, 
 		Errors:    fields,
 		RequestID: middleware.GetReqID(r.Context()),
 	}
+}
+
+// writeProblem sends a problem document (or one that extends it).
+func writeProblem(w http.ResponseWriter, status int, p any) {
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(p)

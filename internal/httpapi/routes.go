@@ -28,6 +28,9 @@ const (
 	ScopeTenant
 	// ScopeKelurahan checks the permission in the kelurahan {kelurahan}.
 	ScopeKelurahan
+	// ScopeAgency checks the permission in the agency {agency}; a {code} in
+	// the path names the tenant to read.
+	ScopeAgency
 	// ScopeAnywhere checks the permission in any domain the caller holds a
 	// grant in; the handler checks the specific domain of what it touches.
 	ScopeAnywhere
@@ -48,6 +51,7 @@ var (
 func inTenant(obj, act string) Rule    { return Rule{ScopeTenant, obj, act} }
 func inKelurahan(obj, act string) Rule { return Rule{ScopeKelurahan, obj, act} }
 func anywhere(obj, act string) Rule    { return Rule{ScopeAnywhere, obj, act} }
+func inAgency(obj, act string) Rule    { return Rule{ScopeAgency, obj, act} }
 
 // routes registers each route with its Rule, so that no route exists
 // without one.
@@ -122,6 +126,31 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, ru Rule) (contex
 		if !allowed {
 			s.deny(w, r, "")
 			return nil, false
+		}
+	case ScopeAgency:
+		domain := authz.AgencyPrefix + chi.URLParam(r, "agency")
+		if authz.DomainLevel(domain) != authz.LevelAgency {
+			problem(w, r, http.StatusNotFound, "No such agency.")
+			return nil, false
+		}
+		allowed := s.authz.Allowed(id, domain, ru.Object, ru.Action)
+		s.metrics.decided(spanCtx, allowed)
+		if !allowed {
+			s.deny(w, r, "")
+			return nil, false
+		}
+		if code := chi.URLParam(r, "code"); code != "" {
+			if authz.DomainLevel(code) != authz.LevelKecamatan {
+				problem(w, r, http.StatusNotFound, "No such kecamatan.")
+				return nil, false
+			}
+			noteTenant(reqCtx, code)
+			t, err := s.tenants.Lookup(spanCtx, code)
+			if err != nil {
+				tenantProblem(w, r, err)
+				return nil, false
+			}
+			reqCtx = context.WithValue(reqCtx, tenantKey{}, t)
 		}
 	case ScopeTenant, ScopeKelurahan:
 		code := chi.URLParam(r, "code")

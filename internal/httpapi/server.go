@@ -22,6 +22,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/slrt-id/slrt/internal/authz"
+	"github.com/slrt-id/slrt/internal/nik"
 	"github.com/slrt-id/slrt/internal/store"
 	"github.com/slrt-id/slrt/internal/telemetry"
 	"github.com/slrt-id/slrt/internal/tenant"
@@ -43,6 +44,8 @@ type Config struct {
 	MaxTokenTTL time.Duration
 	// RequestTimeout bounds a request's work.
 	RequestTimeout time.Duration
+	// NIKHasher keys the cross-kecamatan NIK index (the key is a Secret's).
+	NIKHasher *nik.Hasher
 	// Ready reports whether the API can serve (control database reachable,
 	// tenant cache synced), for /readyz.
 	Ready func(context.Context) error
@@ -71,11 +74,14 @@ type Server struct {
 	rules   map[string]Rule
 	auth    *authCache
 	metrics *instruments
+	// nikHasher hashes NIKs for the cross-kecamatan index.
+	nikHasher *nik.Hasher
 }
 
 // New makes the API server.
 func New(st *store.Store, az *authz.Authorizer, tenants *tenant.Registry, kube client.Client, cfg Config) *Server {
-	return &Server{store: st, authz: az, tenants: tenants, kube: kube, cfg: cfg, auth: newAuthCache(), metrics: newInstruments()}
+	return &Server{store: st, authz: az, tenants: tenants, kube: kube, cfg: cfg, auth: newAuthCache(), metrics: newInstruments(),
+		nikHasher: cfg.NIKHasher}
 }
 
 // SetReadiness sets the check behind /readyz.
@@ -122,6 +128,46 @@ func (s *Server) Handler() http.Handler {
 
 	rt.handle("GET", "/api/v1/kecamatan/{code}/kelurahan", inTenant("kelurahan", "read"), s.kelurahanList)
 	rt.handle("GET", "/api/v1/kecamatan/{code}/kelurahan/{kelurahan}", inKelurahan("kelurahan", "read"), s.kelurahanShow)
+
+	// The social registry of a kecamatan. Searching is a POST so that a NIK
+	// never travels in a URL.
+	rt.handle("POST", "/api/v1/kecamatan/{code}/keluarga", inTenant("penduduk", "write"), s.householdCreate)
+	rt.handle("GET", "/api/v1/kecamatan/{code}/keluarga/{id}", inTenant("penduduk", "read"), s.householdShow)
+	rt.handle("PATCH", "/api/v1/kecamatan/{code}/keluarga/{id}", inTenant("penduduk", "write"), s.householdUpdate)
+	rt.handle("POST", "/api/v1/kecamatan/{code}/penduduk", inTenant("penduduk", "write"), s.personCreate)
+	rt.handle("POST", "/api/v1/kecamatan/{code}/penduduk/cari", inTenant("penduduk", "read"), s.personSearch)
+	rt.handle("GET", "/api/v1/kecamatan/{code}/penduduk/{id}", inTenant("penduduk", "read"), s.personShow)
+	rt.handle("PATCH", "/api/v1/kecamatan/{code}/penduduk/{id}", inTenant("penduduk", "write"), s.personUpdate)
+
+	// Complaints (keluhan) and their case files.
+	rt.handle("POST", "/api/v1/kecamatan/{code}/keluhan", inTenant("keluhan", "write"), s.complaintCreate)
+	rt.handle("GET", "/api/v1/kecamatan/{code}/keluhan", inTenant("keluhan", "read"), s.complaintList)
+	rt.handle("GET", "/api/v1/kecamatan/{code}/keluhan/{id}", inTenant("keluhan", "read"), s.complaintShow)
+	rt.handle("PUT", "/api/v1/kecamatan/{code}/keluhan/{id}/asesmen", inTenant("keluhan", "write"), s.complaintAssess)
+	rt.handle("POST", "/api/v1/kecamatan/{code}/keluhan/{id}/tindak-lanjut", inTenant("keluhan", "write"), s.followUpCreate)
+	rt.handle("POST", "/api/v1/kecamatan/{code}/keluhan/{id}/tutup", inTenant("keluhan", "close"), s.complaintClose)
+
+	// Referrals (rujukan), from the Puskesos side.
+	rt.handle("POST", "/api/v1/kecamatan/{code}/rujukan", inTenant("rujukan", "write"), s.referralCreate)
+	rt.handle("GET", "/api/v1/kecamatan/{code}/rujukan", inTenant("rujukan", "read"), s.referralList)
+	rt.handle("GET", "/api/v1/kecamatan/{code}/rujukan/terlambat", inTenant("rujukan", "read"), s.referralOverdue)
+	rt.handle("GET", "/api/v1/kecamatan/{code}/rujukan/{id}", inTenant("rujukan", "read"), s.referralShow)
+	rt.handle("POST", "/api/v1/kecamatan/{code}/rujukan/{id}/status", inTenant("rujukan", "write"), s.referralTransition)
+	rt.handle("GET", "/api/v1/rujukan/terlambat", anywhere("rujukan_kota", "read"), s.cityOverdue)
+
+	// The receiving agency's inbox, across every kecamatan.
+	rt.handle("GET", "/api/v1/instansi/{agency}/rujukan", inAgency("rujukan_inbox", "read"), s.inboxList)
+	rt.handle("GET", "/api/v1/instansi/{agency}/rujukan/{code}/{id}", inAgency("rujukan_inbox", "read"), s.inboxShow)
+	rt.handle("POST", "/api/v1/instansi/{agency}/rujukan/{code}/{id}/status", inAgency("rujukan_inbox", "write"), s.inboxTransition)
+
+	// What Dinas Sosial keeps for the city: readable by all staff.
+	rt.handle("GET", "/api/v1/layanan", self, s.catalogueShow)
+	rt.handle("PUT", "/api/v1/layanan/{service}", anywhere("katalog", "write"), s.servicePut)
+	rt.handle("GET", "/api/v1/kategori-keluhan", self, s.categoryList)
+	rt.handle("PUT", "/api/v1/kategori-keluhan/{category}", anywhere("katalog", "write"), s.categoryPut)
+	rt.handle("GET", "/api/v1/hari-libur", self, s.holidayList)
+	rt.handle("PUT", "/api/v1/hari-libur/{date}", anywhere("katalog", "write"), s.holidayPut)
+	rt.handle("DELETE", "/api/v1/hari-libur/{date}", anywhere("katalog", "write"), s.holidayDelete)
 
 	rt.handle("GET", "/api/v1/admin/kecamatan", anywhere("tenant", "read"), s.adminKecamatanList)
 	rt.handle("POST", "/api/v1/admin/kecamatan", anywhere("tenant", "write"), s.adminKecamatanCreate)

@@ -122,6 +122,10 @@ func (p *Platform) APIConfig(ctx context.Context, e *testenv.Env) (*rest.Config,
 	return cfg, nil
 }
 
+// TestNIKIndexKey is the NIK index key of test platforms (a real one comes
+// from a Secret).
+const TestNIKIndexKey = "test-nik-index-key-0123456789abcdef"
+
 // APIOptions returns the options slrt-api would run with here: an empty
 // control database created for it, migrated at start, and the API's
 // Kubernetes identity (see APIConfig).
@@ -144,6 +148,7 @@ func (p *Platform) APIOptions(ctx context.Context, e *testenv.Env, tenants tenan
 		Kube:        kube,
 		Tenants:     tenants,
 		HTTP:        httpCfg,
+		NIKIndexKey: []byte(TestNIKIndexKey),
 	}, nil
 }
 

@@ -40,7 +40,7 @@ func TestCityITWorkflowWithSlrtctl(t *testing.T) {
 	start(t, "slrt-operator", []string{"KUBECONFIG=" + kubeconfig}, "--namespace=slrt-system",
 		"--metrics-bind-address="+operatorMetrics, "--health-probe-bind-address=0")
 	addr, metricsAddr := freeAddr(t), freeAddr(t)
-	start(t, "slrt-api", []string{"KUBECONFIG=" + apiKubeconfig, "SLRT_DATABASE_URL=" + dbURL},
+	start(t, "slrt-api", []string{"KUBECONFIG=" + apiKubeconfig, "SLRT_DATABASE_URL=" + dbURL, "SLRT_NIK_INDEX_KEY_FILE=" + nikKeyFile(t)},
 		"--listen", addr, "--metrics-listen", metricsAddr, "--insecure-cookies")
 	server := "http://" + addr
 	waitHTTP(t, server+"/readyz")

@@ -5,6 +5,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/slrt-id/slrt/internal/testplatform"
 )
 
 // process is a shipped binary running for a test.
@@ -46,4 +48,15 @@ func start(t testing.TB, name string, extraEnv []string, args ...string) *proces
 		}
 	})
 	return p
+}
+
+// nikKeyFile writes a NIK index key where slrt-api reads it, as the chart
+// mounts its Secret.
+func nikKeyFile(t testing.TB) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "nik-index-key")
+	if err := os.WriteFile(path, []byte(testplatform.TestNIKIndexKey+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

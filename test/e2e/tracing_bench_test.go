@@ -44,7 +44,7 @@ func BenchmarkTracingOverhead(b *testing.B) {
 	}))
 	defer receiver.Close()
 
-	apiEnv := []string{"KUBECONFIG=" + apiKubeconfig, "SLRT_DATABASE_URL=" + dbURL}
+	apiEnv := []string{"KUBECONFIG=" + apiKubeconfig, "SLRT_DATABASE_URL=" + dbURL, "SLRT_NIK_INDEX_KEY_FILE=" + nikKeyFile(b)}
 	off, on := freeAddr(b), freeAddr(b)
 	start(b, "slrt-api", apiEnv, "--listen", off, "--metrics-listen", "", "--log-level", "warn")
 	start(b, "slrt-api", append(apiEnv, "OTEL_EXPORTER_OTLP_ENDPOINT="+receiver.URL, "OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf",

@@ -26,3 +26,8 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{ .root.Release.Name }}-postgres-{{ .server.name }}
 {{- end -}}
 {{- end }}
+
+{{/* The Secret holding the NIK index key. */}}
+{{- define "slrt.nikIndexKeySecret" -}}
+{{- .Values.api.nikIndexKey.existingSecret | default (printf "%s-nik-index-key" .Release.Name) -}}
+{{- end }}

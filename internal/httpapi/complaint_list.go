@@ -1,0 +1,32 @@
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/slrt-id/slrt/internal/casework"
+)
+
+// complaintList lists complaints newest first, by status, kelurahan and
+// category; the person's NIK is masked and no free text is shown.
+func (s *Server) complaintList(w http.ResponseWriter, r *http.Request) {
+	limit, ok := pageLimit(w, r)
+	if !ok {
+		return
+	}
+	q := r.URL.Query()
+	after, ok := casework.ParseAfter(q.Get("cursor"))
+	if !ok {
+		invalid(w, r, FieldError{Field: "cursor", Code: "page.cursor", Message: "not a cursor this list returned"})
+		return
+	}
+	f := casework.ComplaintFilter{Status: q.Get("status"), Kelurahan: q.Get("kelurahan"), Category: q.Get("category"), After: after, Limit: limit}
+	s.readInTenant(w, r, func(conn tenantConn) error {
+		items, err := casework.ListComplaints(r.Context(), conn, f, scopeOf(r.Context()))
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, pageOf(items, limit, func(c casework.ComplaintSummary) string { return strconv.FormatInt(c.ID, 10) }))
+		return nil
+	})
+}

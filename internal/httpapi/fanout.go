@@ -1,0 +1,105 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/slrt-id/slrt/internal/tenant"
+)
+
+// Unavailable names a kecamatan a cross-kecamatan view could not read, and
+// why; the rest of the view is still served.
+type Unavailable struct {
+	Kecamatan string `json:"kecamatan"`
+	Reason    string `json:"reason"`
+}
+
+const (
+	// fanOutConcurrency bounds the tenant databases one request reads at
+	// once, so that a city view does not take every pool at the same time.
+	fanOutConcurrency = 8
+	// fanOutTimeout bounds the wait for one tenant: a database that does not
+	// answer is named, not waited for.
+	fanOutTimeout = 5 * time.Second
+)
+
+// fanOut runs fn on every serving kecamatan selected by want (nil: all),
+// with bounded concurrency, and returns those it could not read. fn may run
+// concurrently: it must guard what it shares.
+func (s *Server) fanOut(ctx context.Context, want func(code string) bool, fn func(ctx context.Context, code string, conn tenantConn) error) ([]Unavailable, error) {
+	ctx, span := tracer.Start(ctx, "fan-out")
+	defer span.End()
+	all, err := s.tenants.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var (
+		mu          sync.Mutex
+		unavailable []Unavailable
+		seen        = map[string]bool{}
+		g           errgroup.Group
+	)
+	g.SetLimit(fanOutConcurrency)
+	for _, k := range all {
+		code := k.Spec.Code
+		if seen[code] || (want != nil && !want(code)) {
+			continue
+		}
+		seen[code] = true
+		g.Go(func() error {
+			if reason := s.readTenant(ctx, code, fn); reason != "" {
+				mu.Lock()
+				unavailable = append(unavailable, Unavailable{Kecamatan: code, Reason: reason})
+				mu.Unlock()
+			}
+			return nil
+		})
+	}
+	_ = g.Wait()
+	span.SetAttributes(attribute.Int("slrt.fanout.tenants", len(seen)), attribute.Int("slrt.fanout.unavailable", len(unavailable)))
+	if len(unavailable) > 0 {
+		span.SetStatus(codes.Error, "some kecamatan unavailable")
+	}
+	slices.SortFunc(unavailable, func(a, b Unavailable) int { return strings.Compare(a.Kecamatan, b.Kecamatan) })
+	return unavailable, nil
+}
+
+// readTenant runs fn on one tenant and returns why it could not, or "".
+// Reasons are fixed words: an error's text can carry anything.
+func (s *Server) readTenant(ctx context.Context, code string, fn func(ctx context.Context, code string, conn tenantConn) error) string {
+	ctx, cancel := context.WithTimeout(ctx, fanOutTimeout)
+	defer cancel()
+	t, err := s.tenants.Lookup(ctx, code)
+	var nse *tenant.NotServingError
+	switch {
+	case errors.As(err, &nse) && nse.Suspended:
+		return "suspended"
+	case errors.As(err, &nse):
+		return "provisioning"
+	case err != nil:
+		return "unknown"
+	}
+	conn, err := s.tenants.Acquire(ctx, t)
+	if err != nil {
+		slog.WarnContext(ctx, "fan-out: tenant database unreachable", "tenant", code, "error", err)
+		return "unreachable"
+	}
+	defer conn.Release()
+	if err := fn(ctx, code, conn); err != nil {
+		slog.WarnContext(ctx, "fan-out: tenant query failed", "tenant", code, "error", err)
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return "timeout"
+		}
+		return "error"
+	}
+	return ""
+}

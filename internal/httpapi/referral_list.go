@@ -1,0 +1,33 @@
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/slrt-id/slrt/internal/casework"
+)
+
+// referralList lists the kecamatan's referrals newest first, by status,
+// kelurahan, agency, or only those past a target (?overdue=true).
+func (s *Server) referralList(w http.ResponseWriter, r *http.Request) {
+	limit, ok := pageLimit(w, r)
+	if !ok {
+		return
+	}
+	q := r.URL.Query()
+	after, ok := casework.ParseAfter(q.Get("cursor"))
+	if !ok {
+		invalid(w, r, FieldError{Field: "cursor", Code: "page.cursor", Message: "not a cursor this list returned"})
+		return
+	}
+	f := casework.ReferralFilter{Status: q.Get("status"), Kelurahan: q.Get("kelurahan"), Agency: q.Get("agency"),
+		Overdue: q.Get("overdue") == "true", After: after, Limit: limit}
+	s.readInTenant(w, r, func(conn tenantConn) error {
+		items, err := casework.ListReferrals(r.Context(), conn, f, scopeOf(r.Context()), today())
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, pageOf(items, limit, func(c casework.ReferralSummary) string { return strconv.FormatInt(c.ID, 10) }))
+		return nil
+	})
+}
