@@ -11,15 +11,15 @@ import (
 )
 
 // location is where, relative to the callers' own posts in Babakan Ciparay
-// (32.73.03, kelurahan 32.73.03.1001), a request points.
+// (32.73.03, kelurahan 32.73.03.1001) and Dinkes, a request points.
 type location struct {
-	name, code, kelurahan string
+	name, code, kelurahan, agency string
 }
 
 var locations = []location{
-	{"own kelurahan", "32.73.03", "32.73.03.1001"},
-	{"other kelurahan of the same kecamatan", "32.73.03", "32.73.03.1002"},
-	{"other kecamatan", "32.73.04", "32.73.04.1001"},
+	{"own kelurahan", "32.73.03", "32.73.03.1001", "DINKES"},
+	{"other kelurahan of the same kecamatan", "32.73.03", "32.73.03.1002", "DINKES"},
+	{"other kecamatan and agency", "32.73.04", "32.73.04.1001", "DISDIK"},
 }
 
 // Who may do what, written out independently of the Casbin policy: the
@@ -39,6 +39,40 @@ var expectations = map[string]func(c *caller, l location) bool{
 
 	"GET /api/v1/kecamatan/{code}/kelurahan":             readsKecamatan,
 	"GET /api/v1/kecamatan/{code}/kelurahan/{kelurahan}": readsKelurahan,
+
+	"POST /api/v1/kecamatan/{code}/keluarga":       writesKecamatan,
+	"GET /api/v1/kecamatan/{code}/keluarga/{id}":   readsKecamatan,
+	"PATCH /api/v1/kecamatan/{code}/keluarga/{id}": writesKecamatan,
+	"POST /api/v1/kecamatan/{code}/penduduk":       writesKecamatan,
+	"POST /api/v1/kecamatan/{code}/penduduk/cari":  readsKecamatan,
+	"GET /api/v1/kecamatan/{code}/penduduk/{id}":   readsKecamatan,
+	"PATCH /api/v1/kecamatan/{code}/penduduk/{id}": writesKecamatan,
+
+	"POST /api/v1/kecamatan/{code}/keluhan":                    writesKecamatan,
+	"GET /api/v1/kecamatan/{code}/keluhan":                     readsKecamatan,
+	"GET /api/v1/kecamatan/{code}/keluhan/{id}":                readsKecamatan,
+	"PUT /api/v1/kecamatan/{code}/keluhan/{id}/asesmen":        writesKecamatan,
+	"POST /api/v1/kecamatan/{code}/keluhan/{id}/tindak-lanjut": writesKecamatan,
+	"POST /api/v1/kecamatan/{code}/keluhan/{id}/tutup":         decidesInKecamatan,
+
+	"POST /api/v1/kecamatan/{code}/rujukan":             writesKecamatan,
+	"GET /api/v1/kecamatan/{code}/rujukan":              readsKecamatan,
+	"GET /api/v1/kecamatan/{code}/rujukan/terlambat":    readsKecamatan,
+	"GET /api/v1/kecamatan/{code}/rujukan/{id}":         readsKecamatan,
+	"POST /api/v1/kecamatan/{code}/rujukan/{id}/status": writesKecamatan,
+	"GET /api/v1/rujukan/terlambat":                     role(authz.RoleDinsos),
+
+	"GET /api/v1/instansi/{agency}/rujukan":                     ownAgency,
+	"GET /api/v1/instansi/{agency}/rujukan/{code}/{id}":         ownAgency,
+	"POST /api/v1/instansi/{agency}/rujukan/{code}/{id}/status": ownAgency,
+
+	"GET /api/v1/layanan":                     signedIn,
+	"PUT /api/v1/layanan/{service}":           role(authz.RoleDinsos),
+	"GET /api/v1/kategori-keluhan":            signedIn,
+	"PUT /api/v1/kategori-keluhan/{category}": role(authz.RoleDinsos),
+	"GET /api/v1/hari-libur":                  signedIn,
+	"PUT /api/v1/hari-libur/{date}":           role(authz.RoleDinsos),
+	"DELETE /api/v1/hari-libur/{date}":        role(authz.RoleDinsos),
 
 	"GET /api/v1/admin/kecamatan":                  role(authz.RoleAdmin),
 	"POST /api/v1/admin/kecamatan":                 role(authz.RoleAdmin),
@@ -77,6 +111,22 @@ func readsKecamatan(c *caller, l location) bool {
 		return true
 	}
 	return false
+}
+
+// writesKecamatan: only Puskesos staff write, in their own kecamatan (the
+// handler then holds them to their kelurahan).
+func writesKecamatan(c *caller, l location) bool {
+	return c != nil && (c.role == authz.RolePetugas || c.role == authz.RoleKoordinator) && strings.HasPrefix(c.domain, l.code+".")
+}
+
+// decidesInKecamatan: the koordinator's decisions.
+func decidesInKecamatan(c *caller, l location) bool {
+	return c != nil && c.role == authz.RoleKoordinator && strings.HasPrefix(c.domain, l.code+".")
+}
+
+// ownAgency: the staff of the agency the inbox belongs to.
+func ownAgency(c *caller, l location) bool {
+	return c != nil && c.role == authz.RoleAgency && c.domain == authz.AgencyPrefix+l.agency
 }
 
 func readsKelurahan(c *caller, l location) bool {
@@ -118,7 +168,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}
 		method, pattern, _ := strings.Cut(route, " ")
 		for _, l := range locations {
-			path := strings.NewReplacer("{code}", l.code, "{kelurahan}", l.kelurahan, "{id}", "999999", "{username}", "nogrant").Replace(pattern)
+			path := strings.NewReplacer("{code}", l.code, "{kelurahan}", l.kelurahan, "{id}", "999999", "{username}", "nogrant",
+				"{agency}", l.agency, "{service}", "PBI_JK", "{category}", "LAINNYA", "{date}", "2030-12-31").Replace(pattern)
 			var body any
 			if method != http.MethodGet && method != http.MethodDelete {
 				body = "{}"

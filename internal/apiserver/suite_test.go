@@ -61,6 +61,8 @@ var staff = []struct {
 	{"supervisor", "supervisor", "32.73.03"},
 	{"dinsos", "dinsos", "32.73"},
 	{"dinkes", "agency", "agency:DINKES"},
+	{"disdik", "agency", "agency:DISDIK"},
+	{"petugas-bk", "petugas", "32.73.04.1001"}, // Bojongloa Kaler
 	{"admin", "admin", "32.73"},
 	{"auditor", "auditor", "32.73"},
 	{"nogrant", "", ""},

@@ -54,7 +54,7 @@ func Inbox(ctx context.Context, db registry.DB, tenant, agency string, f InboxFi
 		SELECT $2::text, r.id, r.tracking_code, r.kelurahan_code, r.service_code, r.service_name, r.status,
 			CASE WHEN 'nama' = ANY (r.shared_fields) THEN p.name END, r.requested_at, r.response_due, r.completion_due,`+overdueColumns+`
 		FROM referral r JOIN person p ON p.id = r.person_id
-		WHERE r.agency_code = $3 AND r.status <> 'draft' AND ($4 = '' OR r.status = $4)
+		WHERE r.agency_code = $3 AND r.requested_at IS NOT NULL AND ($4 = '' OR r.status = $4)
 			AND ($5::date IS NULL OR r.completion_due <= $5)
 			AND (NOT $6 OR (r.status = 'requested' AND r.response_due < $1::date)
 				OR (r.status IN ('requested', 'accepted', 'in-progress') AND r.completion_due < $1::date))
@@ -108,7 +108,7 @@ func GetForAgency(ctx context.Context, db registry.DB, tenant, agency string, id
 	err := db.QueryRow(ctx, `
 		SELECT $2::text, r.id, r.tracking_code, r.kelurahan_code, r.service_code, r.service_name, r.status,
 			r.requested_at, r.response_due, r.completion_due,`+overdueColumns+`, r.documents, r.note, r.result, r.shared_fields, r.person_id
-		FROM referral r WHERE r.id = $3 AND r.agency_code = $4 AND r.status <> 'draft'`, today, tenant, id, agency).Scan(
+		FROM referral r WHERE r.id = $3 AND r.agency_code = $4 AND r.requested_at IS NOT NULL`, today, tenant, id, agency).Scan(
 		&it.Kecamatan, &it.ID, &it.TrackingCode, &it.Kelurahan, &it.Service, &it.ServiceName, &it.Status,
 		&it.RequestedAt, &it.ResponseDue.Time, &it.CompletionDue.Time, &it.ResponseOverdue, &it.CompletionOverdue,
 		&a.Documents, &a.Note, &a.Result, &shared, &personID)

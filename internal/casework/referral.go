@@ -261,7 +261,7 @@ func Transition(ctx context.Context, tx pgx.Tx, id int64, ch *Change, side rujuk
 	var responseDays, completionDays int
 	err := tx.QueryRow(ctx, `
 		SELECT status, kelurahan_code, agency_code, complaint_id, response_days, completion_days FROM referral
-		WHERE id = $1 AND ($2::text[] IS NULL OR kelurahan_code = ANY($2)) AND ($3 = '' OR (agency_code = $3 AND status <> 'draft'))
+		WHERE id = $1 AND ($2::text[] IS NULL OR kelurahan_code = ANY($2)) AND ($3 = '' OR (agency_code = $3 AND requested_at IS NOT NULL))
 		FOR UPDATE`, id, scopeArg(where.Scope), where.Agency).Scan(&from, &kel, &agency, &complaintID, &responseDays, &completionDays)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", ErrNotFound

@@ -101,13 +101,6 @@ func conflictProblem(w http.ResponseWriter, r *http.Request, c *registry.Conflic
 	writeProblem(w, out.Status, out)
 }
 
-// inTenantTx runs fn in a transaction on the request's tenant database.
-func (s *Server) inTenantTx(w http.ResponseWriter, r *http.Request, fn func(tx pgx.Tx) error) {
-	s.withTenantDB(w, r, func(conn tenantConn) error {
-		return pgx.BeginFunc(r.Context(), conn, fn)
-	})
-}
-
 // readBody reads a JSON body into v like decodeJSON, and returns its bytes
 // too (for the idempotency check).
 func readBody(w http.ResponseWriter, r *http.Request, v any) ([]byte, bool) {

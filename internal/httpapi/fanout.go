@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/otel/codes"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/slrt-id/slrt/internal/pgadmin"
 	"github.com/slrt-id/slrt/internal/tenant"
 )
 
@@ -98,6 +99,9 @@ func (s *Server) readTenant(ctx context.Context, code string, fn func(ctx contex
 		slog.WarnContext(ctx, "fan-out: tenant query failed", "tenant", code, "error", err)
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			return "timeout"
+		}
+		if pgadmin.IsUnreachable(err) {
+			return "unreachable"
 		}
 		return "error"
 	}

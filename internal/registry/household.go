@@ -193,7 +193,7 @@ func GetHousehold(ctx context.Context, db DB, id int64, scope []string) (*Househ
 		var m Member
 		var since time.Time
 		err := row.Scan(&m.PersonID, &m.NIK, &m.Name, &m.Sex, &m.BirthDate.Time, &m.Relationship, &m.Presence, &since)
-		m.Since = &Date{since}
+		m.Since = &Date{Time: since}
 		return m, err
 	})
 	if err != nil {
@@ -303,11 +303,4 @@ func (s *setter) apply(ctx context.Context, db DB, table string, id int64) error
 	}
 	_, err := db.Exec(ctx, sql+" WHERE id = $1", append([]any{id}, s.args...)...)
 	return err
-}
-
-// MaskedNIKs masks the members' NIKs (for views that are not full records).
-func (h *Household) MaskedNIKs() {
-	for i := range h.Members {
-		h.Members[i].NIK = nik.Mask(h.Members[i].NIK)
-	}
 }

@@ -71,10 +71,14 @@ type NewPerson struct {
 // what the schema cannot.
 func (in *NewPerson) Validate(now time.Time) error {
 	var fields []FieldError
-	if _, p := nik.CheckNIK(in.NIK, nik.Sex(in.Sex), in.BirthDate.Time, now); p != nil {
+	birth := in.BirthDate.Time
+	if !in.BirthDate.Valid() {
+		birth = time.Time{} // reported on its own; the NIK is checked without it
+	}
+	if _, p := nik.CheckNIK(in.NIK, nik.Sex(in.Sex), birth, now); p != nil {
 		fields = append(fields, FieldError{"/nik", p.Code, p.Message})
 	}
-	fields = append(fields, in.PersonFacts.check(now)...)
+	fields = append(fields, in.check(now)...)
 	if fields != nil {
 		return &InvalidError{Fields: fields}
 	}
@@ -83,6 +87,9 @@ func (in *NewPerson) Validate(now time.Time) error {
 
 func (f *PersonFacts) check(now time.Time) []FieldError {
 	var fields []FieldError
+	if !f.BirthDate.Valid() {
+		fields = append(fields, FieldError{"/birthDate", "person.birthdate", "not a real date (YYYY-MM-DD)"})
+	}
 	if f.BirthDate.After(now) {
 		fields = append(fields, FieldError{"/birthDate", "person.birthdate_future", "the date of birth lies in the future"})
 	}

@@ -70,8 +70,16 @@ func Allowed(kelurahan []string, code string) bool {
 	return false
 }
 
-// Date is a calendar date in JSON as YYYY-MM-DD.
-type Date struct{ time.Time }
+// Date is a calendar date in JSON as YYYY-MM-DD. A string that is not a
+// real date decodes without error and reports itself through Valid, so
+// that the API can answer with a field error rather than a parse failure.
+type Date struct {
+	time.Time
+	invalid bool
+}
+
+// Valid reports whether the date decoded was a real date.
+func (d Date) Valid() bool { return !d.invalid }
 
 // MarshalJSON writes YYYY-MM-DD.
 func (d Date) MarshalJSON() ([]byte, error) {
@@ -84,10 +92,7 @@ func (d *Date) UnmarshalJSON(b []byte) error {
 		return errors.New("a date must be a string YYYY-MM-DD")
 	}
 	t, err := time.Parse(time.DateOnly, string(b[1:len(b)-1]))
-	if err != nil {
-		return errors.New("a date must be YYYY-MM-DD")
-	}
-	d.Time = t
+	d.Time, d.invalid = t, err != nil
 	return nil
 }
 

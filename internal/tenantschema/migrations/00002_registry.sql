@@ -186,12 +186,15 @@ CREATE TABLE referral (
     created_by       bigint NOT NULL,
     created_at       timestamptz NOT NULL DEFAULT now(),
     updated_at       timestamptz NOT NULL DEFAULT now(),
-    CHECK ((status = 'draft') = (requested_at IS NULL))
+    -- A draft has not been sent; anything past requested has. A draft can
+    -- be cancelled unsent.
+    CHECK (status <> 'draft' OR requested_at IS NULL),
+    CHECK (status IN ('draft', 'cancelled') OR requested_at IS NOT NULL)
 );
 CREATE INDEX referral_kelurahan ON referral (kelurahan_code, id);
 CREATE INDEX referral_complaint ON referral (complaint_id);
--- The agency inbox: open referrals of one agency by deadline.
-CREATE INDEX referral_inbox ON referral (agency_code, completion_due, id) WHERE status <> 'draft';
+-- The agency inbox: the referrals sent to one agency, by deadline.
+CREATE INDEX referral_inbox ON referral (agency_code, completion_due, id) WHERE requested_at IS NOT NULL;
 
 -- Every transition of a referral: who, when, why.
 CREATE TABLE referral_event (
