@@ -59,12 +59,8 @@ func CheckNIK(nik string, sex Sex, birth time.Time, now time.Time) (*Decoded, *P
 		day -= 40
 		decodedSex = Female
 	}
-	year := 2000 + yy
-	if year > now.Year() {
-		year -= 100
-	}
-	date, ok := realDate(year, month, day)
-	if !ok || date.After(now) {
+	date, ok := pastDate(yy, month, day, now)
+	if !ok {
 		return nil, problem("nik.date", "digits 7-12 must be a real date of birth (DDMMYY, 40 added to the day for women)")
 	}
 	if nik[12:] == "0000" {
@@ -90,11 +86,7 @@ func CheckKK(kk string, now time.Time) *Problem {
 	if p := area(kk, "kk"); p != nil {
 		return p
 	}
-	year := 2000 + atoi(kk[10:12])
-	if year > now.Year() {
-		year -= 100
-	}
-	if date, ok := realDate(year, atoi(kk[8:10]), atoi(kk[6:8])); !ok || date.After(now) {
+	if _, ok := pastDate(atoi(kk[10:12]), atoi(kk[8:10]), atoi(kk[6:8]), now); !ok {
 		return problem("kk.date", "digits 7-12 must be the card's date of issue (DDMMYY)")
 	}
 	if kk[12:] == "0000" {
@@ -129,6 +121,21 @@ func area(s, kind string) *Problem {
 		return problem(kind+".area", "the first 6 digits must be a province, kabupaten/kota and kecamatan code")
 	}
 	return nil
+}
+
+// pastDate resolves a two-digit year to the latest real date that is not
+// after now: 28-11-26 is 2026 until that day comes, 1926 before.
+func pastDate(yy, month, day int, now time.Time) (time.Time, bool) {
+	for _, century := range []int{2000, 1900} {
+		d, ok := realDate(century+yy, month, day)
+		if !ok {
+			return time.Time{}, false
+		}
+		if !d.After(now) {
+			return d, true
+		}
+	}
+	return time.Time{}, false
 }
 
 func realDate(year, month, day int) (time.Time, bool) {
