@@ -186,3 +186,91 @@ func grep(s, pattern string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// A full intake and referral flow leaves no NIK, No KK, name, address or
+// free text typed by staff in any span, log line or metric; its spans carry
+// the tenant and route, its SQL only the parameterised text, and the inbox
+// its fan-out.
+func TestIntakeAndReferralLeaveNoPersonalDataInTelemetry(t *testing.T) {
+	const (
+		name        = "Cecep Gorbacep Sudrajat"
+		street      = "Jl. Rahasia Warga No. 77"
+		description = "Anak kedua sakit jantung bawaan, butuh rujukan"
+		notes       = "Ibu bekerja sebagai buruh cuci"
+		followUp    = "Sudah ditelepon, menunggu jadwal RS Hasan Sadikin"
+		reason      = "Data kepesertaan ganda di kabupaten lain"
+	)
+	kk := newKK()
+	resp := do(t, "petugas", "POST", kec("32.73.03")+"/keluarga", map[string]any{
+		"noKK": kk, "house": map[string]any{"kelurahan": "32.73.03.1001", "rt": "004", "rw": "005", "street": street},
+		"monthlyIncome": 1250000})
+	expectStatus(t, resp, http.StatusCreated)
+	var hh createdResp
+	resp.json(t, &hh)
+	person, n := registerPerson(t, "petugas", "32.73.03", hh.ID, personSpec{name, "L", "1988-10-10", "kepala_keluarga"})
+	do(t, "petugas", "POST", kec("32.73.03")+"/penduduk/cari", map[string]any{"nik": n})
+	do(t, "petugas", "POST", kec("32.73.03")+"/penduduk/cari", map[string]any{"name": name})
+	do(t, "petugas", "GET", fmt.Sprintf("%s/penduduk/%d", kec("32.73.03"), person), nil, "X-Purpose", "asesmen")
+	resp = do(t, "petugas", "POST", kec("32.73.03")+"/keluhan", map[string]any{
+		"personId": person, "channel": "kunjungan_rumah", "category": "IURAN_BPJS", "description": description, "urgency": "darurat"})
+	expectStatus(t, resp, http.StatusCreated)
+	var complaint createdResp
+	resp.json(t, &complaint)
+	expectStatus(t, do(t, "petugas", "PUT", fmt.Sprintf("%s/keluhan/%d/asesmen", kec("32.73.03"), complaint.ID),
+		map[string]any{"documentsHeld": []string{"KK"}, "notes": notes}), http.StatusOK)
+	id, _ := newReferral(t, complaint.ID, "PBI_JK", "KK")
+	expectMoved(t, "koordinator", id, "requested", "")
+	do(t, "dinkes", "GET", "/api/v1/instansi/DINKES/rujukan", nil)
+	do(t, "dinkes", "GET", fmt.Sprintf("/api/v1/instansi/DINKES/rujukan/32.73.03/%d", id), nil)
+	expectMoved(t, "dinkes", id, "rejected", reason)
+	expectStatus(t, do(t, "petugas", "POST", fmt.Sprintf("%s/keluhan/%d/tindak-lanjut", kec("32.73.03"), complaint.ID),
+		map[string]any{"kind": "telepon", "note": followUp}), http.StatusCreated)
+
+	root, all := traceOf(t, "POST /api/v1/kecamatan/{code}/rujukan/{id}/status")
+	if attr(root, "slrt.tenant") != "32.73.03" {
+		t.Errorf("transition span without the tenant: %v", root.Attributes())
+	}
+	sawSQL := false
+	for _, s := range all {
+		if q := attr(s, "db.query.text"); strings.Contains(q, "UPDATE referral SET status = $2") {
+			sawSQL = true
+		}
+	}
+	if !sawSQL {
+		t.Errorf("no parameterised SQL span in %v", names(all))
+	}
+	if _, inbox := traceOf(t, "GET /api/v1/instansi/{agency}/rujukan"); named(inbox, "fan-out") == nil {
+		t.Errorf("the inbox trace has no fan-out span: %v", names(inbox))
+	}
+
+	srv := httptest.NewServer(tel.Metrics)
+	defer srv.Close()
+	mresp, err := http.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scrape, _ := io.ReadAll(mresp.Body)
+	mresp.Body.Close()
+	if !regexp.MustCompile(`slrt_referral_transitions_total\{[^}]*slrt_agency="DINKES"[^}]*slrt_referral_status="rejected"[^}]*slrt_tenant="32.73.03"`).Match(scrape) {
+		t.Errorf("no referral transition series: %s", grep(string(scrape), "slrt_referral"))
+	}
+
+	var seen []string
+	for _, s := range spans.Ended() {
+		seen = append(seen, s.Name())
+		for _, kv := range s.Attributes() {
+			seen = append(seen, string(kv.Key)+"="+kv.Value.Emit())
+		}
+		for _, ev := range s.Events() {
+			seen = append(seen, ev.Name, fmt.Sprint(ev.Attributes))
+		}
+		seen = append(seen, s.Status().Description)
+	}
+	seen = append(seen, logs.String(), string(scrape))
+	everything := strings.Join(seen, "\n")
+	for _, personal := range []string{n, kk, name, "Cecep", street, description, notes, followUp, reason, "1250000", "1988-10-10"} {
+		if strings.Contains(everything, personal) {
+			t.Errorf("%q appears in spans, logs or metrics", personal)
+		}
+	}
+}
