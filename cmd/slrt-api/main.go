@@ -42,6 +42,8 @@ func run(args []string) error {
 	metricsAddr := fs.String("metrics-listen", envOr("SLRT_METRICS_LISTEN", ":9090"), "address of the Prometheus /metrics endpoint; empty turns it off (env SLRT_METRICS_LISTEN)")
 	insecure := fs.Bool("insecure-cookies", false, "send the session cookie without Secure (plain-HTTP development only)")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	fs.DurationVar(&o.HTTP.ReferralMetricsEvery, "referral-metrics-interval", httpCfg.ReferralMetricsEvery,
+		"how often to recount open and overdue referrals in every kecamatan for the metrics; 0 turns it off")
 	keyFile := fs.String("nik-index-key-file", os.Getenv("SLRT_NIK_INDEX_KEY_FILE"),
 		"file holding the key (at least 32 bytes) of the cross-kecamatan NIK index, mounted from a Secret (env SLRT_NIK_INDEX_KEY_FILE)")
 	if err := fs.Parse(args); err != nil {

@@ -143,6 +143,9 @@ func Start(ctx context.Context, o Options) (*App, error) {
 	})
 	connect := func(ctx context.Context) (*pgx.Conn, error) { return pgx.ConnectConfig(ctx, poolCfg.ConnConfig.Copy()) }
 	app.run(func() { registry.Run(runCtx) })
+	if o.HTTP.ReferralMetricsEvery > 0 {
+		app.run(func() { app.Handler.RunReferralMetrics(runCtx, o.HTTP.ReferralMetricsEvery) })
+	}
 	app.run(func() {
 		if err := az.Watch(runCtx, connect, st.ActiveGrants); err != nil && !errors.Is(err, context.Canceled) {
 			slog.Error("grant watcher stopped", "error", err)

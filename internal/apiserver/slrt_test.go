@@ -5,7 +5,10 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -638,6 +641,33 @@ func TestOverdueReferralsAreFlaggedAndCounted(t *testing.T) {
 		t.Errorf("city counts: %s", resp.body)
 	}
 	expectStatus(t, do(t, "supervisor", "GET", "/api/v1/rujukan/terlambat", nil), http.StatusForbidden)
+
+	// The metrics count them too, by kecamatan and agency.
+	series := regexp.MustCompile(`slrt_referrals_overdue\{[^}]*slrt_agency="DISPERKIM"[^}]*slrt_target="completion"[^}]*slrt_tenant="32.73.03"[^}]*\} ([0-9]+)`)
+	err = waitFor(10*time.Second, func() error {
+		m := series.FindStringSubmatch(scrapeMetrics(t))
+		if m == nil || m[1] == "0" {
+			return fmt.Errorf("no overdue DISPERKIM referrals in the metrics yet: %v", m)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Error(err)
+	}
+}
+
+// scrapeMetrics reads the API's Prometheus endpoint.
+func scrapeMetrics(t *testing.T) string {
+	t.Helper()
+	srv := httptest.NewServer(tel.Metrics)
+	defer srv.Close()
+	resp, err := http.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return string(body)
 }
 
 // Dinas Sosial keeps the catalogue; new referrals use its targets, and the

@@ -243,14 +243,7 @@ func TestIntakeAndReferralLeaveNoPersonalDataInTelemetry(t *testing.T) {
 		t.Errorf("the inbox trace has no fan-out span: %v", names(inbox))
 	}
 
-	srv := httptest.NewServer(tel.Metrics)
-	defer srv.Close()
-	mresp, err := http.Get(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	scrape, _ := io.ReadAll(mresp.Body)
-	mresp.Body.Close()
+	scrape := []byte(scrapeMetrics(t))
 	if !regexp.MustCompile(`slrt_referral_transitions_total\{[^}]*slrt_agency="DINKES"[^}]*slrt_referral_status="rejected"[^}]*slrt_tenant="32.73.03"`).Match(scrape) {
 		t.Errorf("no referral transition series: %s", grep(string(scrape), "slrt_referral"))
 	}

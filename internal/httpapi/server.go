@@ -46,6 +46,9 @@ type Config struct {
 	RequestTimeout time.Duration
 	// NIKHasher keys the cross-kecamatan NIK index (the key is a Secret's).
 	NIKHasher *nik.Hasher
+	// ReferralMetricsEvery is how often the open and overdue referral
+	// gauges are recounted.
+	ReferralMetricsEvery time.Duration
 	// Ready reports whether the API can serve (control database reachable,
 	// tenant cache synced), for /readyz.
 	Ready func(context.Context) error
@@ -61,6 +64,8 @@ func DefaultConfig() Config {
 		LoginPerIPPerMinute: 20,
 		MaxTokenTTL:         365 * 24 * time.Hour,
 		RequestTimeout:      30 * time.Second,
+
+		ReferralMetricsEvery: time.Minute,
 	}
 }
 
@@ -76,6 +81,8 @@ type Server struct {
 	metrics *instruments
 	// nikHasher hashes NIKs for the cross-kecamatan index.
 	nikHasher *nik.Hasher
+	// referralGauges hold the last count of open and overdue referrals.
+	referralGauges referralGauges
 }
 
 // New makes the API server.
