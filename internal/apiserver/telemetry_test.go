@@ -252,7 +252,7 @@ func TestIntakeAndReferralLeaveNoPersonalDataInTelemetry(t *testing.T) {
 	for _, s := range spans.Ended() {
 		seen = append(seen, s.Name())
 		for _, kv := range s.Attributes() {
-			seen = append(seen, string(kv.Key)+"="+kv.Value.Emit())
+			seen = append(seen, string(kv.Key)+"="+kv.Value.String())
 		}
 		for _, ev := range s.Events() {
 			seen = append(seen, ev.Name, fmt.Sprint(ev.Attributes))
