@@ -31,6 +31,9 @@ func TestIntakeToCompletedReferral(t *testing.T) {
 	complaint := newComplaint(t, person)
 
 	resp := do(t, "petugas", "PUT", fmt.Sprintf("%s/keluhan/%d/asesmen", kec("32.73.03"), complaint), map[string]any{
+		"documentsHeld": []string{"KTP", "PASPOR"}})
+	expectStatus(t, resp, http.StatusUnprocessableEntity)
+	resp = do(t, "petugas", "PUT", fmt.Sprintf("%s/keluhan/%d/asesmen", kec("32.73.03"), complaint), map[string]any{
 		"documentsHeld": []string{"KTP", "KK"}, "recommendedService": "PBI_JK", "notes": "Belum terdaftar PBI",
 	})
 	expectStatus(t, resp, http.StatusOK)
@@ -509,6 +512,20 @@ func TestMovesKeepHistory(t *testing.T) {
 	if len(old.Members) != 0 {
 		t.Errorf("the old household still lists %d members", len(old.Members))
 	}
+	// A second KK in the same house.
+	resp = do(t, "petugas", "POST", kec("32.73.03")+"/keluarga", map[string]any{"noKK": newKK(), "houseId": houseOf(t, from)})
+	expectStatus(t, resp, http.StatusCreated)
+	var second createdResp
+	resp.json(t, &second)
+	var shared struct {
+		SameHouse []int64 `json:"sameHouse"`
+		Street    string  `json:"street"`
+	}
+	do(t, "petugas", "GET", fmt.Sprintf("%s/keluarga/%d", kec("32.73.03"), from), nil).json(t, &shared)
+	if len(shared.SameHouse) != 1 || shared.SameHouse[0] != second.ID || shared.Street == "" {
+		t.Errorf("the first household does not see the second in its house: %+v", shared)
+	}
+
 	// A man cannot be recorded pregnant.
 	resp = do(t, "petugas", "GET", fmt.Sprintf("%s/keluarga/%d", kec("32.73.03"), to), nil)
 	var hh struct {
@@ -524,6 +541,15 @@ func TestMovesKeepHistory(t *testing.T) {
 			expectStatus(t, resp, http.StatusUnprocessableEntity)
 		}
 	}
+}
+
+func houseOf(t *testing.T, household int64) int64 {
+	t.Helper()
+	var h struct {
+		HouseID int64 `json:"houseId"`
+	}
+	do(t, "petugas", "GET", fmt.Sprintf("%s/keluarga/%d", kec("32.73.03"), household), nil).json(t, &h)
+	return h.HouseID
 }
 
 // The agency inbox reads every kecamatan; one whose database does not

@@ -31,6 +31,17 @@ func (s *Server) complaintAssess(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if len(in.DocumentsHeld) > 0 {
+		known, err := s.store.DocumentTypes(r.Context(), in.DocumentsHeld)
+		if err != nil {
+			serverError(w, r, err)
+			return
+		}
+		if len(known) != len(in.DocumentsHeld) {
+			invalid(w, r, FieldError{Field: "/documentsHeld", Code: "document.unknown", Message: "holds a code that is not a document type; see GET /api/v1/layanan"})
+			return
+		}
+	}
 	actor := s.actorOf(r.Context())
 	scope := scopeOf(r.Context())
 	s.writeInTenant(w, r, func(tx pgx.Tx) error {
