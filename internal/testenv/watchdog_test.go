@@ -22,7 +22,7 @@ func TestServicesDieWithTheTestBinary(t *testing.T) {
 			fmt.Println("ERR", err)
 			os.Exit(1)
 		}
-		fmt.Println("PG", pg.cmd.Process.Pid, pg.dir)
+		fmt.Println("PG", pg.Pid(), pg.Dir)
 		_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
 		select {}
 	}
