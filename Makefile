@@ -30,6 +30,14 @@ help: ## Show this help.
 
 ##@ Development
 
+.PHONY: dev
+dev: ## Run the whole platform locally (PostgreSQL, control plane, operator, API, pilot kecamatan, demo data). FRESH=1 starts over.
+	@echo "==> checking PostgreSQL and the control plane binaries (the first run builds kube-apiserver, etcd and kubectl: a few minutes)"
+	@$(MAKE) --no-print-directory postgres envtest
+	@echo "==> building slrt-api, slrt-operator, slrtctl, slrt-dev"
+	@$(MAKE) --no-print-directory build
+	@$(BIN)/slrt-dev --kube-assets $(KUBEBUILDER_ASSETS) $(if $(FRESH),--fresh) $(if $(API_ADDR),--api-listen $(API_ADDR))
+
 .PHONY: generate
 generate: $(CONTROLLER_GEN) ## Generate deepcopy code for the API types.
 	$(CONTROLLER_GEN) object paths=./api/...
