@@ -95,7 +95,7 @@ func (s *Stack) start(ctx context.Context) error {
 	if err := os.MkdirAll(filepath.Join(o.Dir, "logs"), 0o755); err != nil {
 		return err
 	}
-	for _, fn := range []func(context.Context) error{s.startPostgres, s.startKube, s.startOperator, s.startAPI, s.onboardPilots} {
+	for _, fn := range []func(context.Context) error{s.startPostgres, s.startKube, s.startOperator, s.onboardPilots, s.startAPI} {
 		if err := fn(ctx); err != nil {
 			return err
 		}
@@ -122,7 +122,11 @@ func portFree(addr string) error {
 
 func (s *Stack) startPostgres(context.Context) error {
 	s.step("starting PostgreSQL (data in %s)", filepath.Join(s.o.Dir, "postgres"))
-	pg, err := localpg.Open(filepath.Join(s.o.Dir, "postgres"), localpg.Options{Durable: true})
+	port, err := s.keptPort("postgres.port")
+	if err != nil {
+		return err
+	}
+	pg, err := localpg.Open(filepath.Join(s.o.Dir, "postgres"), localpg.Options{Durable: true, Port: port})
 	s.pg = pg
 	if err != nil {
 		return fmt.Errorf("PostgreSQL did not start: %w (its log: %s; `make postgres` installs the server; --fresh starts from nothing)",
@@ -133,6 +137,24 @@ func (s *Stack) startPostgres(context.Context) error {
 		s.failed <- fmt.Errorf("PostgreSQL stopped; its log: %s", pg.LogPath())
 	}()
 	return nil
+}
+
+// keptPort returns the port a part used last time when it is still free
+// (so that psql settings and kubeconfigs made earlier keep working), else a
+// new one, remembered in file.
+func (s *Stack) keptPort(file string) (int, error) {
+	path := filepath.Join(s.o.Dir, file)
+	if data, err := os.ReadFile(path); err == nil {
+		var port int
+		if _, err := fmt.Sscan(string(data), &port); err == nil && portFree(fmt.Sprintf("127.0.0.1:%d", port)) == nil {
+			return port, nil
+		}
+	}
+	port, err := localpg.FreePort()
+	if err != nil {
+		return 0, err
+	}
+	return port, os.WriteFile(path, []byte(fmt.Sprintln(port)), 0o644)
 }
 
 func (s *Stack) startKube(ctx context.Context) error {
@@ -248,8 +270,8 @@ func (s *Stack) startAPI(ctx context.Context) error {
 	return s.waitHTTP(ctx, s.APIURL+"/readyz", "slrt-api")
 }
 
-// onboardPilots applies the three pilot kecamatan (config/samples) and
-// waits until the operator has them Ready.
+// onboardPilots applies the three pilot kecamatan and waits until the
+// operator has them Ready, before the API starts.
 func (s *Stack) onboardPilots(ctx context.Context) error {
 	s.step("onboarding the pilot kecamatan: Babakan Ciparay, Bojongloa Kaler, Bandung Kulon")
 	for _, k := range pilots {
@@ -267,7 +289,7 @@ func (s *Stack) onboardPilots(ctx context.Context) error {
 			if err := s.kubeClient.Get(ctx, client.ObjectKey{Name: k.resource}, &kec); err != nil {
 				return err
 			}
-			if !ready[k.code] && kec.IsReady() {
+			if !ready[k.code] && kec.IsReady() && s.credentialsCurrent(ctx, &kec) {
 				ready[k.code] = true
 				fmt.Fprintf(s.o.Out, "    %s (%s) Ready\n", k.name, k.code)
 			}
@@ -282,6 +304,18 @@ func (s *Stack) onboardPilots(ctx context.Context) error {
 		time.Sleep(250 * time.Millisecond)
 	}
 	return nil
+}
+
+// credentialsCurrent reports whether the operator has written the tenant's
+// credentials for this run's PostgreSQL: on a second run the Kecamatan is
+// Ready from the first before the operator has been through it again.
+func (s *Stack) credentialsCurrent(ctx context.Context, kec *slrtv1.Kecamatan) bool {
+	var secret corev1.Secret
+	key := client.ObjectKey{Namespace: kec.Status.Namespace, Name: kec.Status.CredentialsSecret}
+	if err := s.kubeClient.Get(ctx, key, &secret); err != nil {
+		return false
+	}
+	return string(secret.Data["port"]) == fmt.Sprint(s.pg.Port)
 }
 
 type pilot struct{ code, name, resource, short, kelurahan string }

@@ -86,6 +86,9 @@ type entry struct {
 	lastUsed atomic.Int64 // unix nanoseconds
 	password atomic.Pointer[string]
 	version  atomic.Pointer[string] // the Secret's resourceVersion
+	// endpoint is where the pool connects (host, port, database, user): when
+	// the Secret names another, the pool is replaced.
+	endpoint string
 	tenant   Tenant
 }
 
@@ -277,6 +280,7 @@ func (r *Registry) open(ctx context.Context, e *entry) (*pgxpool.Pool, error) {
 		return nil, fmt.Errorf("the credentials Secret of kecamatan %s holds no valid uri: %w", e.tenant.Code, err)
 	}
 	e.setCredentials(secret)
+	e.endpoint = endpointOf(secret)
 	// SQL spans carry the tenant and the statement's parameterised text,
 	// never its values.
 	cfg.ConnConfig.Tracer = otelpgx.NewTracer(otelpgx.WithTracerAttributes(attrTenant.String(e.tenant.Code)), otelpgx.WithDisableConnectionDetailsInAttributes())
@@ -307,16 +311,39 @@ func (r *Registry) readSecret(ctx context.Context, t Tenant) (*corev1.Secret, er
 	return s, nil
 }
 
-// refresh re-reads the tenant's Secret and takes its password when it changed.
+func endpointOf(s *corev1.Secret) string {
+	return string(s.Data["host"]) + "\x00" + string(s.Data["port"]) + "\x00" + string(s.Data["dbname"]) + "\x00" + string(s.Data["username"])
+}
+
+// refresh re-reads the tenant's Secret and takes its password when it
+// changed. When the Secret names another server, port, database or user (a
+// database moved, or a server that came back on another address), the pool
+// is retired: the next request opens one to the new place.
 func (r *Registry) refresh(ctx context.Context, e *entry) error {
 	s, err := r.readSecret(ctx, e.tenant)
 	if err != nil {
 		return err
 	}
-	if *e.version.Load() != s.ResourceVersion {
-		e.setCredentials(s)
+	if *e.version.Load() == s.ResourceVersion {
+		return nil
 	}
+	if endpointOf(s) != e.endpoint {
+		r.retire(e)
+		return nil
+	}
+	e.setCredentials(s)
 	return nil
+}
+
+// retire takes an entry out of the registry and closes its pool once the
+// connections in use are back.
+func (r *Registry) retire(e *entry) {
+	r.mu.Lock()
+	if r.pools[e.tenant.Code] == e {
+		delete(r.pools, e.tenant.Code)
+	}
+	r.mu.Unlock()
+	go e.pool.Close()
 }
 
 // Run closes idle pools and follows credential rotations until ctx ends,
