@@ -267,3 +267,21 @@ func TestIntakeAndReferralLeaveNoPersonalDataInTelemetry(t *testing.T) {
 		}
 	}
 }
+
+// A caller's trace continues: the server span is a child of the
+// traceparent sent, with server kind and the status code.
+func TestTheCallersTraceContinues(t *testing.T) {
+	const traceID, parent = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
+	expectStatus(t, do(t, "supervisor", "GET", "/api/v1/kecamatan/32.73.03/kelurahan?limit=5", nil,
+		"traceparent", "00-"+traceID+"-"+parent+"-01"), http.StatusOK)
+	for _, s := range spans.Ended() {
+		if s.SpanContext().TraceID().String() != traceID || s.Parent().SpanID().String() != parent {
+			continue
+		}
+		if s.SpanKind() != trace.SpanKindServer || attr(s, "http.response.status_code") != "200" || s.Name() != "GET /api/v1/kecamatan/{code}/kelurahan" {
+			t.Errorf("server span %s kind %s attrs %v", s.Name(), s.SpanKind(), s.Attributes())
+		}
+		return
+	}
+	t.Error("no server span continues the caller's trace")
+}

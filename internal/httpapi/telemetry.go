@@ -2,10 +2,13 @@ package httpapi
 
 import (
 	"context"
+	"net/http"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/propagation"
+	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"
 )
 
@@ -70,4 +73,16 @@ func (in *instruments) loginFailed(ctx context.Context, reason string) {
 
 func (in *instruments) referralMoved(ctx context.Context, tenant, agency, status string) {
 	in.referrals.Add(ctx, 1, metric.WithAttributes(attrTenant.String(tenant), attrAgency.String(agency), attrStatus.String(status)))
+}
+
+// serverSpans starts each request's server span, continuing the trace the
+// caller sent (W3C traceparent).
+func serverSpans(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := otel.GetTextMapPropagator().Extract(r.Context(), propagation.HeaderCarrier(r.Header))
+		ctx, span := tracer.Start(ctx, r.Method, trace.WithSpanKind(trace.SpanKindServer),
+			trace.WithAttributes(semconv.HTTPRequestMethodKey.String(r.Method)))
+		defer span.End()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
 }
