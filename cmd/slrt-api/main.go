@@ -42,6 +42,10 @@ func run(args []string) error {
 	metricsAddr := fs.String("metrics-listen", envOr("SLRT_METRICS_LISTEN", ":9090"), "address of the Prometheus /metrics endpoint; empty turns it off (env SLRT_METRICS_LISTEN)")
 	insecure := fs.Bool("insecure-cookies", false, "send the session cookie without Secure (plain-HTTP development only)")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	fs.StringVar(&o.HTTP.PublicURL, "public-url", os.Getenv("SLRT_PUBLIC_URL"),
+		"where residents reach the platform, e.g. https://slrt.bandung.go.id: the QR code on letters points to its /lacak/ page (env SLRT_PUBLIC_URL)")
+	fs.StringVar(&o.HTTP.CityName, "city-name", envOr("SLRT_CITY_NAME", httpCfg.CityName), "the city heading letters (env SLRT_CITY_NAME)")
+	fs.IntVar(&o.HTTP.TrackPerIPPerMinute, "tracking-per-ip-per-minute", httpCfg.TrackPerIPPerMinute, "public tracking lookups allowed per client address and minute")
 	fs.DurationVar(&o.HTTP.ReferralMetricsEvery, "referral-metrics-interval", httpCfg.ReferralMetricsEvery,
 		"how often to recount open and overdue referrals in every kecamatan for the metrics; 0 turns it off")
 	keyFile := fs.String("nik-index-key-file", os.Getenv("SLRT_NIK_INDEX_KEY_FILE"),

@@ -32,6 +32,9 @@ var expectations = map[string]func(c *caller, l location) bool{
 	"POST /api/v1/session":   anyone,
 	"DELETE /api/v1/session": signedIn,
 
+	"GET /api/v1/lacak/{trackingCode}": anyone,
+	"GET /lacak/{trackingCode}":        anyone,
+
 	"GET /api/v1/me":                signedIn,
 	"GET /api/v1/me/tokens":         signedIn,
 	"POST /api/v1/me/tokens":        signedIn,
@@ -59,6 +62,7 @@ var expectations = map[string]func(c *caller, l location) bool{
 	"GET /api/v1/kecamatan/{code}/rujukan":              readsKecamatan,
 	"GET /api/v1/kecamatan/{code}/rujukan/terlambat":    readsKecamatan,
 	"GET /api/v1/kecamatan/{code}/rujukan/{id}":         readsKecamatan,
+	"GET /api/v1/kecamatan/{code}/rujukan/{id}/surat":   readsKecamatan,
 	"POST /api/v1/kecamatan/{code}/rujukan/{id}/status": writesKecamatan,
 	"GET /api/v1/rujukan/terlambat":                     role(authz.RoleDinsos),
 
@@ -169,7 +173,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		method, pattern, _ := strings.Cut(route, " ")
 		for _, l := range locations {
 			path := strings.NewReplacer("{code}", l.code, "{kelurahan}", l.kelurahan, "{id}", "999999", "{username}", "nogrant",
-				"{agency}", l.agency, "{service}", "PBI_JK", "{category}", "LAINNYA", "{date}", "2030-12-31").Replace(pattern)
+				"{agency}", l.agency, "{service}", "PBI_JK", "{category}", "LAINNYA", "{date}", "2030-12-31", "{trackingCode}", "327303-AAAAAAAA").Replace(pattern)
 			var body any
 			if method != http.MethodGet && method != http.MethodDelete {
 				body = "{}"

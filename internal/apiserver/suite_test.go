@@ -92,6 +92,7 @@ func setup(ctx context.Context, e *testenv.Env) error {
 	httpCfg := httpapi.DefaultConfig()
 	httpCfg.LoginPerIPPerMinute = 1000 // the throttling test sets its own
 	httpCfg.ReferralMetricsEvery = 200 * time.Millisecond
+	httpCfg.TrackPerIPPerMinute = 100000 // the tracking throttle test sets its own
 	if options, err = platform.APIOptions(ctx, e, tenantOptions(), httpCfg); err != nil {
 		return err
 	}

@@ -43,6 +43,14 @@ type Config struct {
 	MaxTokenTTL time.Duration
 	// RequestTimeout bounds a request's work.
 	RequestTimeout time.Duration
+	// CityName heads letters, e.g. "Kota Bandung".
+	CityName string
+	// PublicURL is where residents reach the platform (the QR code on a
+	// letter points there); empty: the address each request came to.
+	PublicURL string
+	// TrackPerIPPerMinute throttles public tracking lookups per client
+	// address, so that tracking codes cannot be guessed.
+	TrackPerIPPerMinute int
 	// NIKHasher keys the cross-kecamatan NIK index (the key is a Secret's).
 	NIKHasher *nik.Hasher
 	// ReferralMetricsEvery is how often the open and overdue referral
@@ -65,6 +73,8 @@ func DefaultConfig() Config {
 		RequestTimeout:      30 * time.Second,
 
 		ReferralMetricsEvery: time.Minute,
+		CityName:             "Kota Bandung",
+		TrackPerIPPerMinute:  30,
 	}
 }
 
@@ -123,6 +133,14 @@ func (s *Server) Handler() http.Handler {
 			problem(w, r, http.StatusTooManyRequests, "Too many login attempts from this address; wait a minute.")
 		}))
 	rt.handle("POST", "/api/v1/session", public, s.sessionCreate, loginLimit)
+
+	// Public tracking by the code on the letter: status and dates only.
+	trackLimit := httprate.LimitBy(s.cfg.TrackPerIPPerMinute, time.Minute, clientIP,
+		httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
+			problem(w, r, http.StatusTooManyRequests, "Terlalu banyak permintaan; tunggu sebentar. / Too many lookups from this address; wait a minute.")
+		}))
+	rt.handle("GET", "/api/v1/lacak/{trackingCode}", public, s.trackingShow, trackLimit)
+	rt.handle("GET", "/lacak/{trackingCode}", public, s.trackingPageShow, trackLimit)
 	rt.handle("DELETE", "/api/v1/session", self, s.sessionDelete)
 
 	rt.handle("GET", "/api/v1/me", self, s.meShow)
@@ -156,6 +174,7 @@ func (s *Server) Handler() http.Handler {
 	rt.handle("GET", "/api/v1/kecamatan/{code}/rujukan", inTenant("rujukan", "read"), s.referralList)
 	rt.handle("GET", "/api/v1/kecamatan/{code}/rujukan/terlambat", inTenant("rujukan", "read"), s.referralOverdue)
 	rt.handle("GET", "/api/v1/kecamatan/{code}/rujukan/{id}", inTenant("rujukan", "read"), s.referralShow)
+	rt.handle("GET", "/api/v1/kecamatan/{code}/rujukan/{id}/surat", inTenant("rujukan", "read"), s.referralLetter)
 	rt.handle("POST", "/api/v1/kecamatan/{code}/rujukan/{id}/status", inTenant("rujukan", "write"), s.referralTransition)
 	rt.handle("GET", "/api/v1/rujukan/terlambat", anywhere("rujukan_kota", "read"), s.cityOverdue)
 

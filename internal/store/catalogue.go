@@ -200,3 +200,13 @@ func (s *Store) DeleteHoliday(ctx context.Context, day time.Time) error {
 	}
 	return nil
 }
+
+// AgencyName returns an agency's name.
+func (s *Store) AgencyName(ctx context.Context, code string) (string, error) {
+	var name string
+	err := s.pool.QueryRow(ctx, `SELECT name FROM agency WHERE code = $1`, code).Scan(&name)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", ErrNotFound
+	}
+	return name, err
+}
