@@ -3,11 +3,14 @@ package httpapi
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/go-chi/chi/v5"
+
+	"github.com/slrt-id/slrt/internal/registry"
 )
 
 // The OpenAPI description and the router hold the same routes, both ways.
@@ -62,4 +65,26 @@ func sorted(m map[string]bool) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// The enumerations of the description are the registry's.
+func TestOpenAPIEnumsAreTheRegistrys(t *testing.T) {
+	var doc struct {
+		Components struct {
+			Schemas map[string]struct {
+				Enum []string `json:"enum"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(openAPIDocument, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string][]string{
+		"Relationship": registry.Relationships, "Education": registry.Educations, "Disability": registry.Disabilities,
+		"ChronicIllness": registry.ChronicIllnesses, "Presence": registry.Presences, "Programme": registry.Programmes, "Asset": registry.Assets,
+	} {
+		if got := doc.Components.Schemas[name].Enum; !slices.Equal(got, want) {
+			t.Errorf("%s: openapi.json has %v, the registry %v", name, got, want)
+		}
+	}
 }
