@@ -50,6 +50,8 @@ var expectations = map[string]func(c *caller, l location) bool{
 	"POST /api/v1/kecamatan/{code}/penduduk/cari":  readsKecamatan,
 	"GET /api/v1/kecamatan/{code}/penduduk/{id}":   readsKecamatan,
 	"PATCH /api/v1/kecamatan/{code}/penduduk/{id}": writesKecamatan,
+	"POST /api/v1/kecamatan/{code}/impor":          role(authz.RoleDinsos),
+	"GET /api/v1/kecamatan/{code}/ekspor":          role(authz.RoleDinsos),
 
 	"POST /api/v1/kecamatan/{code}/keluhan":                    writesKecamatan,
 	"GET /api/v1/kecamatan/{code}/keluhan":                     readsKecamatan,

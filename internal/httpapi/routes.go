@@ -62,8 +62,18 @@ type routes struct {
 }
 
 func (rt *routes) handle(method, pattern string, ru Rule, h http.HandlerFunc, mw ...func(http.Handler) http.Handler) {
+	rt.add(method, pattern, ru, h, append([]func(http.Handler) http.Handler{middleware.Timeout(rt.s.cfg.RequestTimeout)}, mw...), validateRequest)
+}
+
+// handleBulk registers a route whose body or answer is a file streamed
+// through: a longer deadline, and its handler checks its own input.
+func (rt *routes) handleBulk(method, pattern string, ru Rule, h http.HandlerFunc) {
+	rt.add(method, pattern, ru, h, []func(http.Handler) http.Handler{middleware.Timeout(rt.s.cfg.BulkTimeout)})
+}
+
+func (rt *routes) add(method, pattern string, ru Rule, h http.HandlerFunc, before []func(http.Handler) http.Handler, after ...func(http.Handler) http.Handler) {
 	rt.rules[method+" "+pattern] = ru
-	chain := append(mw, rt.s.authorize(ru), validateRequest)
+	chain := append(append(before, rt.s.authorize(ru)), after...)
 	if method != http.MethodGet {
 		chain = append(chain, rt.s.auditWrites)
 	}

@@ -41,8 +41,10 @@ type Config struct {
 	LoginPerIPPerMinute int
 	// MaxTokenTTL caps an API token's lifetime.
 	MaxTokenTTL time.Duration
-	// RequestTimeout bounds a request's work.
+	// RequestTimeout bounds a request's work...
 	RequestTimeout time.Duration
+	// ...and BulkTimeout that of an import or export.
+	BulkTimeout time.Duration
 	// CityName heads letters, e.g. "Kota Bandung".
 	CityName string
 	// PublicURL is where residents reach the platform (the QR code on a
@@ -71,6 +73,7 @@ func DefaultConfig() Config {
 		LoginPerIPPerMinute: 20,
 		MaxTokenTTL:         365 * 24 * time.Hour,
 		RequestTimeout:      30 * time.Second,
+		BulkTimeout:         10 * time.Minute,
 
 		ReferralMetricsEvery: time.Minute,
 		CityName:             "Kota Bandung",
@@ -116,8 +119,7 @@ func (s *Server) Handler() http.Handler {
 	}
 	// The client address is the connection's own: X-Forwarded-For is not
 	// trusted, since any client can send it.
-	r.Use(middleware.RequestID, s.logRequests, middleware.Recoverer,
-		middleware.Timeout(s.cfg.RequestTimeout), s.authenticate)
+	r.Use(middleware.RequestID, s.logRequests, middleware.Recoverer, s.authenticate)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) { problem(w, r, http.StatusNotFound, "No such resource.") })
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
 		problem(w, r, http.StatusMethodNotAllowed, "Method not allowed here.")
@@ -160,6 +162,10 @@ func (s *Server) Handler() http.Handler {
 	rt.handle("POST", "/api/v1/kecamatan/{code}/penduduk/cari", inTenant("penduduk", "read"), s.personSearch)
 	rt.handle("GET", "/api/v1/kecamatan/{code}/penduduk/{id}", inTenant("penduduk", "read"), s.personShow)
 	rt.handle("PATCH", "/api/v1/kecamatan/{code}/penduduk/{id}", inTenant("penduduk", "write"), s.personUpdate)
+	// DTKS/BNBA extracts in and out: bodies streamed, not held to the JSON
+	// limits and validator.
+	rt.handleBulk("POST", "/api/v1/kecamatan/{code}/impor", inTenant("penduduk", "import"), s.registryImport)
+	rt.handleBulk("GET", "/api/v1/kecamatan/{code}/ekspor", inTenant("penduduk", "export"), s.registryExport)
 
 	// Complaints (keluhan) and their case files.
 	rt.handle("POST", "/api/v1/kecamatan/{code}/keluhan", inTenant("keluhan", "write"), s.complaintCreate)

@@ -26,3 +26,13 @@ func (s *Store) KecamatanWithNIK(ctx context.Context, hash []byte, except string
 	}
 	return pgx.CollectRows(rows, pgx.RowTo[string])
 }
+
+// IndexNIKs records that a kecamatan holds persons with these keyed NIK
+// hashes, in one statement.
+func (s *Store) IndexNIKs(ctx context.Context, hashes [][]byte, tenant string) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO nik_index (nik_hash, tenant) SELECT h, $2 FROM unnest($1::bytea[]) h ON CONFLICT DO NOTHING`, hashes, tenant)
+	if err != nil {
+		return fmt.Errorf("while indexing %d NIKs: %w", len(hashes), err)
+	}
+	return nil
+}

@@ -1,0 +1,315 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/slrt-id/slrt/internal/bnba"
+)
+
+func newImport(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "import KECAMATAN FILE",
+		Short: "Load a DTKS/BNBA extract (CSV or XLSX) into a kecamatan (Dinas Sosial)",
+		Long: `Checks every row of FILE first and reports each problem with its line and field; with a
+problem nothing is loaded unless --skip-invalid. Then sends the file to the API, which checks it
+again and loads it in one transaction (COPY, then upsert by No KK and NIK: running it again
+changes nothing). Columns: docs/import.md.`,
+		Args: cobra.ExactArgs(2),
+	}
+	skip := cmd.Flags().Bool("skip-invalid", false, "load the good rows and report the bad ones")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		c, err := g.client()
+		if err != nil {
+			return err
+		}
+		code, path := args[0], args[1]
+		out, errOut := cmd.OutOrStdout(), cmd.ErrOrStderr()
+		problems, rows, err := checkFile(code, path, errOut)
+		if err != nil {
+			return err
+		}
+		// Problems that stop the import are diagnostics (standard error);
+		// rows skipped on request are part of the report (standard output).
+		report := out
+		if !*skip {
+			report = errOut
+		}
+		for _, p := range problems {
+			fmt.Fprintln(report, p.String())
+		}
+		if len(problems) > 0 && !*skip {
+			return fmt.Errorf("%d problems in %d rows of %s; nothing imported (fix them, or --skip-invalid to load the good rows)", len(problems), rows, path)
+		}
+		res, err := upload(c, code, path, *skip, errOut)
+		if err != nil {
+			return err
+		}
+		for _, p := range res.Problems {
+			if !containsProblem(problems, p) {
+				fmt.Fprintln(out, p.String())
+			}
+		}
+		fmt.Fprintf(out, "%d rows: %d loaded, %d skipped; households %d new, %d updated; persons %d new, %d updated, %d moved\n",
+			res.Rows, res.Loaded, res.Skipped, res.HouseholdsCreated, res.HouseholdsUpdated, res.PersonsCreated, res.PersonsUpdated, res.Moved)
+		return nil
+	}
+	return cmd
+}
+
+func containsProblem(ps []bnba.Problem, p bnba.Problem) bool {
+	for _, q := range ps {
+		if q.Line == p.Line && q.Field == p.Field && q.Code == p.Code {
+			return true
+		}
+	}
+	return false
+}
+
+// checkFile reads the whole file once and checks every row on its own,
+// showing progress on a terminal.
+func checkFile(code, path string, progress io.Writer) ([]bnba.Problem, int, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer f.Close()
+	r, err := bnba.Open(path, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	rec, _, err := r.Next()
+	if err != nil {
+		return nil, 0, fmt.Errorf("%s: no header line: %w", path, err)
+	}
+	h, problems := bnba.ParseHeader(rec)
+	if problems != nil {
+		return problems, 0, nil
+	}
+	show := newProgress(progress, "checking")
+	now, rows := time.Now(), 0
+	seen := map[string]int{}
+	for {
+		rec, line, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		var p *bnba.Problem
+		if errors.As(err, &p) {
+			problems = append(problems, *p)
+			break // a broken CSV line ends the reading
+		}
+		if err != nil {
+			return nil, rows, err
+		}
+		rows++
+		row, ps := bnba.Check(h, rec, line, code, now)
+		problems = append(problems, ps...)
+		if row != nil {
+			if first, ok := seen[row.NIK]; ok {
+				problems = append(problems, bnba.Problem{Line: line, Field: "nik", Code: "bnba.nik_twice", Message: fmt.Sprintf("this NIK is on line %d too", first)})
+			} else {
+				seen[row.NIK] = line
+			}
+		}
+		show.rows(rows)
+	}
+	show.done(fmt.Sprintf("%d rows checked", rows))
+	return problems, rows, nil
+}
+
+type importResult struct {
+	Committed         bool           `json:"committed"`
+	Rows              int            `json:"rows"`
+	Loaded            int            `json:"loaded"`
+	Skipped           int            `json:"skipped"`
+	HouseholdsCreated int            `json:"householdsCreated"`
+	HouseholdsUpdated int            `json:"householdsUpdated"`
+	PersonsCreated    int            `json:"personsCreated"`
+	PersonsUpdated    int            `json:"personsUpdated"`
+	Moved             int            `json:"moved"`
+	Problems          []bnba.Problem `json:"problems"`
+	ProblemCount      int            `json:"problemCount"`
+	Detail            string         `json:"detail"`
+}
+
+// upload streams the file as it is to the API, so that the lines the API
+// reports are the file's own.
+func upload(c *apiClient, code, path string, skip bool, progress io.Writer) (*importResult, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	show := newProgress(progress, "sending")
+	body := &countingReader{r: f, onRead: func(n int64) { show.bytes(n, info.Size()) }}
+	q := url.Values{}
+	if skip {
+		q.Set("skipInvalid", "true")
+	}
+	req, err := http.NewRequest("POST", c.server+"/api/v1/kecamatan/"+url.PathEscape(code)+"/impor?"+q.Encode(), body)
+	if err != nil {
+		return nil, err
+	}
+	req.ContentLength = info.Size()
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	req.Header.Set("Content-Type", "text/csv")
+	if strings.EqualFold(filepath.Ext(path), ".xlsx") {
+		req.Header.Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	}
+	resp, err := (&http.Client{Timeout: 15 * time.Minute}).Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	show.done("sent; the API is loading")
+	var res importResult
+	data, _ := io.ReadAll(resp.Body)
+	_ = json.Unmarshal(data, &res)
+	if resp.StatusCode == http.StatusUnprocessableEntity {
+		for _, p := range res.Problems {
+			fmt.Fprintln(progress, p.String())
+		}
+		return nil, fmt.Errorf("the API found %d problems; nothing imported", res.ProblemCount)
+	}
+	if resp.StatusCode >= 400 {
+		p := &problemError{Status: resp.StatusCode, Title: resp.Status}
+		_ = json.Unmarshal(data, p)
+		return nil, p
+	}
+	return &res, nil
+}
+
+func newExport(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "export KECAMATAN",
+		Short: "Write a kecamatan's registry as a DTKS/BNBA extract, the shape import reads (Dinas Sosial)",
+		Args:  cobra.ExactArgs(1),
+	}
+	format := cmd.Flags().String("format", "csv", "csv or xlsx")
+	kelurahan := cmd.Flags().String("kelurahan", "", "only this kelurahan")
+	file := cmd.Flags().StringP("file", "f", "", "where to write (default bnba-KECAMATAN.FORMAT)")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		c, err := g.client()
+		if err != nil {
+			return err
+		}
+		code := args[0]
+		path := *file
+		if path == "" {
+			path = "bnba-" + code + "." + *format
+		}
+		q := url.Values{"format": {*format}}
+		if *kelurahan != "" {
+			q.Set("kelurahan", *kelurahan)
+		}
+		req, err := http.NewRequest("GET", c.server+"/api/v1/kecamatan/"+url.PathEscape(code)+"/ekspor?"+q.Encode(), nil)
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Authorization", "Bearer "+c.token)
+		resp, err := (&http.Client{Timeout: 15 * time.Minute}).Do(req)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode >= 400 {
+			data, _ := io.ReadAll(resp.Body)
+			p := &problemError{Status: resp.StatusCode, Title: resp.Status}
+			_ = json.Unmarshal(data, p)
+			return p
+		}
+		out, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		show := newProgress(cmd.ErrOrStderr(), "receiving")
+		n, err := io.Copy(out, &countingReader{r: resp.Body, onRead: func(n int64) { show.bytes(n, -1) }})
+		if cerr := out.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return err
+		}
+		show.done("")
+		fmt.Fprintf(cmd.OutOrStdout(), "%s: %d bytes\n", path, n)
+		return nil
+	}
+	return cmd
+}
+
+// progress shows a line that updates in place, on a terminal only.
+type progress struct {
+	w    io.Writer
+	what string
+	tty  bool
+	last time.Time
+}
+
+func newProgress(w io.Writer, what string) *progress {
+	f, ok := w.(*os.File)
+	return &progress{w: w, what: what, tty: ok && term.IsTerminal(int(f.Fd()))}
+}
+
+func (p *progress) tick() bool {
+	if !p.tty || time.Since(p.last) < 100*time.Millisecond {
+		return false
+	}
+	p.last = time.Now()
+	return true
+}
+
+func (p *progress) rows(n int) {
+	if p.tick() {
+		fmt.Fprintf(p.w, "\r%s: %d rows", p.what, n)
+	}
+}
+
+func (p *progress) bytes(n, total int64) {
+	if !p.tick() {
+		return
+	}
+	if total > 0 {
+		fmt.Fprintf(p.w, "\r%s: %.1f / %.1f MiB (%d%%)", p.what, float64(n)/(1<<20), float64(total)/(1<<20), n*100/total)
+	} else {
+		fmt.Fprintf(p.w, "\r%s: %.1f MiB", p.what, float64(n)/(1<<20))
+	}
+}
+
+func (p *progress) done(msg string) {
+	if p.tty {
+		fmt.Fprintf(p.w, "\r\033[K")
+		if msg != "" {
+			fmt.Fprintf(p.w, "%s\n", msg)
+		}
+	}
+}
+
+// countingReader reports how much has been read.
+type countingReader struct {
+	r      io.Reader
+	n      atomic.Int64
+	onRead func(int64)
+}
+
+func (c *countingReader) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	c.onRead(c.n.Add(int64(n)))
+	return n, err
+}

@@ -1,0 +1,89 @@
+package httpapi
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/slrt-id/slrt/internal/bnba"
+	"github.com/slrt-id/slrt/internal/registryload"
+)
+
+// maxImportBytes bounds an extract: a kecamatan's registry is tens of
+// thousands of rows, a few MiB.
+const maxImportBytes = 512 << 20
+
+// ImportResult is the answer to an import.
+type ImportResult struct {
+	*registryload.Result
+	// Committed says whether anything was loaded.
+	Committed bool `json:"committed"`
+}
+
+// registryImport loads a DTKS/BNBA extract (CSV, or XLSX by its content
+// type) into the kecamatan in one transaction. Every row is checked; with a
+// problem nothing is loaded (422 listing each line and field) unless
+// ?skipInvalid=true, which loads the good rows and lists the bad. Loading
+// the same file again changes nothing (upsert by No KK and NIK).
+func (s *Server) registryImport(w http.ResponseWriter, r *http.Request) {
+	skip := r.URL.Query().Get("skipInvalid") == "true"
+	name := "extract.csv"
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet") {
+		name = "extract.xlsx"
+	} else if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "text/csv") {
+		problem(w, r, http.StatusUnsupportedMediaType, "Send text/csv, or an XLSX workbook with its content type.")
+		return
+	}
+	reader, err := bnba.Open(name, http.MaxBytesReader(w, r.Body, maxImportBytes))
+	if err != nil {
+		invalid(w, r, FieldError{Field: "/", Code: "bnba.xlsx", Message: err.Error()})
+		return
+	}
+	code := chi.URLParam(r, "code")
+	o := registryload.Options{Kecamatan: code, SkipInvalid: skip, Actor: principalFrom(r.Context()).Account.ID, Now: time.Now()}
+	s.withTenantDB(w, r, func(conn tenantConn) error {
+		var res *registryload.Result
+		err := pgx.BeginFunc(r.Context(), conn, func(tx pgx.Tx) error {
+			var err error
+			if res, err = registryload.Load(r.Context(), tx, reader, o); err != nil {
+				return err
+			}
+			if res.Failed(o) {
+				return errNothingLoaded
+			}
+			// The cross-kecamatan index, before the tenant commits (as for
+			// one person).
+			hashes := make([][]byte, len(res.NIKs))
+			for i, n := range res.NIKs {
+				hashes[i] = s.nikHasher.Hash(n)
+			}
+			return s.store.IndexNIKs(r.Context(), hashes, code)
+		})
+		var tooBig *http.MaxBytesError
+		switch {
+		case errors.Is(err, errNothingLoaded):
+			writeProblem(w, http.StatusUnprocessableEntity, struct {
+				Problem
+				ImportResult
+			}{newProblem(r, http.StatusUnprocessableEntity, "The file has problems; nothing was loaded. Fix the lines listed, or load the good rows with skipInvalid=true."),
+				ImportResult{Result: res}})
+			return nil
+		case errors.Is(err, registryload.ErrHeadConflict):
+			problem(w, r, http.StatusConflict, registryload.ErrHeadConflict.Error()+".")
+			return nil
+		case errors.As(err, &tooBig):
+			problem(w, r, http.StatusRequestEntityTooLarge, "The file is larger than 512 MiB; split it by kelurahan.")
+			return nil
+		case err != nil:
+			return err
+		}
+		writeJSON(w, http.StatusOK, ImportResult{Result: res, Committed: true})
+		return nil
+	})
+}
+
+var errNothingLoaded = errors.New("nothing loaded")

@@ -1,0 +1,303 @@
+// Package registryload loads a DTKS/BNBA extract into a kecamatan's
+// registry in one transaction: rows are checked as they stream in, copied
+// into a staging table with COPY, checked across rows (a NIK twice, a
+// household whose rows disagree, two heads), then upserted by No KK and NIK
+// into houses, households, persons and memberships. Loading the same file
+// again changes nothing.
+package registryload
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/slrt-id/slrt/internal/bnba"
+	"github.com/slrt-id/slrt/internal/registry"
+)
+
+// Options shape a load.
+type Options struct {
+	// Kecamatan is the code of the kecamatan loaded into.
+	Kecamatan string
+	// SkipInvalid loads the good rows and reports the bad ones; without it
+	// one bad row loads nothing.
+	SkipInvalid bool
+	// Actor is the account recorded on new memberships.
+	Actor int64
+	// Now bounds dates of birth and issue.
+	Now time.Time
+}
+
+// Result says what a load did.
+type Result struct {
+	Rows              int            `json:"rows"`
+	Loaded            int            `json:"loaded"`
+	Skipped           int            `json:"skipped"`
+	HouseholdsCreated int            `json:"householdsCreated"`
+	HouseholdsUpdated int            `json:"householdsUpdated"`
+	PersonsCreated    int            `json:"personsCreated"`
+	PersonsUpdated    int            `json:"personsUpdated"`
+	Moved             int            `json:"moved"`
+	Problems          []bnba.Problem `json:"problems"`
+	ProblemCount      int            `json:"problemCount"`
+	// NIKs are the NIKs loaded, for the cross-kecamatan index.
+	NIKs []string `json:"-"`
+}
+
+// MaxProblems bounds the problems a result lists; ProblemCount has all.
+const MaxProblems = 1000
+
+func (r *Result) add(ps ...bnba.Problem) {
+	for _, p := range ps {
+		r.ProblemCount++
+		if len(r.Problems) < MaxProblems {
+			r.Problems = append(r.Problems, p)
+		}
+	}
+}
+
+// Failed reports whether the load must not be committed.
+func (r *Result) Failed(o Options) bool { return r.ProblemCount > 0 && !o.SkipInvalid }
+
+var stageColumns = []string{"line", "no_kk", "nik", "name", "name_key", "birth_place", "birth_date", "sex", "relationship",
+	"education", "occupation", "disabilities", "chronic_illnesses", "pregnant", "presence", "kelurahan", "rt", "rw", "street",
+	"dtks_id", "desil", "programmes", "income", "spending"}
+
+// source feeds COPY with the rows that pass their checks.
+type source struct {
+	r      bnba.Reader
+	h      bnba.Header
+	o      Options
+	res    *Result
+	values []any
+	err    error
+}
+
+func (s *source) Next() bool {
+	for {
+		rec, line, err := s.r.Next()
+		if errors.Is(err, io.EOF) {
+			return false
+		}
+		var p *bnba.Problem
+		if errors.As(err, &p) {
+			s.res.Rows++
+			s.res.add(*p)
+			if !s.o.SkipInvalid {
+				return false // the file cannot be read past a broken line
+			}
+			continue
+		}
+		if err != nil {
+			s.err = err
+			return false
+		}
+		s.res.Rows++
+		row, problems := bnba.Check(s.h, rec, line, s.o.Kecamatan, s.o.Now)
+		if problems != nil {
+			s.res.add(problems...)
+			continue
+		}
+		s.values = []any{row.Line, row.NoKK, row.NIK, row.Name, registry.NameKey(row.Name), row.BirthPlace, row.BirthDate, row.Sex,
+			row.Relationship, row.Education, row.Occupation, row.Disabilities, row.ChronicIllnesses, row.Pregnant, row.Presence,
+			row.Kelurahan, row.RT, row.RW, row.Street, row.DTKSID, row.Desil, row.Programmes, row.Income, row.Spending}
+		return true
+	}
+}
+
+func (s *source) Values() ([]any, error) { return s.values, nil }
+func (s *source) Err() error             { return s.err }
+
+// Load reads an extract from r into the kecamatan's registry within tx.
+// When the result has problems and SkipInvalid is off, the caller rolls tx
+// back: nothing is loaded.
+func Load(ctx context.Context, tx pgx.Tx, r bnba.Reader, o Options) (*Result, error) {
+	res := &Result{Problems: []bnba.Problem{}}
+	rec, _, err := r.Next()
+	if errors.Is(err, io.EOF) {
+		res.add(bnba.Problem{Line: 1, Code: "bnba.empty", Message: "the file is empty"})
+		return res, nil
+	}
+	var p *bnba.Problem
+	if errors.As(err, &p) {
+		res.add(*p)
+		return res, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	h, problems := bnba.ParseHeader(rec)
+	if problems != nil {
+		res.add(problems...)
+		return res, nil
+	}
+	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE bnba_stage (
+		line int, no_kk text, nik text, name text, name_key text, birth_place text, birth_date date, sex text, relationship text,
+		education text, occupation text, disabilities text[], chronic_illnesses text[], pregnant boolean, presence text,
+		kelurahan text, rt text, rw text, street text, dtks_id text, desil smallint, programmes text[], income bigint, spending bigint
+	) ON COMMIT DROP`); err != nil {
+		return nil, fmt.Errorf("while making the staging table: %w", err)
+	}
+	src := &source{r: r, h: h, o: o, res: res}
+	n, err := tx.CopyFrom(ctx, pgx.Identifier{"bnba_stage"}, stageColumns, src)
+	if err != nil {
+		return nil, fmt.Errorf("while copying the rows: %w", err)
+	}
+	res.Loaded = int(n)
+	if err := crossCheck(ctx, tx, res); err != nil {
+		return nil, err
+	}
+	if res.Failed(o) {
+		return res, nil
+	}
+	if o.SkipInvalid && res.ProblemCount > 0 {
+		if err := dropProblemLines(ctx, tx, res); err != nil {
+			return nil, err
+		}
+	}
+	if err := upsert(ctx, tx, o, res); err != nil {
+		return nil, err
+	}
+	res.Skipped = res.Rows - res.Loaded
+	return res, nil
+}
+
+// crossCheck finds what no single row shows: a NIK twice, a kelurahan the
+// kecamatan does not have, a household whose rows disagree, two heads.
+func crossCheck(ctx context.Context, tx pgx.Tx, res *Result) error {
+	checks := []struct{ field, code, message, sql string }{
+		{"nik", "bnba.nik_twice", "this NIK is on an earlier line of the file", `
+			SELECT line FROM (SELECT line, row_number() OVER (PARTITION BY nik ORDER BY line) AS n FROM bnba_stage) d WHERE n > 1`},
+		{"kelurahan", "bnba.kelurahan_unknown", "no such kelurahan in this kecamatan", `
+			SELECT line FROM bnba_stage s WHERE NOT EXISTS (SELECT 1 FROM kelurahan k WHERE k.code = s.kelurahan)`},
+		{"no_kk", "bnba.household_differs", "the household columns (kelurahan, rt, rw, alamat, id_dtks, desil, program, penghasilan, pengeluaran) differ from the first line of this No KK", `
+			SELECT s.line FROM bnba_stage s
+			JOIN (SELECT DISTINCT ON (no_kk) * FROM bnba_stage ORDER BY no_kk, line) f ON f.no_kk = s.no_kk
+			WHERE (s.kelurahan, s.rt, s.rw, s.street, s.dtks_id, s.desil, s.programmes, s.income, s.spending)
+				IS DISTINCT FROM (f.kelurahan, f.rt, f.rw, f.street, f.dtks_id, f.desil, f.programmes, f.income, f.spending)`},
+		{"hubungan", "bnba.second_head", "this No KK already has a kepala_keluarga on an earlier line", `
+			SELECT line FROM (SELECT line, row_number() OVER (PARTITION BY no_kk ORDER BY line) AS n FROM bnba_stage
+				WHERE relationship = 'kepala_keluarga') d WHERE n > 1`},
+	}
+	for _, c := range checks {
+		rows, err := tx.Query(ctx, c.sql+` ORDER BY 1`)
+		if err != nil {
+			return fmt.Errorf("while checking %s across rows: %w", c.field, err)
+		}
+		lines, err := pgx.CollectRows(rows, pgx.RowTo[int32])
+		if err != nil {
+			return err
+		}
+		for _, l := range lines {
+			res.add(bnba.Problem{Line: int(l), Field: c.field, Code: c.code, Message: c.message})
+		}
+	}
+	return nil
+}
+
+// dropProblemLines removes from staging the lines found wrong across rows
+// (the single-row ones never got there), and their households' other lines
+// when a household is in doubt.
+func dropProblemLines(ctx context.Context, tx pgx.Tx, res *Result) error {
+	var lines []int32
+	for _, p := range res.Problems {
+		lines = append(lines, int32(p.Line))
+	}
+	tag, err := tx.Exec(ctx, `DELETE FROM bnba_stage WHERE line = ANY($1)`, lines)
+	if err != nil {
+		return err
+	}
+	res.Loaded -= int(tag.RowsAffected())
+	return nil
+}
+
+// upsert writes the staged rows into the registry by No KK and NIK.
+func upsert(ctx context.Context, tx pgx.Tx, o Options, res *Result) error {
+	steps := []struct {
+		doing string
+		sql   string
+		count *int
+	}{
+		{"while updating households", `
+			WITH hh AS (SELECT DISTINCT ON (no_kk) * FROM bnba_stage ORDER BY no_kk, line)
+			UPDATE household h SET kelurahan_code = hh.kelurahan, dtks_id = hh.dtks_id, desil = hh.desil, programmes = hh.programmes,
+				monthly_income = hh.income, monthly_spending = hh.spending, updated_at = now()
+			FROM hh WHERE h.no_kk = hh.no_kk
+				AND (h.kelurahan_code, h.dtks_id, h.desil, h.programmes, h.monthly_income, h.monthly_spending)
+					IS DISTINCT FROM (hh.kelurahan, hh.dtks_id, hh.desil, hh.programmes, hh.income, hh.spending)`, &res.HouseholdsUpdated},
+		{"while updating houses", `
+			WITH hh AS (SELECT DISTINCT ON (no_kk) * FROM bnba_stage ORDER BY no_kk, line)
+			UPDATE house ho SET kelurahan_code = hh.kelurahan, rt = hh.rt, rw = hh.rw, street = hh.street, updated_at = now()
+			FROM household h JOIN hh ON hh.no_kk = h.no_kk
+			WHERE ho.id = h.house_id AND (ho.kelurahan_code, ho.rt, ho.rw, ho.street) IS DISTINCT FROM (hh.kelurahan, hh.rt, hh.rw, hh.street)`, nil},
+		{"while choosing new houses", `
+			CREATE TEMP TABLE bnba_new_household ON COMMIT DROP AS
+			SELECT hh.*, nextval(pg_get_serial_sequence('house', 'id')) AS house_id
+			FROM (SELECT DISTINCT ON (no_kk) * FROM bnba_stage ORDER BY no_kk, line) hh
+			WHERE NOT EXISTS (SELECT 1 FROM household h WHERE h.no_kk = hh.no_kk)`, nil},
+		{"while creating houses", `
+			INSERT INTO house (id, kelurahan_code, rt, rw, street) OVERRIDING SYSTEM VALUE
+			SELECT house_id, kelurahan, rt, rw, street FROM bnba_new_household`, nil},
+		{"while creating households", `
+			INSERT INTO household (no_kk, house_id, kelurahan_code, dtks_id, desil, programmes, monthly_income, monthly_spending)
+			SELECT no_kk, house_id, kelurahan, dtks_id, desil, coalesce(programmes, '{}'), income, spending FROM bnba_new_household`, &res.HouseholdsCreated},
+		{"while updating persons", `
+			UPDATE person p SET name = s.name, name_key = s.name_key, birth_place = s.birth_place, birth_date = s.birth_date, sex = s.sex,
+				education = s.education, occupation = s.occupation, disabilities = s.disabilities, chronic_illnesses = s.chronic_illnesses,
+				pregnant = s.pregnant, presence = s.presence, kelurahan_code = s.kelurahan, updated_at = now()
+			FROM bnba_stage s WHERE p.nik = s.nik
+				AND (p.name, p.birth_place, p.birth_date, p.sex, p.education, p.occupation, p.disabilities, p.chronic_illnesses, p.pregnant, p.presence, p.kelurahan_code)
+					IS DISTINCT FROM (s.name, s.birth_place, s.birth_date, s.sex, s.education, s.occupation, s.disabilities, s.chronic_illnesses, s.pregnant, s.presence, s.kelurahan)`, &res.PersonsUpdated},
+		{"while creating persons", `
+			INSERT INTO person (nik, name, name_key, birth_place, birth_date, sex, education, occupation, disabilities, chronic_illnesses,
+				pregnant, presence, kelurahan_code)
+			SELECT nik, name, name_key, birth_place, birth_date, sex, education, occupation, disabilities, chronic_illnesses,
+				pregnant, presence, kelurahan FROM bnba_stage s
+			WHERE NOT EXISTS (SELECT 1 FROM person p WHERE p.nik = s.nik)`, &res.PersonsCreated},
+		{"while closing memberships that changed", `
+			UPDATE membership m SET until = now(), reason = 'impor DTKS'
+			FROM bnba_stage s JOIN person p ON p.nik = s.nik JOIN household h ON h.no_kk = s.no_kk
+			WHERE m.person_id = p.id AND m.until IS NULL AND (m.household_id <> h.id OR m.relationship <> s.relationship)`, &res.Moved},
+		{"while opening memberships", `
+			INSERT INTO membership (person_id, household_id, relationship, recorded_by)
+			SELECT p.id, h.id, s.relationship, $1 FROM bnba_stage s JOIN person p ON p.nik = s.nik JOIN household h ON h.no_kk = s.no_kk
+			WHERE NOT EXISTS (SELECT 1 FROM membership m WHERE m.person_id = p.id AND m.until IS NULL)`, nil},
+	}
+	for _, st := range steps {
+		var args []any
+		if st.doing == "while opening memberships" {
+			args = append(args, o.Actor)
+		}
+		tag, err := tx.Exec(ctx, st.sql, args...)
+		if err != nil {
+			return fmt.Errorf("%s: %w", st.doing, explain(err))
+		}
+		if st.count != nil {
+			*st.count = int(tag.RowsAffected())
+		}
+	}
+	rows, err := tx.Query(ctx, `SELECT nik FROM bnba_stage`)
+	if err != nil {
+		return err
+	}
+	res.NIKs, err = pgx.CollectRows(rows, pgx.RowTo[string])
+	return err
+}
+
+// ErrHeadConflict is a household whose file lists a new head while the
+// registry's head is not in the file.
+var ErrHeadConflict = errors.New("a household in the file names a kepala_keluarga while the registry has another one not in the file; list the household's current head in the file too")
+
+// explain turns the one constraint a consistent file can still break into
+// words: a new head for a household whose registered head is not in it.
+func explain(err error) error {
+	var pgErr interface{ SQLState() string }
+	if errors.As(err, &pgErr) && pgErr.SQLState() == "23505" {
+		return fmt.Errorf("%w (%v)", ErrHeadConflict, err)
+	}
+	return err
+}
