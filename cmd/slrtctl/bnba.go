@@ -17,6 +17,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/slrt-id/slrt/internal/bnba"
+	"github.com/slrt-id/slrt/internal/registryload"
 )
 
 func newImport(g *globals) *cobra.Command {
@@ -130,19 +131,10 @@ func checkFile(code, path string, progress io.Writer) ([]bnba.Problem, int, erro
 	return problems, rows, nil
 }
 
+// importResult is the API's answer to an import.
 type importResult struct {
-	Committed         bool           `json:"committed"`
-	Rows              int            `json:"rows"`
-	Loaded            int            `json:"loaded"`
-	Skipped           int            `json:"skipped"`
-	HouseholdsCreated int            `json:"householdsCreated"`
-	HouseholdsUpdated int            `json:"householdsUpdated"`
-	PersonsCreated    int            `json:"personsCreated"`
-	PersonsUpdated    int            `json:"personsUpdated"`
-	Moved             int            `json:"moved"`
-	Problems          []bnba.Problem `json:"problems"`
-	ProblemCount      int            `json:"problemCount"`
-	Detail            string         `json:"detail"`
+	registryload.Result
+	Committed bool `json:"committed"`
 }
 
 // upload streams the file as it is to the API, so that the lines the API
