@@ -1,0 +1,373 @@
+// Package registrybench measures the registry at Kota Bandung's size:
+// 700,000 persons in about 160,000 households over the 30 kecamatan, loaded
+// through the API's import, then NIK lookups, name searches, referral
+// creation and the agency inbox under load. Figures go to
+// docs/benchmarks.md.
+//
+//	go test ./test/registrybench -run '^$' -bench CityScale -benchtime 1x -timeout 60m
+//
+// SLRT_BENCH_PERSONS sets a smaller registry for a quick run.
+package registrybench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/alexedwards/argon2id"
+
+	"github.com/slrt-id/slrt/internal/apiserver"
+	"github.com/slrt-id/slrt/internal/authz"
+	"github.com/slrt-id/slrt/internal/bnba"
+	"github.com/slrt-id/slrt/internal/httpapi"
+	"github.com/slrt-id/slrt/internal/synth"
+	"github.com/slrt-id/slrt/internal/telemetry"
+	"github.com/slrt-id/slrt/internal/tenant"
+	"github.com/slrt-id/slrt/internal/testenv"
+	"github.com/slrt-id/slrt/internal/testplatform"
+	"github.com/slrt-id/slrt/internal/wilayah"
+)
+
+var env *testenv.Env
+
+func TestMain(m *testing.M) {
+	os.Exit(testenv.Run(m, testenv.Options{Postgres: true, Kube: true}, &env))
+}
+
+type kecamatanFile struct {
+	code, path string
+	rows       int
+	niks       []string
+	names      []string
+}
+
+func BenchmarkCityScale(b *testing.B) {
+	ctx := context.Background()
+	persons := 700_000
+	if v, err := strconv.Atoi(os.Getenv("SLRT_BENCH_PERSONS")); err == nil {
+		persons = v
+	}
+	if _, err := telemetry.Setup(ctx, "slrt-registry-bench", telemetry.Options{}); err != nil {
+		b.Fatal(err)
+	}
+	platform, err := testplatform.Start(ctx, env)
+	if err != nil {
+		b.Fatal(err)
+	}
+	kecamatan := wilayah.Default().Kecamatan()
+	for _, k := range kecamatan {
+		if _, err := platform.Onboard(ctx, k.Code, k.Name); err != nil {
+			b.Fatal(err)
+		}
+	}
+	cfg := httpapi.DefaultConfig()
+	cfg.ReferralMetricsEvery = 0
+	opts, err := platform.APIOptions(ctx, env, tenant.Options{Budget: 200, PerTenant: 4}, cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	app, err := apiserver.Start(ctx, opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer app.Close()
+	api := httptest.NewServer(app.Handler.Handler())
+	defer api.Close()
+
+	// The registry as extracts, one file per kecamatan.
+	dir := b.TempDir()
+	var files []*kecamatanFile
+	perKecamatan := persons / len(kecamatan)
+	total := 0
+	for i, k := range kecamatan {
+		var kel []string
+		for _, c := range wilayah.Default().Children(k.Code) {
+			kel = append(kel, c.Code)
+		}
+		f := &kecamatanFile{code: k.Code, path: filepath.Join(dir, k.Code+".csv")}
+		out, err := os.Create(f.path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		w, _ := bnba.NewWriter("csv", out)
+		g := synth.New(k.Code, kel, uint64(i+1))
+		for f.rows < perKecamatan {
+			for _, r := range g.Household() {
+				_ = w.Write(r.Record())
+				f.rows++
+				if f.rows%97 == 0 {
+					f.niks = append(f.niks, r.NIK)
+					f.names = append(f.names, r.Name)
+				}
+			}
+		}
+		if err := errors.Join(w.Close(), out.Close()); err != nil {
+			b.Fatal(err)
+		}
+		total += f.rows
+		files = append(files, f)
+	}
+	b.Logf("%d persons in %d extracts", total, len(files))
+
+	dinsos := account(b, app, "dinsos", []grant{{authz.RoleDinsos, "32.73"}})
+	var grants []grant
+	for _, k := range kecamatan {
+		for _, c := range wilayah.Default().Children(k.Code) {
+			grants = append(grants, grant{authz.RoleKoordinator, c.Code})
+		}
+	}
+	koordinator := account(b, app, "koordinator", grants)
+	dinkes := account(b, app, "dinkes", []grant{{authz.RoleAgency, "agency:DINKES"}})
+
+	b.ResetTimer()
+
+	// Baseline: psql \copy of the same files into a table of the same
+	// columns in each tenant database, one kecamatan after another.
+	start := time.Now()
+	for _, f := range files {
+		db := "slrt_" + strings.ReplaceAll(f.code, ".", "_")
+		if _, err := psql(b, db, `CREATE TABLE IF NOT EXISTS bench_copy (`+columnsDDL()+`)`); err != nil {
+			b.Fatal(err)
+		}
+		if out, err := psql(b, db, `\copy bench_copy FROM '`+f.path+`' WITH (FORMAT csv, HEADER true)`); err != nil {
+			b.Fatalf("%v: %s", err, out)
+		}
+	}
+	copyTime := time.Since(start)
+
+	// The import, through the API, one kecamatan after another.
+	start = time.Now()
+	for _, f := range files {
+		data, err := os.ReadFile(f.path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		status, body := call(b, api.URL, dinsos, "POST", "/api/v1/kecamatan/"+f.code+"/impor", "text/csv", data)
+		if status != http.StatusOK {
+			b.Fatalf("import %s: %d %s", f.code, status, body)
+		}
+	}
+	importTime := time.Since(start)
+	b.ReportMetric(float64(total)/copyTime.Seconds(), "rows/s-psql-copy")
+	b.ReportMetric(float64(total)/importTime.Seconds(), "rows/s-import")
+	b.ReportMetric(copyTime.Seconds()/importTime.Seconds(), "import/copy-throughput")
+
+	// Lookups, one at a time: exact NIK and name search (with a spelling
+	// variant of the first name).
+	rnd := rand.New(rand.NewPCG(7, 7))
+	var nikLat, nameLat []time.Duration
+	for range 1000 {
+		f := files[rnd.IntN(len(files))]
+		n := f.niks[rnd.IntN(len(f.niks))]
+		t0 := time.Now()
+		status, body := call(b, api.URL, dinsos, "POST", "/api/v1/kecamatan/"+f.code+"/penduduk/cari", "application/json", jsonBody(map[string]any{"nik": n}))
+		nikLat = append(nikLat, time.Since(t0))
+		if status != http.StatusOK || !bytes.Contains(body, []byte(`"id"`)) {
+			b.Fatalf("NIK lookup: %d %s", status, body)
+		}
+	}
+	for range 300 {
+		f := files[rnd.IntN(len(files))]
+		name := variant(f.names[rnd.IntN(len(f.names))])
+		t0 := time.Now()
+		status, body := call(b, api.URL, dinsos, "POST", "/api/v1/kecamatan/"+f.code+"/penduduk/cari", "application/json", jsonBody(map[string]any{"name": name, "limit": 20}))
+		nameLat = append(nameLat, time.Since(t0))
+		if status != http.StatusOK {
+			b.Fatalf("name search: %d %s", status, body)
+		}
+	}
+	b.ReportMetric(ms(quantile(nikLat, 0.5)), "ms-nik-p50")
+	b.ReportMetric(ms(quantile(nikLat, 0.95)), "ms-nik-p95")
+	b.ReportMetric(ms(quantile(nameLat, 0.5)), "ms-name-p50")
+	b.ReportMetric(ms(quantile(nameLat, 0.95)), "ms-name-p95")
+
+	// Referrals under load: complaints first (setup), then 8 workers make
+	// referrals and send half of them to Dinkes, for 10 s.
+	type complaint struct {
+		code string
+		id   float64
+	}
+	var complaints []complaint
+	for i := range 600 {
+		f := files[i%len(files)]
+		_, body := call(b, api.URL, koordinator, "POST", "/api/v1/kecamatan/"+f.code+"/penduduk/cari", "application/json", jsonBody(map[string]any{"nik": f.niks[i%len(f.niks)]}))
+		var found struct {
+			Items []struct {
+				ID float64 `json:"id"`
+			} `json:"items"`
+		}
+		_ = json.Unmarshal(body, &found)
+		if len(found.Items) == 0 {
+			b.Fatalf("person not found: %s", body)
+		}
+		status, body := call(b, api.URL, koordinator, "POST", "/api/v1/kecamatan/"+f.code+"/keluhan", "application/json", jsonBody(map[string]any{
+			"personId": found.Items[0].ID, "channel": "datang_langsung", "category": "IURAN_BPJS", "description": "uji beban", "urgency": "biasa"}))
+		if status != http.StatusCreated {
+			b.Fatalf("complaint: %d %s", status, body)
+		}
+		var c struct {
+			ID float64 `json:"id"`
+		}
+		_ = json.Unmarshal(body, &c)
+		complaints = append(complaints, complaint{f.code, c.ID})
+	}
+	var made atomic.Int64
+	refLat := load(8, 10*time.Second, func(worker, i int) {
+		c := complaints[(worker*7919+i)%len(complaints)]
+		status, body := call(b, api.URL, koordinator, "POST", "/api/v1/kecamatan/"+c.code+"/rujukan", "application/json", jsonBody(map[string]any{
+			"complaintId": c.id, "service": "PBI_JK", "documentsProvided": []string{"KTP"}}))
+		if status != http.StatusCreated {
+			b.Errorf("referral: %d %s", status, body)
+			return
+		}
+		if i%2 == 0 {
+			var r struct {
+				ID float64 `json:"id"`
+			}
+			_ = json.Unmarshal(body, &r)
+			status, body = call(b, api.URL, koordinator, "POST", fmt.Sprintf("/api/v1/kecamatan/%s/rujukan/%v/status", c.code, r.ID), "application/json",
+				jsonBody(map[string]any{"status": "requested"}))
+			if status != http.StatusOK {
+				b.Errorf("send: %d %s", status, body)
+			}
+		}
+		made.Add(1)
+	})
+	b.ReportMetric(float64(made.Load())/10, "referrals/s")
+	b.ReportMetric(ms(quantile(refLat, 0.5)), "ms-referral-p50")
+	b.ReportMetric(ms(quantile(refLat, 0.95)), "ms-referral-p95")
+
+	var inboxes atomic.Int64
+	inboxLat := load(8, 10*time.Second, func(_, _ int) {
+		status, body := call(b, api.URL, dinkes, "GET", "/api/v1/instansi/DINKES/rujukan?status=requested&limit=50", "", nil)
+		if status != http.StatusOK || !bytes.Contains(body, []byte(`"unavailable":[]`)) {
+			b.Errorf("inbox: %d %.300s", status, body)
+			return
+		}
+		inboxes.Add(1)
+	})
+	b.ReportMetric(float64(inboxes.Load())/10, "inbox/s")
+	b.ReportMetric(ms(quantile(inboxLat, 0.5)), "ms-inbox-p50")
+	b.ReportMetric(ms(quantile(inboxLat, 0.95)), "ms-inbox-p95")
+}
+
+type grant struct {
+	role   authz.Role
+	domain string
+}
+
+// account makes an account with grants and returns a token, once the API
+// knows the grants.
+func account(b *testing.B, app *apiserver.App, name string, grants []grant) string {
+	ctx := context.Background()
+	hash, _ := argon2id.CreateHash("bench-password-2026", argon2id.DefaultParams)
+	acct, err := app.Store.CreateAccount(ctx, name, name, hash)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, g := range grants {
+		if _, err := app.Store.CreateGrant(ctx, acct.ID, g.role, g.domain, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+	_, token, err := app.Store.CreateToken(ctx, acct.ID, "bench", 2*time.Hour)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); len(app.Authorizer.Grants(acct.ID)) < len(grants) && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	return token
+}
+
+var client = &http.Client{Timeout: 10 * time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: 32}}
+
+func call(b *testing.B, base, token, method, path, contentType string, body []byte) (int, []byte) {
+	req, _ := http.NewRequest(method, base+path, bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, data
+}
+
+func jsonBody(v any) []byte {
+	data, _ := json.Marshal(v)
+	return data
+}
+
+// load runs fn from workers goroutines for d and returns each call's time.
+func load(workers int, d time.Duration, fn func(worker, i int)) []time.Duration {
+	var mu sync.Mutex
+	var lat []time.Duration
+	var wg sync.WaitGroup
+	end := time.Now().Add(d)
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []time.Duration
+			for i := 0; time.Now().Before(end); i++ {
+				t0 := time.Now()
+				fn(w, i)
+				mine = append(mine, time.Since(t0))
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return lat
+}
+
+func quantile(d []time.Duration, q float64) time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[int(float64(len(s)-1)*q)]
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// variant respells a name the way the same person's name is written
+// elsewhere: Muhammad as Muhamad, a doubled letter single, oe for u.
+func variant(name string) string {
+	for _, r := range [][2]string{{"Muhammad", "Muhamad"}, {"Ahmad", "Achmad"}, {"Yusuf", "Jusuf"}, {"Rizky", "Rizki"}, {"Sunandar", "Soenandar"}} {
+		if strings.Contains(name, r[0]) {
+			return strings.Replace(name, r[0], r[1], 1)
+		}
+	}
+	return name
+}
+
+func psql(b *testing.B, db, command string) (string, error) {
+	cmd := exec.Command("psql", env.Postgres.URL(env.Postgres.User, env.Postgres.Password, db), "-v", "ON_ERROR_STOP=1", "-q", "-c", command)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+func columnsDDL() string {
+	return strings.Join(bnba.Columns, " text, ") + " text"
+}
