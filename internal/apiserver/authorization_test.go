@@ -67,6 +67,8 @@ var expectations = map[string]func(c *caller, l location) bool{
 	"GET /api/v1/kecamatan/{code}/rujukan/{id}/surat":   readsKecamatan,
 	"POST /api/v1/kecamatan/{code}/rujukan/{id}/status": writesKecamatan,
 	"GET /api/v1/rujukan/terlambat":                     role(authz.RoleDinsos),
+	"GET /api/v1/kecamatan/{code}/laporan":              readsKecamatan,
+	"GET /api/v1/laporan":                               role(authz.RoleDinsos),
 
 	"GET /api/v1/instansi/{agency}/rujukan":                     ownAgency,
 	"GET /api/v1/instansi/{agency}/rujukan/{code}/{id}":         ownAgency,

@@ -184,6 +184,10 @@ func (s *Server) Handler() http.Handler {
 	rt.handle("POST", "/api/v1/kecamatan/{code}/rujukan/{id}/status", inTenant("rujukan", "write"), s.referralTransition)
 	rt.handle("GET", "/api/v1/rujukan/terlambat", anywhere("rujukan_kota", "read"), s.cityOverdue)
 
+	// Monitoring: counts for a date range, as JSON, CSV or XLSX.
+	rt.handle("GET", "/api/v1/kecamatan/{code}/laporan", inTenant("laporan", "read"), s.kecamatanReport)
+	rt.handle("GET", "/api/v1/laporan", anywhere("laporan_kota", "read"), s.cityReport)
+
 	// The receiving agency's inbox, across every kecamatan.
 	rt.handle("GET", "/api/v1/instansi/{agency}/rujukan", inAgency("rujukan_inbox", "read"), s.inboxList)
 	rt.handle("GET", "/api/v1/instansi/{agency}/rujukan/{code}/{id}", inAgency("rujukan_inbox", "read"), s.inboxShow)
