@@ -63,6 +63,13 @@ func (r *Result) add(ps ...bnba.Problem) {
 // Failed reports whether the load must not be committed.
 func (r *Result) Failed(o Options) bool { return r.ProblemCount > 0 && !o.SkipInvalid }
 
+// StageDDL makes the staging table of a load.
+const StageDDL = `CREATE TEMP TABLE bnba_stage (
+	line int, no_kk text, nik text, name text, name_key text, birth_place text, birth_date date, sex text, relationship text,
+	education text, occupation text, disabilities text[], chronic_illnesses text[], pregnant boolean, presence text,
+	kelurahan text, rt text, rw text, street text, dtks_id text, desil smallint, programmes text[], income bigint, spending bigint
+) ON COMMIT DROP`
+
 var stageColumns = []string{"line", "no_kk", "nik", "name", "name_key", "birth_place", "birth_date", "sex", "relationship",
 	"education", "occupation", "disabilities", "chronic_illnesses", "pregnant", "presence", "kelurahan", "rt", "rw", "street",
 	"dtks_id", "desil", "programmes", "income", "spending"}
@@ -135,11 +142,7 @@ func Load(ctx context.Context, tx pgx.Tx, r bnba.Reader, o Options) (*Result, er
 		res.add(problems...)
 		return res, nil
 	}
-	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE bnba_stage (
-		line int, no_kk text, nik text, name text, name_key text, birth_place text, birth_date date, sex text, relationship text,
-		education text, occupation text, disabilities text[], chronic_illnesses text[], pregnant boolean, presence text,
-		kelurahan text, rt text, rw text, street text, dtks_id text, desil smallint, programmes text[], income bigint, spending bigint
-	) ON COMMIT DROP`); err != nil {
+	if _, err := tx.Exec(ctx, StageDDL); err != nil {
 		return nil, fmt.Errorf("while making the staging table: %w", err)
 	}
 	src := &source{r: r, h: h, o: o, res: res}
@@ -215,58 +218,73 @@ func dropProblemLines(ctx context.Context, tx pgx.Tx, res *Result) error {
 	return nil
 }
 
-// upsert writes the staged rows into the registry by No KK and NIK.
-func upsert(ctx context.Context, tx pgx.Tx, o Options, res *Result) error {
-	steps := []struct {
-		doing string
-		sql   string
-		count *int
-	}{
-		{"while updating households", `
+type step struct {
+	doing string
+	sql   string
+	count func(*Result) *int
+}
+
+// steps are the upsert's statements, in order, over bnba_stage. The last
+// takes the actor as $1.
+var steps = []step{
+	{"while updating households", `
 			WITH hh AS (SELECT DISTINCT ON (no_kk) * FROM bnba_stage ORDER BY no_kk, line)
 			UPDATE household h SET kelurahan_code = hh.kelurahan, dtks_id = hh.dtks_id, desil = hh.desil, programmes = hh.programmes,
 				monthly_income = hh.income, monthly_spending = hh.spending, updated_at = now()
 			FROM hh WHERE h.no_kk = hh.no_kk
 				AND (h.kelurahan_code, h.dtks_id, h.desil, h.programmes, h.monthly_income, h.monthly_spending)
-					IS DISTINCT FROM (hh.kelurahan, hh.dtks_id, hh.desil, hh.programmes, hh.income, hh.spending)`, &res.HouseholdsUpdated},
-		{"while updating houses", `
+					IS DISTINCT FROM (hh.kelurahan, hh.dtks_id, hh.desil, hh.programmes, hh.income, hh.spending)`, func(r *Result) *int { return &r.HouseholdsUpdated }},
+	{"while updating houses", `
 			WITH hh AS (SELECT DISTINCT ON (no_kk) * FROM bnba_stage ORDER BY no_kk, line)
 			UPDATE house ho SET kelurahan_code = hh.kelurahan, rt = hh.rt, rw = hh.rw, street = hh.street, updated_at = now()
 			FROM household h JOIN hh ON hh.no_kk = h.no_kk
 			WHERE ho.id = h.house_id AND (ho.kelurahan_code, ho.rt, ho.rw, ho.street) IS DISTINCT FROM (hh.kelurahan, hh.rt, hh.rw, hh.street)`, nil},
-		{"while choosing new houses", `
+	{"while choosing new houses", `
 			CREATE TEMP TABLE bnba_new_household ON COMMIT DROP AS
 			SELECT hh.*, nextval(pg_get_serial_sequence('house', 'id')) AS house_id
 			FROM (SELECT DISTINCT ON (no_kk) * FROM bnba_stage ORDER BY no_kk, line) hh
 			WHERE NOT EXISTS (SELECT 1 FROM household h WHERE h.no_kk = hh.no_kk)`, nil},
-		{"while creating houses", `
+	{"while creating houses", `
 			INSERT INTO house (id, kelurahan_code, rt, rw, street) OVERRIDING SYSTEM VALUE
 			SELECT house_id, kelurahan, rt, rw, street FROM bnba_new_household`, nil},
-		{"while creating households", `
+	{"while creating households", `
 			INSERT INTO household (no_kk, house_id, kelurahan_code, dtks_id, desil, programmes, monthly_income, monthly_spending)
-			SELECT no_kk, house_id, kelurahan, dtks_id, desil, coalesce(programmes, '{}'), income, spending FROM bnba_new_household`, &res.HouseholdsCreated},
-		{"while updating persons", `
+			SELECT no_kk, house_id, kelurahan, dtks_id, desil, coalesce(programmes, '{}'), income, spending FROM bnba_new_household`, func(r *Result) *int { return &r.HouseholdsCreated }},
+	{"while updating persons", `
 			UPDATE person p SET name = s.name, name_key = s.name_key, birth_place = s.birth_place, birth_date = s.birth_date, sex = s.sex,
 				education = s.education, occupation = s.occupation, disabilities = s.disabilities, chronic_illnesses = s.chronic_illnesses,
 				pregnant = s.pregnant, presence = s.presence, kelurahan_code = s.kelurahan, updated_at = now()
 			FROM bnba_stage s WHERE p.nik = s.nik
 				AND (p.name, p.birth_place, p.birth_date, p.sex, p.education, p.occupation, p.disabilities, p.chronic_illnesses, p.pregnant, p.presence, p.kelurahan_code)
-					IS DISTINCT FROM (s.name, s.birth_place, s.birth_date, s.sex, s.education, s.occupation, s.disabilities, s.chronic_illnesses, s.pregnant, s.presence, s.kelurahan)`, &res.PersonsUpdated},
-		{"while creating persons", `
+					IS DISTINCT FROM (s.name, s.birth_place, s.birth_date, s.sex, s.education, s.occupation, s.disabilities, s.chronic_illnesses, s.pregnant, s.presence, s.kelurahan)`, func(r *Result) *int { return &r.PersonsUpdated }},
+	{"while creating persons", `
 			INSERT INTO person (nik, name, name_key, birth_place, birth_date, sex, education, occupation, disabilities, chronic_illnesses,
 				pregnant, presence, kelurahan_code)
 			SELECT nik, name, name_key, birth_place, birth_date, sex, education, occupation, disabilities, chronic_illnesses,
 				pregnant, presence, kelurahan FROM bnba_stage s
-			WHERE NOT EXISTS (SELECT 1 FROM person p WHERE p.nik = s.nik)`, &res.PersonsCreated},
-		{"while closing memberships that changed", `
+			WHERE NOT EXISTS (SELECT 1 FROM person p WHERE p.nik = s.nik)`, func(r *Result) *int { return &r.PersonsCreated }},
+	{"while closing memberships that changed", `
 			UPDATE membership m SET until = now(), reason = 'impor DTKS'
 			FROM bnba_stage s JOIN person p ON p.nik = s.nik JOIN household h ON h.no_kk = s.no_kk
-			WHERE m.person_id = p.id AND m.until IS NULL AND (m.household_id <> h.id OR m.relationship <> s.relationship)`, &res.Moved},
-		{"while opening memberships", `
+			WHERE m.person_id = p.id AND m.until IS NULL AND (m.household_id <> h.id OR m.relationship <> s.relationship)`, func(r *Result) *int { return &r.Moved }},
+	{"while opening memberships", `
 			INSERT INTO membership (person_id, household_id, relationship, recorded_by)
 			SELECT p.id, h.id, s.relationship, $1 FROM bnba_stage s JOIN person p ON p.nik = s.nik JOIN household h ON h.no_kk = s.no_kk
 			WHERE NOT EXISTS (SELECT 1 FROM membership m WHERE m.person_id = p.id AND m.until IS NULL)`, nil},
+}
+
+// UpsertSQL returns the upsert's statements, for a benchmark to run the
+// same database work without the API.
+func UpsertSQL() []string {
+	out := make([]string, len(steps))
+	for i, st := range steps {
+		out[i] = st.sql
 	}
+	return out
+}
+
+// upsert writes the staged rows into the registry by No KK and NIK.
+func upsert(ctx context.Context, tx pgx.Tx, o Options, res *Result) error {
 	for _, st := range steps {
 		var args []any
 		if st.doing == "while opening memberships" {
@@ -277,7 +295,7 @@ func upsert(ctx context.Context, tx pgx.Tx, o Options, res *Result) error {
 			return fmt.Errorf("%s: %w", st.doing, explain(err))
 		}
 		if st.count != nil {
-			*st.count = int(tag.RowsAffected())
+			*st.count(res) = int(tag.RowsAffected())
 		}
 	}
 	rows, err := tx.Query(ctx, `SELECT nik FROM bnba_stage`)

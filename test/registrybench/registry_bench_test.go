@@ -36,6 +36,7 @@ import (
 	"github.com/slrt-id/slrt/internal/authz"
 	"github.com/slrt-id/slrt/internal/bnba"
 	"github.com/slrt-id/slrt/internal/httpapi"
+	"github.com/slrt-id/slrt/internal/registryload"
 	"github.com/slrt-id/slrt/internal/synth"
 	"github.com/slrt-id/slrt/internal/telemetry"
 	"github.com/slrt-id/slrt/internal/tenant"
@@ -151,6 +152,22 @@ func BenchmarkCityScale(b *testing.B) {
 	}
 	copyTime := time.Since(start)
 
+	// Second baseline: the same database work without the API. psql copies
+	// each file into a staging table, converts it, and runs the import's own
+	// upsert statements, in a transaction rolled back at the end (so that
+	// the import below starts from the same empty registry).
+	start = time.Now()
+	for _, f := range files {
+		script := filepath.Join(dir, f.code+".sql")
+		if err := os.WriteFile(script, []byte(sameWorkScript(f.path)), 0o600); err != nil {
+			b.Fatal(err)
+		}
+		if out, err := psqlFile(b, "slrt_"+strings.ReplaceAll(f.code, ".", "_"), script); err != nil {
+			b.Fatalf("%v: %s", err, out)
+		}
+	}
+	sameWorkTime := time.Since(start)
+
 	// The import, through the API, one kecamatan after another.
 	start = time.Now()
 	for _, f := range files {
@@ -167,6 +184,8 @@ func BenchmarkCityScale(b *testing.B) {
 	b.ReportMetric(float64(total)/copyTime.Seconds(), "rows/s-psql-copy")
 	b.ReportMetric(float64(total)/importTime.Seconds(), "rows/s-import")
 	b.ReportMetric(copyTime.Seconds()/importTime.Seconds(), "import/copy-throughput")
+	b.ReportMetric(float64(total)/sameWorkTime.Seconds(), "rows/s-psql-same-work")
+	b.ReportMetric(sameWorkTime.Seconds()/importTime.Seconds(), "import/same-work-throughput")
 
 	// Lookups, one at a time: exact NIK and name search (with a spelling
 	// variant of the first name).
@@ -370,4 +389,29 @@ func psql(b *testing.B, db, command string) (string, error) {
 
 func columnsDDL() string {
 	return strings.Join(bnba.Columns, " text, ") + " text"
+}
+
+// sameWorkScript copies an extract with psql and does what the import does
+// in the database, rolled back at the end.
+func sameWorkScript(path string) string {
+	var b strings.Builder
+	b.WriteString("BEGIN;\nCREATE TEMP TABLE bnba_raw (" + columnsDDL() + ");\n")
+	b.WriteString(`\copy bnba_raw FROM '` + path + `' WITH (FORMAT csv, HEADER true)` + "\n")
+	b.WriteString(registryload.StageDDL + ";\n")
+	b.WriteString(`INSERT INTO bnba_stage SELECT row_number() OVER () + 1, no_kk, nik, nama, lower(nama), tempat_lahir, tanggal_lahir::date,
+	jenis_kelamin, hubungan, nullif(pendidikan, ''), nullif(pekerjaan, ''), coalesce(string_to_array(nullif(disabilitas, ''), ';'), '{}'),
+	coalesce(string_to_array(nullif(penyakit_kronis, ''), ';'), '{}'), coalesce(hamil = 'ya', false), coalesce(nullif(status_keberadaan, ''), 'tinggal'),
+	kelurahan, lpad(rt, 3, '0'), lpad(rw, 3, '0'), alamat, nullif(id_dtks, ''), nullif(desil, '')::smallint,
+	coalesce(string_to_array(nullif(program, ''), ';'), '{}'), nullif(penghasilan, '')::bigint, nullif(pengeluaran, '')::bigint FROM bnba_raw;` + "\n")
+	for _, sql := range registryload.UpsertSQL() {
+		b.WriteString(strings.ReplaceAll(sql, "$1", "0") + ";\n")
+	}
+	b.WriteString("ROLLBACK;\n")
+	return b.String()
+}
+
+func psqlFile(b *testing.B, db, path string) (string, error) {
+	cmd := exec.Command("psql", env.Postgres.URL(env.Postgres.User, env.Postgres.Password, db), "-v", "ON_ERROR_STOP=1", "-q", "-f", path)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
 }
