@@ -1,7 +1,9 @@
 package httpapi
 
 import (
+	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/slrt-id/slrt/internal/bnba"
 	"github.com/slrt-id/slrt/internal/registryload"
+	"github.com/slrt-id/slrt/internal/tenant"
 )
 
 // maxImportBytes bounds an extract: a kecamatan's registry is tens of
@@ -81,9 +84,29 @@ func (s *Server) registryImport(w http.ResponseWriter, r *http.Request) {
 		case err != nil:
 			return err
 		}
+		if res.Large() {
+			s.analyzeAfterImport(r.Context(), tenantFrom(r.Context()))
+		}
 		writeJSON(w, http.StatusOK, ImportResult{Result: res, Committed: true})
 		return nil
 	})
 }
 
 var errNothingLoaded = errors.New("nothing loaded")
+
+// analyzeAfterImport refreshes the kecamatan's statistics in the
+// background after a large import; the answer does not wait for it.
+func (s *Server) analyzeAfterImport(ctx context.Context, t *tenant.Tenant) {
+	go func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+		defer cancel()
+		conn, err := s.tenants.Acquire(ctx, t)
+		if err == nil {
+			err = registryload.Analyze(ctx, conn)
+			conn.Release()
+		}
+		if err != nil {
+			slog.WarnContext(ctx, "statistics not refreshed after an import", "tenant", t.Code, "error", err)
+		}
+	}()
+}

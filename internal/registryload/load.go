@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/slrt-id/slrt/internal/bnba"
 	"github.com/slrt-id/slrt/internal/registry"
@@ -47,6 +48,24 @@ type Result struct {
 	// NIKs are the NIKs loaded, for the cross-kecamatan index.
 	NIKs []string `json:"-"`
 }
+
+// analyzeAfter is the size of a load after which statistics are refreshed.
+const analyzeAfter = 1000
+
+// Analyze refreshes the registry tables' statistics after a large load, so
+// that searches are planned for what is there now (autovacuum would,
+// minutes later). It runs after the commit, outside the load's
+// transaction: inside, it would wait on autovacuum's lock while holding
+// the load's.
+func Analyze(ctx context.Context, db interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+}) error {
+	_, err := db.Exec(ctx, `ANALYZE house, household, person, membership`)
+	return err
+}
+
+// Large reports whether a load is large enough to refresh statistics after.
+func (r *Result) Large() bool { return r.Loaded >= analyzeAfter }
 
 // MaxProblems bounds the problems a result lists; ProblemCount has all.
 const MaxProblems = 1000
@@ -222,55 +241,59 @@ type step struct {
 	doing string
 	sql   string
 	count func(*Result) *int
+	// large marks a step only worth it for a large load (statistics of
+	// the staging table, which autovacuum never sees).
+	large bool
 }
 
 // steps are the upsert's statements, in order, over bnba_stage. The last
 // takes the actor as $1.
 var steps = []step{
+	{doing: "while reading the staging table's statistics", sql: `ANALYZE bnba_stage`, large: true},
 	{"while updating households", `
 			WITH hh AS (SELECT DISTINCT ON (no_kk) * FROM bnba_stage ORDER BY no_kk, line)
 			UPDATE household h SET kelurahan_code = hh.kelurahan, dtks_id = hh.dtks_id, desil = hh.desil, programmes = hh.programmes,
 				monthly_income = hh.income, monthly_spending = hh.spending, updated_at = now()
 			FROM hh WHERE h.no_kk = hh.no_kk
 				AND (h.kelurahan_code, h.dtks_id, h.desil, h.programmes, h.monthly_income, h.monthly_spending)
-					IS DISTINCT FROM (hh.kelurahan, hh.dtks_id, hh.desil, hh.programmes, hh.income, hh.spending)`, func(r *Result) *int { return &r.HouseholdsUpdated }},
+					IS DISTINCT FROM (hh.kelurahan, hh.dtks_id, hh.desil, hh.programmes, hh.income, hh.spending)`, func(r *Result) *int { return &r.HouseholdsUpdated }, false},
 	{"while updating houses", `
 			WITH hh AS (SELECT DISTINCT ON (no_kk) * FROM bnba_stage ORDER BY no_kk, line)
 			UPDATE house ho SET kelurahan_code = hh.kelurahan, rt = hh.rt, rw = hh.rw, street = hh.street, updated_at = now()
 			FROM household h JOIN hh ON hh.no_kk = h.no_kk
-			WHERE ho.id = h.house_id AND (ho.kelurahan_code, ho.rt, ho.rw, ho.street) IS DISTINCT FROM (hh.kelurahan, hh.rt, hh.rw, hh.street)`, nil},
+			WHERE ho.id = h.house_id AND (ho.kelurahan_code, ho.rt, ho.rw, ho.street) IS DISTINCT FROM (hh.kelurahan, hh.rt, hh.rw, hh.street)`, nil, false},
 	{"while choosing new houses", `
 			CREATE TEMP TABLE bnba_new_household ON COMMIT DROP AS
 			SELECT hh.*, nextval(pg_get_serial_sequence('house', 'id')) AS house_id
 			FROM (SELECT DISTINCT ON (no_kk) * FROM bnba_stage ORDER BY no_kk, line) hh
-			WHERE NOT EXISTS (SELECT 1 FROM household h WHERE h.no_kk = hh.no_kk)`, nil},
+			WHERE NOT EXISTS (SELECT 1 FROM household h WHERE h.no_kk = hh.no_kk)`, nil, false},
 	{"while creating houses", `
 			INSERT INTO house (id, kelurahan_code, rt, rw, street) OVERRIDING SYSTEM VALUE
-			SELECT house_id, kelurahan, rt, rw, street FROM bnba_new_household`, nil},
+			SELECT house_id, kelurahan, rt, rw, street FROM bnba_new_household`, nil, false},
 	{"while creating households", `
 			INSERT INTO household (no_kk, house_id, kelurahan_code, dtks_id, desil, programmes, monthly_income, monthly_spending)
-			SELECT no_kk, house_id, kelurahan, dtks_id, desil, coalesce(programmes, '{}'), income, spending FROM bnba_new_household`, func(r *Result) *int { return &r.HouseholdsCreated }},
+			SELECT no_kk, house_id, kelurahan, dtks_id, desil, coalesce(programmes, '{}'), income, spending FROM bnba_new_household`, func(r *Result) *int { return &r.HouseholdsCreated }, false},
 	{"while updating persons", `
 			UPDATE person p SET name = s.name, name_key = s.name_key, birth_place = s.birth_place, birth_date = s.birth_date, sex = s.sex,
 				education = s.education, occupation = s.occupation, disabilities = s.disabilities, chronic_illnesses = s.chronic_illnesses,
 				pregnant = s.pregnant, presence = s.presence, kelurahan_code = s.kelurahan, updated_at = now()
 			FROM bnba_stage s WHERE p.nik = s.nik
 				AND (p.name, p.birth_place, p.birth_date, p.sex, p.education, p.occupation, p.disabilities, p.chronic_illnesses, p.pregnant, p.presence, p.kelurahan_code)
-					IS DISTINCT FROM (s.name, s.birth_place, s.birth_date, s.sex, s.education, s.occupation, s.disabilities, s.chronic_illnesses, s.pregnant, s.presence, s.kelurahan)`, func(r *Result) *int { return &r.PersonsUpdated }},
+					IS DISTINCT FROM (s.name, s.birth_place, s.birth_date, s.sex, s.education, s.occupation, s.disabilities, s.chronic_illnesses, s.pregnant, s.presence, s.kelurahan)`, func(r *Result) *int { return &r.PersonsUpdated }, false},
 	{"while creating persons", `
 			INSERT INTO person (nik, name, name_key, birth_place, birth_date, sex, education, occupation, disabilities, chronic_illnesses,
 				pregnant, presence, kelurahan_code)
 			SELECT nik, name, name_key, birth_place, birth_date, sex, education, occupation, disabilities, chronic_illnesses,
 				pregnant, presence, kelurahan FROM bnba_stage s
-			WHERE NOT EXISTS (SELECT 1 FROM person p WHERE p.nik = s.nik)`, func(r *Result) *int { return &r.PersonsCreated }},
+			WHERE NOT EXISTS (SELECT 1 FROM person p WHERE p.nik = s.nik)`, func(r *Result) *int { return &r.PersonsCreated }, false},
 	{"while closing memberships that changed", `
 			UPDATE membership m SET until = now(), reason = 'impor DTKS'
 			FROM bnba_stage s JOIN person p ON p.nik = s.nik JOIN household h ON h.no_kk = s.no_kk
-			WHERE m.person_id = p.id AND m.until IS NULL AND (m.household_id <> h.id OR m.relationship <> s.relationship)`, func(r *Result) *int { return &r.Moved }},
+			WHERE m.person_id = p.id AND m.until IS NULL AND (m.household_id <> h.id OR m.relationship <> s.relationship)`, func(r *Result) *int { return &r.Moved }, false},
 	{"while opening memberships", `
 			INSERT INTO membership (person_id, household_id, relationship, recorded_by)
 			SELECT p.id, h.id, s.relationship, $1 FROM bnba_stage s JOIN person p ON p.nik = s.nik JOIN household h ON h.no_kk = s.no_kk
-			WHERE NOT EXISTS (SELECT 1 FROM membership m WHERE m.person_id = p.id AND m.until IS NULL)`, nil},
+			WHERE NOT EXISTS (SELECT 1 FROM membership m WHERE m.person_id = p.id AND m.until IS NULL)`, nil, false},
 }
 
 // UpsertSQL returns the upsert's statements, for a benchmark to run the
@@ -286,6 +309,9 @@ func UpsertSQL() []string {
 // upsert writes the staged rows into the registry by No KK and NIK.
 func upsert(ctx context.Context, tx pgx.Tx, o Options, res *Result) error {
 	for _, st := range steps {
+		if st.large && res.Loaded < analyzeAfter {
+			continue
+		}
 		var args []any
 		if st.doing == "while opening memberships" {
 			args = append(args, o.Actor)
