@@ -59,7 +59,10 @@ type kecamatanFile struct {
 }
 
 func BenchmarkCityScale(b *testing.B) {
-	ctx := context.Background()
+	// Cancelled at the end: the in-process operator stops with it, and the
+	// harness's cleanup waits for that.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	persons := 700_000
 	if v, err := strconv.Atoi(os.Getenv("SLRT_BENCH_PERSONS")); err == nil {
 		persons = v
