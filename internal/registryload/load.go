@@ -246,8 +246,12 @@ type step struct {
 	large bool
 }
 
-// steps are the upsert's statements, in order, over bnba_stage. The last
-// takes the actor as $1.
+// steps are the upsert's statements, in order, over bnba_stage; opening
+// memberships takes the actor as $1. Inserts skip existing rows with ON
+// CONFLICT on their unique index, not NOT EXISTS: an anti-join against the
+// table being filled, planned as a nested loop, rescans the pages the same
+// statement is writing (quadratic: 3.5 s instead of 0.3 s for 23,000
+// persons once autovacuum had seen the table empty).
 var steps = []step{
 	{doing: "while reading the staging table's statistics", sql: `ANALYZE bnba_stage`, large: true},
 	{"while updating households", `
@@ -285,7 +289,10 @@ var steps = []step{
 				pregnant, presence, kelurahan_code)
 			SELECT nik, name, name_key, birth_place, birth_date, sex, education, occupation, disabilities, chronic_illnesses,
 				pregnant, presence, kelurahan FROM bnba_stage s
-			WHERE NOT EXISTS (SELECT 1 FROM person p WHERE p.nik = s.nik)`, func(r *Result) *int { return &r.PersonsCreated }, false},
+			ON CONFLICT (nik) DO NOTHING`, func(r *Result) *int { return &r.PersonsCreated }, false},
+	// Statistics for the joins below: a table autovacuum saw empty is
+	// otherwise planned as empty and joined by nested loops.
+	{doing: "while refreshing household and person statistics", sql: `ANALYZE household, person`, large: true},
 	{"while closing memberships that changed", `
 			UPDATE membership m SET until = now(), reason = 'impor DTKS'
 			FROM bnba_stage s JOIN person p ON p.nik = s.nik JOIN household h ON h.no_kk = s.no_kk
@@ -293,7 +300,7 @@ var steps = []step{
 	{"while opening memberships", `
 			INSERT INTO membership (person_id, household_id, relationship, recorded_by)
 			SELECT p.id, h.id, s.relationship, $1 FROM bnba_stage s JOIN person p ON p.nik = s.nik JOIN household h ON h.no_kk = s.no_kk
-			WHERE NOT EXISTS (SELECT 1 FROM membership m WHERE m.person_id = p.id AND m.until IS NULL)`, nil, false},
+			ON CONFLICT (person_id) WHERE until IS NULL DO NOTHING`, nil, false},
 }
 
 // UpsertSQL returns the upsert's statements, for a benchmark to run the
