@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -32,13 +31,6 @@ var ErrNotFound = registry.ErrNotFound
 type StateError struct{ Message string }
 
 func (e *StateError) Error() string { return e.Message }
-
-func scopeArg(scope []string) any {
-	if scope == nil {
-		return nil
-	}
-	return scope
-}
 
 func invalid(field, code, msg string) error {
 	return &registry.InvalidError{Fields: []registry.FieldError{{Field: field, Code: code, Message: msg}}}
@@ -131,7 +123,7 @@ func CreateComplaint(ctx context.Context, tx pgx.Tx, in *NewComplaint, actor Act
 	err := tx.QueryRow(ctx, `
 		SELECT p.kelurahan_code, m.household_id FROM person p
 		LEFT JOIN membership m ON m.person_id = p.id AND m.until IS NULL
-		WHERE p.id = $1 AND ($2::text[] IS NULL OR p.kelurahan_code = ANY($2))`, in.PersonID, scopeArg(scope)).Scan(&kel, &household)
+		WHERE p.id = $1 AND ($2::text[] IS NULL OR p.kelurahan_code = ANY($2))`, in.PersonID, registry.ScopeArg(scope)).Scan(&kel, &household)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, invalid("/personId", "complaint.person_unknown", "no such person in your kelurahan; register the person first")
 	}
@@ -175,7 +167,7 @@ func ListComplaints(ctx context.Context, db registry.DB, f ComplaintFilter, scop
 		WHERE ($1::text[] IS NULL OR c.kelurahan_code = ANY($1))
 			AND ($2 = '' OR c.status = $2) AND ($3 = '' OR c.kelurahan_code = $3) AND ($4 = '' OR c.category = $4)
 			AND ($5 = 0 OR c.id < $5)
-		ORDER BY c.id DESC LIMIT $6`, scopeArg(scope), f.Status, f.Kelurahan, f.Category, f.After, f.Limit+1)
+		ORDER BY c.id DESC LIMIT $6`, registry.ScopeArg(scope), f.Status, f.Kelurahan, f.Category, f.After, f.Limit+1)
 	if err != nil {
 		return nil, fmt.Errorf("while listing complaints: %w", err)
 	}
@@ -195,7 +187,7 @@ func GetComplaint(ctx context.Context, db registry.DB, id int64, scope []string,
 		SELECT c.id, c.kelurahan_code, p.id, p.nik, p.name, c.household_id, c.channel, c.category, c.description, c.urgency,
 			c.status, c.outcome, c.created_at, c.updated_at
 		FROM complaint c JOIN person p ON p.id = c.person_id
-		WHERE c.id = $1 AND ($2::text[] IS NULL OR c.kelurahan_code = ANY($2))`, id, scopeArg(scope)).Scan(
+		WHERE c.id = $1 AND ($2::text[] IS NULL OR c.kelurahan_code = ANY($2))`, id, registry.ScopeArg(scope)).Scan(
 		&c.ID, &c.Kelurahan, &c.Person.ID, &c.Person.NIK, &c.Person.Name, &c.HouseholdID, &c.Channel, &c.Category, &c.Description,
 		&c.Urgency, &c.Status, &c.Outcome, &c.CreatedAt, &c.UpdatedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -236,7 +228,7 @@ func GetComplaint(ctx context.Context, db registry.DB, id int64, scope []string,
 // lockComplaint locks a complaint in the caller's scope for a change.
 func lockComplaint(ctx context.Context, tx pgx.Tx, id int64, scope []string) (status, kelurahan string, err error) {
 	err = tx.QueryRow(ctx, `SELECT status, kelurahan_code FROM complaint WHERE id = $1 AND ($2::text[] IS NULL OR kelurahan_code = ANY($2)) FOR UPDATE`,
-		id, scopeArg(scope)).Scan(&status, &kelurahan)
+		id, registry.ScopeArg(scope)).Scan(&status, &kelurahan)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", "", ErrNotFound
 	}
@@ -342,13 +334,4 @@ func Close(ctx context.Context, tx pgx.Tx, id int64, in *Closing, actor Actor, s
 		return &StateError{"referrals of this complaint are still open (" + strings.Join(open, ", ") + "); finish or cancel them first"}
 	}
 	return setComplaintStatus(ctx, tx, id, actor, status, "ditutup", &in.Outcome, in.Note)
-}
-
-// ParseAfter reads a numeric cursor.
-func ParseAfter(cursor string) (int64, bool) {
-	if cursor == "" {
-		return 0, true
-	}
-	n, err := strconv.ParseInt(cursor, 10, 64)
-	return n, err == nil && n > 0
 }

@@ -40,7 +40,7 @@ func GetLetterFacts(ctx context.Context, db registry.DB, id int64, scope []strin
 		LEFT JOIN membership m ON m.person_id = p.id AND m.until IS NULL
 		LEFT JOIN household h ON h.id = m.household_id
 		LEFT JOIN house ho ON ho.id = h.house_id
-		WHERE r.id = $1 AND ($2::text[] IS NULL OR r.kelurahan_code = ANY($2))`, id, scopeArg(scope)).Scan(
+		WHERE r.id = $1 AND ($2::text[] IS NULL OR r.kelurahan_code = ANY($2))`, id, registry.ScopeArg(scope)).Scan(
 		&f.TrackingCode, &f.Kelurahan, &f.Service, &f.AgencyCode, &docs, &note, &requestedAt, &responseDue, &completionDue,
 		&f.Resident.Name, &f.Resident.NIK, &f.Resident.BirthPlace, &f.Resident.BirthDate, &noKK, &street, &rt, &rw, &f.SignerUsername)
 	if errors.Is(err, pgx.ErrNoRows) {

@@ -192,7 +192,7 @@ func ListReferrals(ctx context.Context, db registry.DB, f ReferralFilter, scope 
 				OR (r.status IN ('requested', 'accepted', 'in-progress') AND r.completion_due < $1::date))
 			AND ($7 = 0 OR r.complaint_id = $7) AND ($8 = 0 OR r.id < $8)
 		ORDER BY r.id DESC LIMIT $9`,
-		today, scopeArg(scope), f.Status, f.Kelurahan, f.Agency, f.Overdue, f.Complaint, f.After, f.Limit+1)
+		today, registry.ScopeArg(scope), f.Status, f.Kelurahan, f.Agency, f.Overdue, f.Complaint, f.After, f.Limit+1)
 	if err != nil {
 		return nil, fmt.Errorf("while listing referrals: %w", err)
 	}
@@ -207,7 +207,7 @@ func GetReferral(ctx context.Context, db registry.DB, id int64, scope []string, 
 	r := &Referral{}
 	err := scanSummary(db.QueryRow(ctx, `SELECT `+summaryColumns+`, r.documents, r.note, r.responded_at, r.closed_at, r.result
 		FROM referral r JOIN person p ON p.id = r.person_id
-		WHERE r.id = $2 AND ($3::text[] IS NULL OR r.kelurahan_code = ANY($3))`, today, id, scopeArg(scope)),
+		WHERE r.id = $2 AND ($3::text[] IS NULL OR r.kelurahan_code = ANY($3))`, today, id, registry.ScopeArg(scope)),
 		&r.ReferralSummary, &r.Documents, &r.Note, &r.RespondedAt, &r.ClosedAt, &r.Result)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ErrNotFound
@@ -262,7 +262,7 @@ func Transition(ctx context.Context, tx pgx.Tx, id int64, ch *Change, side rujuk
 	err := tx.QueryRow(ctx, `
 		SELECT status, kelurahan_code, agency_code, complaint_id, response_days, completion_days FROM referral
 		WHERE id = $1 AND ($2::text[] IS NULL OR kelurahan_code = ANY($2)) AND ($3 = '' OR (agency_code = $3 AND requested_at IS NOT NULL))
-		FOR UPDATE`, id, scopeArg(where.Scope), where.Agency).Scan(&from, &kel, &agency, &complaintID, &responseDays, &completionDays)
+		FOR UPDATE`, id, registry.ScopeArg(where.Scope), where.Agency).Scan(&from, &kel, &agency, &complaintID, &responseDays, &completionDays)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", ErrNotFound
 	}
@@ -334,7 +334,7 @@ func CountOverdue(ctx context.Context, db registry.DB, scope []string, today tim
 			count(*) FILTER (WHERE r.completion_due < $1::date)
 		FROM referral r
 		WHERE r.status IN ('requested', 'accepted', 'in-progress') AND ($2::text[] IS NULL OR r.kelurahan_code = ANY($2))
-		GROUP BY r.kelurahan_code, r.agency_code ORDER BY r.kelurahan_code, r.agency_code`, today, scopeArg(scope))
+		GROUP BY r.kelurahan_code, r.agency_code ORDER BY r.kelurahan_code, r.agency_code`, today, registry.ScopeArg(scope))
 	if err != nil {
 		return nil, fmt.Errorf("while counting overdue referrals: %w", err)
 	}

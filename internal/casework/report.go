@@ -108,7 +108,7 @@ func Report(ctx context.Context, db registry.DB, scope []string, from, to, today
 	}
 	var out []*Table
 	for _, q := range queries {
-		args := []any{scopeArg(scope), from, to}
+		args := []any{registry.ScopeArg(scope), from, to}
 		if q.counts > 1 {
 			args = append(args, today)
 		}

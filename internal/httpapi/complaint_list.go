@@ -10,16 +10,11 @@ import (
 // complaintList lists complaints newest first, by status, kelurahan and
 // category; the person's NIK is masked and no free text is shown.
 func (s *Server) complaintList(w http.ResponseWriter, r *http.Request) {
-	limit, ok := pageLimit(w, r)
+	limit, after, ok := idPage(w, r)
 	if !ok {
 		return
 	}
 	q := r.URL.Query()
-	after, ok := casework.ParseAfter(q.Get("cursor"))
-	if !ok {
-		invalid(w, r, FieldError{Field: "cursor", Code: "page.cursor", Message: "not a cursor this list returned"})
-		return
-	}
 	f := casework.ComplaintFilter{Status: q.Get("status"), Kelurahan: q.Get("kelurahan"), Category: q.Get("category"), After: after, Limit: limit}
 	s.readInTenant(w, r, func(conn tenantConn) error {
 		items, err := casework.ListComplaints(r.Context(), conn, f, scopeOf(r.Context()))

@@ -24,6 +24,22 @@ func pageLimit(w http.ResponseWriter, r *http.Request) (int, bool) {
 	return n, true
 }
 
+// idPage reads ?limit= and a ?cursor= that is the last id of the previous
+// page (lists newest first), answering bad ones.
+func idPage(w http.ResponseWriter, r *http.Request) (limit int, after int64, ok bool) {
+	if limit, ok = pageLimit(w, r); !ok {
+		return 0, 0, false
+	}
+	if raw := r.URL.Query().Get("cursor"); raw != "" {
+		var err error
+		if after, err = strconv.ParseInt(raw, 10, 64); err != nil || after <= 0 {
+			invalid(w, r, FieldError{Field: "cursor", Code: "page.cursor", Message: "not a cursor this list returned"})
+			return 0, 0, false
+		}
+	}
+	return limit, after, true
+}
+
 // pageOf makes a page from up to limit+1 items fetched: the extra one only
 // says that there is a next page, whose cursor is the last item's.
 func pageOf[T any](items []T, limit int, cursor func(T) string) Page[T] {

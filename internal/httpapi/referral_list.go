@@ -10,16 +10,11 @@ import (
 // referralList lists the kecamatan's referrals newest first, by status,
 // kelurahan, agency, or only those past a target (?overdue=true).
 func (s *Server) referralList(w http.ResponseWriter, r *http.Request) {
-	limit, ok := pageLimit(w, r)
+	limit, after, ok := idPage(w, r)
 	if !ok {
 		return
 	}
 	q := r.URL.Query()
-	after, ok := casework.ParseAfter(q.Get("cursor"))
-	if !ok {
-		invalid(w, r, FieldError{Field: "cursor", Code: "page.cursor", Message: "not a cursor this list returned"})
-		return
-	}
 	f := casework.ReferralFilter{Status: q.Get("status"), Kelurahan: q.Get("kelurahan"), Agency: q.Get("agency"),
 		Overdue: q.Get("overdue") == "true", After: after, Limit: limit}
 	s.readInTenant(w, r, func(conn tenantConn) error {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/slrt-id/slrt/internal/casework"
 	"github.com/slrt-id/slrt/internal/letter"
+	"github.com/slrt-id/slrt/internal/workdays"
 )
 
 // A tracking code: the kecamatan's six digits and eight characters of
@@ -67,18 +68,16 @@ var trackingPage = template.Must(template.New("lacak").Funcs(template.FuncMap{
 	"tanggal": func(t any) string {
 		switch v := t.(type) {
 		case time.Time:
-			return letter.Tanggal(v.In(wib))
+			return letter.Tanggal(v.In(workdays.Zone))
 		case *time.Time:
 			if v != nil {
-				return letter.Tanggal(v.In(wib))
+				return letter.Tanggal(v.In(workdays.Zone))
 			}
 		}
 		return "-"
 	},
 	"status": func(s string) statusLabel { return statusLabels[s] },
 }).Parse(trackingHTML))
-
-var wib = time.FixedZone("WIB", 7*60*60)
 
 type statusLabel struct{ ID, EN string }
 

@@ -102,7 +102,7 @@ func (in *NewHousehold) Kelurahan(ctx context.Context, db DB, scope []string) (s
 	}
 	var code string
 	err := db.QueryRow(ctx, `SELECT kelurahan_code FROM house WHERE id = $1 AND ($2::text[] IS NULL OR kelurahan_code = ANY($2))`,
-		*in.HouseID, inScope(scope)).Scan(&code)
+		*in.HouseID, ScopeArg(scope)).Scan(&code)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", &InvalidError{Fields: []FieldError{{"/houseId", "household.house_unknown", "no such house in your kelurahan"}}}
 	}
@@ -171,7 +171,7 @@ func GetHousehold(ctx context.Context, db DB, id int64, scope []string) (*Househ
 			hh.created_at, hh.updated_at, ho.kelurahan_code, ho.rt, ho.rw, ho.street, ho.latitude, ho.longitude, ho.ownership,
 			ho.floor_area_m2::float8, ho.floor_material, ho.wall_material, ho.roof_material, ho.toilet, ho.water_source, ho.lighting, ho.cooking_fuel
 		FROM household hh JOIN house ho ON ho.id = hh.house_id
-		WHERE hh.id = $1 AND ($2::text[] IS NULL OR hh.kelurahan_code = ANY($2))`, id, inScope(scope)).Scan(
+		WHERE hh.id = $1 AND ($2::text[] IS NULL OR hh.kelurahan_code = ANY($2))`, id, ScopeArg(scope)).Scan(
 		&h.ID, &h.NoKK, &h.HouseID, &h.DTKSID, &h.Desil, &h.Programmes, &h.Assets, &h.MonthlyIncome, &h.MonthlySpending,
 		&h.CreatedAt, &h.UpdatedAt, &h.Kelurahan, &h.RT, &h.RW, &h.Street, &h.Latitude, &h.Longitude, &h.Ownership,
 		&h.FloorAreaM2, &h.FloorMaterial, &h.WallMaterial, &h.RoofMaterial, &h.Toilet, &h.WaterSource, &h.Lighting, &h.CookingFuel)
@@ -237,7 +237,7 @@ type HouseChange struct {
 func UpdateHousehold(ctx context.Context, tx pgx.Tx, id int64, ch *HouseholdChange, scope []string) error {
 	var houseID int64
 	err := tx.QueryRow(ctx, `SELECT house_id FROM household WHERE id = $1 AND ($2::text[] IS NULL OR kelurahan_code = ANY($2)) FOR UPDATE`,
-		id, inScope(scope)).Scan(&houseID)
+		id, ScopeArg(scope)).Scan(&houseID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return ErrNotFound
 	}

@@ -103,12 +103,7 @@ func (f *PersonFacts) check(now time.Time) []FieldError {
 // A NIK already registered in this kecamatan is a *ConflictError naming the
 // person.
 func CreatePerson(ctx context.Context, tx pgx.Tx, in *NewPerson, actor int64, scope []string) (int64, error) {
-	var kel string
-	err := tx.QueryRow(ctx, `SELECT kelurahan_code FROM household WHERE id = $1 AND ($2::text[] IS NULL OR kelurahan_code = ANY($2))`,
-		in.HouseholdID, inScope(scope)).Scan(&kel)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, &InvalidError{Fields: []FieldError{{"/householdId", "person.household_unknown", "no such household in your kelurahan"}}}
-	}
+	kel, err := householdKelurahan(ctx, tx, in.HouseholdID, scope, "/householdId")
 	if err != nil {
 		return 0, err
 	}
@@ -142,6 +137,18 @@ func CreatePerson(ctx context.Context, tx pgx.Tx, in *NewPerson, actor int64, sc
 	return id, nil
 }
 
+// householdKelurahan returns the kelurahan of a household in the caller's
+// scope; one outside it is an invalid field.
+func householdKelurahan(ctx context.Context, db DB, id int64, scope []string, field string) (string, error) {
+	var kel string
+	err := db.QueryRow(ctx, `SELECT kelurahan_code FROM household WHERE id = $1 AND ($2::text[] IS NULL OR kelurahan_code = ANY($2))`,
+		id, ScopeArg(scope)).Scan(&kel)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", &InvalidError{Fields: []FieldError{{field, "person.household_unknown", "no such household in your kelurahan"}}}
+	}
+	return kel, err
+}
+
 // join opens the person's membership of a household.
 func join(ctx context.Context, tx pgx.Tx, person, household int64, relationship string, actor int64) error {
 	_, err := tx.Exec(ctx, `INSERT INTO membership (person_id, household_id, relationship, recorded_by) VALUES ($1, $2, $3, $4)`,
@@ -161,7 +168,7 @@ func GetPerson(ctx context.Context, db DB, id int64, scope []string) (*Person, e
 	err := db.QueryRow(ctx, `
 		SELECT id, nik, name, birth_place, birth_date, sex, education, occupation, disabilities, chronic_illnesses,
 			pregnant, presence, kelurahan_code, created_at, updated_at
-		FROM person WHERE id = $1 AND ($2::text[] IS NULL OR kelurahan_code = ANY($2))`, id, inScope(scope)).Scan(
+		FROM person WHERE id = $1 AND ($2::text[] IS NULL OR kelurahan_code = ANY($2))`, id, ScopeArg(scope)).Scan(
 		&p.ID, &p.NIK, &p.Name, &p.BirthPlace, &p.BirthDate.Time, &p.Sex, &p.Education, &p.Occupation, &p.Disabilities,
 		&p.ChronicIllnesses, &p.Pregnant, &p.Presence, &p.Kelurahan, &p.CreatedAt, &p.UpdatedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -213,7 +220,7 @@ type Move struct {
 func UpdatePerson(ctx context.Context, tx pgx.Tx, id int64, ch *PersonChange, actor int64, scope []string) error {
 	var sex string
 	err := tx.QueryRow(ctx, `SELECT sex FROM person WHERE id = $1 AND ($2::text[] IS NULL OR kelurahan_code = ANY($2)) FOR UPDATE`,
-		id, inScope(scope)).Scan(&sex)
+		id, ScopeArg(scope)).Scan(&sex)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return ErrNotFound
 	}
@@ -236,12 +243,7 @@ func UpdatePerson(ctx context.Context, tx pgx.Tx, id int64, ch *PersonChange, ac
 	set.add("pregnant", ch.Pregnant, ch.Pregnant != nil)
 	set.add("presence", ch.Presence, ch.Presence != nil)
 	if m := ch.Move; m != nil {
-		var kel string
-		err := tx.QueryRow(ctx, `SELECT kelurahan_code FROM household WHERE id = $1 AND ($2::text[] IS NULL OR kelurahan_code = ANY($2))`,
-			m.HouseholdID, inScope(scope)).Scan(&kel)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return &InvalidError{Fields: []FieldError{{"/move/householdId", "person.household_unknown", "no such household in your kelurahan"}}}
-		}
+		kel, err := householdKelurahan(ctx, tx, m.HouseholdID, scope, "/move/householdId")
 		if err != nil {
 			return err
 		}

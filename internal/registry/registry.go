@@ -49,8 +49,9 @@ type ConflictError struct {
 
 func (e *ConflictError) Error() string { return e.Message }
 
-// inScope builds the kelurahan filter argument: NULL for the whole kecamatan.
-func inScope(kelurahan []string) any {
+// ScopeArg builds the kelurahan filter argument of a query: NULL for the
+// whole kecamatan.
+func ScopeArg(kelurahan []string) any {
 	if kelurahan == nil {
 		return nil
 	}

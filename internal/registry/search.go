@@ -44,7 +44,7 @@ type Found struct {
 // cursor. Name results come best match first; the others by id.
 func Search(ctx context.Context, db DB, q *Query, scope []string) ([]Found, string, error) {
 	where := []string{"($1::text[] IS NULL OR p.kelurahan_code = ANY($1))"}
-	args := []any{inScope(scope)}
+	args := []any{ScopeArg(scope)}
 	arg := func(v any) string {
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))

@@ -10,11 +10,7 @@ import (
 // IndexNIK records that a kecamatan holds a person with the NIK whose keyed
 // hash is given. Recording it twice is harmless.
 func (s *Store) IndexNIK(ctx context.Context, hash []byte, tenant string) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO nik_index (nik_hash, tenant) VALUES ($1, $2) ON CONFLICT DO NOTHING`, hash, tenant)
-	if err != nil {
-		return fmt.Errorf("while indexing a NIK: %w", err)
-	}
-	return nil
+	return s.IndexNIKs(ctx, [][]byte{hash}, tenant)
 }
 
 // KecamatanWithNIK returns the kecamatan other than except that hold a
