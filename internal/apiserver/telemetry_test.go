@@ -2,9 +2,7 @@ package apiserver_test
 
 import (
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
@@ -105,15 +103,7 @@ func TestADenialIsVisibleInItsTrace(t *testing.T) {
 func TestMetricsEndpointHasTheExpectedSeries(t *testing.T) {
 	do(t, "supervisor", "GET", "/api/v1/kecamatan/32.73.03/kelurahan", nil)
 	doOn(t, api.URL, "", "POST", "/api/v1/session", map[string]string{"username": "supervisor", "password": "salah-salah-salah"})
-	srv := httptest.NewServer(tel.Metrics)
-	defer srv.Close()
-	resp, err := http.Get(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	text := string(body)
+	text := scrapeMetrics(t)
 	for _, want := range []*regexp.Regexp{
 		regexp.MustCompile(`http_server_request_duration_seconds_count\{[^}]*http_route="/api/v1/kecamatan/\{code\}/kelurahan"[^}]*slrt_tenant="32.73.03"`),
 		regexp.MustCompile(`slrt_authz_decisions_total\{[^}]*slrt_outcome="deny"`),

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -233,31 +232,7 @@ func referralThroughTheBinaries(t *testing.T, server string, admin []string, pet
 	koordinator, dinkes := login("asep"), login("rina")
 	call := func(token, method, path string, body any, want int) map[string]any {
 		t.Helper()
-		var out map[string]any
-		deadline := time.Now().Add(10 * time.Second)
-		for {
-			data, _ := json.Marshal(body)
-			req, _ := http.NewRequest(method, server+path, bytes.NewReader(data))
-			req.Header.Set("Authorization", "Bearer "+token)
-			req.Header.Set("Content-Type", "application/json")
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			raw, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			// A new grant reaches the API through a notification: retry a
-			// refusal for a moment.
-			if resp.StatusCode == http.StatusForbidden && want != http.StatusForbidden && time.Now().Before(deadline) {
-				time.Sleep(100 * time.Millisecond)
-				continue
-			}
-			if resp.StatusCode != want {
-				t.Fatalf("%s %s: %d, want %d: %s", method, path, resp.StatusCode, want, raw)
-			}
-			_ = json.Unmarshal(raw, &out)
-			return out
-		}
+		return apiCall(t, token, method, server+path, body, want)
 	}
 	base := "/api/v1/kecamatan/32.73.04"
 	hh := call(petugas, "POST", base+"/keluarga", map[string]any{"noKK": "3273041504100007",

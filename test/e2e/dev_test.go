@@ -3,16 +3,14 @@ package e2e
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -88,22 +86,22 @@ func TestDevStackStartsServesAndStopsCleanly(t *testing.T) {
 	petugas := devLogin(t, server, "petugas.babakanciparay")
 	koordinator := devLogin(t, server, "koordinator.babakanciparay")
 	base := server + "/api/v1/kecamatan/32.73.03"
-	found := devCall(t, petugas, "POST", base+"/penduduk/cari", map[string]any{"name": "Asep"}, http.StatusOK)
+	found := apiCall(t, petugas, "POST", base+"/penduduk/cari", map[string]any{"name": "Asep"}, http.StatusOK)
 	items, _ := found["items"].([]any)
 	if len(items) == 0 {
 		t.Fatalf("the demo registry has no Asep: %v", found)
 	}
 	person := items[0].(map[string]any)["id"]
-	complaint := devCall(t, petugas, "POST", base+"/keluhan", map[string]any{"personId": person, "channel": "telepon",
+	complaint := apiCall(t, petugas, "POST", base+"/keluhan", map[string]any{"personId": person, "channel": "telepon",
 		"category": "IURAN_BPJS", "description": "Kartu KIS tidak aktif", "urgency": "segera"}, http.StatusCreated)
-	ref := devCall(t, petugas, "POST", base+"/rujukan", map[string]any{"complaintId": complaint["id"], "service": "REAKTIVASI_PBI",
+	ref := apiCall(t, petugas, "POST", base+"/rujukan", map[string]any{"complaintId": complaint["id"], "service": "REAKTIVASI_PBI",
 		"documentsProvided": []string{"KTP"}}, http.StatusCreated)
-	sent := devCall(t, koordinator, "POST", fmt.Sprintf("%s/rujukan/%v/status", base, ref["id"]), map[string]any{"status": "requested"}, http.StatusOK)
+	sent := apiCall(t, koordinator, "POST", fmt.Sprintf("%s/rujukan/%v/status", base, ref["id"]), map[string]any{"status": "requested"}, http.StatusOK)
 	if sent["status"] != "requested" {
 		t.Errorf("after sending: %v", sent)
 	}
 	// Referrals in every status are there for the demo.
-	list := devCall(t, petugas, "GET", base+"/rujukan?limit=500", nil, http.StatusOK)
+	list := apiCall(t, petugas, "GET", base+"/rujukan?limit=500", nil, http.StatusOK)
 	statuses := map[string]bool{}
 	for _, it := range list["items"].([]any) {
 		statuses[it.(map[string]any)["status"].(string)] = true
@@ -152,15 +150,9 @@ func TestDevStackRefusesATakenPort(t *testing.T) {
 		"--kube-assets", env.Kube.Assets, "--api-listen", l.Addr().String())
 	out, err := cmd.CombinedOutput()
 	var exit *exec.ExitError
-	if err == nil || !isExit(err, &exit) || !strings.Contains(string(out), "cannot listen on "+l.Addr().String()) {
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 || !strings.Contains(string(out), "cannot listen on "+l.Addr().String()) {
 		t.Errorf("slrt-dev on a taken port: %v\n%s", err, out)
 	}
-}
-
-func isExit(err error, target **exec.ExitError) bool {
-	e, ok := err.(*exec.ExitError)
-	*target = e
-	return ok && e.Sys().(syscall.WaitStatus).ExitStatus() == 1
 }
 
 func devLogin(t *testing.T, server, username string) string {
@@ -170,30 +162,4 @@ func devLogin(t *testing.T, server, username string) string {
 		t.Fatalf("login %s: %v\n%s", username, err, out)
 	}
 	return strings.TrimSpace(out)
-}
-
-func devCall(t *testing.T, token, method, url string, body any, want int) map[string]any {
-	t.Helper()
-	var rd io.Reader
-	if body != nil {
-		data, _ := json.Marshal(body)
-		rd = bytes.NewReader(data)
-	}
-	req, _ := http.NewRequest(method, url, rd)
-	req.Header.Set("Authorization", "Bearer "+token)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != want {
-		t.Fatalf("%s %s: %d, want %d: %s", method, url, resp.StatusCode, want, raw)
-	}
-	var out map[string]any
-	_ = json.Unmarshal(raw, &out)
-	return out
 }

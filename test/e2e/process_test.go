@@ -1,10 +1,15 @@
 package e2e
 
 import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/slrt-id/slrt/internal/testplatform"
 )
@@ -59,4 +64,38 @@ func nikKeyFile(t testing.TB) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// apiCall sends a JSON request to the API as the holder of token and
+// decodes the JSON answer, failing the test on another status than want.
+// A 403 that was not wanted is retried for a moment: a grant just made
+// reaches the API through a notification.
+func apiCall(t testing.TB, token, method, url string, body any, want int) map[string]any {
+	t.Helper()
+	var data []byte
+	if body != nil {
+		data, _ = json.Marshal(body)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		req, _ := http.NewRequest(method, url, bytes.NewReader(data))
+		req.Header.Set("Authorization", "Bearer "+token)
+		if body != nil {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusForbidden && want != http.StatusForbidden && time.Now().Before(deadline) {
+			continue
+		}
+		if resp.StatusCode != want {
+			t.Fatalf("%s %s: %d, want %d: %s", method, url, resp.StatusCode, want, raw)
+		}
+		var out map[string]any
+		_ = json.Unmarshal(raw, &out)
+		return out
+	}
 }

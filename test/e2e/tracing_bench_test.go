@@ -1,8 +1,6 @@
 package e2e
 
 import (
-	"bytes"
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -124,27 +122,7 @@ func seedReferrals(b *testing.B, server, token string, n int) {
 	b.Helper()
 	call := func(method, path string, body any) map[string]any {
 		b.Helper()
-		data, _ := json.Marshal(body)
-		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-			req, _ := http.NewRequest(method, server+path, bytes.NewReader(data))
-			req.Header.Set("Authorization", "Bearer "+token)
-			req.Header.Set("Content-Type", "application/json")
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				b.Fatal(err)
-			}
-			raw, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusForbidden && time.Now().Before(deadline) {
-				continue // the new grant is on its way
-			}
-			if resp.StatusCode != http.StatusCreated {
-				b.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, raw)
-			}
-			var out map[string]any
-			_ = json.Unmarshal(raw, &out)
-			return out
-		}
+		return apiCall(b, token, method, server+path, body, http.StatusCreated)
 	}
 	base := "/api/v1/kecamatan/32.73.21"
 	hh := call("POST", base+"/keluarga", map[string]any{"noKK": "3273211504100001",
