@@ -15,6 +15,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/slrt-id/slrt/internal/apiserver"
 	"github.com/slrt-id/slrt/internal/authz"
 	"github.com/slrt-id/slrt/internal/testplatform"
 	"github.com/slrt-id/slrt/internal/workdays"
@@ -668,7 +669,16 @@ func TestOverdueReferralsAreFlaggedAndCounted(t *testing.T) {
 	}
 	expectStatus(t, do(t, "supervisor", "GET", "/api/v1/rujukan/terlambat", nil), http.StatusForbidden)
 
-	// The metrics count them too, by kecamatan and agency.
+	// The metrics count them too, by kecamatan and agency, recounted in the
+	// background by a replica that does so.
+	o := options
+	o.Migrate = false
+	o.HTTP.ReferralMetricsEvery = 200 * time.Millisecond
+	replica, err := apiserver.Start(ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer replica.Close()
 	series := regexp.MustCompile(`slrt_referrals_overdue\{[^}]*slrt_agency="DISPERKIM"[^}]*slrt_target="completion"[^}]*slrt_tenant="32.73.03"[^}]*\} ([0-9]+)`)
 	err = waitFor(10*time.Second, func() error {
 		m := series.FindStringSubmatch(scrapeMetrics(t))

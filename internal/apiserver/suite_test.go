@@ -91,7 +91,10 @@ func setup(ctx context.Context, e *testenv.Env) error {
 	}
 	httpCfg := httpapi.DefaultConfig()
 	httpCfg.LoginPerIPPerMinute = 1000 // the throttling test sets its own
-	httpCfg.ReferralMetricsEvery = 200 * time.Millisecond
+	// No background recount here: it would keep every tenant pool busy, so
+	// that pooled connections a test kills are never pinged before reuse.
+	// The overdue test starts a replica that recounts.
+	httpCfg.ReferralMetricsEvery = 0
 	httpCfg.TrackPerIPPerMinute = 100000 // the tracking throttle test sets its own
 	if options, err = platform.APIOptions(ctx, e, tenantOptions(), httpCfg); err != nil {
 		return err
