@@ -79,8 +79,8 @@ func containsProblem(ps []bnba.Problem, p bnba.Problem) bool {
 	return false
 }
 
-// checkFile reads the whole file once and checks every row on its own,
-// showing progress on a terminal.
+// checkFile reads the whole file once and checks every row, alone and
+// against the rows before it, showing progress on a terminal.
 func checkFile(code, path string, progress io.Writer) ([]bnba.Problem, int, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -101,7 +101,8 @@ func checkFile(code, path string, progress io.Writer) ([]bnba.Problem, int, erro
 	}
 	show := newProgress(progress, "checking")
 	now, rows := time.Now(), 0
-	seen := map[string]int{}
+	// The kecamatan's kelurahan list is the server's to check.
+	across := bnba.NewAcross(nil)
 	for {
 		rec, line, err := r.Next()
 		if errors.Is(err, io.EOF) {
@@ -119,11 +120,7 @@ func checkFile(code, path string, progress io.Writer) ([]bnba.Problem, int, erro
 		row, ps := bnba.Check(h, rec, line, code, now)
 		problems = append(problems, ps...)
 		if row != nil {
-			if first, ok := seen[row.NIK]; ok {
-				problems = append(problems, bnba.Problem{Line: line, Field: "nik", Code: "bnba.nik_twice", Message: fmt.Sprintf("this NIK is on line %d too", first)})
-			} else {
-				seen[row.NIK] = line
-			}
+			problems = append(problems, across.Check(row)...)
 		}
 		show.rows(rows)
 	}

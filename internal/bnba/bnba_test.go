@@ -163,3 +163,48 @@ func FuzzCheckCSV(f *testing.F) {
 		}
 	})
 }
+
+// Across rows: the second line of a NIK, a second head, a member whose
+// household columns differ from the first line of the No KK, and a
+// kelurahan outside the list, each named by line and field; the first
+// lines and a consistent household pass.
+func TestAcrossNamesTheLaterLine(t *testing.T) {
+	line := func(kk, nik, rel, kel, street string) string {
+		return strings.Join([]string{kk, nik, "Warga", "Bandung", "1980-03-12", "L", rel, "", "", "", "", "", "", kel, "3", "11", street, "", "", "", "", ""}, ",") + "\n"
+	}
+	data := header +
+		line("3273031504100001", "3273031203800001", "kepala_keluarga", "32.73.03.1001", "Jl. A") + // 2
+		line("3273031504100001", "3273031203800002", "anak", "32.73.03.1001", "Jl. A") + // 3
+		line("3273031504100001", "3273031203800002", "anak", "32.73.03.1001", "Jl. A") + // 4: NIK twice
+		line("3273031504100001", "3273031203800003", "kepala_keluarga", "32.73.03.1001", "Jl. A") + // 5: second head
+		line("3273031504100001", "3273031203800004", "anak", "32.73.03.1001", "Jl. B") + // 6: household differs
+		line("3273031504100002", "3273031203800005", "kepala_keluarga", "32.73.03.1009", "Jl. C") // 7: no such kelurahan
+	rows, problems := readAll(t, "dtks.csv", []byte(data))
+	if len(problems) != 0 || len(rows) != 6 {
+		t.Fatalf("rows %d, problems %v", len(rows), problems)
+	}
+	a := NewAcross([]string{"32.73.03.1001", "32.73.03.1002"})
+	var got []string
+	for _, r := range rows {
+		for _, p := range a.Check(r) {
+			got = append(got, p.String())
+		}
+	}
+	want := []string{
+		"line 4, nik: this NIK is on line 3 too",
+		"line 5, hubungan: line 2 already names the kepala_keluarga of this No KK",
+		"line 6, no_kk: the household columns (kelurahan, rt, rw, alamat, id_dtks, desil, program, penghasilan, pengeluaran) differ from line 2, the first of this No KK",
+		"line 7, kelurahan: no such kelurahan in this kecamatan",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// Without a kelurahan list (slrtctl, before sending) that check is the
+	// server's.
+	a = NewAcross(nil)
+	for _, r := range rows[5:] {
+		if ps := a.Check(r); ps != nil {
+			t.Errorf("unexpected %v", ps)
+		}
+	}
+}

@@ -61,8 +61,10 @@ func Search(ctx context.Context, db DB, q *Query, scope []string) ([]Found, stri
 		where = append(where, "h.no_kk = "+arg(q.NoKK))
 	case q.Name != "":
 		key := arg(NameKey(q.Name))
-		// <% is word similarity: the query may be part of the full name.
-		where = append(where, key+" <% p.name_key")
+		// Word similarity: the query may be part of the full name. The
+		// column stands left of the operator (%>, not <%) so that the
+		// trigram index can serve it.
+		where = append(where, "p.name_key %> "+key)
 		score = "word_similarity(" + key + ", p.name_key)"
 		order = "score DESC, p.id"
 	}

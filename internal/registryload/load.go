@@ -1,9 +1,9 @@
 // Package registryload loads a DTKS/BNBA extract into a kecamatan's
-// registry in one transaction: rows are checked as they stream in, copied
-// into a staging table with COPY, checked across rows (a NIK twice, a
-// household whose rows disagree, two heads), then upserted by No KK and NIK
-// into houses, households, persons and memberships. Loading the same file
-// again changes nothing.
+// registry in one transaction: rows are checked as they stream in, alone
+// and against each other (a NIK twice, a household whose rows disagree,
+// two heads), copied into a staging table with COPY, then upserted by No KK
+// and NIK into houses, households, persons and memberships. Loading the
+// same file again changes nothing.
 package registryload
 
 import (
@@ -82,8 +82,8 @@ func (r *Result) add(ps ...bnba.Problem) {
 // Failed reports whether the load must not be committed.
 func (r *Result) Failed(o Options) bool { return r.ProblemCount > 0 && !o.SkipInvalid }
 
-// StageDDL makes the staging table of a load.
-const StageDDL = `CREATE TEMP TABLE bnba_stage (
+// stageDDL makes the staging table of a load.
+const stageDDL = `CREATE TEMP TABLE bnba_stage (
 	line int, no_kk text, nik text, name text, name_key text, birth_place text, birth_date date, sex text, relationship text,
 	education text, occupation text, disabilities text[], chronic_illnesses text[], pregnant boolean, presence text,
 	kelurahan text, rt text, rw text, street text, dtks_id text, desil smallint, programmes text[], income bigint, spending bigint
@@ -93,11 +93,15 @@ var stageColumns = []string{"line", "no_kk", "nik", "name", "name_key", "birth_p
 	"education", "occupation", "disabilities", "chronic_illnesses", "pregnant", "presence", "kelurahan", "rt", "rw", "street",
 	"dtks_id", "desil", "programmes", "income", "spending"}
 
-// source feeds COPY with the rows that pass their checks.
+// source feeds COPY with the rows that pass their own checks and the
+// checks across rows. Once a row has failed and bad rows are not skipped,
+// the rest of the file is still checked (to report every problem) but no
+// longer copied: the load will be rolled back.
 type source struct {
 	r      bnba.Reader
 	h      bnba.Header
 	o      Options
+	across *bnba.Across
 	res    *Result
 	values []any
 	err    error
@@ -124,10 +128,17 @@ func (s *source) Next() bool {
 		}
 		s.res.Rows++
 		row, problems := bnba.Check(s.h, rec, line, s.o.Kecamatan, s.o.Now)
+		if row != nil {
+			problems = s.across.Check(row)
+		}
 		if problems != nil {
 			s.res.add(problems...)
 			continue
 		}
+		if s.res.Failed(s.o) {
+			continue
+		}
+		s.res.NIKs = append(s.res.NIKs, row.NIK)
 		s.values = []any{row.Line, row.NoKK, row.NIK, row.Name, registry.NameKey(row.Name), row.BirthPlace, row.BirthDate, row.Sex,
 			row.Relationship, row.Education, row.Occupation, row.Disabilities, row.ChronicIllnesses, row.Pregnant, row.Presence,
 			row.Kelurahan, row.RT, row.RW, row.Street, row.DTKSID, row.Desil, row.Programmes, row.Income, row.Spending}
@@ -161,25 +172,26 @@ func Load(ctx context.Context, tx pgx.Tx, r bnba.Reader, o Options) (*Result, er
 		res.add(problems...)
 		return res, nil
 	}
-	if _, err := tx.Exec(ctx, StageDDL); err != nil {
+	rows, err := tx.Query(ctx, `SELECT code FROM kelurahan`)
+	if err != nil {
+		return nil, fmt.Errorf("while reading the kecamatan's kelurahan: %w", err)
+	}
+	kelurahan, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("while reading the kecamatan's kelurahan: %w", err)
+	}
+	if _, err := tx.Exec(ctx, stageDDL); err != nil {
 		return nil, fmt.Errorf("while making the staging table: %w", err)
 	}
-	src := &source{r: r, h: h, o: o, res: res}
+	src := &source{r: r, h: h, o: o, across: bnba.NewAcross(kelurahan), res: res}
 	n, err := tx.CopyFrom(ctx, pgx.Identifier{"bnba_stage"}, stageColumns, src)
 	if err != nil {
 		return nil, fmt.Errorf("while copying the rows: %w", err)
 	}
 	res.Loaded = int(n)
-	if err := crossCheck(ctx, tx, res); err != nil {
-		return nil, err
-	}
 	if res.Failed(o) {
+		res.NIKs = nil
 		return res, nil
-	}
-	if o.SkipInvalid && res.ProblemCount > 0 {
-		if err := dropProblemLines(ctx, tx, res); err != nil {
-			return nil, err
-		}
 	}
 	if err := upsert(ctx, tx, o, res); err != nil {
 		return nil, err
@@ -188,62 +200,10 @@ func Load(ctx context.Context, tx pgx.Tx, r bnba.Reader, o Options) (*Result, er
 	return res, nil
 }
 
-// crossCheck finds what no single row shows: a NIK twice, a kelurahan the
-// kecamatan does not have, a household whose rows disagree, two heads.
-func crossCheck(ctx context.Context, tx pgx.Tx, res *Result) error {
-	checks := []struct{ field, code, message, sql string }{
-		{"nik", "bnba.nik_twice", "this NIK is on an earlier line of the file", `
-			SELECT line FROM (SELECT line, row_number() OVER (PARTITION BY nik ORDER BY line) AS n FROM bnba_stage) d WHERE n > 1`},
-		{"kelurahan", "bnba.kelurahan_unknown", "no such kelurahan in this kecamatan", `
-			SELECT line FROM bnba_stage s WHERE NOT EXISTS (SELECT 1 FROM kelurahan k WHERE k.code = s.kelurahan)`},
-		{"no_kk", "bnba.household_differs", "the household columns (kelurahan, rt, rw, alamat, id_dtks, desil, program, penghasilan, pengeluaran) differ from the first line of this No KK", `
-			SELECT s.line FROM bnba_stage s
-			JOIN (SELECT DISTINCT ON (no_kk) * FROM bnba_stage ORDER BY no_kk, line) f ON f.no_kk = s.no_kk
-			WHERE (s.kelurahan, s.rt, s.rw, s.street, s.dtks_id, s.desil, s.programmes, s.income, s.spending)
-				IS DISTINCT FROM (f.kelurahan, f.rt, f.rw, f.street, f.dtks_id, f.desil, f.programmes, f.income, f.spending)`},
-		{"hubungan", "bnba.second_head", "this No KK already has a kepala_keluarga on an earlier line", `
-			SELECT line FROM (SELECT line, row_number() OVER (PARTITION BY no_kk ORDER BY line) AS n FROM bnba_stage
-				WHERE relationship = 'kepala_keluarga') d WHERE n > 1`},
-	}
-	for _, c := range checks {
-		rows, err := tx.Query(ctx, c.sql+` ORDER BY 1`)
-		if err != nil {
-			return fmt.Errorf("while checking %s across rows: %w", c.field, err)
-		}
-		lines, err := pgx.CollectRows(rows, pgx.RowTo[int32])
-		if err != nil {
-			return err
-		}
-		for _, l := range lines {
-			res.add(bnba.Problem{Line: int(l), Field: c.field, Code: c.code, Message: c.message})
-		}
-	}
-	return nil
-}
-
-// dropProblemLines removes from staging the lines found wrong across rows
-// (the single-row ones never got there), and their households' other lines
-// when a household is in doubt.
-func dropProblemLines(ctx context.Context, tx pgx.Tx, res *Result) error {
-	var lines []int32
-	for _, p := range res.Problems {
-		lines = append(lines, int32(p.Line))
-	}
-	tag, err := tx.Exec(ctx, `DELETE FROM bnba_stage WHERE line = ANY($1)`, lines)
-	if err != nil {
-		return err
-	}
-	res.Loaded -= int(tag.RowsAffected())
-	return nil
-}
-
 type step struct {
 	doing string
 	sql   string
 	count func(*Result) *int
-	// large marks a step only worth it for a large load (statistics of
-	// the staging table, which autovacuum never sees).
-	large bool
 }
 
 // steps are the upsert's statements, in order, over bnba_stage; opening
@@ -251,74 +211,60 @@ type step struct {
 // CONFLICT on their unique index, not NOT EXISTS: an anti-join against the
 // table being filled, planned as a nested loop, rescans the pages the same
 // statement is writing (quadratic: 3.5 s instead of 0.3 s for 23,000
-// persons once autovacuum had seen the table empty).
+// persons once autovacuum had seen the table empty). No step refreshes
+// statistics: the planner scales a table's estimate by its current size,
+// so the joins below are planned as hash joins even on tables autovacuum
+// saw empty, and an ANALYZE inside the load cost a fifth of it.
 var steps = []step{
-	{doing: "while reading the staging table's statistics", sql: `ANALYZE bnba_stage`, large: true},
 	{"while updating households", `
 			WITH hh AS (SELECT DISTINCT ON (no_kk) * FROM bnba_stage ORDER BY no_kk, line)
 			UPDATE household h SET kelurahan_code = hh.kelurahan, dtks_id = hh.dtks_id, desil = hh.desil, programmes = hh.programmes,
 				monthly_income = hh.income, monthly_spending = hh.spending, updated_at = now()
 			FROM hh WHERE h.no_kk = hh.no_kk
 				AND (h.kelurahan_code, h.dtks_id, h.desil, h.programmes, h.monthly_income, h.monthly_spending)
-					IS DISTINCT FROM (hh.kelurahan, hh.dtks_id, hh.desil, hh.programmes, hh.income, hh.spending)`, func(r *Result) *int { return &r.HouseholdsUpdated }, false},
+					IS DISTINCT FROM (hh.kelurahan, hh.dtks_id, hh.desil, hh.programmes, hh.income, hh.spending)`, func(r *Result) *int { return &r.HouseholdsUpdated }},
 	{"while updating houses", `
 			WITH hh AS (SELECT DISTINCT ON (no_kk) * FROM bnba_stage ORDER BY no_kk, line)
 			UPDATE house ho SET kelurahan_code = hh.kelurahan, rt = hh.rt, rw = hh.rw, street = hh.street, updated_at = now()
 			FROM household h JOIN hh ON hh.no_kk = h.no_kk
-			WHERE ho.id = h.house_id AND (ho.kelurahan_code, ho.rt, ho.rw, ho.street) IS DISTINCT FROM (hh.kelurahan, hh.rt, hh.rw, hh.street)`, nil, false},
+			WHERE ho.id = h.house_id AND (ho.kelurahan_code, ho.rt, ho.rw, ho.street) IS DISTINCT FROM (hh.kelurahan, hh.rt, hh.rw, hh.street)`, nil},
 	{"while choosing new houses", `
 			CREATE TEMP TABLE bnba_new_household ON COMMIT DROP AS
 			SELECT hh.*, nextval(pg_get_serial_sequence('house', 'id')) AS house_id
 			FROM (SELECT DISTINCT ON (no_kk) * FROM bnba_stage ORDER BY no_kk, line) hh
-			WHERE NOT EXISTS (SELECT 1 FROM household h WHERE h.no_kk = hh.no_kk)`, nil, false},
+			WHERE NOT EXISTS (SELECT 1 FROM household h WHERE h.no_kk = hh.no_kk)`, nil},
 	{"while creating houses", `
 			INSERT INTO house (id, kelurahan_code, rt, rw, street) OVERRIDING SYSTEM VALUE
-			SELECT house_id, kelurahan, rt, rw, street FROM bnba_new_household`, nil, false},
+			SELECT house_id, kelurahan, rt, rw, street FROM bnba_new_household`, nil},
 	{"while creating households", `
 			INSERT INTO household (no_kk, house_id, kelurahan_code, dtks_id, desil, programmes, monthly_income, monthly_spending)
-			SELECT no_kk, house_id, kelurahan, dtks_id, desil, coalesce(programmes, '{}'), income, spending FROM bnba_new_household`, func(r *Result) *int { return &r.HouseholdsCreated }, false},
+			SELECT no_kk, house_id, kelurahan, dtks_id, desil, coalesce(programmes, '{}'), income, spending FROM bnba_new_household`, func(r *Result) *int { return &r.HouseholdsCreated }},
 	{"while updating persons", `
 			UPDATE person p SET name = s.name, name_key = s.name_key, birth_place = s.birth_place, birth_date = s.birth_date, sex = s.sex,
 				education = s.education, occupation = s.occupation, disabilities = s.disabilities, chronic_illnesses = s.chronic_illnesses,
 				pregnant = s.pregnant, presence = s.presence, kelurahan_code = s.kelurahan, updated_at = now()
 			FROM bnba_stage s WHERE p.nik = s.nik
 				AND (p.name, p.birth_place, p.birth_date, p.sex, p.education, p.occupation, p.disabilities, p.chronic_illnesses, p.pregnant, p.presence, p.kelurahan_code)
-					IS DISTINCT FROM (s.name, s.birth_place, s.birth_date, s.sex, s.education, s.occupation, s.disabilities, s.chronic_illnesses, s.pregnant, s.presence, s.kelurahan)`, func(r *Result) *int { return &r.PersonsUpdated }, false},
+					IS DISTINCT FROM (s.name, s.birth_place, s.birth_date, s.sex, s.education, s.occupation, s.disabilities, s.chronic_illnesses, s.pregnant, s.presence, s.kelurahan)`, func(r *Result) *int { return &r.PersonsUpdated }},
 	{"while creating persons", `
 			INSERT INTO person (nik, name, name_key, birth_place, birth_date, sex, education, occupation, disabilities, chronic_illnesses,
 				pregnant, presence, kelurahan_code)
 			SELECT nik, name, name_key, birth_place, birth_date, sex, education, occupation, disabilities, chronic_illnesses,
 				pregnant, presence, kelurahan FROM bnba_stage s
-			ON CONFLICT (nik) DO NOTHING`, func(r *Result) *int { return &r.PersonsCreated }, false},
-	// Statistics for the joins below: a table autovacuum saw empty is
-	// otherwise planned as empty and joined by nested loops.
-	{doing: "while refreshing household and person statistics", sql: `ANALYZE household, person`, large: true},
+			ON CONFLICT (nik) DO NOTHING`, func(r *Result) *int { return &r.PersonsCreated }},
 	{"while closing memberships that changed", `
 			UPDATE membership m SET until = now(), reason = 'impor DTKS'
 			FROM bnba_stage s JOIN person p ON p.nik = s.nik JOIN household h ON h.no_kk = s.no_kk
-			WHERE m.person_id = p.id AND m.until IS NULL AND (m.household_id <> h.id OR m.relationship <> s.relationship)`, func(r *Result) *int { return &r.Moved }, false},
+			WHERE m.person_id = p.id AND m.until IS NULL AND (m.household_id <> h.id OR m.relationship <> s.relationship)`, func(r *Result) *int { return &r.Moved }},
 	{"while opening memberships", `
 			INSERT INTO membership (person_id, household_id, relationship, recorded_by)
 			SELECT p.id, h.id, s.relationship, $1 FROM bnba_stage s JOIN person p ON p.nik = s.nik JOIN household h ON h.no_kk = s.no_kk
-			ON CONFLICT (person_id) WHERE until IS NULL DO NOTHING`, nil, false},
-}
-
-// UpsertSQL returns the upsert's statements, for a benchmark to run the
-// same database work without the API.
-func UpsertSQL() []string {
-	out := make([]string, len(steps))
-	for i, st := range steps {
-		out[i] = st.sql
-	}
-	return out
+			ON CONFLICT (person_id) WHERE until IS NULL DO NOTHING`, nil},
 }
 
 // upsert writes the staged rows into the registry by No KK and NIK.
 func upsert(ctx context.Context, tx pgx.Tx, o Options, res *Result) error {
 	for _, st := range steps {
-		if st.large && res.Loaded < analyzeAfter {
-			continue
-		}
 		var args []any
 		if st.doing == "while opening memberships" {
 			args = append(args, o.Actor)
@@ -331,12 +277,7 @@ func upsert(ctx context.Context, tx pgx.Tx, o Options, res *Result) error {
 			*st.count(res) = int(tag.RowsAffected())
 		}
 	}
-	rows, err := tx.Query(ctx, `SELECT nik FROM bnba_stage`)
-	if err != nil {
-		return err
-	}
-	res.NIKs, err = pgx.CollectRows(rows, pgx.RowTo[string])
-	return err
+	return nil
 }
 
 // ErrHeadConflict is a household whose file lists a new head while the
