@@ -3,6 +3,7 @@ package apiserver_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -28,6 +29,11 @@ func importCSV(t *testing.T, code, query, csv string) (int, map[string]any) {
 	return resp.StatusCode, out
 }
 
+// extractRow is one line of an extract with the columns the tests vary.
+func extractRow(kk, n, name, birth, sex, rel, kel, street string) string {
+	return strings.Join([]string{kk, n, name, "Bandung", birth, sex, rel, "", "", "", "", "", "", kel, "1", "2", street, "", "", "", "", ""}, ",") + "\n"
+}
+
 // What no single row shows the API finds across rows: a NIK twice, a
 // household whose rows disagree, a second head, an unknown kelurahan. With
 // one of them nothing loads; skipInvalid loads the rest. Loaded persons
@@ -36,9 +42,7 @@ func TestImportChecksAcrossRows(t *testing.T) {
 	kk1, kk2, kk3 := newKK(), newKK(), newKK()
 	head, wife, twice := newNIK("L", "1970-01-01"), newNIK("P", "1972-02-02"), newNIK("L", "1990-03-03")
 	second, other := newNIK("L", "1975-04-04"), newNIK("P", "1980-05-05")
-	row := func(kk, n, name, birth, sex, rel, kel, street string) string {
-		return strings.Join([]string{kk, n, name, "Bandung", birth, sex, rel, "", "", "", "", "", "", kel, "1", "2", street, "", "", "", "", ""}, ",") + "\n"
-	}
+	row := extractRow
 	csv := extractHeader +
 		row(kk1, head, "Kepala Satu", "1970-01-01", "L", "kepala_keluarga", "32.73.03.1003", "Jl. Satu") + // line 2
 		row(kk1, wife, "Istri Satu", "1972-02-02", "P", "istri", "32.73.03.1003", "Jl. Satu") + // 3
@@ -78,6 +82,44 @@ func TestImportChecksAcrossRows(t *testing.T) {
 	expectStatus(t, resp, http.StatusConflict)
 	if !strings.Contains(string(resp.body), `"otherKecamatan":["32.73.03"]`) {
 		t.Errorf("imported NIK not in the index: %s", resp.body)
+	}
+}
+
+// A file naming a new head for a household whose registered head it does
+// not list is refused (409): nothing of it is loaded, and none of its NIKs
+// stays in the cross-kecamatan index, although the index was written while
+// the upsert ran.
+func TestImportRefusedForAHeadConflictLeavesNoTrace(t *testing.T) {
+	kk := newKK()
+	head, member := newNIK("L", "1966-01-01"), newNIK("P", "1968-02-02")
+	status, out := importCSV(t, "32.73.03", "", extractHeader+
+		extractRow(kk, head, "Kepala Lama", "1966-01-01", "L", "kepala_keluarga", "32.73.03.1003", "Jl. Lama")+
+		extractRow(kk, member, "Istri Lama", "1968-02-02", "P", "istri", "32.73.03.1003", "Jl. Lama"))
+	if status != http.StatusOK {
+		t.Fatalf("first import: %d %v", status, out)
+	}
+	newHead, elsewhere := newNIK("L", "1990-03-03"), newNIK("P", "1991-04-04")
+	status, out = importCSV(t, "32.73.03", "", extractHeader+
+		extractRow(kk, member, "Istri Lama", "1968-02-02", "P", "istri", "32.73.03.1003", "Jl. Lama")+
+		extractRow(kk, newHead, "Kepala Baru", "1990-03-03", "L", "kepala_keluarga", "32.73.03.1003", "Jl. Lama")+
+		extractRow(newKK(), elsewhere, "Warga Lain", "1991-04-04", "P", "kepala_keluarga", "32.73.03.1003", "Jl. Lain"))
+	if status != http.StatusConflict || !strings.Contains(fmt.Sprint(out), "kepala_keluarga") {
+		t.Fatalf("head conflict: %d %v", status, out)
+	}
+	for _, n := range []string{newHead, elsewhere} {
+		found := do(t, "supervisor", "POST", kec("32.73.03")+"/penduduk/cari", map[string]any{"nik": n})
+		if strings.Contains(string(found.body), `"id"`) {
+			t.Errorf("a refused file loaded %s", found.body)
+		}
+	}
+	// Known nowhere: another kecamatan registers the resident without
+	// being told that 32.73.03 holds them.
+	hhBK, _ := registerHousehold(t, "petugas-bk", "32.73.04.1001")
+	resp := do(t, "petugas-bk", "POST", kec("32.73.04")+"/penduduk", map[string]any{"nik": elsewhere, "name": "Warga Lain", "birthPlace": "Bandung",
+		"birthDate": "1991-04-04", "sex": "P", "householdId": hhBK, "relationship": "kepala_keluarga"})
+	expectStatus(t, resp, http.StatusCreated)
+	if strings.Contains(string(resp.body), "32.73.03") {
+		t.Errorf("the refused file's NIK stayed in the index: %s", resp.body)
 	}
 }
 

@@ -52,19 +52,13 @@ func (s *Server) registryImport(w http.ResponseWriter, r *http.Request) {
 		var res *registryload.Result
 		err := pgx.BeginFunc(r.Context(), conn, func(tx pgx.Tx) error {
 			var err error
-			if res, err = registryload.Load(r.Context(), tx, reader, o); err != nil {
+			if res, err = registryload.Stage(r.Context(), tx, reader, o); err != nil {
 				return err
 			}
 			if res.Failed(o) {
 				return errNothingLoaded
 			}
-			// The cross-kecamatan index, before the tenant commits (as for
-			// one person).
-			hashes := make([][]byte, len(res.NIKs))
-			for i, n := range res.NIKs {
-				hashes[i] = s.nikHasher.Hash(n)
-			}
-			return s.store.IndexNIKs(r.Context(), hashes, code)
+			return s.upsertAndIndex(r.Context(), tx, o, res)
 		})
 		var tooBig *http.MaxBytesError
 		switch {
@@ -93,6 +87,37 @@ func (s *Server) registryImport(w http.ResponseWriter, r *http.Request) {
 }
 
 var errNothingLoaded = errors.New("nothing loaded")
+
+// upsertAndIndex writes the staged rows into the tenant's registry and,
+// meanwhile, their NIKs into the cross-kecamatan index in the control
+// database: two databases working at once, and the index written before
+// the tenant commits (as for one person). When the upsert fails, the
+// entries this load added are removed again.
+func (s *Server) upsertAndIndex(ctx context.Context, tx pgx.Tx, o registryload.Options, res *registryload.Result) error {
+	type indexed struct {
+		added [][]byte
+		err   error
+	}
+	done := make(chan indexed, 1)
+	go func() {
+		hashes := make([][]byte, len(res.NIKs))
+		for i, n := range res.NIKs {
+			hashes[i] = s.nikHasher.Hash(n)
+		}
+		added, err := s.store.IndexNIKs(ctx, hashes, o.Kecamatan)
+		done <- indexed{added, err}
+	}()
+	err := registryload.Upsert(ctx, tx, o, res)
+	ix := <-done
+	if err != nil && ix.err == nil && len(ix.added) > 0 {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		if uerr := s.store.UnindexNIKs(ctx, ix.added, o.Kecamatan); uerr != nil {
+			slog.ErrorContext(ctx, "a failed import left its NIKs in the cross-kecamatan index", "tenant", o.Kecamatan, "error", uerr)
+		}
+	}
+	return errors.Join(err, ix.err)
+}
 
 // analyzeAfterImport refreshes the kecamatan's statistics in the
 // background after a large import; the answer does not wait for it.

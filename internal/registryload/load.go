@@ -149,10 +149,13 @@ func (s *source) Next() bool {
 func (s *source) Values() ([]any, error) { return s.values, nil }
 func (s *source) Err() error             { return s.err }
 
-// Load reads an extract from r into the kecamatan's registry within tx.
-// When the result has problems and SkipInvalid is off, the caller rolls tx
-// back: nothing is loaded.
-func Load(ctx context.Context, tx pgx.Tx, r bnba.Reader, o Options) (*Result, error) {
+// Stage reads an extract from r, checks every row, and copies the good
+// ones into the load's staging table within tx; Upsert then writes them
+// into the registry. When the result has problems and SkipInvalid is off,
+// the caller rolls tx back: nothing is loaded. The two are separate so
+// that the caller can do other work (the NIK index, in another database)
+// while the upsert runs.
+func Stage(ctx context.Context, tx pgx.Tx, r bnba.Reader, o Options) (*Result, error) {
 	res := &Result{Problems: []bnba.Problem{}}
 	rec, _, err := r.Next()
 	if errors.Is(err, io.EOF) {
@@ -189,14 +192,10 @@ func Load(ctx context.Context, tx pgx.Tx, r bnba.Reader, o Options) (*Result, er
 		return nil, fmt.Errorf("while copying the rows: %w", err)
 	}
 	res.Loaded = int(n)
+	res.Skipped = res.Rows - res.Loaded
 	if res.Failed(o) {
 		res.NIKs = nil
-		return res, nil
 	}
-	if err := upsert(ctx, tx, o, res); err != nil {
-		return nil, err
-	}
-	res.Skipped = res.Rows - res.Loaded
 	return res, nil
 }
 
@@ -262,8 +261,9 @@ var steps = []step{
 			ON CONFLICT (person_id) WHERE until IS NULL DO NOTHING`, nil},
 }
 
-// upsert writes the staged rows into the registry by No KK and NIK.
-func upsert(ctx context.Context, tx pgx.Tx, o Options, res *Result) error {
+// Upsert writes the rows Stage copied into the registry by No KK and NIK,
+// within the same tx.
+func Upsert(ctx context.Context, tx pgx.Tx, o Options, res *Result) error {
 	for _, st := range steps {
 		var args []any
 		if st.doing == "while opening memberships" {
