@@ -143,6 +143,7 @@ func FuzzCheckCSV(f *testing.F) {
 			return
 		}
 		h, _ := ParseHeader(rec)
+		across := NewAcross([]string{"32.73.03.1001"})
 		for range 100 {
 			rec, line, err := r.Next()
 			if err != nil {
@@ -159,6 +160,15 @@ func FuzzCheckCSV(f *testing.F) {
 			again, ps := Check(canonical, row.Record(), line, "32.73.03", now)
 			if again == nil || !slices.Equal(again.Record(), row.Record()) {
 				t.Fatalf("row %v does not read back: %v", row.Record(), ps)
+			}
+			for _, p := range across.Check(row) {
+				if p.Line != line || !slices.Contains(Columns, p.Field) {
+					t.Fatalf("problem across rows not on this line and a column: %v", p)
+				}
+			}
+			// The same row a second time is always its NIK twice.
+			if ps := across.Check(again); !slices.ContainsFunc(ps, func(p Problem) bool { return p.Code == "bnba.nik_twice" }) {
+				t.Fatalf("a repeated row passed: %v", ps)
 			}
 		}
 	})
