@@ -75,11 +75,15 @@ test: test-deps ## Run every test with the race detector (installs what it needs
 	go test -race -count=1 ./...
 
 .PHONY: test-deps
-test-deps: postgres envtest $(HELM) ## Install or build what the tests need: PostgreSQL, envtest binaries, helm.
+test-deps: postgres envtest chromium $(HELM) ## Install or build what the tests need: PostgreSQL, envtest binaries, Chromium, helm.
 
 .PHONY: postgres
 postgres: ## Install the PostgreSQL server binaries when missing.
 	@hack/ensure-postgres.sh
+
+.PHONY: chromium
+chromium: ## Install Chromium for the web app's browser tests when missing.
+	@hack/ensure-chromium.sh
 
 .PHONY: envtest
 envtest: ## Build kube-apiserver, etcd and kubectl into bin/k8s-$(K8S_VERSION) when missing.

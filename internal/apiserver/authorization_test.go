@@ -95,6 +95,17 @@ var expectations = map[string]func(c *caller, l location) bool{
 	"DELETE /api/v1/admin/tokens/{id}":             role(authz.RoleAdmin),
 
 	"GET /api/v1/audit": role(authz.RoleAuditor),
+
+	"GET /static/app.css":                 anyone,
+	"GET /masuk":                          anyone,
+	"POST /masuk":                         anyone,
+	"POST /keluar":                        signedIn,
+	"GET /":                               signedIn,
+	"GET /kecamatan/{code}/keluhan":       readsKecamatan,
+	"POST /kecamatan/{code}/keluhan":      writesKecamatan,
+	"GET /kecamatan/{code}/keluhan/baru":  writesKecamatan,
+	"POST /kecamatan/{code}/keluhan/baru": writesKecamatan,
+	"GET /kecamatan/{code}/keluhan/{id}":  readsKecamatan,
 }
 
 func anyone(*caller, location) bool       { return true }

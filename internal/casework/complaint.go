@@ -45,6 +45,23 @@ type NewComplaint struct {
 	Urgency     string `json:"urgency"`
 }
 
+// Resident returns who a person is, with the NIK masked, when the person is
+// within scope: enough to show whom a complaint is about, without the
+// full (audited) record.
+func Resident(ctx context.Context, db registry.DB, id int64, scope []string) (*PersonBrief, error) {
+	p := &PersonBrief{}
+	err := db.QueryRow(ctx, `SELECT id, nik, name FROM person WHERE id = $1 AND ($2::text[] IS NULL OR kelurahan_code = ANY($2))`,
+		id, registry.ScopeArg(scope)).Scan(&p.ID, &p.NIK, &p.Name)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("while reading person %d: %w", id, err)
+	}
+	p.NIK = nik.Mask(p.NIK)
+	return p, nil
+}
+
 // Complaint is a complaint with its case file.
 type Complaint struct {
 	ID          int64             `json:"id"`

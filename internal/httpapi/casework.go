@@ -132,7 +132,25 @@ var errReplayed = errors.New("replayed")
 // the first answer back (and creates nothing), the same key with another
 // body is refused. Concurrent retries wait on the key's row.
 func (s *Server) createInTenant(w http.ResponseWriter, r *http.Request, body []byte, fn func(tx pgx.Tx) (*created, error)) {
-	key := r.Header.Get("Idempotency-Key")
+	s.createOnce(w, r, r.Header.Get("Idempotency-Key"), body, fn, writeCreated)
+}
+
+// answerCreated answers a create, or a retry of one (replayed).
+type answerCreated func(w http.ResponseWriter, r *http.Request, status int, out *created, replayed bool)
+
+// writeCreated answers a create with the record's id and location.
+func writeCreated(w http.ResponseWriter, r *http.Request, status int, out *created, replayed bool) {
+	w.Header().Set("Location", out.Location)
+	if replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	writeJSON(w, status, out)
+}
+
+// createOnce is createInTenant with the idempotency key and the answer
+// given: the web app's forms carry their key in a field and answer with a
+// redirect.
+func (s *Server) createOnce(w http.ResponseWriter, r *http.Request, key string, body []byte, fn func(tx pgx.Tx) (*created, error), answer answerCreated) {
 	route := r.Method + " " + chi.RouteContext(r.Context()).RoutePattern() + " " + chi.URLParam(r, "code")
 	sum := sha256.Sum256(append([]byte(route+"\n"), body...))
 	account := principalFrom(r.Context()).Account.ID
@@ -146,7 +164,7 @@ func (s *Server) createInTenant(w http.ResponseWriter, r *http.Request, body []b
 					return err
 				}
 				if tag.RowsAffected() == 0 {
-					return s.replay(w, r, tx, account, key, sum[:])
+					return s.replay(w, r, tx, account, key, sum[:], answer)
 				}
 			}
 			var err error
@@ -168,14 +186,13 @@ func (s *Server) createInTenant(w http.ResponseWriter, r *http.Request, body []b
 		case err != nil:
 			return err
 		}
-		w.Header().Set("Location", out.Location)
-		writeJSON(w, http.StatusCreated, out)
+		answer(w, r, http.StatusCreated, out, false)
 		return nil
 	})
 }
 
 // replay answers a retried create from its stored answer.
-func (s *Server) replay(w http.ResponseWriter, r *http.Request, tx pgx.Tx, account int64, key string, sum []byte) error {
+func (s *Server) replay(w http.ResponseWriter, r *http.Request, tx pgx.Tx, account int64, key string, sum []byte, answer answerCreated) error {
 	var hash []byte
 	var status int
 	var response []byte
@@ -193,9 +210,7 @@ func (s *Server) replay(w http.ResponseWriter, r *http.Request, tx pgx.Tx, accou
 	if err := json.Unmarshal(response, &out); err != nil {
 		return err
 	}
-	w.Header().Set("Location", out.Location)
-	w.Header().Set("Idempotent-Replayed", "true")
-	writeJSON(w, status, out)
+	answer(w, r, status, &out, true)
 	return errReplayed
 }
 

@@ -44,6 +44,10 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // problem answers with a problem+json document. Server errors are logged
 // with the request id; their detail never reaches the client.
 func problem(w http.ResponseWriter, r *http.Request, status int, detail string, fields ...FieldError) {
+	if wantsHTML(r) {
+		errorPage(w, r, status, fields)
+		return
+	}
 	writeProblem(w, status, newProblem(r, status, detail, fields...))
 }
 

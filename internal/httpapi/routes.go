@@ -59,10 +59,24 @@ type routes struct {
 	chi.Router
 	s     *Server
 	rules map[string]Rule
+	// web marks the web app's pages, which openapi.json does not describe.
+	web map[string]bool
 }
 
 func (rt *routes) handle(method, pattern string, ru Rule, h http.HandlerFunc, mw ...func(http.Handler) http.Handler) {
 	rt.add(method, pattern, ru, h, append([]func(http.Handler) http.Handler{middleware.Timeout(rt.s.cfg.RequestTimeout)}, mw...), validateRequest)
+}
+
+// handleWeb registers a page of the web app: the same rules, a ?lang=
+// choice kept in a cookie, and forms refused when a browser says they come
+// from another site (with the session's CSRF token on top).
+func (rt *routes) handleWeb(method, pattern string, ru Rule, h http.HandlerFunc, mw ...func(http.Handler) http.Handler) {
+	rt.web[method+" "+pattern] = true
+	before := []func(http.Handler) http.Handler{middleware.Timeout(rt.s.cfg.RequestTimeout), rt.s.chooseLanguage}
+	if method != http.MethodGet {
+		before = append(before, crossOrigin.Handler)
+	}
+	rt.add(method, pattern, ru, h, append(before, mw...))
 }
 
 // handleBulk registers a route whose body or answer is a file streamed

@@ -89,6 +89,7 @@ type Server struct {
 	kube    client.Client // creates and patches Kecamatan for the admin API
 	cfg     Config
 	rules   map[string]Rule
+	web     map[string]bool
 	auth    *authCache
 	metrics *instruments
 	// nikHasher hashes NIKs for the cross-kecamatan index.
@@ -124,14 +125,20 @@ func (s *Server) Handler() http.Handler {
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
 		problem(w, r, http.StatusMethodNotAllowed, "Method not allowed here.")
 	})
-	rt := &routes{Router: r, s: s, rules: map[string]Rule{}}
+	rt := &routes{Router: r, s: s, rules: map[string]Rule{}, web: map[string]bool{}}
 
 	rt.handle("GET", "/healthz", public, s.healthz)
 	rt.handle("GET", "/readyz", public, s.readyz)
 	rt.handle("GET", "/openapi.json", public, serveOpenAPI)
 
+	// One budget of sign-in attempts per address, through the API and the
+	// web app's form alike.
 	loginLimit := httprate.LimitBy(s.cfg.LoginPerIPPerMinute, time.Minute, clientIP,
 		httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
+			if wantsHTML(r) {
+				webLoginThrottled(w, r)
+				return
+			}
 			problem(w, r, http.StatusTooManyRequests, "Too many login attempts from this address; wait a minute.")
 		}))
 	rt.handle("POST", "/api/v1/session", public, s.sessionCreate, loginLimit)
@@ -216,7 +223,20 @@ func (s *Server) Handler() http.Handler {
 
 	rt.handle("GET", "/api/v1/audit", anywhere("audit", "read"), s.auditList)
 
-	s.rules = rt.rules
+	// The web app for staff (docs/web.md): pages over the same packages,
+	// under the same rules.
+	rt.handleWeb("GET", "/static/app.css", public, serveStylesheet)
+	rt.handleWeb("GET", "/masuk", public, s.webLoginForm)
+	rt.handleWeb("POST", "/masuk", public, s.webLogin, loginLimit)
+	rt.handleWeb("POST", "/keluar", self, s.webLogout)
+	rt.handleWeb("GET", "/", self, s.webHome)
+	rt.handleWeb("GET", "/kecamatan/{code}/keluhan", inTenant("keluhan", "read"), s.webComplaintList)
+	rt.handleWeb("POST", "/kecamatan/{code}/keluhan", inTenant("keluhan", "write"), s.webComplaintCreate)
+	rt.handleWeb("GET", "/kecamatan/{code}/keluhan/baru", inTenant("keluhan", "write"), s.webComplaintNew)
+	rt.handleWeb("POST", "/kecamatan/{code}/keluhan/baru", inTenant("keluhan", "write"), s.webResidentSearch)
+	rt.handleWeb("GET", "/kecamatan/{code}/keluhan/{id}", inTenant("keluhan", "read"), s.webComplaintShow)
+
+	s.rules, s.web = rt.rules, rt.web
 	return r
 }
 

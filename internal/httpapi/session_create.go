@@ -35,46 +35,63 @@ func (s *Server) sessionCreate(w http.ResponseWriter, r *http.Request) {
 	if !decodeJSON(w, r, &req) {
 		return
 	}
-	acct, err := s.store.AccountByUsername(r.Context(), req.Username)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	in, err := s.signIn(w, r, req.Username, req.Password)
+	switch {
+	case err != nil:
 		serverError(w, r, err)
-		return
+	case in.lockedUntil != nil:
+		w.Header().Set("Retry-After", retryAfter(*in.lockedUntil))
+		problem(w, r, http.StatusTooManyRequests, "Too many failed logins: this account is locked for a while.")
+	case in.session == nil:
+		problem(w, r, http.StatusUnauthorized, "Wrong username or password.")
+	default:
+		writeJSON(w, http.StatusCreated, sessionResponse{Username: in.username, CSRFToken: in.session.CSRFToken, ExpiresAt: in.session.ExpiresAt})
+	}
+}
+
+// signedIn is the outcome of a sign-in: a session, or the account locked
+// until a time, or neither (wrong username or password).
+type signedIn struct {
+	username    string
+	session     *store.Session
+	lockedUntil *time.Time
+}
+
+// signIn checks a username and password for the API and the web app alike:
+// a failure is counted against the account (locking it after too many),
+// an unknown username takes as long as a wrong password, and a success
+// starts a new session and sets its cookie.
+func (s *Server) signIn(w http.ResponseWriter, r *http.Request, username, password string) (*signedIn, error) {
+	acct, err := s.store.AccountByUsername(r.Context(), username)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, err
 	}
 	if acct == nil || acct.PasswordHash() == "" || acct.Disabled {
-		_, _ = argon2id.ComparePasswordAndHash(req.Password, dummyHash)
+		_, _ = argon2id.ComparePasswordAndHash(password, dummyHash)
 		s.metrics.loginFailed(r.Context(), "unknown")
-		problem(w, r, http.StatusUnauthorized, "Wrong username or password.")
-		return
+		return &signedIn{}, nil
 	}
 	if acct.LockedUntil != nil && acct.LockedUntil.After(time.Now()) {
 		s.metrics.loginFailed(r.Context(), "locked")
-		w.Header().Set("Retry-After", retryAfter(*acct.LockedUntil))
-		problem(w, r, http.StatusTooManyRequests, "Too many failed logins: this account is locked for a while.")
-		return
+		return &signedIn{lockedUntil: acct.LockedUntil}, nil
 	}
-	ok, err := argon2id.ComparePasswordAndHash(req.Password, acct.PasswordHash())
+	ok, err := argon2id.ComparePasswordAndHash(password, acct.PasswordHash())
 	if err != nil {
-		serverError(w, r, err)
-		return
+		return nil, err
 	}
 	if !ok {
 		s.metrics.loginFailed(r.Context(), "password")
 		until, err := s.store.RecordLoginFailure(r.Context(), acct.ID, s.cfg.LoginMaxFailures, s.cfg.LoginLockout)
 		if err != nil {
-			serverError(w, r, err)
-			return
+			return nil, err
 		}
 		if until != nil && until.After(time.Now()) {
-			w.Header().Set("Retry-After", retryAfter(*until))
-			problem(w, r, http.StatusTooManyRequests, "Too many failed logins: this account is locked for a while.")
-			return
+			return &signedIn{lockedUntil: until}, nil
 		}
-		problem(w, r, http.StatusUnauthorized, "Wrong username or password.")
-		return
+		return &signedIn{}, nil
 	}
 	if err := s.store.RecordLoginSuccess(r.Context(), acct.ID); err != nil {
-		serverError(w, r, err)
-		return
+		return nil, err
 	}
 	// A fresh session id at every login: a planted cookie is never promoted.
 	if c, err := r.Cookie(SessionCookie); err == nil {
@@ -84,14 +101,13 @@ func (s *Server) sessionCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	sess, cookie, err := s.store.CreateSession(r.Context(), acct.ID, s.cfg.SessionTTL)
 	if err != nil {
-		serverError(w, r, err)
-		return
+		return nil, err
 	}
 	http.SetCookie(w, &http.Cookie{
 		Name: SessionCookie, Value: cookie, Path: "/", Expires: sess.ExpiresAt,
 		HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode,
 	})
-	writeJSON(w, http.StatusCreated, sessionResponse{Username: acct.Username, CSRFToken: sess.CSRFToken, ExpiresAt: sess.ExpiresAt})
+	return &signedIn{username: acct.Username, session: sess}, nil
 }
 
 // retryAfter renders the seconds until a time, as the Retry-After header wants.

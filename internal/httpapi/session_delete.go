@@ -9,12 +9,20 @@ func (s *Server) sessionDelete(w http.ResponseWriter, r *http.Request) {
 		problem(w, r, http.StatusBadRequest, "This request was not made with a session; revoke the token instead.")
 		return
 	}
-	if err := s.store.DeleteSession(r.Context(), p.SessionID); err != nil {
+	if err := s.signOut(w, r, p); err != nil {
 		serverError(w, r, err)
 		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// signOut ends the caller's session and clears its cookie.
+func (s *Server) signOut(w http.ResponseWriter, r *http.Request, p *Principal) error {
+	if err := s.store.DeleteSession(r.Context(), p.SessionID); err != nil {
+		return err
 	}
 	s.auth.flush()
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1,
 		HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
-	w.WriteHeader(http.StatusNoContent)
+	return nil
 }

@@ -1,0 +1,9 @@
+package casework
+
+// The coded values of complaints. The OpenAPI description and the tenant
+// schema's CHECKs repeat them; a test holds the description to these.
+var (
+	Channels          = []string{"datang_langsung", "telepon", "whatsapp", "laporan_rt_rw", "kunjungan_rumah", "surat", "media_sosial", "lainnya"}
+	Urgencies         = []string{"biasa", "segera", "darurat"}
+	ComplaintStatuses = []string{"baru", "dikaji", "dirujuk", "ditutup"}
+)

@@ -1,0 +1,191 @@
+package httpapi
+
+import (
+	"bytes"
+	"embed"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5/middleware"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+
+	"github.com/slrt-id/slrt/internal/i18n"
+	"github.com/slrt-id/slrt/internal/workdays"
+)
+
+// The web app: server-rendered pages for staff, in Bahasa Indonesia unless
+// the user picks English. Pages are served by the same router as the API,
+// under the same authorisation rules, from the same packages; they work
+// without JavaScript, on an old phone over a slow line.
+
+//go:embed web
+var webFiles embed.FS
+
+// LangCookie remembers a user's choice of language.
+const LangCookie = "slrt_lang"
+
+// webPages are the page templates, each parsed with the layout.
+var webPages = func() map[string]*template.Template {
+	pages := map[string]*template.Template{}
+	names, err := fs.Glob(webFiles, "web/*.html")
+	if err != nil {
+		panic(err)
+	}
+	for _, name := range names {
+		if name == "web/layout.html" {
+			continue
+		}
+		t := template.Must(template.New("").Funcs(webFuncs).ParseFS(webFiles, "web/layout.html", name))
+		pages[strings.TrimSuffix(strings.TrimPrefix(name, "web/"), ".html")] = t
+	}
+	return pages
+}()
+
+var webFuncs = template.FuncMap{
+	// tanggal writes a date as Indonesians do, in WIB.
+	"tanggal": func(t time.Time) string { return t.In(workdays.Zone).Format("02-01-2006 15:04") },
+}
+
+// crossOrigin refuses a form a browser says another site sent (Sec-Fetch-Site,
+// Origin): sign-in included, which has no session token yet.
+var crossOrigin = func() *http.CrossOriginProtection {
+	c := http.NewCrossOriginProtection()
+	c.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		problem(w, r, http.StatusForbidden, "A form from another site is refused.")
+	}))
+	return c
+}()
+
+// serveStylesheet serves the web app's one stylesheet.
+func serveStylesheet(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	http.ServeFileFS(w, r, webFiles, "web/app.css")
+}
+
+// webPage is what every page's template gets.
+type webPage struct {
+	p         *message.Printer
+	Lang      string
+	OtherLang string // the link that switches language
+	User      string
+	CSRF      string
+	Title     string
+	Data      any
+}
+
+// T writes a message of the catalogue in the page's language.
+func (v *webPage) T(key string, args ...any) string { return v.p.Sprintf(key, args...) }
+
+// webLang returns the request's language: the user's choice in the
+// cookie, else Indonesian.
+func webLang(r *http.Request) language.Tag {
+	choice := ""
+	if c, err := r.Cookie(LangCookie); err == nil {
+		choice = c.Value
+	}
+	return i18n.Choose(choice)
+}
+
+// chooseLanguage keeps a ?lang= choice in a cookie and serves the page in
+// it, without the parameter.
+func (s *Server) chooseLanguage(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if choice := r.URL.Query().Get("lang"); choice != "" && r.Method == http.MethodGet {
+			lang := i18n.Choose(choice)
+			http.SetCookie(w, &http.Cookie{Name: LangCookie, Value: lang.String(), Path: "/", MaxAge: 365 * 24 * 3600,
+				HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
+			u := *r.URL
+			q := u.Query()
+			q.Del("lang")
+			u.RawQuery = q.Encode()
+			http.Redirect(w, r, u.RequestURI(), http.StatusSeeOther)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// newPage starts a page in the request's language, titled by a catalogue
+// key.
+func newPage(r *http.Request, titleKey string, data any, titleArgs ...any) *webPage {
+	lang := webLang(r)
+	v := &webPage{p: i18n.Printer(lang), Lang: lang.String(), Data: data}
+	other := "en"
+	if lang == language.English {
+		other = "id"
+	}
+	u := *r.URL
+	q := u.Query()
+	q.Set("lang", other)
+	u.RawQuery = q.Encode()
+	v.OtherLang = u.RequestURI()
+	if p := principalFrom(r.Context()); p != nil {
+		v.User = p.Account.DisplayName
+		if v.User == "" {
+			v.User = p.Account.Username
+		}
+		v.CSRF = p.CSRFToken
+	}
+	v.Title = v.T(titleKey, titleArgs...)
+	return v
+}
+
+// render writes a page; the whole page is rendered before anything is
+// sent, so that a template error is a clean 500.
+func render(w http.ResponseWriter, r *http.Request, status int, name string, v *webPage) {
+	var buf bytes.Buffer
+	if err := webPages[name].ExecuteTemplate(&buf, "layout", v); err != nil {
+		slog.ErrorContext(r.Context(), "page not rendered", "page", name, "error", err)
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	// Pages hold personal data: never stored by a shared computer's
+	// browser or a proxy.
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Security-Policy", "default-src 'self'; form-action 'self'; frame-ancestors 'none'")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// wantsHTML reports whether the client is a browser asking for a page, so
+// that errors are pages for it and problem documents for everyone else.
+func wantsHTML(r *http.Request) bool {
+	return strings.Contains(r.Header.Get("Accept"), "text/html")
+}
+
+// errorPage answers a browser: a sign-in for 401, else the error in its
+// language, the fields at fault, and the request id to quote.
+func errorPage(w http.ResponseWriter, r *http.Request, status int, fields []FieldError) {
+	if status == http.StatusUnauthorized {
+		next := "/"
+		if r.Method == http.MethodGet {
+			next = r.URL.RequestURI()
+		}
+		http.Redirect(w, r, "/masuk?next="+url.QueryEscape(next), http.StatusSeeOther)
+		return
+	}
+	key := "error.other"
+	switch status {
+	case http.StatusForbidden, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity, http.StatusLocked,
+		http.StatusTooManyRequests, http.StatusServiceUnavailable:
+		key = "error." + strconv.Itoa(status)
+	}
+	v := newPage(r, "error.title", nil)
+	v.Data = errorData{v.T(key), fields, middleware.GetReqID(r.Context())}
+	render(w, r, status, "galat", v)
+}
+
+type errorData struct {
+	Message   string
+	Fields    []FieldError
+	RequestID string
+}

@@ -1,0 +1,256 @@
+package httpapi
+
+import (
+	"crypto/rand"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/slrt-id/slrt/internal/casework"
+	"github.com/slrt-id/slrt/internal/registry"
+	"github.com/slrt-id/slrt/internal/store"
+	"github.com/slrt-id/slrt/internal/wilayah"
+)
+
+// maxDescription bounds a complaint's text, as the API does.
+const maxDescription = 4000
+
+// kecamatanPage is what the pages of one kecamatan share.
+type kecamatanPage struct {
+	Code, KecamatanName string
+	KelurahanNames      map[string]string
+	CategoryNames       map[string]string
+}
+
+func (s *Server) kecamatanPage(r *http.Request) (kecamatanPage, []store.Category, error) {
+	code := chi.URLParam(r, "code")
+	k := kecamatanPage{Code: code, KecamatanName: areaName(code), KelurahanNames: map[string]string{}, CategoryNames: map[string]string{}}
+	for _, kel := range wilayah.Default().Children(code) {
+		k.KelurahanNames[kel.Code] = kel.Name
+	}
+	cats, err := s.store.Categories(r.Context())
+	for _, c := range cats {
+		k.CategoryNames[c.Code] = c.Name
+	}
+	return k, cats, err
+}
+
+// webComplaintList lists a kecamatan's complaints (the caller's kelurahan
+// only, for Puskesos staff), newest first, 50 a page.
+func (s *Server) webComplaintList(w http.ResponseWriter, r *http.Request) {
+	const limit = 50
+	k, _, err := s.kecamatanPage(r)
+	if err != nil {
+		serverError(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	after, _ := strconv.ParseInt(q.Get("after"), 10, 64)
+	f := casework.ComplaintFilter{Status: q.Get("status"), After: after, Limit: limit}
+	if f.Status != "" && !slices.Contains(casework.ComplaintStatuses, f.Status) {
+		f.Status = ""
+	}
+	// Only Puskesos staff record complaints: the button is theirs.
+	canWrite := len(s.authz.AllowedWithin(principalFrom(r.Context()).Account.ID, k.Code, "keluhan", "write")) > 0
+	s.readInTenant(w, r, func(conn tenantConn) error {
+		items, err := casework.ListComplaints(r.Context(), conn, f, scopeOf(r.Context()))
+		if err != nil {
+			return err
+		}
+		next := ""
+		if len(items) > limit {
+			items = items[:limit]
+			v := url.Values{"after": {strconv.FormatInt(items[limit-1].ID, 10)}}
+			if f.Status != "" {
+				v.Set("status", f.Status)
+			}
+			next = "?" + v.Encode()
+		}
+		render(w, r, http.StatusOK, "keluhan", newPage(r, "complaints.title", struct {
+			kecamatanPage
+			Items    []casework.ComplaintSummary
+			Statuses []string
+			Status   string
+			Next     string
+			CanWrite bool
+		}{k, items, casework.ComplaintStatuses, f.Status, next, canWrite}))
+		return nil
+	})
+}
+
+// intakePage is the new-complaint page: first finding the resident, then
+// the complaint's fields.
+type intakePage struct {
+	kecamatanPage
+	NIK, Name      string
+	Searched       bool
+	Found          []registry.Found
+	Resident       *casework.PersonBrief
+	Categories     []store.Category
+	Channels       []string
+	Urgencies      []string
+	Form           casework.NewComplaint
+	IdempotencyKey string
+	MaxDescription int
+	Errors         map[string]string
+}
+
+func (s *Server) newIntakePage(r *http.Request) (*webPage, *intakePage, error) {
+	k, cats, err := s.kecamatanPage(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	var active []store.Category
+	for _, c := range cats {
+		if c.Active {
+			active = append(active, c)
+		}
+	}
+	d := &intakePage{kecamatanPage: k, Categories: active, Channels: casework.Channels, Urgencies: casework.Urgencies,
+		Form: casework.NewComplaint{Channel: "datang_langsung", Urgency: "biasa"}, IdempotencyKey: rand.Text(),
+		MaxDescription: maxDescription, Errors: map[string]string{}}
+	return newPage(r, "intake.title", d), d, nil
+}
+
+// webComplaintNew shows the intake page: the search for the resident, or,
+// once one is chosen (?penduduk=), the complaint form.
+func (s *Server) webComplaintNew(w http.ResponseWriter, r *http.Request) {
+	v, d, err := s.newIntakePage(r)
+	if err != nil {
+		serverError(w, r, err)
+		return
+	}
+	personID, _ := strconv.ParseInt(r.URL.Query().Get("penduduk"), 10, 64)
+	if personID <= 0 {
+		render(w, r, http.StatusOK, "keluhan_baru", v)
+		return
+	}
+	s.readInTenant(w, r, func(conn tenantConn) error {
+		if d.Resident, err = casework.Resident(r.Context(), conn, personID, scopeOf(r.Context())); err != nil {
+			return err
+		}
+		render(w, r, http.StatusOK, "keluhan_baru", v)
+		return nil
+	})
+}
+
+// webResidentSearch finds the resident of a new complaint by NIK or name,
+// in the caller's kelurahan. A POST, so that a NIK never sits in a URL or
+// a browser's history.
+func (s *Server) webResidentSearch(w http.ResponseWriter, r *http.Request) {
+	v, d, err := s.newIntakePage(r)
+	if err != nil {
+		serverError(w, r, err)
+		return
+	}
+	d.NIK, d.Name = strings.TrimSpace(r.PostFormValue("nik")), strings.TrimSpace(r.PostFormValue("name"))
+	q := &registry.Query{NIK: d.NIK, Limit: 20}
+	switch {
+	case d.NIK != "" && (len(d.NIK) != 16 || strings.Trim(d.NIK, "0123456789") != ""):
+		d.Errors["nik"] = v.T("field.nik_format")
+	case d.NIK == "" && d.Name == "":
+		d.Errors["nik"] = v.T("field.one_of")
+	case d.NIK == "":
+		q.Name = d.Name
+	}
+	if len(d.Errors) > 0 {
+		render(w, r, http.StatusUnprocessableEntity, "keluhan_baru", v)
+		return
+	}
+	s.readInTenant(w, r, func(conn tenantConn) error {
+		found, _, err := registry.Search(r.Context(), conn, q, scopeOf(r.Context()))
+		if err != nil {
+			return err
+		}
+		d.Searched, d.Found = true, found
+		render(w, r, http.StatusOK, "keluhan_baru", v)
+		return nil
+	})
+}
+
+// webComplaintCreate records the complaint from the form and shows it. The
+// form's idempotency key makes a double submit (or a retry after a lost
+// answer) land on the same complaint.
+func (s *Server) webComplaintCreate(w http.ResponseWriter, r *http.Request) {
+	v, d, err := s.newIntakePage(r)
+	if err != nil {
+		serverError(w, r, err)
+		return
+	}
+	personID, _ := strconv.ParseInt(r.PostFormValue("person"), 10, 64)
+	d.Form = casework.NewComplaint{PersonID: personID, Category: r.PostFormValue("category"), Channel: r.PostFormValue("channel"),
+		Urgency: r.PostFormValue("urgency"), Description: strings.TrimSpace(r.PostFormValue("description"))}
+	if key := r.PostFormValue("idempotency_key"); key != "" {
+		d.IdempotencyKey = key
+	}
+	if !slices.ContainsFunc(d.Categories, func(c store.Category) bool { return c.Code == d.Form.Category }) {
+		d.Errors["category"] = v.T("field.choose")
+	}
+	if !slices.Contains(casework.Channels, d.Form.Channel) {
+		d.Errors["channel"] = v.T("field.choose")
+	}
+	if !slices.Contains(casework.Urgencies, d.Form.Urgency) {
+		d.Errors["urgency"] = v.T("field.choose")
+	}
+	switch n := utf8.RuneCountInString(d.Form.Description); {
+	case n == 0:
+		d.Errors["description"] = v.T("field.required")
+	case n > maxDescription:
+		d.Errors["description"] = v.T("field.too_long", maxDescription)
+	}
+	actor, scope := s.actorOf(r.Context()), scopeOf(r.Context())
+	if len(d.Errors) > 0 {
+		s.readInTenant(w, r, func(conn tenantConn) error {
+			if d.Resident, err = casework.Resident(r.Context(), conn, personID, scope); err != nil {
+				return err
+			}
+			render(w, r, http.StatusUnprocessableEntity, "keluhan_baru", v)
+			return nil
+		})
+		return
+	}
+	body := []byte(url.Values{"person": {strconv.FormatInt(personID, 10)}, "category": {d.Form.Category}, "channel": {d.Form.Channel},
+		"urgency": {d.Form.Urgency}, "description": {d.Form.Description}}.Encode())
+	s.createOnce(w, r, d.IdempotencyKey, body, func(tx pgx.Tx) (*created, error) {
+		id, err := casework.CreateComplaint(r.Context(), tx, &d.Form, actor, scope)
+		if err != nil {
+			return nil, err
+		}
+		return &created{ID: id, Location: "/kecamatan/" + d.Code + "/keluhan/" + strconv.FormatInt(id, 10) + "?tersimpan=1"}, nil
+	}, func(w http.ResponseWriter, r *http.Request, _ int, out *created, _ bool) {
+		http.Redirect(w, r, out.Location, http.StatusSeeOther)
+	})
+}
+
+// webComplaintShow shows a complaint's case file; reading it is audited,
+// as through the API.
+func (s *Server) webComplaintShow(w http.ResponseWriter, r *http.Request) {
+	id, ok := idParam(w, r, "id")
+	if !ok {
+		return
+	}
+	k, _, err := s.kecamatanPage(r)
+	if err != nil {
+		serverError(w, r, err)
+		return
+	}
+	s.readInTenant(w, r, func(conn tenantConn) error {
+		c, err := casework.GetComplaint(r.Context(), conn, id, scopeOf(r.Context()), today())
+		if err != nil {
+			return err
+		}
+		s.audit(r, k.Code, "success")
+		render(w, r, http.StatusOK, "keluhan_detail", newPage(r, "complaint.title", struct {
+			kecamatanPage
+			Complaint *casework.Complaint
+			Saved     bool
+		}{k, c, r.URL.Query().Get("tersimpan") == "1"}, c.ID))
+		return nil
+	})
+}

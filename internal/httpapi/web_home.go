@@ -1,0 +1,61 @@
+package httpapi
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/slrt-id/slrt/internal/authz"
+	"github.com/slrt-id/slrt/internal/wilayah"
+)
+
+// place is a kecamatan a user works in through the web app.
+type place struct {
+	Code, Name string
+	RoleKey    string
+	Kelurahan  string // the kelurahan of a Puskesos grant
+}
+
+// webHome lists where the user works; with one place it goes straight to
+// that kecamatan's complaints.
+func (s *Server) webHome(w http.ResponseWriter, r *http.Request) {
+	var places []place
+	others := false
+	for _, g := range s.authz.Grants(principalFrom(r.Context()).Account.ID) {
+		switch authz.DomainLevel(g.Domain) {
+		case authz.LevelKelurahan:
+			kec := g.Domain[:8]
+			places = append(places, place{Code: kec, Name: areaName(kec), RoleKey: "role." + string(g.Role), Kelurahan: areaName(g.Domain)})
+		case authz.LevelKecamatan:
+			places = append(places, place{Code: g.Domain, Name: areaName(g.Domain), RoleKey: "role." + string(g.Role)})
+		case authz.LevelKota:
+			if g.Role != authz.RoleDinsos {
+				others = true
+				continue
+			}
+			for _, k := range wilayah.Default().Kecamatan() {
+				places = append(places, place{Code: k.Code, Name: k.Name, RoleKey: "role." + string(g.Role)})
+			}
+		default:
+			others = true
+		}
+	}
+	slices.SortStableFunc(places, func(a, b place) int { return strings.Compare(a.Code, b.Code) })
+	places = slices.CompactFunc(places, func(a, b place) bool { return a.Code == b.Code })
+	if len(places) == 1 && !others {
+		http.Redirect(w, r, "/kecamatan/"+places[0].Code+"/keluhan", http.StatusSeeOther)
+		return
+	}
+	render(w, r, http.StatusOK, "beranda", newPage(r, "home.title", struct {
+		Places []place
+		Others bool
+	}{places, others}))
+}
+
+// areaName names a kecamatan or kelurahan by its code.
+func areaName(code string) string {
+	if a, ok := wilayah.Default().Lookup(code); ok {
+		return a.Name
+	}
+	return code
+}
