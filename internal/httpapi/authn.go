@@ -30,6 +30,13 @@ type tenantConn = *pgxpool.Conn
 // bad or revoked credential is refused at once.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// A form is read here, on the request the handler will get: the
+		// CSRF check reads its token from a copy of the request, and a
+		// body read there would be gone for the handler.
+		if !safeMethod(r.Method) && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+			r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+			_ = r.ParseForm()
+		}
 		p, ok := s.identify(w, r)
 		if !ok {
 			return

@@ -1,0 +1,185 @@
+package e2e
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// A Puskesos officer works in the web app, in Chromium, against the
+// slrt-api binary: signs in, lands on the kelurahan's complaints, finds a
+// resident by a spelling of the name the registry holds in the old
+// spelling, records the resident's complaint, sees it in the case file and
+// the list, switches to English, is refused another kecamatan, and signs
+// out. No page shows the full NIK.
+func TestPuskesosOfficerRecordsAComplaintInTheBrowser(t *testing.T) {
+	kubeconfig, apiKubeconfig, dbURL := prepareAPI(t, "slrt_control_web")
+	must := func(out string, err error) string {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("slrtctl: %v\n%s", err, out)
+		}
+		return out
+	}
+	must(runSlrtctl(t, "", "migrate", "--database-url", dbURL))
+	must(runSlrtctl(t, "rahasia-kota-bandung\n", "create-admin", "cityit", "--display-name", "Diskominfo", "--database-url", dbURL))
+	start(t, "slrt-operator", []string{"KUBECONFIG=" + kubeconfig}, "--namespace=slrt-system",
+		"--metrics-bind-address=0", "--health-probe-bind-address=0")
+	addr := freeAddr(t)
+	// Plain HTTP on the loopback address: cookies without Secure.
+	start(t, "slrt-api", []string{"KUBECONFIG=" + apiKubeconfig, "SLRT_DATABASE_URL=" + dbURL, "SLRT_NIK_INDEX_KEY_FILE=" + nikKeyFile(t)},
+		"--listen", addr, "--metrics-listen", "", "--referral-metrics-interval", "0", "--insecure-cookies")
+	server := "http://" + addr
+	waitHTTP(t, server+"/readyz")
+	admin := []string{"--server", server, "--token", strings.TrimSpace(must(runSlrtctl(t, "rahasia-kota-bandung\n", "login", "cityit", "--server", server)))}
+	must(runSlrtctl(t, "", append([]string{"kecamatan", "onboard", "32.73.08", "Cidadap"}, admin...)...))
+	const password = "puskesos-hegarmanah-2026"
+	must(runSlrtctl(t, password+"\n", append([]string{"accounts", "create", "ujang", "--display-name", "Ujang (Puskesos Hegarmanah)"}, admin...)...))
+	must(runSlrtctl(t, "", append([]string{"grants", "add", "ujang", "petugas", "32.73.08.1001"}, admin...)...))
+	waitReady(t, admin, "32.73.08")
+
+	// The resident is in the registry already (registered through the API).
+	token := strings.TrimSpace(must(runSlrtctl(t, password+"\n", "login", "ujang", "--server", server)))
+	base := server + "/api/v1/kecamatan/32.73.08"
+	hh := apiCall(t, token, "POST", base+"/keluarga", map[string]any{"noKK": "3273081504100007",
+		"house": map[string]any{"kelurahan": "32.73.08.1001", "rt": "002", "rw": "004", "street": "Jl. Hegarmanah Gg. Mesjid"}}, http.StatusCreated)
+	const fullNIK = "3273085506900001"
+	apiCall(t, token, "POST", base+"/penduduk", map[string]any{"nik": fullNIK, "name": "Euis Soenandar",
+		"birthPlace": "Bandung", "birthDate": "1990-06-15", "sex": "P", "householdId": hh["id"], "relationship": "kepala_keluarga"}, http.StatusCreated)
+
+	ctx := browser(t)
+	get := func(what string, a chromedp.Action[string]) string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, a)
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		return v
+	}
+	// page returns the page's HTML, and holds every page to never showing
+	// the full NIK.
+	page := func() string {
+		t.Helper()
+		html := get("reading the page", chromedp.OuterHTML(chromedp.CSS("html")))
+		if strings.Contains(html, fullNIK) {
+			t.Fatalf("a page shows the full NIK:\n%s", html)
+		}
+		return html
+	}
+	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		stepCtx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		defer cancel()
+		if err := chromedp.Do(stepCtx, steps...); err != nil {
+			html, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("html")))
+			t.Fatalf("%s: %v\npage:\n%s", what, err, html)
+		}
+	}
+	id := func(s string) chromedp.ID { return chromedp.ID(s) }
+
+	do("signing in",
+		chromedp.Navigate(server+"/"),
+		chromedp.WaitVisible(id("username")),
+		chromedp.SendKeys(id("username"), "ujang"),
+		chromedp.SendKeys(id("password"), password),
+		chromedp.Click(id("login")),
+		chromedp.WaitVisible(id("empty")),
+	)
+	if location, html := get("location", chromedp.Location()), page(); !strings.HasSuffix(location, "/kecamatan/32.73.08/keluhan") ||
+		!strings.Contains(html, "Belum ada keluhan.") {
+		t.Fatalf("after signing in: %s\n%s", location, html)
+	}
+
+	do("finding the resident",
+		chromedp.Click(id("new")),
+		chromedp.WaitVisible(id("name")),
+		chromedp.SetValue(id("name"), "Euis Sunandar"),
+		chromedp.Click(id("search")),
+		chromedp.WaitVisible(id("found")),
+	)
+	if location, html := get("location", chromedp.Location()), page(); !strings.Contains(html, "Euis Soenandar") ||
+		!strings.Contains(html, "3273••••••••0001") || strings.Contains(location, "Euis") {
+		t.Fatalf("search: %s\n%s", location, html)
+	}
+
+	const need = "Tidak mampu membayar iuran BPJS sejak suami sakit."
+	do("recording the complaint",
+		chromedp.Click(chromedp.CSS("#found a.button")),
+		chromedp.WaitVisible(id("description")),
+		chromedp.SetValue(id("category"), "IURAN_BPJS"),
+		chromedp.SetValue(id("urgency"), "segera"),
+		chromedp.SetValue(id("description"), need),
+		chromedp.Click(id("save")),
+		chromedp.WaitVisible(id("saved")),
+	)
+	if got, html := get("description", chromedp.Text(id("description"))), page(); got != need || !strings.Contains(html, "Segera") ||
+		!strings.Contains(html, "Baru") {
+		t.Fatalf("the case file: %q\n%s", got, html)
+	}
+
+	do("the list", chromedp.Navigate(server+"/kecamatan/32.73.08/keluhan"), chromedp.WaitVisible(id("complaints")))
+	if html := page(); !strings.Contains(html, "Euis Soenandar") || !strings.Contains(html, "Datang langsung") {
+		t.Fatalf("the list lacks the complaint:\n%s", html)
+	}
+
+	do("English", chromedp.Click(id("lang")), chromedp.WaitVisible(id("complaints")))
+	if heading, html := get("heading", chromedp.Text(chromedp.CSS("h1"))), page(); heading != "Complaints" || !strings.Contains(html, "Walk-in") {
+		t.Fatalf("in English: %q\n%s", heading, html)
+	}
+
+	do("another kecamatan", chromedp.Navigate(server+"/kecamatan/32.73.04/keluhan"), chromedp.WaitVisible(id("error")))
+	if refusal := get("refusal", chromedp.Text(id("error"))); refusal != "Your roles do not allow this here." {
+		t.Fatalf("another kecamatan: %q", refusal)
+	}
+
+	do("signing out",
+		chromedp.Navigate(server+"/kecamatan/32.73.08/keluhan"),
+		chromedp.WaitVisible(id("logout")),
+		chromedp.Click(id("logout")),
+		chromedp.WaitVisible(id("username")),
+		chromedp.Navigate(server+"/kecamatan/32.73.08/keluhan"),
+		chromedp.WaitVisible(id("username")),
+	)
+	if location := get("location", chromedp.Location()); !strings.Contains(location, "/masuk?next=") {
+		t.Fatalf("after signing out the list is at %s", location)
+	}
+}
+
+// browser starts a headless Chromium for the test (Debian's, installed by
+// make chromium; SLRT_TEST_CHROMIUM names another), with a fresh profile
+// and nothing that reaches out to the network.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	path := os.Getenv("SLRT_TEST_CHROMIUM")
+	if path == "" {
+		var err error
+		if path, err = exec.LookPath("chromium"); err != nil {
+			t.Fatal("Chromium is missing: run make chromium (or set SLRT_TEST_CHROMIUM)")
+		}
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.NoSandbox, // the tests run as root
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-quic", true),
+	)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(cancel)
+	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	t.Cleanup(cancelAlloc)
+	ctx, cancelBrowser := chromedp.NewContext(ctx)
+	t.Cleanup(cancelBrowser)
+	// Started now, on this context: a browser started by a step's own
+	// shorter context would end with that step.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("starting Chromium: %v", err)
+	}
+	return ctx
+}
