@@ -429,6 +429,7 @@ func (s *Stack) Stop() {
 // PrintSummary writes where everything is and how to sign in.
 func (s *Stack) PrintSummary(w io.Writer) {
 	fmt.Fprintf(w, "\nThe SLRT platform runs locally.\n\n")
+	fmt.Fprintf(w, "  web app     %s/   (sign in as petugas.babakanciparay)\n", s.APIURL)
 	fmt.Fprintf(w, "  API         %s   (OpenAPI: %s/openapi.json)\n", s.APIURL, s.APIURL)
 	fmt.Fprintf(w, "  kubectl     export KUBECONFIG=%s; %s get kec\n", s.Kubeconfig, filepath.Join(s.o.KubeAssets, "kubectl"))
 	fmt.Fprintf(w, "  logs        %s (slrt-api.log, slrt-operator.log), %s\n", filepath.Join(s.o.Dir, "logs"), s.pg.LogPath())

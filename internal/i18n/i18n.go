@@ -49,12 +49,3 @@ func Has(key string) bool {
 	_, ok := messages[key]
 	return ok
 }
-
-// Keys lists the catalogue's keys.
-func Keys() []string {
-	out := make([]string, 0, len(messages))
-	for k := range messages {
-		out = append(out, k)
-	}
-	return out
-}

@@ -1,0 +1,196 @@
+package apiserver_test
+
+import (
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// browserClient is what a browser does to the web app: cookies kept,
+// redirects seen rather than followed, pages asked for.
+type browserClient struct {
+	t    *testing.T
+	c    *http.Client
+	csrf string // from the last page's forms
+}
+
+type pageResp struct {
+	status   int
+	body     string
+	location string
+}
+
+var csrfField = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
+
+func newBrowser(t *testing.T) *browserClient {
+	jar, _ := cookiejar.New(nil)
+	return &browserClient{t: t, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+func (b *browserClient) send(method, path string, form url.Values, headers ...string) pageResp {
+	b.t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, _ := http.NewRequest(method, api.URL+path, body)
+	req.Header.Set("Accept", "text/html,application/xhtml+xml")
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := b.c.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	if m := csrfField.FindStringSubmatch(string(data)); m != nil {
+		b.csrf = m[1]
+	}
+	return pageResp{resp.StatusCode, string(data), resp.Header.Get("Location")}
+}
+
+func (b *browserClient) get(path string) pageResp { return b.send("GET", path, nil) }
+
+// post submits a form with the session's CSRF token, as the page's form
+// would.
+func (b *browserClient) post(path string, form url.Values, headers ...string) pageResp {
+	if b.csrf != "" && form.Get("csrf_token") == "" {
+		form.Set("csrf_token", b.csrf)
+	}
+	return b.send("POST", path, form, headers...)
+}
+
+func (b *browserClient) signIn(username string) {
+	b.t.Helper()
+	if r := b.post("/masuk", url.Values{"username": {username}, "password": {testPassword}}); r.status != http.StatusSeeOther {
+		b.t.Fatalf("sign-in as %s: %d %s", username, r.status, r.body)
+	}
+}
+
+// Signing in through the form: a wrong password says so on the page; the
+// page asked for before signing in is where one lands after; a "next" that
+// points at another site lands on the home page instead.
+func TestWebSignIn(t *testing.T) {
+	b := newBrowser(t)
+	r := b.get("/kecamatan/32.73.03/keluhan")
+	if r.status != http.StatusSeeOther || r.location != "/masuk?next=%2Fkecamatan%2F32.73.03%2Fkeluhan" {
+		t.Fatalf("a page without signing in: %d %q", r.status, r.location)
+	}
+	r = b.post("/masuk", url.Values{"username": {"supervisor"}, "password": {"bukan-kata-sandinya"}, "next": {"/kecamatan/32.73.03/keluhan"}})
+	if r.status != http.StatusUnauthorized || !strings.Contains(r.body, "Nama pengguna atau kata sandi salah.") {
+		t.Fatalf("wrong password: %d %s", r.status, r.body)
+	}
+	r = b.post("/masuk", url.Values{"username": {"supervisor"}, "password": {testPassword}, "next": {"/kecamatan/32.73.03/keluhan"}})
+	if r.status != http.StatusSeeOther || r.location != "/kecamatan/32.73.03/keluhan" {
+		t.Fatalf("sign-in: %d %q", r.status, r.location)
+	}
+	if r = b.get("/kecamatan/32.73.03/keluhan"); r.status != http.StatusOK || !strings.Contains(r.body, "Kecamatan Babakan Ciparay") {
+		t.Fatalf("the list after signing in: %d %s", r.status, r.body)
+	}
+	for _, next := range []string{"//evil.example/", "https://evil.example/", "/\\evil.example"} {
+		r = newBrowserSignedIn(t, "supervisor", next)
+		if r.location != "/" {
+			t.Errorf("next=%q sent the user to %q", next, r.location)
+		}
+	}
+}
+
+func newBrowserSignedIn(t *testing.T, username, next string) pageResp {
+	return newBrowser(t).post("/masuk", url.Values{"username": {username}, "password": {testPassword}, "next": {next}})
+}
+
+// Recording a complaint through the form: a missing description is shown
+// next to the field and records nothing; submitting the same form twice
+// (a double click, a retry) records one complaint; its case file is shown,
+// and reading it is audited.
+func TestWebComplaintIntake(t *testing.T) {
+	hh, _ := registerHousehold(t, "petugas", "32.73.03.1001")
+	person, _ := registerPerson(t, "petugas", "32.73.03", hh, personSpec{"Cucu Komariah", "P", "1961-03-04", "kepala_keluarga"})
+	b := newBrowser(t)
+	b.signIn("petugas")
+	r := b.get("/kecamatan/32.73.03/keluhan/baru?penduduk=" + jsonNum(float64(person)))
+	key := regexp.MustCompile(`name="idempotency_key" value="([^"]+)"`).FindStringSubmatch(r.body)
+	if r.status != http.StatusOK || key == nil || !strings.Contains(r.body, "Cucu Komariah") {
+		t.Fatalf("the form: %d %s", r.status, r.body)
+	}
+	description := "Rumah bocor, butuh bantuan RTLH " + key[1][:6]
+	form := func(description string) url.Values {
+		return url.Values{"person": {jsonNum(float64(person))}, "category": {"RTLH"}, "channel": {"kunjungan_rumah"},
+			"urgency": {"biasa"}, "description": {description}, "idempotency_key": {key[1]}}
+	}
+	r = b.post("/kecamatan/32.73.03/keluhan", form(""))
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "Wajib diisi.") || !strings.Contains(r.body, "Cucu Komariah") {
+		t.Fatalf("without a description: %d %s", r.status, r.body)
+	}
+	first := b.post("/kecamatan/32.73.03/keluhan", form(description))
+	again := b.post("/kecamatan/32.73.03/keluhan", form(description))
+	if first.status != http.StatusSeeOther || again.status != http.StatusSeeOther || first.location != again.location {
+		t.Fatalf("submitted twice: %d %q, %d %q", first.status, first.location, again.status, again.location)
+	}
+	var list struct {
+		Items []struct {
+			ID     int64 `json:"id"`
+			Person struct {
+				ID int64 `json:"id"`
+			} `json:"person"`
+		} `json:"items"`
+	}
+	do(t, "petugas", "GET", kec("32.73.03")+"/keluhan?limit=200", nil).json(t, &list)
+	recorded := 0
+	for _, c := range list.Items {
+		if c.Person.ID == person {
+			recorded++
+		}
+	}
+	if recorded != 1 {
+		t.Fatalf("%d complaints recorded for the resident, want 1", recorded)
+	}
+	r = b.get(first.location)
+	if r.status != http.StatusOK || !strings.Contains(r.body, "Keluhan tersimpan.") || !strings.Contains(r.body, description) ||
+		!strings.Contains(r.body, "Kunjungan rumah") {
+		t.Fatalf("the case file: %d %s", r.status, r.body)
+	}
+	expectAudited(t, "petugas", "GET /kecamatan/{code}/keluhan/{id}", "")
+}
+
+// Forms are refused when the browser says another site sent them, and
+// without the session's CSRF token; refusals are pages for a browser and
+// problem documents for an API client.
+func TestWebRefusesForeignFormsAndAnswersBrowsersWithPages(t *testing.T) {
+	b := newBrowser(t)
+	b.signIn("petugas")
+	b.get("/kecamatan/32.73.03/keluhan/baru")
+	search := url.Values{"name": {"Asep"}}
+	if r := b.post("/kecamatan/32.73.03/keluhan/baru", search, "Sec-Fetch-Site", "cross-site"); r.status != http.StatusForbidden {
+		t.Errorf("a form from another site: %d", r.status)
+	}
+	if r := b.send("POST", "/kecamatan/32.73.03/keluhan/baru", url.Values{"name": {"Asep"}}); r.status != http.StatusForbidden {
+		t.Errorf("a form without the CSRF token: %d", r.status)
+	}
+	if r := b.post("/kecamatan/32.73.03/keluhan/baru", url.Values{"name": {"Asep"}}); r.status != http.StatusOK {
+		t.Errorf("the same form from the page: %d %s", r.status, r.body)
+	}
+
+	r := b.get("/kecamatan/32.73.04/keluhan")
+	if r.status != http.StatusForbidden || !strings.Contains(r.body, "Peran Anda tidak mengizinkan ini di sini.") {
+		t.Errorf("another kecamatan, as a browser: %d %s", r.status, r.body)
+	}
+	resp := do(t, "petugas", "GET", "/kecamatan/32.73.04/keluhan", nil)
+	if resp.status != http.StatusForbidden || resp.header.Get("Content-Type") != "application/problem+json" {
+		t.Errorf("another kecamatan, as an API client: %d %s", resp.status, resp.header.Get("Content-Type"))
+	}
+	if r := b.get("/?lang=en"); r.status != http.StatusSeeOther {
+		t.Fatalf("choosing English: %d", r.status)
+	}
+	if r := b.get("/kecamatan/32.73.03/keluhan"); !strings.Contains(r.body, `<html lang="en">`) || !strings.Contains(r.body, "Record a new complaint") {
+		t.Errorf("in English: %s", r.body)
+	}
+}

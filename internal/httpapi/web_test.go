@@ -1,0 +1,67 @@
+package httpapi
+
+import (
+	"io/fs"
+	"regexp"
+	"testing"
+
+	"golang.org/x/text/language"
+
+	"github.com/slrt-id/slrt/internal/casework"
+	"github.com/slrt-id/slrt/internal/i18n"
+	"github.com/slrt-id/slrt/internal/rujukan"
+)
+
+// Every word a page asks for is in the catalogue, in both languages: the
+// fixed keys in the templates, and the keys made from coded values.
+func TestPagesSpeakBothLanguages(t *testing.T) {
+	keys := map[string]bool{}
+	names, _ := fs.Glob(webFiles, "web/*.html")
+	fixed := regexp.MustCompile(`\.T "([a-z0-9_.-]+)"`)
+	for _, name := range names {
+		data, _ := fs.ReadFile(webFiles, name)
+		for _, m := range fixed.FindAllStringSubmatch(string(data), -1) {
+			keys[m[1]] = true
+		}
+	}
+	for prefix, codes := range map[string][]string{"channel.": casework.Channels, "urgency.": casework.Urgencies,
+		"status.": casework.ComplaintStatuses} {
+		for _, c := range codes {
+			keys[prefix+c] = true
+		}
+	}
+	for _, s := range rujukan.Statuses {
+		keys["referral."+string(s)] = true
+	}
+	for _, key := range []string{"login.wrong", "login.locked", "login.throttled", "field.required", "field.choose",
+		"field.too_long", "field.nik_format", "field.one_of", "error.403", "error.404", "error.409", "error.422",
+		"error.423", "error.429", "error.503", "error.other", "role.petugas", "role.koordinator", "role.supervisor", "role.dinsos"} {
+		keys[key] = true
+	}
+	id, en := i18n.Printer(language.Indonesian), i18n.Printer(language.English)
+	for key := range keys {
+		if !i18n.Has(key) {
+			t.Errorf("%s is not in the catalogue", key)
+			continue
+		}
+		if id.Sprintf(key) == "" || en.Sprintf(key) == "" || id.Sprintf(key) == key || en.Sprintf(key) == key {
+			t.Errorf("%s: %q / %q", key, id.Sprintf(key), en.Sprintf(key))
+		}
+	}
+}
+
+// A redirect after sign-in stays on this site.
+func TestSafeNextStaysHere(t *testing.T) {
+	for next, want := range map[string]string{
+		"/kecamatan/32.73.03/keluhan?status=baru": "/kecamatan/32.73.03/keluhan?status=baru",
+		"":                      "/",
+		"//evil.example/x":      "/",
+		"/\\evil.example":       "/",
+		"https://evil.example/": "/",
+		"javascript:alert(1)":   "/",
+	} {
+		if got := safeNext(next); got != want {
+			t.Errorf("safeNext(%q) = %q, want %q", next, got, want)
+		}
+	}
+}
