@@ -96,16 +96,18 @@ var expectations = map[string]func(c *caller, l location) bool{
 
 	"GET /api/v1/audit": role(authz.RoleAuditor),
 
-	"GET /static/app.css":                 anyone,
-	"GET /masuk":                          anyone,
-	"POST /masuk":                         anyone,
-	"POST /keluar":                        signedIn,
-	"GET /":                               signedIn,
-	"GET /kecamatan/{code}/keluhan":       readsKecamatan,
-	"POST /kecamatan/{code}/keluhan":      writesKecamatan,
-	"GET /kecamatan/{code}/keluhan/baru":  writesKecamatan,
-	"POST /kecamatan/{code}/keluhan/baru": writesKecamatan,
-	"GET /kecamatan/{code}/keluhan/{id}":  readsKecamatan,
+	"GET /static/app.css":                         anyone,
+	"GET /masuk":                                  anyone,
+	"POST /masuk":                                 anyone,
+	"POST /keluar":                                signedIn,
+	"GET /":                                       signedIn,
+	"GET /kecamatan/{code}/keluhan":               readsKecamatan,
+	"POST /kecamatan/{code}/keluhan":              writesKecamatan,
+	"GET /kecamatan/{code}/keluhan/baru":          writesKecamatan,
+	"POST /kecamatan/{code}/keluhan/baru":         writesKecamatan,
+	"GET /kecamatan/{code}/keluhan/{id}":          readsKecamatan,
+	"POST /kecamatan/{code}/keluhan/{id}/rujukan": writesKecamatan,
+	"POST /kecamatan/{code}/rujukan/{id}/kirim":   writesKecamatan,
 }
 
 func anyone(*caller, location) bool       { return true }

@@ -194,3 +194,54 @@ func TestWebRefusesForeignFormsAndAnswersBrowsersWithPages(t *testing.T) {
 		t.Errorf("in English: %s", r.body)
 	}
 }
+
+// Referring from the case file: the service first, then its documents;
+// the draft shows with its letter; a double submit makes one referral; a
+// petugas cannot send it, the koordinator can, from the same page.
+func TestWebReferralFromTheCaseFile(t *testing.T) {
+	_, complaint := newCase(t)
+	caseFile := "/kecamatan/32.73.03/keluhan/" + jsonNum(float64(complaint))
+	petugas := newBrowser(t)
+	petugas.signIn("petugas")
+	r := petugas.get(caseFile + "?layanan=PBI_JK")
+	key := regexp.MustCompile(`name="idempotency_key" value="([^"]+)"`).FindStringSubmatch(r.body)
+	if r.status != http.StatusOK || key == nil || !strings.Contains(r.body, `value="KTP"`) {
+		t.Fatalf("the referral form: %d %s", r.status, r.body)
+	}
+	form := func() url.Values {
+		return url.Values{"service": {"PBI_JK"}, "documents": {"KTP", "KK"}, "idempotency_key": {key[1]}}
+	}
+	first := petugas.post(caseFile+"/rujukan", form())
+	again := petugas.post(caseFile+"/rujukan", form())
+	if first.status != http.StatusSeeOther || first.location != caseFile+"?dirujuk=1" || again.location != first.location {
+		t.Fatalf("referring twice: %d %q, %d %q", first.status, first.location, again.status, again.location)
+	}
+	r = petugas.get(first.location)
+	if !strings.Contains(r.body, "Draf") || strings.Contains(r.body, "/surat") || strings.Contains(r.body, "Kirim ke instansi") ||
+		!strings.Contains(r.body, "dikirim ke instansi oleh koordinator") {
+		t.Fatalf("the petugas's case file after referring: %s", r.body)
+	}
+	koordinator := newBrowser(t)
+	koordinator.signIn("koordinator")
+	r = koordinator.get(caseFile)
+	sendForms := regexp.MustCompile(`action="(/kecamatan/32\.73\.03/rujukan/[0-9]+/kirim)"`).FindAllStringSubmatch(r.body, -1)
+	if len(sendForms) != 1 {
+		t.Fatalf("the koordinator's case file has %d referrals to send: %s", len(sendForms), r.body)
+	}
+	send := sendForms[0][1]
+	if r := petugas.post(send, url.Values{}); r.status != http.StatusForbidden {
+		t.Errorf("a petugas sending: %d", r.status)
+	}
+	r = koordinator.post(send, url.Values{})
+	if r.status != http.StatusSeeOther || r.location != caseFile+"?terkirim=1" {
+		t.Fatalf("sending: %d %q", r.status, r.location)
+	}
+	r = koordinator.get(r.location)
+	letter := regexp.MustCompile(`href="(/api/v1/kecamatan/32\.73\.03/rujukan/[0-9]+/surat)"`).FindStringSubmatch(r.body)
+	if !strings.Contains(r.body, "Rujukan dikirim ke instansi.") || !strings.Contains(r.body, "Dikirim ke instansi") || letter == nil {
+		t.Fatalf("after sending: %s", r.body)
+	}
+	if pdf := petugas.get(letter[1]); pdf.status != http.StatusOK || !strings.HasPrefix(pdf.body, "%PDF-") {
+		t.Errorf("the letter through the session: %d %.40q", pdf.status, pdf.body)
+	}
+}

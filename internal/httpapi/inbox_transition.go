@@ -23,7 +23,7 @@ func (s *Server) inboxTransition(w http.ResponseWriter, r *http.Request) {
 	code, agency := chi.URLParam(r, "code"), chi.URLParam(r, "agency")
 	s.transition(w, r, id, &ch, rujukan.Agency, casework.Where{Agency: agency},
 		func(rujukan.Step, string) bool { return false }, // the agency side takes no decision steps
-		func(conn tenantConn) (any, error) {
+		answerJSON(w, func(conn tenantConn) (any, error) {
 			return casework.GetForAgency(r.Context(), conn, code, agency, id, today())
-		})
+		}))
 }

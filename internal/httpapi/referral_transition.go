@@ -31,13 +31,25 @@ func (s *Server) referralTransition(w http.ResponseWriter, r *http.Request) {
 		func(_ rujukan.Step, kelurahan string) bool {
 			return s.authz.Allowed(account, kelurahan, "rujukan", "decide")
 		},
-		func(conn tenantConn) (any, error) { return casework.GetReferral(r.Context(), conn, id, scope, today()) })
+		answerJSON(w, func(conn tenantConn) (any, error) { return casework.GetReferral(r.Context(), conn, id, scope, today()) }))
+}
+
+// answerJSON answers a change with what read returns, read after it.
+func answerJSON(w http.ResponseWriter, read func(conn tenantConn) (any, error)) func(conn tenantConn) error {
+	return func(conn tenantConn) error {
+		v, err := read(conn)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, v)
+		return nil
+	}
 }
 
 // transition applies a referral transition in a transaction, with the
-// city's holidays for the deadlines, and answers with the referral after.
+// city's holidays for the deadlines; answer then answers the request.
 func (s *Server) transition(w http.ResponseWriter, r *http.Request, id int64, ch *casework.Change, side rujukan.Side,
-	where casework.Where, allow func(rujukan.Step, string) bool, after func(conn tenantConn) (any, error)) {
+	where casework.Where, allow func(rujukan.Step, string) bool, answer func(conn tenantConn) error) {
 	now := time.Now()
 	holidays, err := s.store.HolidaysFrom(r.Context(), workdays.Today(now))
 	if err != nil {
@@ -63,11 +75,6 @@ func (s *Server) transition(w http.ResponseWriter, r *http.Request, id int64, ch
 			return err
 		}
 		s.metrics.referralMoved(r.Context(), chi.URLParam(r, "code"), agency, string(ch.Status))
-		v, err := after(conn)
-		if err != nil {
-			return err
-		}
-		writeJSON(w, http.StatusOK, v)
-		return nil
+		return answer(conn)
 	})
 }

@@ -235,6 +235,8 @@ func (s *Server) Handler() http.Handler {
 	rt.handleWeb("GET", "/kecamatan/{code}/keluhan/baru", inTenant("keluhan", "write"), s.webComplaintNew)
 	rt.handleWeb("POST", "/kecamatan/{code}/keluhan/baru", inTenant("keluhan", "write"), s.webResidentSearch)
 	rt.handleWeb("GET", "/kecamatan/{code}/keluhan/{id}", inTenant("keluhan", "read"), s.webComplaintShow)
+	rt.handleWeb("POST", "/kecamatan/{code}/keluhan/{id}/rujukan", inTenant("rujukan", "write"), s.webReferralCreate)
+	rt.handleWeb("POST", "/kecamatan/{code}/rujukan/{id}/kirim", inTenant("rujukan", "write"), s.webReferralSend)
 
 	s.rules, s.web = rt.rules, rt.web
 	return r

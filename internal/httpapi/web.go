@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,7 +17,9 @@ import (
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
 
+	"github.com/slrt-id/slrt/internal/casework"
 	"github.com/slrt-id/slrt/internal/i18n"
+	"github.com/slrt-id/slrt/internal/rujukan"
 	"github.com/slrt-id/slrt/internal/workdays"
 )
 
@@ -49,6 +52,10 @@ var webPages = func() map[string]*template.Template {
 }()
 
 var webFuncs = template.FuncMap{
+	// hasDraft reports whether a case has a referral not sent yet.
+	"hasDraft": func(refs []casework.ReferralSummary) bool {
+		return slices.ContainsFunc(refs, func(r casework.ReferralSummary) bool { return r.Status == string(rujukan.Draft) })
+	},
 	// tanggal writes a date as Indonesians do, in WIB.
 	"tanggal": func(t time.Time) string { return t.In(workdays.Zone).Format("02-01-2006 15:04") },
 }

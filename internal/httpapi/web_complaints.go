@@ -1,7 +1,9 @@
 package httpapi
 
 import (
+	"context"
 	"crypto/rand"
+	"errors"
 	"net/http"
 	"net/url"
 	"slices"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/slrt-id/slrt/internal/casework"
 	"github.com/slrt-id/slrt/internal/registry"
+	"github.com/slrt-id/slrt/internal/rujukan"
 	"github.com/slrt-id/slrt/internal/store"
 	"github.com/slrt-id/slrt/internal/wilayah"
 )
@@ -223,13 +226,12 @@ func (s *Server) webComplaintCreate(w http.ResponseWriter, r *http.Request) {
 			return nil, err
 		}
 		return &created{ID: id, Location: "/kecamatan/" + d.Code + "/keluhan/" + strconv.FormatInt(id, 10) + "?tersimpan=1"}, nil
-	}, func(w http.ResponseWriter, r *http.Request, _ int, out *created, _ bool) {
-		http.Redirect(w, r, out.Location, http.StatusSeeOther)
-	})
+	}, redirectCreated)
 }
 
 // webComplaintShow shows a complaint's case file; reading it is audited,
-// as through the API.
+// as through the API. Staff who may refer see the referral form: first the
+// service (?layanan=), then that service's document checklist.
 func (s *Server) webComplaintShow(w http.ResponseWriter, r *http.Request) {
 	id, ok := idParam(w, r, "id")
 	if !ok {
@@ -240,17 +242,105 @@ func (s *Server) webComplaintShow(w http.ResponseWriter, r *http.Request) {
 		serverError(w, r, err)
 		return
 	}
+	d := &caseFilePage{kecamatanPage: k, IdempotencyKey: rand.Text(), Saved: r.URL.Query().Get("tersimpan") == "1",
+		Referred: r.URL.Query().Get("dirujuk") == "1", Sent: r.URL.Query().Get("terkirim") == "1"}
+	if d.Services, err = s.activeServices(r.Context()); err != nil {
+		serverError(w, r, err)
+		return
+	}
+	if code := r.URL.Query().Get("layanan"); code != "" {
+		if d.Chosen, err = s.serviceSnapshot(r.Context(), code); err != nil && !errors.Is(err, errNoSuchService) {
+			serverError(w, r, err)
+			return
+		}
+	}
+	account := principalFrom(r.Context()).Account.ID
 	s.readInTenant(w, r, func(conn tenantConn) error {
-		c, err := casework.GetComplaint(r.Context(), conn, id, scopeOf(r.Context()), today())
-		if err != nil {
+		if d.Complaint, err = casework.GetComplaint(r.Context(), conn, id, scopeOf(r.Context()), today()); err != nil {
 			return err
 		}
 		s.audit(r, k.Code, "success")
-		render(w, r, http.StatusOK, "keluhan_detail", newPage(r, "complaint.title", struct {
-			kecamatanPage
-			Complaint *casework.Complaint
-			Saved     bool
-		}{k, c, r.URL.Query().Get("tersimpan") == "1"}, c.ID))
+		d.CanRefer = d.Complaint.Status != "ditutup" && s.authz.Allowed(account, d.Complaint.Kelurahan, "rujukan", "write")
+		d.CanSend = s.authz.Allowed(account, d.Complaint.Kelurahan, "rujukan", "decide")
+		render(w, r, http.StatusOK, "keluhan_detail", newPage(r, "complaint.title", d, d.Complaint.ID))
 		return nil
 	})
+}
+
+// caseFilePage is a complaint's case file with what the caller may do.
+type caseFilePage struct {
+	kecamatanPage
+	Complaint             *casework.Complaint
+	Saved, Referred, Sent bool
+	CanRefer, CanSend     bool
+	Services              []store.Service
+	Chosen                *casework.Service
+	IdempotencyKey        string
+}
+
+func (s *Server) activeServices(ctx context.Context) ([]store.Service, error) {
+	all, err := s.store.Services(ctx)
+	var active []store.Service
+	for _, svc := range all {
+		if svc.Active {
+			active = append(active, svc)
+		}
+	}
+	return active, err
+}
+
+// webReferralCreate drafts a referral of the complaint to the chosen
+// service, with the documents the resident brought; the form's
+// idempotency key makes a double submit one referral.
+func (s *Server) webReferralCreate(w http.ResponseWriter, r *http.Request) {
+	complaintID, ok := idParam(w, r, "id")
+	if !ok {
+		return
+	}
+	in := casework.NewReferral{ComplaintID: complaintID, Service: r.PostFormValue("service"), DocumentsProvided: r.PostForm["documents"]}
+	if in.DocumentsProvided == nil {
+		in.DocumentsProvided = []string{}
+	}
+	snapshot, err := s.serviceSnapshot(r.Context(), in.Service)
+	if errors.Is(err, errNoSuchService) {
+		invalid(w, r, FieldError{Field: "service", Code: "service.unknown", Message: "not an active service of the catalogue"})
+		return
+	}
+	if err != nil {
+		serverError(w, r, err)
+		return
+	}
+	caseFile := "/kecamatan/" + chi.URLParam(r, "code") + "/keluhan/" + strconv.FormatInt(complaintID, 10)
+	body := []byte(url.Values{"complaint": {strconv.FormatInt(complaintID, 10)}, "service": {in.Service}, "documents": in.DocumentsProvided}.Encode())
+	s.createOnce(w, r, r.PostFormValue("idempotency_key"), body,
+		s.createReferral(r, &in, snapshot, func(int64) string { return caseFile + "?dirujuk=1" }), redirectCreated)
+}
+
+// webReferralSend sends a draft referral to its agency (the koordinator's
+// decision), which starts the agency's clock, and returns to the case
+// file.
+func (s *Server) webReferralSend(w http.ResponseWriter, r *http.Request) {
+	id, ok := idParam(w, r, "id")
+	if !ok {
+		return
+	}
+	scope := scopeOf(r.Context())
+	account := principalFrom(r.Context()).Account.ID
+	s.transition(w, r, id, &casework.Change{Status: rujukan.Requested}, rujukan.Puskesos, casework.Where{Scope: scope},
+		func(_ rujukan.Step, kelurahan string) bool {
+			return s.authz.Allowed(account, kelurahan, "rujukan", "decide")
+		},
+		func(conn tenantConn) error {
+			ref, err := casework.GetReferral(r.Context(), conn, id, scope, today())
+			if err != nil {
+				return err
+			}
+			http.Redirect(w, r, "/kecamatan/"+chi.URLParam(r, "code")+"/keluhan/"+strconv.FormatInt(ref.ComplaintID, 10)+"?terkirim=1", http.StatusSeeOther)
+			return nil
+		})
+}
+
+// redirectCreated answers a form's create by showing what it made.
+func redirectCreated(w http.ResponseWriter, r *http.Request, _ int, out *created, _ bool) {
+	http.Redirect(w, r, out.Location, http.StatusSeeOther)
 }

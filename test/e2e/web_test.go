@@ -123,6 +123,18 @@ func TestPuskesosOfficerRecordsAComplaintInTheBrowser(t *testing.T) {
 		t.Fatalf("the case file: %q\n%s", got, html)
 	}
 
+	do("referring to a service",
+		chromedp.SetValue(id("service"), "PBI_JK"),
+		chromedp.Click(id("choose-service")),
+		chromedp.WaitVisible(id("refer")),
+		chromedp.Click(chromedp.CSS(`input[name="documents"][value="KTP"]`)),
+		chromedp.Click(id("refer")),
+		chromedp.WaitVisible(id("referred")),
+	)
+	if html := page(); !strings.Contains(html, "PBI") || !strings.Contains(html, "Draf") {
+		t.Fatalf("the referral on the case file:\n%s", html)
+	}
+
 	do("the list", chromedp.Navigate(server+"/kecamatan/32.73.08/keluhan"), chromedp.WaitVisible(id("complaints")))
 	if html := page(); !strings.Contains(html, "Euis Soenandar") || !strings.Contains(html, "Datang langsung") {
 		t.Fatalf("the list lacks the complaint:\n%s", html)
