@@ -101,6 +101,8 @@ var expectations = map[string]func(c *caller, l location) bool{
 	"POST /masuk":                                 anyone,
 	"POST /keluar":                                signedIn,
 	"GET /":                                       signedIn,
+	"GET /kecamatan/{code}/keluarga/baru":         writesKecamatan,
+	"POST /kecamatan/{code}/keluarga":             writesKecamatan,
 	"GET /kecamatan/{code}/keluhan":               readsKecamatan,
 	"POST /kecamatan/{code}/keluhan":              writesKecamatan,
 	"GET /kecamatan/{code}/keluhan/baru":          writesKecamatan,

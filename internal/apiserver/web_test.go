@@ -245,3 +245,60 @@ func TestWebReferralFromTheCaseFile(t *testing.T) {
 		t.Errorf("the letter through the session: %d %.40q", pdf.status, pdf.body)
 	}
 }
+
+// Registering a resident the search did not find: the form is checked by
+// the import's rules and says what is wrong in Indonesian, loading
+// nothing; a good form registers the household with its head and goes on
+// to the complaint; a No KK twice is refused next to its field; a NIK
+// another kecamatan holds needs the move acknowledged.
+func TestWebRegistersAHouseholdAndItsHead(t *testing.T) {
+	b := newBrowser(t)
+	b.signIn("petugas")
+	r := b.get("/kecamatan/32.73.03/keluarga/baru")
+	if r.status != http.StatusOK || !strings.Contains(r.body, `value="32.73.03.1001"`) || strings.Contains(r.body, `value="32.73.03.1002"`) {
+		t.Fatalf("the form offers other kelurahan than the petugas's: %d %s", r.status, r.body)
+	}
+	key := regexp.MustCompile(`name="idempotency_key" value="([^"]+)"`).FindStringSubmatch(r.body)[1]
+	kk, head := newKK(), newNIK("P", "1975-05-05")
+	form := func(nik, rt, key string) url.Values {
+		return url.Values{"no_kk": {kk}, "kelurahan": {"32.73.03.1001"}, "rt": {rt}, "rw": {"7"}, "alamat": {"Jl. Cibaduyut Gg. Bakti 3"},
+			"nik": {nik}, "nama": {"Imas Masitoh"}, "tempat_lahir": {"Garut"}, "tanggal_lahir": {"1975-05-05"}, "jenis_kelamin": {"P"},
+			"idempotency_key": {key}}
+	}
+	r = b.post("/kecamatan/32.73.03/keluarga", form(newNIK("L", "1975-05-05"), "12345", key))
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "NIK tidak cocok dengan jenis kelamin") ||
+		!strings.Contains(r.body, "RT paling banyak 3 digit.") || !strings.Contains(r.body, "Imas Masitoh") {
+		t.Fatalf("a bad form: %d %s", r.status, r.body)
+	}
+	if found := do(t, "petugas", "POST", kec("32.73.03")+"/penduduk/cari", map[string]any{"name": "Imas Masitoh"}); strings.Contains(string(found.body), `"id"`) {
+		t.Fatalf("a refused form registered someone: %s", found.body)
+	}
+	r = b.post("/kecamatan/32.73.03/keluarga", form(head, "3", key))
+	if r.status != http.StatusSeeOther || !strings.HasPrefix(r.location, "/kecamatan/32.73.03/keluhan/baru?penduduk=") {
+		t.Fatalf("registering: %d %q %s", r.status, r.location, r.body)
+	}
+	if next := b.get(r.location); !strings.Contains(next.body, "Imas Masitoh") || !strings.Contains(next.body, `id="description"`) {
+		t.Fatalf("on to the complaint: %s", next.body)
+	}
+	r = b.post("/kecamatan/32.73.03/keluarga", form(newNIK("P", "1975-05-05"), "3", key+"2"))
+	if r.status != http.StatusConflict || !strings.Contains(r.body, "Nomor KK ini sudah terdaftar di kecamatan ini.") {
+		t.Fatalf("the same No KK again: %d %s", r.status, r.body)
+	}
+
+	// A resident registered in Bojongloa Kaler who moved to Babakan Ciparay.
+	hhBK, _ := registerHousehold(t, "petugas-bk", "32.73.04.1001")
+	_, moved := registerPerson(t, "petugas-bk", "32.73.04", hhBK, personSpec{"Dede Kurniawan", "L", "1988-08-08", "kepala_keluarga"})
+	kk = newKK()
+	movedForm := url.Values{"no_kk": {kk}, "kelurahan": {"32.73.03.1001"}, "rt": {"1"}, "rw": {"1"}, "alamat": {"Jl. Holis 10"},
+		"nik": {moved}, "nama": {"Dede Kurniawan"}, "tempat_lahir": {"Bandung"}, "tanggal_lahir": {"1988-08-08"}, "jenis_kelamin": {"L"},
+		"idempotency_key": {key + "3"}}
+	r = b.post("/kecamatan/32.73.03/keluarga", movedForm)
+	if r.status != http.StatusConflict || !strings.Contains(r.body, "terdaftar di kecamatan 32.73.04") || !strings.Contains(r.body, `name="pindahan"`) {
+		t.Fatalf("a NIK held elsewhere: %d %s", r.status, r.body)
+	}
+	movedForm.Set("pindahan", "ya")
+	movedForm.Set("idempotency_key", key+"4")
+	if r = b.post("/kecamatan/32.73.03/keluarga", movedForm); r.status != http.StatusSeeOther {
+		t.Fatalf("the move acknowledged: %d %s", r.status, r.body)
+	}
+}

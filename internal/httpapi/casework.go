@@ -132,7 +132,7 @@ var errReplayed = errors.New("replayed")
 // the first answer back (and creates nothing), the same key with another
 // body is refused. Concurrent retries wait on the key's row.
 func (s *Server) createInTenant(w http.ResponseWriter, r *http.Request, body []byte, fn func(tx pgx.Tx) (*created, error)) {
-	s.createOnce(w, r, r.Header.Get("Idempotency-Key"), body, fn, writeCreated)
+	s.createOnce(w, r, r.Header.Get("Idempotency-Key"), body, fn, writeCreated, caseProblem)
 }
 
 // answerCreated answers a create, or a retry of one (replayed).
@@ -150,7 +150,10 @@ func writeCreated(w http.ResponseWriter, r *http.Request, status int, out *creat
 // createOnce is createInTenant with the idempotency key and the answer
 // given: the web app's forms carry their key in a field and answer with a
 // redirect.
-func (s *Server) createOnce(w http.ResponseWriter, r *http.Request, key string, body []byte, fn func(tx pgx.Tx) (*created, error), answer answerCreated) {
+//
+// failed answers the errors of fn it knows, and reports whether it did.
+func (s *Server) createOnce(w http.ResponseWriter, r *http.Request, key string, body []byte, fn func(tx pgx.Tx) (*created, error),
+	answer answerCreated, failed func(http.ResponseWriter, *http.Request, error) bool) {
 	route := r.Method + " " + chi.RouteContext(r.Context()).RoutePattern() + " " + chi.URLParam(r, "code")
 	sum := sha256.Sum256(append([]byte(route+"\n"), body...))
 	account := principalFrom(r.Context()).Account.ID
@@ -181,7 +184,7 @@ func (s *Server) createOnce(w http.ResponseWriter, r *http.Request, key string, 
 		switch {
 		case errors.Is(err, errReplayed):
 			return nil
-		case err != nil && caseProblem(w, r, err):
+		case err != nil && failed(w, r, err):
 			return nil
 		case err != nil:
 			return err

@@ -37,22 +37,33 @@ func (s *Server) personCreate(w http.ResponseWriter, r *http.Request) {
 	hash := s.nikHasher.Hash(in.NIK)
 	scope := scopeOf(r.Context())
 	s.createInTenant(w, r, body, func(tx pgx.Tx) (*created, error) {
-		id, err := registry.CreatePerson(r.Context(), tx, &in, principalFrom(r.Context()).Account.ID, scope)
+		id, others, err := s.registerPerson(r, tx, &in, hash, code, scope)
 		if err != nil {
-			return nil, err
-		}
-		others, err := s.store.KecamatanWithNIK(r.Context(), hash, code)
-		if err != nil {
-			return nil, err
-		}
-		if len(others) > 0 && !in.AcknowledgeOtherKecamatan {
-			return nil, &otherKecamatanError{codes: others}
-		}
-		// Indexed before the tenant commits: an entry can outlive a failed
-		// commit (a harmless "also elsewhere"), never the reverse.
-		if err := s.store.IndexNIK(r.Context(), hash, code); err != nil {
 			return nil, err
 		}
 		return &created{ID: id, Location: location(r, "penduduk", id), OtherKecamatan: others}, nil
 	})
+}
+
+// registerPerson creates a person in tx and records the NIK in the
+// cross-kecamatan index, refusing a NIK other kecamatan hold unless the
+// caller acknowledged it. It returns those other kecamatan.
+func (s *Server) registerPerson(r *http.Request, tx pgx.Tx, in *registry.NewPerson, hash []byte, code string, scope []string) (int64, []string, error) {
+	id, err := registry.CreatePerson(r.Context(), tx, in, principalFrom(r.Context()).Account.ID, scope)
+	if err != nil {
+		return 0, nil, err
+	}
+	others, err := s.store.KecamatanWithNIK(r.Context(), hash, code)
+	if err != nil {
+		return 0, nil, err
+	}
+	if len(others) > 0 && !in.AcknowledgeOtherKecamatan {
+		return 0, nil, &otherKecamatanError{codes: others}
+	}
+	// Indexed before the tenant commits: an entry can outlive a failed
+	// commit (a harmless "also elsewhere"), never the reverse.
+	if err := s.store.IndexNIK(r.Context(), hash, code); err != nil {
+		return 0, nil, err
+	}
+	return id, others, nil
 }

@@ -230,6 +230,8 @@ func (s *Server) Handler() http.Handler {
 	rt.handleWeb("POST", "/masuk", public, s.webLogin, loginLimit)
 	rt.handleWeb("POST", "/keluar", self, s.webLogout)
 	rt.handleWeb("GET", "/", self, s.webHome)
+	rt.handleWeb("GET", "/kecamatan/{code}/keluarga/baru", inTenant("penduduk", "write"), s.webRegisterForm)
+	rt.handleWeb("POST", "/kecamatan/{code}/keluarga", inTenant("penduduk", "write"), s.webRegister)
 	rt.handleWeb("GET", "/kecamatan/{code}/keluhan", inTenant("keluhan", "read"), s.webComplaintList)
 	rt.handleWeb("POST", "/kecamatan/{code}/keluhan", inTenant("keluhan", "write"), s.webComplaintCreate)
 	rt.handleWeb("GET", "/kecamatan/{code}/keluhan/baru", inTenant("keluhan", "write"), s.webComplaintNew)

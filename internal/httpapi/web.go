@@ -52,6 +52,7 @@ var webPages = func() map[string]*template.Template {
 }()
 
 var webFuncs = template.FuncMap{
+	"join": strings.Join,
 	// hasDraft reports whether a case has a referral not sent yet.
 	"hasDraft": func(refs []casework.ReferralSummary) bool {
 		return slices.ContainsFunc(refs, func(r casework.ReferralSummary) bool { return r.Status == string(rujukan.Draft) })

@@ -226,7 +226,7 @@ func (s *Server) webComplaintCreate(w http.ResponseWriter, r *http.Request) {
 			return nil, err
 		}
 		return &created{ID: id, Location: "/kecamatan/" + d.Code + "/keluhan/" + strconv.FormatInt(id, 10) + "?tersimpan=1"}, nil
-	}, redirectCreated)
+	}, redirectCreated, caseProblem)
 }
 
 // webComplaintShow shows a complaint's case file; reading it is audited,
@@ -313,7 +313,7 @@ func (s *Server) webReferralCreate(w http.ResponseWriter, r *http.Request) {
 	caseFile := "/kecamatan/" + chi.URLParam(r, "code") + "/keluhan/" + strconv.FormatInt(complaintID, 10)
 	body := []byte(url.Values{"complaint": {strconv.FormatInt(complaintID, 10)}, "service": {in.Service}, "documents": in.DocumentsProvided}.Encode())
 	s.createOnce(w, r, r.PostFormValue("idempotency_key"), body,
-		s.createReferral(r, &in, snapshot, func(int64) string { return caseFile + "?dirujuk=1" }), redirectCreated)
+		s.createReferral(r, &in, snapshot, func(int64) string { return caseFile + "?dirujuk=1" }), redirectCreated, caseProblem)
 }
 
 // webReferralSend sends a draft referral to its agency (the koordinator's

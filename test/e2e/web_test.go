@@ -140,6 +140,31 @@ func TestPuskesosOfficerRecordsAComplaintInTheBrowser(t *testing.T) {
 		t.Fatalf("the list lacks the complaint:\n%s", html)
 	}
 
+	do("registering a resident the registry does not have",
+		chromedp.Navigate(server+"/kecamatan/32.73.08/keluhan/baru"),
+		chromedp.WaitVisible(id("name")),
+		chromedp.SetValue(id("name"), "Imas Masitoh"),
+		chromedp.Click(id("search")),
+		chromedp.WaitVisible(id("no-match")),
+		chromedp.Click(id("register-link")),
+		chromedp.WaitVisible(id("no_kk")),
+		chromedp.SetValue(id("no_kk"), "3273081504100008"),
+		chromedp.SetValue(id("rt"), "5"),
+		chromedp.SetValue(id("rw"), "2"),
+		chromedp.SetValue(id("alamat"), "Jl. Ciumbuleuit Gg. Sukaresmi 4"),
+		chromedp.SetValue(id("nik"), "3273084505750002"),
+		chromedp.SetValue(id("nama"), "Imas Masitoh"),
+		chromedp.SetValue(id("tempat_lahir"), "Garut"),
+		chromedp.SetValue(id("tanggal_lahir"), "1975-05-05"),
+		chromedp.SetValue(id("jenis_kelamin"), "P"),
+		chromedp.Click(id("register")),
+		chromedp.WaitVisible(id("description")),
+	)
+	if resident := get("resident", chromedp.Text(id("resident"))); resident != "Imas Masitoh" {
+		t.Fatalf("after registering, the complaint form is for %q", resident)
+	}
+
+	do("the list again", chromedp.Navigate(server+"/kecamatan/32.73.08/keluhan"), chromedp.WaitVisible(id("complaints")))
 	do("English", chromedp.Click(id("lang")), chromedp.WaitVisible(id("complaints")))
 	if heading, html := get("heading", chromedp.Text(chromedp.CSS("h1"))), page(); heading != "Complaints" || !strings.Contains(html, "Walk-in") {
 		t.Fatalf("in English: %q\n%s", heading, html)
