@@ -302,3 +302,53 @@ func TestWebRegistersAHouseholdAndItsHead(t *testing.T) {
 		t.Fatalf("the move acknowledged: %d %s", r.status, r.body)
 	}
 }
+
+// The receiving agency works its inbox in the browser: Dinkes staff land
+// on the referrals sent to Dinkes from every kecamatan, open one (the
+// resident's shared fields only; the read audited), accept it, start it,
+// and complete it with the result, which the Puskesos case file then
+// shows; another agency's inbox is refused.
+func TestWebAgencyInbox(t *testing.T) {
+	_, complaint := newCase(t)
+	ref, tracking := newReferral(t, complaint, "PBI_JK", "KTP")
+	expectStatus(t, do(t, "koordinator", "POST", kec("32.73.03")+"/rujukan/"+jsonNum(float64(ref))+"/status",
+		map[string]any{"status": "requested"}), http.StatusOK)
+
+	b := newBrowser(t)
+	b.signIn("dinkes")
+	if r := b.get("/"); r.status != http.StatusSeeOther || r.location != "/instansi/DINKES/rujukan" {
+		t.Fatalf("Dinkes's home: %d %q", r.status, r.location)
+	}
+	r := b.get("/instansi/DINKES/rujukan?status=requested")
+	detail := "/instansi/DINKES/rujukan/32.73.03/" + jsonNum(float64(ref))
+	if r.status != http.StatusOK || !strings.Contains(r.body, tracking) || !strings.Contains(r.body, `href="`+detail+`"`) {
+		t.Fatalf("the inbox: %d %s", r.status, r.body)
+	}
+	r = b.get(detail)
+	if r.status != http.StatusOK || !strings.Contains(r.body, "Asep Sunandar") || strings.Contains(r.body, "Pekerjaan") ||
+		!strings.Contains(r.body, `id="to-accepted"`) || !strings.Contains(r.body, `id="to-rejected"`) {
+		t.Fatalf("the referral: %d %s", r.status, r.body)
+	}
+	expectAudited(t, "dinkes", "GET /instansi/{agency}/rujukan/{code}/{id}", "")
+	for _, step := range []url.Values{{"status": {"accepted"}}, {"status": {"in-progress"}},
+		{"status": {"completed"}, "reason": {"Terdaftar PBI-JK APBD mulai bulan depan"}}} {
+		r = b.post(detail+"/status", step)
+		if r.status != http.StatusSeeOther || r.location != detail+"?diubah=1" {
+			t.Fatalf("%s: %d %q %s", step.Get("status"), r.status, r.location, r.body)
+		}
+	}
+	if r = b.get(detail + "?diubah=1"); !strings.Contains(r.body, "Status rujukan diperbarui.") || strings.Contains(r.body, `id="to-`) {
+		t.Errorf("after completing: %s", r.body)
+	}
+	if r := b.post(detail+"/status", url.Values{"status": {"rejected"}}); r.status != http.StatusConflict {
+		t.Errorf("rejecting a completed referral: %d", r.status)
+	}
+	if r := b.get("/instansi/DISDIK/rujukan"); r.status != http.StatusForbidden {
+		t.Errorf("another agency's inbox: %d", r.status)
+	}
+	petugas := newBrowser(t)
+	petugas.signIn("petugas")
+	if r := petugas.get("/kecamatan/32.73.03/keluhan/" + jsonNum(float64(complaint))); !strings.Contains(r.body, "Selesai") {
+		t.Errorf("the Puskesos case file after the agency completed: %s", r.body)
+	}
+}

@@ -58,10 +58,19 @@ func (s *Server) inboxList(w http.ResponseWriter, r *http.Request) {
 		}
 		f.After = after
 	}
-	agency := chi.URLParam(r, "agency")
+	out, err := s.readInbox(r.Context(), chi.URLParam(r, "agency"), f)
+	if err != nil {
+		serverError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// readInbox reads a page of an agency's inbox from every kecamatan at once.
+func (s *Server) readInbox(ctx context.Context, agency string, f casework.InboxFilter) (*Inbox, error) {
 	var mu sync.Mutex
 	var items []casework.InboxItem
-	unavailable, err := s.fanOut(r.Context(), nil, func(ctx context.Context, code string, conn tenantConn) error {
+	unavailable, err := s.fanOut(ctx, nil, func(ctx context.Context, code string, conn tenantConn) error {
 		got, err := casework.Inbox(ctx, conn, code, agency, f, today())
 		if err != nil {
 			return err
@@ -72,21 +81,20 @@ func (s *Server) inboxList(w http.ResponseWriter, r *http.Request) {
 		return nil
 	})
 	if err != nil {
-		serverError(w, r, err)
-		return
+		return nil, err
 	}
 	slices.SortFunc(items, casework.InboxLess)
-	out := Inbox{Items: items, Unavailable: orNone(unavailable)}
-	if len(items) > limit {
-		last := items[limit-1]
-		out.Items = items[:limit]
+	out := &Inbox{Items: items, Unavailable: orNone(unavailable)}
+	if len(items) > f.Limit {
+		last := items[f.Limit-1]
+		out.Items = items[:f.Limit]
 		data, _ := json.Marshal(inboxCursor{Due: last.CompletionDue.Format(time.DateOnly), Kecamatan: last.Kecamatan, ID: last.ID})
 		out.NextCursor = base64.RawURLEncoding.EncodeToString(data)
 	}
 	if out.Items == nil {
 		out.Items = []casework.InboxItem{}
 	}
-	writeJSON(w, http.StatusOK, out)
+	return out, nil
 }
 
 func parseInboxCursor(raw string) (*casework.InboxItem, bool) {

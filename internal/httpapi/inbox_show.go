@@ -12,6 +12,15 @@ import (
 // history, and of the resident only the fields the service shares. It
 // carries personal data, so the read is audited.
 func (s *Server) inboxShow(w http.ResponseWriter, r *http.Request) {
+	s.withAgencyReferral(w, r, func(ref *casework.AgencyReferral) error {
+		writeJSON(w, http.StatusOK, ref)
+		return nil
+	})
+}
+
+// withAgencyReferral reads the referral of the path as its agency sees it,
+// audits the read, and hands it to show.
+func (s *Server) withAgencyReferral(w http.ResponseWriter, r *http.Request, show func(*casework.AgencyReferral) error) {
 	id, ok := idParam(w, r, "id")
 	if !ok {
 		return
@@ -23,7 +32,6 @@ func (s *Server) inboxShow(w http.ResponseWriter, r *http.Request) {
 			return err
 		}
 		s.audit(r, code, "success")
-		writeJSON(w, http.StatusOK, ref)
-		return nil
+		return show(ref)
 	})
 }

@@ -239,6 +239,9 @@ func (s *Server) Handler() http.Handler {
 	rt.handleWeb("GET", "/kecamatan/{code}/keluhan/{id}", inTenant("keluhan", "read"), s.webComplaintShow)
 	rt.handleWeb("POST", "/kecamatan/{code}/keluhan/{id}/rujukan", inTenant("rujukan", "write"), s.webReferralCreate)
 	rt.handleWeb("POST", "/kecamatan/{code}/rujukan/{id}/kirim", inTenant("rujukan", "write"), s.webReferralSend)
+	rt.handleWeb("GET", "/instansi/{agency}/rujukan", inAgency("rujukan_inbox", "read"), s.webInbox)
+	rt.handleWeb("GET", "/instansi/{agency}/rujukan/{code}/{id}", inAgency("rujukan_inbox", "read"), s.webInboxShow)
+	rt.handleWeb("POST", "/instansi/{agency}/rujukan/{code}/{id}/status", inAgency("rujukan_inbox", "write"), s.webInboxTransition)
 
 	s.rules, s.web = rt.rules, rt.web
 	return r

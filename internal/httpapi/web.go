@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"embed"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/slrt-id/slrt/internal/casework"
 	"github.com/slrt-id/slrt/internal/i18n"
+	"github.com/slrt-id/slrt/internal/registry"
 	"github.com/slrt-id/slrt/internal/rujukan"
 	"github.com/slrt-id/slrt/internal/workdays"
 )
@@ -53,6 +55,10 @@ var webPages = func() map[string]*template.Template {
 
 var webFuncs = template.FuncMap{
 	"join": strings.Join,
+	// tanggalSaja writes a date without the time.
+	"tanggalSaja":   func(t time.Time) string { return t.Format("02-01-2006") },
+	"kecamatanName": areaName,
+	"sharedValue":   sharedValue,
 	// hasDraft reports whether a case has a referral not sent yet.
 	"hasDraft": func(refs []casework.ReferralSummary) bool {
 		return slices.ContainsFunc(refs, func(r casework.ReferralSummary) bool { return r.Status == string(rujukan.Draft) })
@@ -196,4 +202,35 @@ type errorData struct {
 	Message   string
 	Fields    []FieldError
 	RequestID string
+}
+
+// sharedValue writes a value of a resident's shared fields for a page.
+func sharedValue(v any) string {
+	switch x := v.(type) {
+	case registry.Date:
+		return x.Format("02-01-2006")
+	case *string:
+		if x != nil {
+			return *x
+		}
+	case *int16:
+		if x != nil {
+			return strconv.Itoa(int(*x))
+		}
+	case []string:
+		if len(x) > 0 {
+			return strings.Join(x, ", ")
+		}
+	case map[string]string:
+		return fmt.Sprintf("%s, RT %s/RW %s, %s", x["street"], x["rt"], x["rw"], areaName(x["kelurahan"]))
+	case bool:
+		if x {
+			return "✓"
+		}
+	case string:
+		return x
+	default:
+		return fmt.Sprint(v)
+	}
+	return "—"
 }

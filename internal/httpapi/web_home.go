@@ -19,7 +19,7 @@ type place struct {
 // webHome lists where the user works; with one place it goes straight to
 // that kecamatan's complaints.
 func (s *Server) webHome(w http.ResponseWriter, r *http.Request) {
-	var places []place
+	var places, inboxes []place
 	others := false
 	for _, g := range s.authz.Grants(principalFrom(r.Context()).Account.ID) {
 		switch authz.DomainLevel(g.Domain) {
@@ -36,20 +36,31 @@ func (s *Server) webHome(w http.ResponseWriter, r *http.Request) {
 			for _, k := range wilayah.Default().Kecamatan() {
 				places = append(places, place{Code: k.Code, Name: k.Name, RoleKey: "role." + string(g.Role)})
 			}
+		case authz.LevelAgency:
+			agency := strings.TrimPrefix(g.Domain, authz.AgencyPrefix)
+			name, err := s.store.AgencyName(r.Context(), agency)
+			if err != nil {
+				name = agency
+			}
+			inboxes = append(inboxes, place{Code: agency, Name: name, RoleKey: "role." + string(g.Role)})
 		default:
 			others = true
 		}
 	}
 	slices.SortStableFunc(places, func(a, b place) int { return strings.Compare(a.Code, b.Code) })
 	places = slices.CompactFunc(places, func(a, b place) bool { return a.Code == b.Code })
-	if len(places) == 1 && !others {
+	switch {
+	case len(places) == 1 && len(inboxes) == 0 && !others:
 		http.Redirect(w, r, "/kecamatan/"+places[0].Code+"/keluhan", http.StatusSeeOther)
+		return
+	case len(inboxes) == 1 && len(places) == 0 && !others:
+		http.Redirect(w, r, "/instansi/"+inboxes[0].Code+"/rujukan", http.StatusSeeOther)
 		return
 	}
 	render(w, r, http.StatusOK, "beranda", newPage(r, "home.title", struct {
-		Places []place
-		Others bool
-	}{places, others}))
+		Places, Inboxes []place
+		Others          bool
+	}{places, inboxes, others}))
 }
 
 // areaName names a kecamatan or kelurahan by its code.

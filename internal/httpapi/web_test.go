@@ -32,6 +32,13 @@ func TestPagesSpeakBothLanguages(t *testing.T) {
 	}
 	for _, s := range rujukan.Statuses {
 		keys["referral."+string(s)] = true
+		for _, to := range rujukan.Next(s, rujukan.Agency) {
+			keys["inbox.to."+string(to)] = true
+		}
+	}
+	for _, f := range []string{"nama", "nik", "no_kk", "tanggal_lahir", "jenis_kelamin", "alamat", "pendidikan", "disabilitas",
+		"penyakit_kronis", "kehamilan", "desil", "program"} {
+		keys["shared."+f] = true
 	}
 	for _, key := range []string{"login.wrong", "login.locked", "login.throttled", "field.required", "field.choose",
 		"field.too_long", "field.nik_format", "field.one_of", "error.403", "error.404", "error.409", "error.422",
