@@ -63,8 +63,7 @@ var webFuncs = template.FuncMap{
 	"hasDraft": func(refs []casework.ReferralSummary) bool {
 		return slices.ContainsFunc(refs, func(r casework.ReferralSummary) bool { return r.Status == string(rujukan.Draft) })
 	},
-	// tanggal writes a date as Indonesians do, in WIB.
-	"tanggal": func(t time.Time) string { return t.In(workdays.Zone).Format("02-01-2006 15:04") },
+	"tanggal": webDate,
 }
 
 // crossOrigin refuses a form a browser says another site sent (Sec-Fetch-Site,
@@ -83,9 +82,13 @@ func serveStylesheet(w http.ResponseWriter, r *http.Request) {
 	http.ServeFileFS(w, r, webFiles, "web/app.css")
 }
 
+// webDate writes a time as Indonesians do, in WIB.
+func webDate(t time.Time) string { return t.In(workdays.Zone).Format("02-01-2006 15:04") }
+
 // webPage is what every page's template gets.
 type webPage struct {
 	p         *message.Printer
+	lang      language.Tag
 	Lang      string
 	OtherLang string // the link that switches language
 	User      string
@@ -95,7 +98,12 @@ type webPage struct {
 }
 
 // T writes a message of the catalogue in the page's language.
-func (v *webPage) T(key string, args ...any) string { return v.p.Sprintf(key, args...) }
+func (v *webPage) T(key string, args ...any) string {
+	if len(args) == 0 {
+		return i18n.Text(v.lang, key) // no formatting to do: a map lookup
+	}
+	return v.p.Sprintf(key, args...)
+}
 
 // webLang returns the request's language: the user's choice in the
 // cookie, else Indonesian.
@@ -130,7 +138,7 @@ func (s *Server) chooseLanguage(next http.Handler) http.Handler {
 // key.
 func newPage(r *http.Request, titleKey string, data any, titleArgs ...any) *webPage {
 	lang := webLang(r)
-	v := &webPage{p: i18n.Printer(lang), Lang: lang.String(), Data: data}
+	v := &webPage{p: i18n.Printer(lang), lang: lang, Lang: lang.String(), Data: data}
 	other := "en"
 	if lang == language.English {
 		other = "id"

@@ -49,3 +49,16 @@ func Has(key string) bool {
 	_, ok := messages[key]
 	return ok
 }
+
+// Text returns a message without arguments in lang, as Printer would
+// (the key itself when the catalogue lacks it), without formatting.
+func Text(lang language.Tag, key string) string {
+	m, ok := messages[key]
+	switch {
+	case !ok:
+		return key
+	case lang == language.English:
+		return m.en
+	}
+	return m.id
+}
