@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"testing"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
@@ -12,7 +11,6 @@ import (
 	"github.com/slrt-id/slrt/internal/casework"
 	"github.com/slrt-id/slrt/internal/registry"
 	"github.com/slrt-id/slrt/internal/synth"
-	"github.com/slrt-id/slrt/internal/testenv"
 )
 
 // BenchmarkWebPageAgainstAPI loads the same list two ways in one run: the
@@ -31,22 +29,8 @@ func BenchmarkWebPageAgainstAPI(b *testing.B) {
 		"api": {Method: "GET", URL: api.URL + "/api/v1/kecamatan/32.73.03/keluhan?limit=50", Header: header},
 		"web": {Method: "GET", URL: api.URL + "/kecamatan/32.73.03/keluhan", Header: header},
 	}
-	results := map[string][]*vegeta.Metrics{}
-	for range 2 {
-		for _, name := range []string{"api", "web"} {
-			results[name] = append(results[name], testenv.Load(b, targets[name], 3*time.Second))
-		}
-	}
-	best := func(name string) *vegeta.Metrics {
-		m := results[name][0]
-		for _, r := range results[name][1:] {
-			if r.Throughput > m.Throughput {
-				m = r
-			}
-		}
-		return m
-	}
-	web, base := best("web"), best("api")
+	best := bestOfAlternating(b, targets, "api", "web")
+	web, base := best["web"], best["api"]
 	b.ReportMetric(base.Throughput, "req/s-api")
 	b.ReportMetric(web.Throughput, "req/s-web")
 	b.ReportMetric(base.Throughput/web.Throughput, "x-api-throughput")
