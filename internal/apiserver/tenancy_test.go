@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -145,5 +146,31 @@ func waitStatus(t *testing.T, who, path string, want int) {
 		return nil
 	}); err != nil {
 		t.Fatalf("GET %s as %s: status %d, want %d: %s", path, who, last.status, want, last.body)
+	}
+}
+
+// A tenant database that restarted (its connections ended) serves the
+// next reads without an error: the first read that meets a dead pooled
+// connection drops the others and runs again on a fresh one, although pgx
+// hands out connections used in the last second unchecked.
+func TestReadsSurviveATenantDatabaseRestart(t *testing.T) {
+	ctx := context.Background()
+	// Several connections in the pool, all used a moment ago.
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			do(t, "dinsos", "GET", "/api/v1/kecamatan/32.73.04/kelurahan", nil)
+		}()
+	}
+	wg.Wait()
+	if _, err := adminConn(t).Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'slrt_32_73_04' AND pid <> pg_backend_pid()`); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 4 {
+		if resp := do(t, "dinsos", "GET", "/api/v1/kecamatan/32.73.04/kelurahan", nil); resp.status != http.StatusOK {
+			t.Errorf("read %d after the restart: %d %s", i+1, resp.status, resp.body)
+		}
 	}
 }

@@ -239,28 +239,48 @@ func tenantProblem(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // withTenantDB runs fn on a connection to the request's tenant database;
-// an unreachable database is a 503 for this tenant alone.
+// an unreachable database is a 503 for this tenant alone. When the
+// connection turns out dead (the server restarted or failed over), the
+// tenant's pool drops its other connections, and a read that has written
+// nothing yet is run once more on a fresh one.
 func (s *Server) withTenantDB(w http.ResponseWriter, r *http.Request, fn func(conn tenantConn) error) {
-	conn, err := s.tenants.Acquire(r.Context(), tenantFrom(r.Context()))
-	if err != nil {
-		if errors.Is(err, tenant.ErrBudgetExhausted) {
-			tenantProblem(w, r, err)
+	t := tenantFrom(r.Context())
+	for attempt := 1; ; attempt++ {
+		conn, err := s.tenants.Acquire(r.Context(), t)
+		if err != nil {
+			if errors.Is(err, tenant.ErrBudgetExhausted) {
+				tenantProblem(w, r, err)
+				return
+			}
+			w.Header().Set("Retry-After", "30")
+			problem(w, r, http.StatusServiceUnavailable, "The database of this kecamatan cannot be reached; other kecamatan are not affected.")
 			return
 		}
-		w.Header().Set("Retry-After", "30")
-		problem(w, r, http.StatusServiceUnavailable, "The database of this kecamatan cannot be reached; other kecamatan are not affected.")
+		err = fn(conn)
+		conn.Release()
+		switch {
+		case err == nil:
+			return
+		case !pgadmin.IsUnreachable(err):
+			serverError(w, r, err)
+			return
+		case r.Context().Err() == nil: // the connection died, not the request
+			s.tenants.Reset(t)
+			if attempt == 1 && r.Method == http.MethodGet && !written(w) {
+				continue
+			}
+		}
+		w.Header().Set("Retry-After", "5")
+		problem(w, r, http.StatusServiceUnavailable, "The database of this kecamatan went away; try again.")
 		return
 	}
-	defer conn.Release()
-	if err := fn(conn); err != nil {
-		if pgadmin.IsUnreachable(err) {
-			// The connection went away mid-request (a restart, a failover).
-			w.Header().Set("Retry-After", "5")
-			problem(w, r, http.StatusServiceUnavailable, "The database of this kecamatan went away; try again.")
-			return
-		}
-		serverError(w, r, err)
-	}
+}
+
+// written reports whether a response has begun (or might have: a writer
+// that cannot tell counts as written).
+func written(w http.ResponseWriter) bool {
+	ww, ok := w.(middleware.WrapResponseWriter)
+	return !ok || ww.Status() != 0 || ww.BytesWritten() != 0
 }
 
 // auditWrites records every write with its outcome.

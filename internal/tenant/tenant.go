@@ -201,6 +201,26 @@ func (r *Registry) Acquire(ctx context.Context, t *Tenant) (*pgxpool.Conn, error
 	return conn, nil
 }
 
+// Reset closes the tenant's pooled connections, idle ones at once and the
+// others when released, after one of them found the server gone (a restart,
+// a failover): the others are as dead, and pgx hands out a connection used
+// in the last second without checking it.
+func (r *Registry) Reset(t *Tenant) {
+	r.mu.Lock()
+	e, ok := r.pools[t.Code]
+	r.mu.Unlock()
+	if !ok {
+		return
+	}
+	select {
+	case <-e.ready:
+		if e.pool != nil {
+			e.pool.Reset()
+		}
+	default:
+	}
+}
+
 // replaced reports whether e is no longer the tenant's pool entry.
 func (r *Registry) replaced(code string, e *entry) bool {
 	r.mu.Lock()
