@@ -352,3 +352,52 @@ func TestWebAgencyInbox(t *testing.T) {
 		t.Errorf("the Puskesos case file after the agency completed: %s", r.body)
 	}
 }
+
+// Following a case up and closing it from its file: the petugas records a
+// home visit (a double submit records one); the petugas has no close
+// form and is refused; the koordinator cannot close while a referral is
+// open (the page names it), and closes the case once it is cancelled.
+func TestWebFollowUpAndClose(t *testing.T) {
+	_, complaint := newCase(t)
+	ref, tracking := newReferral(t, complaint, "PBI_JK")
+	caseFile := "/kecamatan/32.73.03/keluhan/" + jsonNum(float64(complaint))
+	petugas := newBrowser(t)
+	petugas.signIn("petugas")
+	r := petugas.get(caseFile)
+	key := regexp.MustCompile(`name="idempotency_key" value="([^"]+)"`).FindStringSubmatch(r.body)
+	if key == nil || !strings.Contains(r.body, `id="followup-save"`) || strings.Contains(r.body, `id="close"`) {
+		t.Fatalf("the petugas's case file: %s", r.body)
+	}
+	visit := url.Values{"kind": {"kunjungan_rumah"}, "note": {"Rumah dikunjungi, atap bocor di dua titik"}, "idempotency_key": {key[1]}}
+	for range 2 {
+		if r = petugas.post(caseFile+"/tindak-lanjut", visit); r.status != http.StatusSeeOther || r.location != caseFile+"?dicatat=1" {
+			t.Fatalf("recording the visit: %d %q %s", r.status, r.location, r.body)
+		}
+	}
+	if r = petugas.get(caseFile + "?dicatat=1"); strings.Count(r.body, "Rumah dikunjungi, atap bocor") != 1 || !strings.Contains(r.body, "Tindak lanjut tercatat.") {
+		t.Fatalf("the follow-ups: %s", r.body)
+	}
+	if r = petugas.post(caseFile+"/tutup", url.Values{"outcome": {"selesai_di_kelurahan"}}); r.status != http.StatusForbidden {
+		t.Errorf("a petugas closing: %d", r.status)
+	}
+
+	koordinator := newBrowser(t)
+	koordinator.signIn("koordinator")
+	if r = koordinator.get(caseFile); !strings.Contains(r.body, `id="close"`) {
+		t.Fatalf("the koordinator's case file: %s", r.body)
+	}
+	r = koordinator.post(caseFile+"/tutup", url.Values{"outcome": {"selesai_di_kelurahan"}})
+	if r.status != http.StatusConflict || !strings.Contains(r.body, tracking) {
+		t.Fatalf("closing with a referral open: %d %s", r.status, r.body)
+	}
+	expectStatus(t, do(t, "koordinator", "POST", kec("32.73.03")+"/rujukan/"+jsonNum(float64(ref))+"/status",
+		map[string]any{"status": "cancelled", "reason": "warga sudah terdaftar PBI"}), http.StatusOK)
+	r = koordinator.post(caseFile+"/tutup", url.Values{"outcome": {"selesai_di_kelurahan"}, "note": {"Diselesaikan lurah"}})
+	if r.status != http.StatusSeeOther || r.location != caseFile+"?ditutup=1" {
+		t.Fatalf("closing: %d %q %s", r.status, r.location, r.body)
+	}
+	if r = koordinator.get(r.location); !strings.Contains(r.body, "Keluhan ditutup.") || !strings.Contains(r.body, "Selesai di kelurahan") ||
+		strings.Contains(r.body, `id="followup-save"`) || strings.Contains(r.body, `id="close"`) {
+		t.Errorf("the closed case: %s", r.body)
+	}
+}

@@ -93,9 +93,12 @@ func TestOpenAPIEnumsAreTheRegistrys(t *testing.T) {
 			t.Errorf("%s: openapi.json has %v, the registry %v", name, got, want)
 		}
 	}
-	for property, want := range map[string][]string{"channel": casework.Channels, "urgency": casework.Urgencies} {
-		if got := doc.Components.Schemas["ComplaintCreateRequest"].Properties[property].Enum; !slices.Equal(got, want) {
-			t.Errorf("ComplaintCreateRequest.%s: openapi.json has %v, casework %v", property, got, want)
+	for property, want := range map[string][]string{"ComplaintCreateRequest.channel": casework.Channels,
+		"ComplaintCreateRequest.urgency": casework.Urgencies, "FollowUpCreateRequest.kind": casework.FollowUpKinds,
+		"ClosingRequest.outcome": casework.Outcomes} {
+		schema, field, _ := strings.Cut(property, ".")
+		if got := doc.Components.Schemas[schema].Properties[field].Enum; !slices.Equal(got, want) {
+			t.Errorf("%s: openapi.json has %v, casework %v", property, got, want)
 		}
 	}
 }

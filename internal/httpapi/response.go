@@ -45,7 +45,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // with the request id; their detail never reaches the client.
 func problem(w http.ResponseWriter, r *http.Request, status int, detail string, fields ...FieldError) {
 	if wantsHTML(r) {
-		errorPage(w, r, status, fields)
+		errorPage(w, r, status, detail, fields)
 		return
 	}
 	writeProblem(w, status, newProblem(r, status, detail, fields...))

@@ -55,6 +55,13 @@ var webPages = func() map[string]*template.Template {
 
 var webFuncs = template.FuncMap{
 	"join": strings.Join,
+	// deref reads an optional text (a nil one is empty).
+	"deref": func(s *string) string {
+		if s == nil {
+			return ""
+		}
+		return *s
+	},
 	// tanggalSaja writes a date without the time.
 	"tanggalSaja":   func(t time.Time) string { return t.Format("02-01-2006") },
 	"kecamatanName": areaName,
@@ -186,7 +193,7 @@ func wantsHTML(r *http.Request) bool {
 
 // errorPage answers a browser: a sign-in for 401, else the error in its
 // language, the fields at fault, and the request id to quote.
-func errorPage(w http.ResponseWriter, r *http.Request, status int, fields []FieldError) {
+func errorPage(w http.ResponseWriter, r *http.Request, status int, detail string, fields []FieldError) {
 	if status == http.StatusUnauthorized {
 		next := "/"
 		if r.Method == http.MethodGet {
@@ -202,12 +209,17 @@ func errorPage(w http.ResponseWriter, r *http.Request, status int, fields []Fiel
 		key = "error." + strconv.Itoa(status)
 	}
 	v := newPage(r, "error.title", nil)
-	v.Data = errorData{v.T(key), fields, middleware.GetReqID(r.Context())}
+	d := errorData{Message: v.T(key), Fields: fields, RequestID: middleware.GetReqID(r.Context())}
+	if status == http.StatusConflict {
+		d.Detail = detail // what the data is in the way of, e.g. the referrals still open
+	}
+	v.Data = d
 	render(w, r, status, "galat", v)
 }
 
 type errorData struct {
 	Message   string
+	Detail    string
 	Fields    []FieldError
 	RequestID string
 }

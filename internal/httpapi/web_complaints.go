@@ -259,8 +259,10 @@ func (s *Server) webComplaintShow(w http.ResponseWriter, r *http.Request) {
 		serverError(w, r, err)
 		return
 	}
-	d := &caseFilePage{kecamatanPage: k, IdempotencyKey: rand.Text(), Saved: r.URL.Query().Get("tersimpan") == "1",
-		Referred: r.URL.Query().Get("dirujuk") == "1", Sent: r.URL.Query().Get("terkirim") == "1"}
+	q := r.URL.Query()
+	d := &caseFilePage{kecamatanPage: k, IdempotencyKey: rand.Text(), Saved: q.Get("tersimpan") == "1",
+		Referred: q.Get("dirujuk") == "1", Sent: q.Get("terkirim") == "1", Noted: q.Get("dicatat") == "1", Closed: q.Get("ditutup") == "1",
+		FollowUpKinds: casework.FollowUpKinds, Outcomes: casework.Outcomes}
 	if d.Services, err = s.activeServices(r.Context()); err != nil {
 		serverError(w, r, err)
 		return
@@ -277,8 +279,11 @@ func (s *Server) webComplaintShow(w http.ResponseWriter, r *http.Request) {
 			return err
 		}
 		s.audit(r, k.Code, "success")
-		d.CanRefer = d.Complaint.Status != "ditutup" && s.authz.Allowed(account, d.Complaint.Kelurahan, "rujukan", "write")
+		open := d.Complaint.Status != "ditutup"
+		d.CanRefer = open && s.authz.Allowed(account, d.Complaint.Kelurahan, "rujukan", "write")
 		d.CanSend = s.authz.Allowed(account, d.Complaint.Kelurahan, "rujukan", "decide")
+		d.CanFollowUp = open && s.authz.Allowed(account, d.Complaint.Kelurahan, "keluhan", "write")
+		d.CanClose = open && s.authz.Allowed(account, d.Complaint.Kelurahan, "keluhan", "close")
 		render(w, r, http.StatusOK, "keluhan_detail", newPage(r, "complaint.title", d, d.Complaint.ID))
 		return nil
 	})
@@ -287,12 +292,13 @@ func (s *Server) webComplaintShow(w http.ResponseWriter, r *http.Request) {
 // caseFilePage is a complaint's case file with what the caller may do.
 type caseFilePage struct {
 	kecamatanPage
-	Complaint             *casework.Complaint
-	Saved, Referred, Sent bool
-	CanRefer, CanSend     bool
-	Services              []store.Service
-	Chosen                *casework.Service
-	IdempotencyKey        string
+	Complaint                                *casework.Complaint
+	Saved, Referred, Sent, Noted, Closed     bool
+	CanRefer, CanSend, CanFollowUp, CanClose bool
+	FollowUpKinds, Outcomes                  []string
+	Services                                 []store.Service
+	Chosen                                   *casework.Service
+	IdempotencyKey                           string
 }
 
 func (s *Server) activeServices(ctx context.Context) ([]store.Service, error) {
@@ -360,4 +366,66 @@ func (s *Server) webReferralSend(w http.ResponseWriter, r *http.Request) {
 // redirectCreated answers a form's create by showing what it made.
 func redirectCreated(w http.ResponseWriter, r *http.Request, _ int, out *created, _ bool) {
 	http.Redirect(w, r, out.Location, http.StatusSeeOther)
+}
+
+// webFollowUp records a follow-up (tindak lanjut) on the case from its
+// file; the form's idempotency key makes a double submit one follow-up.
+func (s *Server) webFollowUp(w http.ResponseWriter, r *http.Request) {
+	id, ok := idParam(w, r, "id")
+	if !ok {
+		return
+	}
+	in := casework.NewFollowUp{Kind: r.PostFormValue("kind"), Note: strings.TrimSpace(r.PostFormValue("note"))}
+	var fields []FieldError
+	if !slices.Contains(casework.FollowUpKinds, in.Kind) {
+		fields = append(fields, FieldError{Field: "kind", Code: "enum", Message: "one of " + strings.Join(casework.FollowUpKinds, ", ")})
+	}
+	if n := utf8.RuneCountInString(in.Note); n == 0 || n > maxDescription {
+		fields = append(fields, FieldError{Field: "note", Code: "length", Message: "1 to 4000 characters"})
+	}
+	if fields != nil {
+		invalid(w, r, fields...)
+		return
+	}
+	actor, scope := s.actorOf(r.Context()), scopeOf(r.Context())
+	caseFile := "/kecamatan/" + chi.URLParam(r, "code") + "/keluhan/" + strconv.FormatInt(id, 10)
+	body := []byte(url.Values{"complaint": {strconv.FormatInt(id, 10)}, "kind": {in.Kind}, "note": {in.Note}}.Encode())
+	s.createOnce(w, r, r.PostFormValue("idempotency_key"), body, func(tx pgx.Tx) (*created, error) {
+		fid, err := casework.AddFollowUp(r.Context(), tx, id, &in, actor, scope)
+		if err != nil {
+			return nil, err
+		}
+		return &created{ID: fid, Location: caseFile + "?dicatat=1"}, nil
+	}, redirectCreated, caseProblem)
+}
+
+// webClose closes the case with its outcome (the koordinator); a case with
+// referrals still open stays open, and the page says which.
+func (s *Server) webClose(w http.ResponseWriter, r *http.Request) {
+	id, ok := idParam(w, r, "id")
+	if !ok {
+		return
+	}
+	in := casework.Closing{Outcome: r.PostFormValue("outcome")}
+	if note := strings.TrimSpace(r.PostFormValue("note")); note != "" {
+		in.Note = &note
+	}
+	if !slices.Contains(casework.Outcomes, in.Outcome) {
+		invalid(w, r, FieldError{Field: "outcome", Code: "enum", Message: "one of " + strings.Join(casework.Outcomes, ", ")})
+		return
+	}
+	actor, scope := s.actorOf(r.Context()), scopeOf(r.Context())
+	s.withTenantDB(w, r, func(conn tenantConn) error {
+		err := pgx.BeginFunc(r.Context(), conn, func(tx pgx.Tx) error {
+			return casework.Close(r.Context(), tx, id, &in, actor, scope)
+		})
+		switch {
+		case err == nil:
+			http.Redirect(w, r, "/kecamatan/"+chi.URLParam(r, "code")+"/keluhan/"+strconv.FormatInt(id, 10)+"?ditutup=1", http.StatusSeeOther)
+			return nil
+		case caseProblem(w, r, err):
+			return nil
+		}
+		return err
+	})
 }

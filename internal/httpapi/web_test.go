@@ -25,7 +25,7 @@ func TestPagesSpeakBothLanguages(t *testing.T) {
 		}
 	}
 	for prefix, codes := range map[string][]string{"channel.": casework.Channels, "urgency.": casework.Urgencies,
-		"status.": casework.ComplaintStatuses} {
+		"status.": casework.ComplaintStatuses, "followup.": casework.FollowUpKinds, "outcome.": casework.Outcomes} {
 		for _, c := range codes {
 			keys[prefix+c] = true
 		}
