@@ -103,6 +103,8 @@ var expectations = map[string]func(c *caller, l location) bool{
 	"GET /":               signedIn,
 	"POST /kecamatan/{code}/keluhan/{id}/tindak-lanjut":  writesKecamatan,
 	"POST /kecamatan/{code}/keluhan/{id}/tutup":          decidesInKecamatan,
+	"GET /kecamatan/{code}/laporan":                      readsKecamatan,
+	"GET /laporan":                                       role(authz.RoleDinsos),
 	"GET /instansi/{agency}/rujukan":                     ownAgency,
 	"GET /instansi/{agency}/rujukan/{code}/{id}":         ownAgency,
 	"POST /instansi/{agency}/rujukan/{code}/{id}/status": ownAgency,

@@ -401,3 +401,44 @@ func TestWebFollowUpAndClose(t *testing.T) {
 		t.Errorf("the closed case: %s", r.body)
 	}
 }
+
+// Reports as pages: Dinas Sosial reads the city's counts with small cells
+// hidden and downloads the same as CSV; the Puskesos reads its
+// kecamatan's counts, not the city's; every heading and column has its
+// words; a bad date is refused.
+func TestWebReports(t *testing.T) {
+	newCase(t) // at least one complaint in the range
+	dinsos := newBrowser(t)
+	dinsos.signIn("dinsos")
+	if r := dinsos.get("/"); !strings.Contains(r.body, `href="/laporan"`) {
+		t.Fatalf("Dinsos's home has no city report: %s", r.body)
+	}
+	r := dinsos.get("/laporan")
+	if r.status != http.StatusOK || !strings.Contains(r.body, "Keluhan per kategori dan saluran") || !strings.Contains(r.body, "Babakan Ciparay") ||
+		!strings.Contains(r.body, "&lt;5") || !strings.Contains(r.body, "disembunyikan") {
+		t.Fatalf("the city report: %d %s", r.status, r.body)
+	}
+	if strings.Contains(r.body, "reportcol.") || strings.Contains(r.body, ">report.") {
+		t.Errorf("a heading without words: %s", r.body)
+	}
+	csvLink := regexp.MustCompile(`href="(/api/v1/laporan\?[^"]+)" id="csv"`).FindStringSubmatch(r.body)
+	if csvLink == nil {
+		t.Fatalf("no CSV link: %s", r.body)
+	}
+	if dl := dinsos.get(strings.ReplaceAll(csvLink[1], "&amp;", "&")); dl.status != http.StatusOK || !strings.HasPrefix(dl.body, "tabel,kecamatan,kelurahan") {
+		t.Errorf("the CSV download: %d %.80q", dl.status, dl.body)
+	}
+	if r := dinsos.get("/laporan?from=kemarin"); r.status != http.StatusUnprocessableEntity {
+		t.Errorf("a bad date: %d", r.status)
+	}
+
+	petugas := newBrowser(t)
+	petugas.signIn("petugas")
+	if r := petugas.get("/kecamatan/32.73.03/laporan"); r.status != http.StatusOK || !strings.Contains(r.body, "Kecamatan Babakan Ciparay") ||
+		strings.Contains(r.body, "disembunyikan") {
+		t.Errorf("the kecamatan report: %d %s", r.status, r.body)
+	}
+	if r := petugas.get("/laporan"); r.status != http.StatusForbidden {
+		t.Errorf("a petugas reading the city report: %d", r.status)
+	}
+}

@@ -61,13 +61,21 @@ func (s *Server) kecamatanReport(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	s.withKecamatanReport(w, r, from, to, func(a ReportAnswer) error {
+		return writeReport(w, r, a, "laporan-"+chi.URLParam(r, "code"))
+	})
+}
+
+// withKecamatanReport counts the request's kecamatan (the caller's
+// kelurahan only, for Puskesos staff) and hands the answer to show.
+func (s *Server) withKecamatanReport(w http.ResponseWriter, r *http.Request, from, to time.Time, show func(ReportAnswer) error) {
 	s.readInTenant(w, r, func(conn tenantConn) error {
 		tables, err := casework.Report(r.Context(), conn, scopeOf(r.Context()), from, to, today())
 		if err != nil {
 			return err
 		}
-		return writeReport(w, r, ReportAnswer{From: from.Format(time.DateOnly), To: to.AddDate(0, 0, -1).Format(time.DateOnly),
-			Tables: tables, Unavailable: []Unavailable{}}, "laporan-"+chi.URLParam(r, "code"))
+		return show(ReportAnswer{From: from.Format(time.DateOnly), To: to.AddDate(0, 0, -1).Format(time.DateOnly),
+			Tables: tables, Unavailable: []Unavailable{}})
 	})
 }
 
@@ -79,11 +87,22 @@ func (s *Server) cityReport(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	account := principalFrom(r.Context()).Account.ID
+	answer, err := s.cityReportAnswer(r.Context(), principalFrom(r.Context()).Account.ID, from, to)
+	if err == nil {
+		err = writeReport(w, r, *answer, "laporan-kota")
+	}
+	if err != nil {
+		serverError(w, r, err)
+	}
+}
+
+// cityReportAnswer counts every kecamatan the account may report on, small
+// cells suppressed, the kecamatan that did not answer named.
+func (s *Server) cityReportAnswer(ctx context.Context, account int64, from, to time.Time) (*ReportAnswer, error) {
 	var mu sync.Mutex
 	merged := map[string]*casework.Table{}
 	var order []string
-	unavailable, err := s.fanOut(r.Context(),
+	unavailable, err := s.fanOut(ctx,
 		func(code string) bool { return s.authz.Allowed(account, code, "laporan_kota", "read") },
 		func(ctx context.Context, code string, conn tenantConn) error {
 			tables, err := casework.Report(ctx, conn, nil, from, to, today())
@@ -105,19 +124,16 @@ func (s *Server) cityReport(w http.ResponseWriter, r *http.Request) {
 			return nil
 		})
 	if err != nil {
-		serverError(w, r, err)
-		return
+		return nil, err
 	}
-	answer := ReportAnswer{From: from.Format(time.DateOnly), To: to.AddDate(0, 0, -1).Format(time.DateOnly), Unavailable: orNone(unavailable)}
+	answer := &ReportAnswer{From: from.Format(time.DateOnly), To: to.AddDate(0, 0, -1).Format(time.DateOnly), Unavailable: orNone(unavailable)}
 	for _, name := range casework.ReportTables {
 		if t, ok := merged[name]; ok {
 			t.SortRows()
 			answer.Tables = append(answer.Tables, t)
 		}
 	}
-	if err := writeReport(w, r, answer, "laporan-kota"); err != nil {
-		serverError(w, r, err)
-	}
+	return answer, nil
 }
 
 // writeReport answers as JSON, or as CSV (one block per table) or XLSX (a

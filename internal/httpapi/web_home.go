@@ -60,7 +60,8 @@ func (s *Server) webHome(w http.ResponseWriter, r *http.Request) {
 	render(w, r, http.StatusOK, "beranda", newPage(r, "home.title", struct {
 		Places, Inboxes []place
 		Others          bool
-	}{places, inboxes, others}))
+		CityReport      bool
+	}{places, inboxes, others, s.authz.AllowedAnywhere(principalFrom(r.Context()).Account.ID, "laporan_kota", "read")}))
 }
 
 // areaName names a kecamatan or kelurahan by its code.

@@ -30,6 +30,9 @@ func TestPagesSpeakBothLanguages(t *testing.T) {
 			keys[prefix+c] = true
 		}
 	}
+	for _, name := range casework.ReportTables {
+		keys["report."+name] = true
+	}
 	for _, s := range rujukan.Statuses {
 		keys["referral."+string(s)] = true
 		for _, to := range rujukan.Next(s, rujukan.Agency) {

@@ -1,0 +1,91 @@
+package httpapi
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+)
+
+// reportPage is a monitoring report as a page: its tables, the range, and
+// where to download the same counts as CSV or XLSX from the API.
+type reportPage struct {
+	Scope       string // "Kota Bandung" or "Kecamatan X"
+	From, To    string
+	Tables      []reportTable
+	Unavailable string
+	Download    string // the API route; ?format= and the range are added
+}
+
+type reportTable struct {
+	Name    string
+	Columns []string
+	Rows    [][]string
+	// Suppressed counts the cells hidden because they counted fewer than 5.
+	Suppressed int
+}
+
+func (s *Server) renderReport(w http.ResponseWriter, r *http.Request, a ReportAnswer, d reportPage) {
+	v := newPage(r, "report.title", nil)
+	d.From, d.To = a.From, a.To
+	var unavailable []string
+	for _, u := range a.Unavailable {
+		unavailable = append(unavailable, areaName(u.Kecamatan))
+	}
+	d.Unavailable = strings.Join(unavailable, ", ")
+	for _, t := range a.Tables {
+		rt := reportTable{Name: v.T("report." + t.Name), Suppressed: t.Suppressed}
+		for _, c := range t.Columns {
+			rt.Columns = append(rt.Columns, v.T("reportcol."+c))
+		}
+		for _, row := range t.Rows {
+			cells := make([]string, len(row))
+			for i, c := range row {
+				cells[i] = cell(c)
+				if code, ok := c.(string); ok && (t.Columns[i] == "kecamatan" || t.Columns[i] == "kelurahan") {
+					cells[i] = areaName(code)
+				}
+			}
+			rt.Rows = append(rt.Rows, cells)
+		}
+		d.Tables = append(d.Tables, rt)
+	}
+	v.Data = d
+	render(w, r, http.StatusOK, "laporan", v)
+}
+
+// webCityReport is Dinas Sosial's view of the city for a date range
+// (default: the last 30 days): counts by kecamatan and kelurahan, cells
+// under 5 suppressed because the view leaves the kecamatan.
+func (s *Server) webCityReport(w http.ResponseWriter, r *http.Request) {
+	from, to, ok := reportRange(w, r)
+	if !ok {
+		return
+	}
+	a, err := s.cityReportAnswer(r.Context(), principalFrom(r.Context()).Account.ID, from, to)
+	if err != nil {
+		serverError(w, r, err)
+		return
+	}
+	s.renderReport(w, r, *a, reportPage{Scope: s.cfg.CityName, Download: "/api/v1/laporan"})
+}
+
+// webKecamatanReport is a kecamatan's counts by kelurahan (the caller's own
+// kelurahan for Puskesos staff), nothing suppressed inside the kecamatan.
+func (s *Server) webKecamatanReport(w http.ResponseWriter, r *http.Request) {
+	from, to, ok := reportRange(w, r)
+	if !ok {
+		return
+	}
+	code := chi.URLParam(r, "code")
+	s.withKecamatanReport(w, r, from, to, func(a ReportAnswer) error {
+		s.renderReport(w, r, a, reportPage{Scope: "Kecamatan " + areaName(code), Download: "/api/v1/kecamatan/" + code + "/laporan"})
+		return nil
+	})
+}
+
+// downloadURL is the API's report in a format, for the page's range.
+func (d reportPage) DownloadURL(format string) string {
+	return d.Download + "?" + url.Values{"format": {format}, "from": {d.From}, "to": {d.To}}.Encode()
+}
