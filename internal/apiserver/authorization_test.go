@@ -101,6 +101,7 @@ var expectations = map[string]func(c *caller, l location) bool{
 	"POST /masuk":         anyone,
 	"POST /keluar":        signedIn,
 	"GET /":               signedIn,
+	"POST /kecamatan/{code}/keluhan/{id}/asesmen":        writesKecamatan,
 	"POST /kecamatan/{code}/keluhan/{id}/tindak-lanjut":  writesKecamatan,
 	"POST /kecamatan/{code}/keluhan/{id}/tutup":          decidesInKecamatan,
 	"GET /kecamatan/{code}/laporan":                      readsKecamatan,

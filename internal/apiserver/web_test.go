@@ -353,8 +353,9 @@ func TestWebAgencyInbox(t *testing.T) {
 	}
 }
 
-// Following a case up and closing it from its file: the petugas records a
-// home visit (a double submit records one); the petugas has no close
+// Assessing a case, following it up and closing it from its file: the
+// petugas assesses it and records a home visit (a double submit records
+// one); the petugas has no close
 // form and is refused; the koordinator cannot close while a referral is
 // open (the page names it), and closes the case once it is cancelled.
 func TestWebFollowUpAndClose(t *testing.T) {
@@ -367,6 +368,19 @@ func TestWebFollowUpAndClose(t *testing.T) {
 	key := regexp.MustCompile(`name="idempotency_key" value="([^"]+)"`).FindStringSubmatch(r.body)
 	if key == nil || !strings.Contains(r.body, `id="followup-save"`) || strings.Contains(r.body, `id="close"`) {
 		t.Fatalf("the petugas's case file: %s", r.body)
+	}
+	// The assessment: documents held (an unknown code is dropped), the
+	// service recommended; the registry's facts come from the household.
+	r = petugas.post(caseFile+"/asesmen", url.Values{"documents": {"KTP", "KK", "BUKAN_DOKUMEN"}, "service": {"PBI_JK"}, "notes": {"Belum punya SKTM"}})
+	if r.status != http.StatusSeeOther || r.location != caseFile+"?dikaji=1" {
+		t.Fatalf("assessing: %d %q %s", r.status, r.location, r.body)
+	}
+	if r = petugas.get(r.location); !strings.Contains(r.body, "Asesmen tersimpan.") || !strings.Contains(r.body, "KTP, KK") ||
+		strings.Contains(r.body, "BUKAN_DOKUMEN") || !strings.Contains(r.body, "PBI_JK") || !strings.Contains(r.body, "Dikaji") {
+		t.Fatalf("after assessing: %s", r.body)
+	}
+	if r = petugas.post(caseFile+"/asesmen", url.Values{"service": {"TIDAK_ADA"}}); r.status != http.StatusUnprocessableEntity {
+		t.Errorf("an unknown service: %d", r.status)
 	}
 	visit := url.Values{"kind": {"kunjungan_rumah"}, "note": {"Rumah dikunjungi, atap bocor di dua titik"}, "idempotency_key": {key[1]}}
 	for range 2 {

@@ -238,6 +238,7 @@ func (s *Server) Handler() http.Handler {
 	rt.handleWeb("POST", "/kecamatan/{code}/keluhan/baru", inTenant("keluhan", "write"), s.webResidentSearch)
 	rt.handleWeb("GET", "/kecamatan/{code}/keluhan/{id}", inTenant("keluhan", "read"), s.webComplaintShow)
 	rt.handleWeb("POST", "/kecamatan/{code}/keluhan/{id}/rujukan", inTenant("rujukan", "write"), s.webReferralCreate)
+	rt.handleWeb("POST", "/kecamatan/{code}/keluhan/{id}/asesmen", inTenant("keluhan", "write"), s.webAssess)
 	rt.handleWeb("POST", "/kecamatan/{code}/keluhan/{id}/tindak-lanjut", inTenant("keluhan", "write"), s.webFollowUp)
 	rt.handleWeb("POST", "/kecamatan/{code}/keluhan/{id}/tutup", inTenant("keluhan", "close"), s.webClose)
 	rt.handleWeb("POST", "/kecamatan/{code}/rujukan/{id}/kirim", inTenant("rujukan", "write"), s.webReferralSend)

@@ -54,7 +54,8 @@ var webPages = func() map[string]*template.Template {
 }()
 
 var webFuncs = template.FuncMap{
-	"join": strings.Join,
+	"join":      strings.Join,
+	"hasString": func(list []string, s string) bool { return slices.Contains(list, s) },
 	// deref reads an optional text (a nil one is empty).
 	"deref": func(s *string) string {
 		if s == nil {

@@ -262,8 +262,13 @@ func (s *Server) webComplaintShow(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	d := &caseFilePage{kecamatanPage: k, IdempotencyKey: rand.Text(), Saved: q.Get("tersimpan") == "1",
 		Referred: q.Get("dirujuk") == "1", Sent: q.Get("terkirim") == "1", Noted: q.Get("dicatat") == "1", Closed: q.Get("ditutup") == "1",
+		Assessed:      q.Get("dikaji") == "1",
 		FollowUpKinds: casework.FollowUpKinds, Outcomes: casework.Outcomes}
 	if d.Services, err = s.activeServices(r.Context()); err != nil {
+		serverError(w, r, err)
+		return
+	}
+	if d.DocumentTypes, err = s.store.DocumentTypes(r.Context(), nil); err != nil {
 		serverError(w, r, err)
 		return
 	}
@@ -283,6 +288,7 @@ func (s *Server) webComplaintShow(w http.ResponseWriter, r *http.Request) {
 		d.CanRefer = open && s.authz.Allowed(account, d.Complaint.Kelurahan, "rujukan", "write")
 		d.CanSend = s.authz.Allowed(account, d.Complaint.Kelurahan, "rujukan", "decide")
 		d.CanFollowUp = open && s.authz.Allowed(account, d.Complaint.Kelurahan, "keluhan", "write")
+		d.CanAssess = d.CanFollowUp
 		d.CanClose = open && s.authz.Allowed(account, d.Complaint.Kelurahan, "keluhan", "close")
 		render(w, r, http.StatusOK, "keluhan_detail", newPage(r, "complaint.title", d, d.Complaint.ID))
 		return nil
@@ -292,13 +298,14 @@ func (s *Server) webComplaintShow(w http.ResponseWriter, r *http.Request) {
 // caseFilePage is a complaint's case file with what the caller may do.
 type caseFilePage struct {
 	kecamatanPage
-	Complaint                                *casework.Complaint
-	Saved, Referred, Sent, Noted, Closed     bool
-	CanRefer, CanSend, CanFollowUp, CanClose bool
-	FollowUpKinds, Outcomes                  []string
-	Services                                 []store.Service
-	Chosen                                   *casework.Service
-	IdempotencyKey                           string
+	Complaint                                           *casework.Complaint
+	Saved, Referred, Sent, Noted, Closed, Assessed      bool
+	CanRefer, CanSend, CanFollowUp, CanClose, CanAssess bool
+	FollowUpKinds, Outcomes                             []string
+	DocumentTypes                                       []store.DocumentType
+	Services                                            []store.Service
+	Chosen                                              *casework.Service
+	IdempotencyKey                                      string
 }
 
 func (s *Server) activeServices(ctx context.Context) ([]store.Service, error) {
@@ -415,13 +422,55 @@ func (s *Server) webClose(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	actor, scope := s.actorOf(r.Context()), scopeOf(r.Context())
+	s.changeCase(w, r, id, "?ditutup=1", func(tx pgx.Tx) error { return casework.Close(r.Context(), tx, id, &in, actor, scope) })
+}
+
+// webAssess records (or revises) the assessment from the case file: the
+// documents the resident holds, the service recommended, notes. The
+// registry's facts (in DTKS, desil, programmes) are taken from the
+// household. A new complaint becomes dikaji.
+func (s *Server) webAssess(w http.ResponseWriter, r *http.Request) {
+	id, ok := idParam(w, r, "id")
+	if !ok {
+		return
+	}
+	known, err := s.store.DocumentTypes(r.Context(), nil)
+	if err != nil {
+		serverError(w, r, err)
+		return
+	}
+	in := casework.AssessmentInput{DocumentsHeld: []string{}}
+	for _, doc := range r.PostForm["documents"] {
+		if slices.ContainsFunc(known, func(d store.DocumentType) bool { return d.Code == doc }) && !slices.Contains(in.DocumentsHeld, doc) {
+			in.DocumentsHeld = append(in.DocumentsHeld, doc)
+		}
+	}
+	if svc := r.PostFormValue("service"); svc != "" {
+		if _, err := s.serviceSnapshot(r.Context(), svc); err != nil {
+			invalid(w, r, FieldError{Field: "service", Code: "service.unknown", Message: "not an active service of the catalogue"})
+			return
+		}
+		in.RecommendedService = &svc
+	}
+	if notes := strings.TrimSpace(r.PostFormValue("notes")); notes != "" {
+		if utf8.RuneCountInString(notes) > maxDescription {
+			invalid(w, r, FieldError{Field: "notes", Code: "length", Message: "at most 4000 characters"})
+			return
+		}
+		in.Notes = &notes
+	}
+	actor, scope := s.actorOf(r.Context()), scopeOf(r.Context())
+	s.changeCase(w, r, id, "?dikaji=1", func(tx pgx.Tx) error { return casework.Assess(r.Context(), tx, id, &in, actor, scope) })
+}
+
+// changeCase runs a change of the case in a transaction and shows the
+// case file again with a note of what was done (flag), or the error.
+func (s *Server) changeCase(w http.ResponseWriter, r *http.Request, id int64, flag string, change func(pgx.Tx) error) {
 	s.withTenantDB(w, r, func(conn tenantConn) error {
-		err := pgx.BeginFunc(r.Context(), conn, func(tx pgx.Tx) error {
-			return casework.Close(r.Context(), tx, id, &in, actor, scope)
-		})
+		err := pgx.BeginFunc(r.Context(), conn, change)
 		switch {
 		case err == nil:
-			http.Redirect(w, r, "/kecamatan/"+chi.URLParam(r, "code")+"/keluhan/"+strconv.FormatInt(id, 10)+"?ditutup=1", http.StatusSeeOther)
+			http.Redirect(w, r, "/kecamatan/"+chi.URLParam(r, "code")+"/keluhan/"+strconv.FormatInt(id, 10)+flag, http.StatusSeeOther)
 			return nil
 		case caseProblem(w, r, err):
 			return nil

@@ -129,6 +129,16 @@ var messages = map[string]struct{ id, en string }{
 	"followup.pendampingan":        {"Pendampingan", "Accompanying the resident"},
 	"followup.lainnya":             {"Lainnya", "Other"},
 
+	"assess.title":       {"Asesmen", "Assessment"},
+	"assess.none":        {"Belum diases.", "Not assessed yet."},
+	"assess.in_dtks":     {"Terdaftar di DTKS", "In the social registry (DTKS)"},
+	"assess.yes":         {"Ya", "Yes"},
+	"assess.no":          {"Tidak", "No"},
+	"assess.documents":   {"Dokumen yang dimiliki warga", "Documents the resident holds"},
+	"assess.recommended": {"Layanan yang disarankan", "Service recommended"},
+	"assess.save":        {"Simpan asesmen", "Save the assessment"},
+	"assess.saved":       {"Asesmen tersimpan.", "The assessment is saved."},
+
 	"close.title":                  {"Tutup keluhan", "Close the complaint"},
 	"close.outcome":                {"Hasil akhir", "Outcome"},
 	"close.note":                   {"Catatan", "Note"},
