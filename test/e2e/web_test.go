@@ -15,9 +15,12 @@ import (
 // A Puskesos officer works in the web app, in Chromium, against the
 // slrt-api binary: signs in, lands on the kelurahan's complaints, finds a
 // resident by a spelling of the name the registry holds in the old
-// spelling, records the resident's complaint, sees it in the case file and
-// the list, switches to English, is refused another kecamatan, and signs
-// out. No page shows the full NIK.
+// spelling, records the resident's complaint, refers it to a service with
+// the documents brought, finds it in the list, registers a resident the
+// registry does not have, switches to English, is refused another
+// kecamatan, and signs out. The koordinator then sends the referral and
+// Dinkes accepts it from its inbox, which the case file shows. No
+// Puskesos page shows the full NIK.
 func TestPuskesosOfficerRecordsAComplaintInTheBrowser(t *testing.T) {
 	kubeconfig, apiKubeconfig, dbURL := prepareAPI(t, "slrt_control_web")
 	must := func(out string, err error) string {
@@ -134,6 +137,7 @@ func TestPuskesosOfficerRecordsAComplaintInTheBrowser(t *testing.T) {
 	if html := page(); !strings.Contains(html, "PBI") || !strings.Contains(html, "Draf") {
 		t.Fatalf("the referral on the case file:\n%s", html)
 	}
+	caseFile, _, _ := strings.Cut(get("location", chromedp.Location()), "?")
 
 	do("the list", chromedp.Navigate(server+"/kecamatan/32.73.08/keluhan"), chromedp.WaitVisible(id("complaints")))
 	if html := page(); !strings.Contains(html, "Euis Soenandar") || !strings.Contains(html, "Datang langsung") {
@@ -185,6 +189,51 @@ func TestPuskesosOfficerRecordsAComplaintInTheBrowser(t *testing.T) {
 	)
 	if location := get("location", chromedp.Location()); !strings.Contains(location, "/masuk?next=") {
 		t.Fatalf("after signing out the list is at %s", location)
+	}
+
+	// The loop closes: the koordinator sends the referral, Dinkes accepts it
+	// from its inbox, and the Puskesos case file shows it accepted.
+	for _, a := range [][3]string{{"asep", "koordinator", "32.73.08.1001"}, {"rina", "agency", "agency:DINKES"}} {
+		must(runSlrtctl(t, password+"\n", append([]string{"accounts", "create", a[0], "--display-name", a[0]}, admin...)...))
+		must(runSlrtctl(t, "", append([]string{"grants", "add", a[0], a[1], a[2]}, admin...)...))
+	}
+	signIn := func(username string) {
+		t.Helper()
+		do("signing in as "+username,
+			chromedp.Navigate(server+"/masuk"),
+			chromedp.WaitVisible(id("username")),
+			chromedp.SendKeys(id("username"), username),
+			chromedp.SendKeys(id("password"), password),
+			chromedp.Click(id("login")),
+			chromedp.WaitVisible(id("logout")),
+		)
+	}
+	signIn("asep")
+	do("sending the referral",
+		chromedp.Navigate(caseFile),
+		chromedp.WaitVisible(chromedp.CSS("button.send")),
+		chromedp.Click(chromedp.CSS("button.send")),
+		chromedp.WaitVisible(id("sent")),
+		chromedp.Click(id("logout")),
+		chromedp.WaitVisible(id("username")),
+	)
+	signIn("rina")
+	do("accepting it in the inbox",
+		chromedp.Navigate(server+"/"),
+		chromedp.WaitVisible(id("inbox")),
+		chromedp.Click(chromedp.CSS("#inbox a")),
+		chromedp.WaitVisible(id("to-accepted")),
+		chromedp.Click(id("to-accepted")),
+		chromedp.WaitVisible(id("moved")),
+	)
+	if status := get("status", chromedp.Text(id("status"))); status != "Accepted by the agency" && status != "Diterima instansi" {
+		t.Fatalf("after accepting: %q", status)
+	}
+	do("signing out of Dinkes", chromedp.Click(id("logout")), chromedp.WaitVisible(id("username")))
+	signIn("ujang")
+	do("the case file after", chromedp.Navigate(caseFile), chromedp.WaitVisible(id("referrals")))
+	if html := page(); !strings.Contains(html, "Accepted by the agency") && !strings.Contains(html, "Diterima instansi") {
+		t.Fatalf("the Puskesos case file after Dinkes accepted:\n%s", html)
 	}
 }
 
