@@ -217,7 +217,8 @@ func TestWebReferralFromTheCaseFile(t *testing.T) {
 		t.Fatalf("referring twice: %d %q, %d %q", first.status, first.location, again.status, again.location)
 	}
 	r = petugas.get(first.location)
-	if !strings.Contains(r.body, "Draf") || strings.Contains(r.body, "/surat") || strings.Contains(r.body, "Kirim ke instansi") ||
+	if !strings.Contains(r.body, "Draf") || !strings.Contains(r.body, "<td>Dinas Kesehatan Kota Bandung</td>") ||
+		strings.Contains(r.body, "/surat") || strings.Contains(r.body, "Kirim ke instansi") ||
 		!strings.Contains(r.body, "dikirim ke instansi oleh koordinator") {
 		t.Fatalf("the petugas's case file after referring: %s", r.body)
 	}
@@ -376,7 +377,8 @@ func TestWebFollowUpAndClose(t *testing.T) {
 		t.Fatalf("assessing: %d %q %s", r.status, r.location, r.body)
 	}
 	if r = petugas.get(r.location); !strings.Contains(r.body, "Asesmen tersimpan.") || !strings.Contains(r.body, "KTP, KK") ||
-		strings.Contains(r.body, "BUKAN_DOKUMEN") || !strings.Contains(r.body, "PBI_JK") || !strings.Contains(r.body, "Dikaji") {
+		strings.Contains(r.body, "BUKAN_DOKUMEN") || !strings.Contains(r.body, "<td>Pendaftaran PBI-JK / KIS (APBN atau APBD)</td>") ||
+		!strings.Contains(r.body, "Dikaji") {
 		t.Fatalf("after assessing: %s", r.body)
 	}
 	if r = petugas.post(caseFile+"/asesmen", url.Values{"service": {"TIDAK_ADA"}}); r.status != http.StatusUnprocessableEntity {

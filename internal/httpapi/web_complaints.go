@@ -272,6 +272,14 @@ func (s *Server) webComplaintShow(w http.ResponseWriter, r *http.Request) {
 		serverError(w, r, err)
 		return
 	}
+	if d.AgencyNames, err = s.store.AgencyNames(r.Context()); err != nil {
+		serverError(w, r, err)
+		return
+	}
+	d.ServiceNames = map[string]string{}
+	for _, svc := range d.Services {
+		d.ServiceNames[svc.Code] = svc.Name
+	}
 	if code := r.URL.Query().Get("layanan"); code != "" {
 		if d.Chosen, err = s.serviceSnapshot(r.Context(), code); err != nil && !errors.Is(err, errNoSuchService) {
 			serverError(w, r, err)
@@ -303,6 +311,7 @@ type caseFilePage struct {
 	CanRefer, CanSend, CanFollowUp, CanClose, CanAssess bool
 	FollowUpKinds, Outcomes                             []string
 	DocumentTypes                                       []store.DocumentType
+	AgencyNames, ServiceNames                           map[string]string
 	Services                                            []store.Service
 	Chosen                                              *casework.Service
 	IdempotencyKey                                      string

@@ -201,6 +201,24 @@ func (s *Store) DeleteHoliday(ctx context.Context, day time.Time) error {
 	return nil
 }
 
+// AgencyNames returns every agency's name by its code.
+func (s *Store) AgencyNames(ctx context.Context) (map[string]string, error) {
+	rows, err := s.pool.Query(ctx, `SELECT code, name FROM agency`)
+	if err != nil {
+		return nil, fmt.Errorf("while listing agencies: %w", err)
+	}
+	names := map[string]string{}
+	var code, name string
+	_, err = pgx.ForEachRow(rows, []any{&code, &name}, func() error {
+		names[code] = name
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("while listing agencies: %w", err)
+	}
+	return names, nil
+}
+
 // AgencyName returns an agency's name.
 func (s *Store) AgencyName(ctx context.Context, code string) (string, error) {
 	var name string
