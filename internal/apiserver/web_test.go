@@ -431,6 +431,7 @@ func TestWebReports(t *testing.T) {
 	}
 	r := dinsos.get("/laporan")
 	if r.status != http.StatusOK || !strings.Contains(r.body, "Keluhan per kategori dan saluran") || !strings.Contains(r.body, "Babakan Ciparay") ||
+		!strings.Contains(r.body, "<td>Datang langsung</td>") ||
 		!strings.Contains(r.body, "&lt;5") || !strings.Contains(r.body, "disembunyikan") {
 		t.Fatalf("the city report: %d %s", r.status, r.body)
 	}

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"cmp"
 	"net/http"
 	"net/url"
 	"strings"
@@ -28,6 +29,36 @@ type reportTable struct {
 
 func (s *Server) renderReport(w http.ResponseWriter, r *http.Request, a ReportAnswer, d reportPage) {
 	v := newPage(r, "report.title", nil)
+	agencies, err := s.store.AgencyNames(r.Context())
+	if err != nil {
+		serverError(w, r, err)
+		return
+	}
+	categories := map[string]string{}
+	cats, err := s.store.Categories(r.Context())
+	if err != nil {
+		serverError(w, r, err)
+		return
+	}
+	for _, c := range cats {
+		categories[c.Code] = c.Name
+	}
+	// A dimension's code, in words.
+	name := func(column, code string) string {
+		switch column {
+		case "kecamatan", "kelurahan":
+			return areaName(code)
+		case "kategori":
+			return cmp.Or(categories[code], code)
+		case "instansi":
+			return cmp.Or(agencies[code], code)
+		case "kanal":
+			return v.T("channel." + code)
+		case "status":
+			return v.T("referral." + code)
+		}
+		return code
+	}
 	d.From, d.To = a.From, a.To
 	var unavailable []string
 	for _, u := range a.Unavailable {
@@ -43,8 +74,8 @@ func (s *Server) renderReport(w http.ResponseWriter, r *http.Request, a ReportAn
 			cells := make([]string, len(row))
 			for i, c := range row {
 				cells[i] = cell(c)
-				if code, ok := c.(string); ok && (t.Columns[i] == "kecamatan" || t.Columns[i] == "kelurahan") {
-					cells[i] = areaName(code)
+				if code, ok := c.(string); ok {
+					cells[i] = name(t.Columns[i], code)
 				}
 			}
 			rt.Rows = append(rt.Rows, cells)
