@@ -117,6 +117,7 @@ var expectations = map[string]func(c *caller, l location) bool{
 	"POST /kecamatan/{code}/keluhan/baru":                writesKecamatan,
 	"GET /kecamatan/{code}/keluhan/{id}":                 readsKecamatan,
 	"POST /kecamatan/{code}/keluhan/{id}/rujukan":        writesKecamatan,
+	"POST /kecamatan/{code}/rujukan/{id}/batal":          writesKecamatan,
 	"POST /kecamatan/{code}/rujukan/{id}/kirim":          writesKecamatan,
 }
 

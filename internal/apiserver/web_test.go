@@ -356,9 +356,10 @@ func TestWebAgencyInbox(t *testing.T) {
 
 // Assessing a case, following it up and closing it from its file: the
 // petugas assesses it and records a home visit (a double submit records
-// one); the petugas has no close
-// form and is refused; the koordinator cannot close while a referral is
-// open (the page names it), and closes the case once it is cancelled.
+// one); the petugas has no close form and is refused; the koordinator
+// cannot close while a referral is open (the page names it); the petugas
+// cancels the draft referral with a reason; the koordinator closes the
+// case.
 func TestWebFollowUpAndClose(t *testing.T) {
 	_, complaint := newCase(t)
 	ref, tracking := newReferral(t, complaint, "PBI_JK")
@@ -406,8 +407,17 @@ func TestWebFollowUpAndClose(t *testing.T) {
 	if r.status != http.StatusConflict || !strings.Contains(r.body, tracking) {
 		t.Fatalf("closing with a referral open: %d %s", r.status, r.body)
 	}
-	expectStatus(t, do(t, "koordinator", "POST", kec("32.73.03")+"/rujukan/"+jsonNum(float64(ref))+"/status",
-		map[string]any{"status": "cancelled", "reason": "warga sudah terdaftar PBI"}), http.StatusOK)
+	// A draft is cancelled by any Puskesos staff, with the reason.
+	cancel := "/kecamatan/32.73.03/rujukan/" + jsonNum(float64(ref)) + "/batal"
+	if r = petugas.post(cancel, url.Values{}); r.status != http.StatusUnprocessableEntity {
+		t.Errorf("cancelling without a reason: %d", r.status)
+	}
+	if r = petugas.post(cancel, url.Values{"reason": {"warga sudah terdaftar PBI"}}); r.status != http.StatusSeeOther || r.location != caseFile+"?dibatalkan=1" {
+		t.Fatalf("cancelling: %d %q %s", r.status, r.location, r.body)
+	}
+	if r = petugas.get(r.location); !strings.Contains(r.body, "Rujukan dibatalkan.") || !strings.Contains(r.body, "<td>Dibatalkan") {
+		t.Fatalf("after cancelling: %s", r.body)
+	}
 	r = koordinator.post(caseFile+"/tutup", url.Values{"outcome": {"selesai_di_kelurahan"}, "note": {"Diselesaikan lurah"}})
 	if r.status != http.StatusSeeOther || r.location != caseFile+"?ditutup=1" {
 		t.Fatalf("closing: %d %q %s", r.status, r.location, r.body)

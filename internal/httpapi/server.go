@@ -242,6 +242,7 @@ func (s *Server) Handler() http.Handler {
 	rt.handleWeb("POST", "/kecamatan/{code}/keluhan/{id}/tindak-lanjut", inTenant("keluhan", "write"), s.webFollowUp)
 	rt.handleWeb("POST", "/kecamatan/{code}/keluhan/{id}/tutup", inTenant("keluhan", "close"), s.webClose)
 	rt.handleWeb("POST", "/kecamatan/{code}/rujukan/{id}/kirim", inTenant("rujukan", "write"), s.webReferralSend)
+	rt.handleWeb("POST", "/kecamatan/{code}/rujukan/{id}/batal", inTenant("rujukan", "write"), s.webReferralCancel)
 	rt.handleWeb("GET", "/kecamatan/{code}/laporan", inTenant("laporan", "read"), s.webKecamatanReport)
 	rt.handleWeb("GET", "/laporan", anywhere("laporan_kota", "read"), s.webCityReport)
 	rt.handleWeb("GET", "/instansi/{agency}/rujukan", inAgency("rujukan_inbox", "read"), s.webInbox)

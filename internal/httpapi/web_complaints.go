@@ -263,6 +263,7 @@ func (s *Server) webComplaintShow(w http.ResponseWriter, r *http.Request) {
 	d := &caseFilePage{kecamatanPage: k, IdempotencyKey: rand.Text(), Saved: q.Get("tersimpan") == "1",
 		Referred: q.Get("dirujuk") == "1", Sent: q.Get("terkirim") == "1", Noted: q.Get("dicatat") == "1", Closed: q.Get("ditutup") == "1",
 		Assessed:      q.Get("dikaji") == "1",
+		Cancelled:     q.Get("dibatalkan") == "1",
 		FollowUpKinds: casework.FollowUpKinds, Outcomes: casework.Outcomes}
 	if d.Services, err = s.activeServices(r.Context()); err != nil {
 		serverError(w, r, err)
@@ -308,6 +309,7 @@ type caseFilePage struct {
 	kecamatanPage
 	Complaint                                           *casework.Complaint
 	Saved, Referred, Sent, Noted, Closed, Assessed      bool
+	Cancelled                                           bool
 	CanRefer, CanSend, CanFollowUp, CanClose, CanAssess bool
 	FollowUpKinds, Outcomes                             []string
 	DocumentTypes                                       []store.DocumentType
@@ -369,14 +371,40 @@ func (s *Server) webReferralSend(w http.ResponseWriter, r *http.Request) {
 		func(_ rujukan.Step, kelurahan string) bool {
 			return s.authz.Allowed(account, kelurahan, "rujukan", "decide")
 		},
-		func(conn tenantConn) error {
-			ref, err := casework.GetReferral(r.Context(), conn, id, scope, today())
-			if err != nil {
-				return err
-			}
-			http.Redirect(w, r, "/kecamatan/"+chi.URLParam(r, "code")+"/keluhan/"+strconv.FormatInt(ref.ComplaintID, 10)+"?terkirim=1", http.StatusSeeOther)
-			return nil
-		})
+		s.backToCaseFile(w, r, id, scope, "?terkirim=1"))
+}
+
+// webReferralCancel cancels a referral from the case file, with the
+// reason: a draft by any Puskesos staff, a sent one by the koordinator
+// (the state machine's rules, as through the API).
+func (s *Server) webReferralCancel(w http.ResponseWriter, r *http.Request) {
+	id, ok := idParam(w, r, "id")
+	if !ok {
+		return
+	}
+	ch := casework.Change{Status: rujukan.Cancelled}
+	if reason := strings.TrimSpace(r.PostFormValue("reason")); reason != "" {
+		ch.Reason = &reason
+	}
+	scope := scopeOf(r.Context())
+	account := principalFrom(r.Context()).Account.ID
+	s.transition(w, r, id, &ch, rujukan.Puskesos, casework.Where{Scope: scope},
+		func(_ rujukan.Step, kelurahan string) bool {
+			return s.authz.Allowed(account, kelurahan, "rujukan", "decide")
+		},
+		s.backToCaseFile(w, r, id, scope, "?dibatalkan=1"))
+}
+
+// backToCaseFile answers a referral's change by showing its case file.
+func (s *Server) backToCaseFile(w http.ResponseWriter, r *http.Request, id int64, scope []string, flag string) func(conn tenantConn) error {
+	return func(conn tenantConn) error {
+		ref, err := casework.GetReferral(r.Context(), conn, id, scope, today())
+		if err != nil {
+			return err
+		}
+		http.Redirect(w, r, "/kecamatan/"+chi.URLParam(r, "code")+"/keluhan/"+strconv.FormatInt(ref.ComplaintID, 10)+flag, http.StatusSeeOther)
+		return nil
+	}
 }
 
 // redirectCreated answers a form's create by showing what it made.

@@ -180,6 +180,9 @@ var messages = map[string]struct{ id, en string }{
 	"referral.overdue":           {"terlambat", "overdue"},
 	"referral.koordinator_sends": {"Draf rujukan dikirim ke instansi oleh koordinator Puskesos.", "Draft referrals are sent to the agency by the Puskesos koordinator."},
 
+	"referral.cancel":         {"Batalkan rujukan", "Cancel the referral"},
+	"referral.cancelled_note": {"Rujukan dibatalkan.", "The referral is cancelled."},
+
 	"referral.draft":       {"Draf", "Draft"},
 	"referral.requested":   {"Dikirim ke instansi", "Sent to the agency"},
 	"referral.accepted":    {"Diterima instansi", "Accepted by the agency"},
