@@ -436,8 +436,9 @@ func TestWebReports(t *testing.T) {
 	newCase(t) // at least one complaint in the range
 	dinsos := newBrowser(t)
 	dinsos.signIn("dinsos")
-	if r := dinsos.get("/"); !strings.Contains(r.body, `href="/laporan"`) {
-		t.Fatalf("Dinsos's home has no city report: %s", r.body)
+	if r := dinsos.get("/"); !strings.Contains(r.body, `href="/laporan"`) || !strings.Contains(r.body, `href="/kecamatan/32.73.03/keluhan"`) ||
+		strings.Contains(r.body, `href="/kecamatan/32.73.08/keluhan"`) {
+		t.Fatalf("Dinsos's home: the city report and the onboarded kecamatan only: %s", r.body)
 	}
 	r := dinsos.get("/laporan")
 	if r.status != http.StatusOK || !strings.Contains(r.body, "Keluhan per kategori dan saluran") || !strings.Contains(r.body, "Babakan Ciparay") ||

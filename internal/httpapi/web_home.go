@@ -33,8 +33,14 @@ func (s *Server) webHome(w http.ResponseWriter, r *http.Request) {
 				others = true
 				continue
 			}
-			for _, k := range wilayah.Default().Kecamatan() {
-				places = append(places, place{Code: k.Code, Name: k.Name, RoleKey: "role." + string(g.Role)})
+			// The kecamatan onboarded, not every one of the city.
+			onboarded, err := s.tenants.List(r.Context())
+			if err != nil {
+				serverError(w, r, err)
+				return
+			}
+			for _, k := range onboarded {
+				places = append(places, place{Code: k.Spec.Code, Name: areaName(k.Spec.Code), RoleKey: "role." + string(g.Role)})
 			}
 		case authz.LevelAgency:
 			agency := strings.TrimPrefix(g.Domain, authz.AgencyPrefix)
