@@ -23,16 +23,9 @@ func TestCityITWorkflowWithSlrtctl(t *testing.T) {
 	kubeconfig, apiKubeconfig, dbURL := prepareAPI(t, "slrt_control_e2e")
 
 	slrtctl := func(stdin string, args ...string) (string, error) { return runSlrtctl(t, stdin, args...) }
-	must := func(out string, err error) string {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("slrtctl: %v\n%s", err, out)
-		}
-		return out
-	}
 
-	must(slrtctl("", "migrate", "--database-url", dbURL))
-	must(slrtctl("rahasia-kota-bandung\n", "create-admin", "cityit", "--display-name", "Diskominfo", "--database-url", dbURL))
+	mustSlrtctl(t, "", "migrate", "--database-url", dbURL)
+	mustSlrtctl(t, "rahasia-kota-bandung\n", "create-admin", "cityit", "--display-name", "Diskominfo", "--database-url", dbURL)
 	if out, err := slrtctl("pendek\n", "create-admin", "other", "--display-name", "X", "--database-url", dbURL); err == nil || !strings.Contains(out, "at least 10") {
 		t.Errorf("a short password was accepted: %v %s", err, out)
 	}
@@ -46,9 +39,9 @@ func TestCityITWorkflowWithSlrtctl(t *testing.T) {
 	server := "http://" + addr
 	waitHTTP(t, server+"/readyz")
 
-	token := strings.TrimSpace(must(slrtctl("rahasia-kota-bandung\n", "login", "cityit", "--server", server)))
+	token := strings.TrimSpace(mustSlrtctl(t, "rahasia-kota-bandung\n", "login", "cityit", "--server", server))
 	as := []string{"--server", server, "--token", token}
-	must(slrtctl("", append([]string{"kecamatan", "onboard", "32.73.04", "Bojongloa Kaler"}, as...)...))
+	mustSlrtctl(t, "", append([]string{"kecamatan", "onboard", "32.73.04", "Bojongloa Kaler"}, as...)...)
 	deadline := time.Now().Add(time.Minute)
 	for {
 		var list struct {
@@ -57,7 +50,7 @@ func TestCityITWorkflowWithSlrtctl(t *testing.T) {
 				Ready bool   `json:"ready"`
 			} `json:"items"`
 		}
-		if err := json.Unmarshal([]byte(must(slrtctl("", append([]string{"kecamatan", "list", "-o", "json"}, as...)...))), &list); err != nil {
+		if err := json.Unmarshal([]byte(mustSlrtctl(t, "", append([]string{"kecamatan", "list", "-o", "json"}, as...)...)), &list); err != nil {
 			t.Fatal(err)
 		}
 		if len(list.Items) == 1 && list.Items[0].Ready {
@@ -68,19 +61,19 @@ func TestCityITWorkflowWithSlrtctl(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	table := must(slrtctl("", append([]string{"kecamatan", "list"}, as...)...))
+	table := mustSlrtctl(t, "", append([]string{"kecamatan", "list"}, as...)...)
 	if !strings.Contains(table, "32.73.04") || !strings.Contains(table, "Bojongloa Kaler") {
 		t.Errorf("kecamatan list:\n%s", table)
 	}
 
-	must(slrtctl("petugas-kopo-2026\n", append([]string{"accounts", "create", "dewi", "--display-name", "Dewi Lestari"}, as...)...))
-	must(slrtctl("", append([]string{"grants", "add", "dewi", "petugas", "32.73.04.1001"}, as...)...))
+	mustSlrtctl(t, "petugas-kopo-2026\n", append([]string{"accounts", "create", "dewi", "--display-name", "Dewi Lestari"}, as...)...)
+	mustSlrtctl(t, "", append([]string{"grants", "add", "dewi", "petugas", "32.73.04.1001"}, as...)...)
 	out, err := slrtctl("", append([]string{"grants", "add", "dewi", "petugas", "32.73.04"}, as...)...)
 	if err == nil || !strings.Contains(out, "/domain") {
 		t.Errorf("a grant at the wrong level was accepted, or the error does not name the field: %v\n%s", err, out)
 	}
 
-	petugas := strings.TrimSpace(must(slrtctl("petugas-kopo-2026\n", "login", "dewi", "--server", server)))
+	petugas := strings.TrimSpace(mustSlrtctl(t, "petugas-kopo-2026\n", "login", "dewi", "--server", server))
 	req, _ := http.NewRequest("GET", server+"/api/v1/kecamatan/32.73.04/kelurahan", nil)
 	req.Header.Set("Authorization", "Bearer "+petugas)
 	resp, err := http.DefaultClient.Do(req)

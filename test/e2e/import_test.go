@@ -16,28 +16,11 @@ const bnbaHeader = "no_kk,nik,nama,tempat_lahir,tanggal_lahir,jenis_kelamin,hubu
 // line; the clean file loads; loading it again changes nothing; the export
 // as CSV and as XLSX loads back without changes.
 func TestImportAndExportThroughTheBinaries(t *testing.T) {
-	kubeconfig, apiKubeconfig, dbURL := prepareAPI(t, "slrt_control_import")
-	must := func(out string, err error) string {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("slrtctl: %v\n%s", err, out)
-		}
-		return out
-	}
-	must(runSlrtctl(t, "", "migrate", "--database-url", dbURL))
-	must(runSlrtctl(t, "rahasia-kota-bandung\n", "create-admin", "cityit", "--display-name", "Diskominfo", "--database-url", dbURL))
-	start(t, "slrt-operator", []string{"KUBECONFIG=" + kubeconfig}, "--namespace=slrt-system",
-		"--metrics-bind-address=0", "--health-probe-bind-address=0")
-	addr := freeAddr(t)
-	start(t, "slrt-api", []string{"KUBECONFIG=" + apiKubeconfig, "SLRT_DATABASE_URL=" + dbURL, "SLRT_NIK_INDEX_KEY_FILE=" + nikKeyFile(t)},
-		"--listen", addr, "--metrics-listen", "", "--referral-metrics-interval", "0")
-	server := "http://" + addr
-	waitHTTP(t, server+"/readyz")
-	admin := []string{"--server", server, "--token", strings.TrimSpace(must(runSlrtctl(t, "rahasia-kota-bandung\n", "login", "cityit", "--server", server)))}
-	must(runSlrtctl(t, "", append([]string{"kecamatan", "onboard", "32.73.07", "Sukajadi"}, admin...)...))
-	must(runSlrtctl(t, "dinas-sosial-2026\n", append([]string{"accounts", "create", "rahmat", "--display-name", "Rahmat (Dinsos)"}, admin...)...))
-	must(runSlrtctl(t, "", append([]string{"grants", "add", "rahmat", "dinsos", "32.73"}, admin...)...))
-	dinsos := []string{"--server", server, "--token", strings.TrimSpace(must(runSlrtctl(t, "dinas-sosial-2026\n", "login", "rahmat", "--server", server)))}
+	server, admin := startPlatform(t, "slrt_control_import")
+	mustSlrtctl(t, "", append([]string{"kecamatan", "onboard", "32.73.07", "Sukajadi"}, admin...)...)
+	mustSlrtctl(t, "dinas-sosial-2026\n", append([]string{"accounts", "create", "rahmat", "--display-name", "Rahmat (Dinsos)"}, admin...)...)
+	mustSlrtctl(t, "", append([]string{"grants", "add", "rahmat", "dinsos", "32.73"}, admin...)...)
+	dinsos := []string{"--server", server, "--token", strings.TrimSpace(mustSlrtctl(t, "dinas-sosial-2026\n", "login", "rahmat", "--server", server))}
 	waitReady(t, admin, "32.73.07")
 
 	dir := t.TempDir()
@@ -60,7 +43,7 @@ func TestImportAndExportThroughTheBinaries(t *testing.T) {
 	}
 	exported := func() string {
 		path := filepath.Join(dir, fmt.Sprintf("export-%d.csv", time.Now().UnixNano()))
-		must(runSlrtctl(t, "", append([]string{"export", "32.73.07", "-f", path}, dinsos...)...))
+		mustSlrtctl(t, "", append([]string{"export", "32.73.07", "-f", path}, dinsos...)...)
 		data, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
@@ -83,7 +66,7 @@ func TestImportAndExportThroughTheBinaries(t *testing.T) {
 	}
 
 	clean := write("bersih.csv", good...)
-	out = must(runSlrtctl(t, "", append([]string{"import", "32.73.07", clean}, dinsos...)...))
+	out = mustSlrtctl(t, "", append([]string{"import", "32.73.07", clean}, dinsos...)...)
 	if !strings.Contains(out, "4 rows: 4 loaded, 0 skipped; households 2 new, 0 updated; persons 4 new, 0 updated, 0 moved") {
 		t.Errorf("first import: %s", out)
 	}
@@ -91,7 +74,7 @@ func TestImportAndExportThroughTheBinaries(t *testing.T) {
 	if strings.Count(first, "\n") != 5 || !strings.Contains(first, "3273074507850002,Euis Komariah") {
 		t.Errorf("export after the import:\n%s", first)
 	}
-	out = must(runSlrtctl(t, "", append([]string{"import", "32.73.07", clean}, dinsos...)...))
+	out = mustSlrtctl(t, "", append([]string{"import", "32.73.07", clean}, dinsos...)...)
 	if !strings.Contains(out, "households 0 new, 0 updated; persons 0 new, 0 updated, 0 moved") {
 		t.Errorf("the same file again changed something: %s", out)
 	}
@@ -99,8 +82,8 @@ func TestImportAndExportThroughTheBinaries(t *testing.T) {
 	// Round trips: the export, as CSV and as XLSX, loads back unchanged.
 	for _, format := range []string{"csv", "xlsx"} {
 		path := filepath.Join(dir, "ekspor."+format)
-		must(runSlrtctl(t, "", append([]string{"export", "32.73.07", "--format", format, "-f", path}, dinsos...)...))
-		out := must(runSlrtctl(t, "", append([]string{"import", "32.73.07", path}, dinsos...)...))
+		mustSlrtctl(t, "", append([]string{"export", "32.73.07", "--format", format, "-f", path}, dinsos...)...)
+		out := mustSlrtctl(t, "", append([]string{"import", "32.73.07", path}, dinsos...)...)
 		if !strings.Contains(out, "4 rows: 4 loaded") || !strings.Contains(out, "households 0 new, 0 updated; persons 0 new, 0 updated, 0 moved") {
 			t.Errorf("%s round trip: %s", format, out)
 		}
@@ -110,7 +93,7 @@ func TestImportAndExportThroughTheBinaries(t *testing.T) {
 	}
 
 	// --skip-invalid loads the good rows and reports the bad.
-	out = must(runSlrtctl(t, "", append([]string{"import", "32.73.07", "--skip-invalid", write("lewati.csv", bad[0], good[0])}, dinsos...)...))
+	out = mustSlrtctl(t, "", append([]string{"import", "32.73.07", "--skip-invalid", write("lewati.csv", bad[0], good[0])}, dinsos...)...)
 	if !strings.Contains(out, "line 2, nik:") || !strings.Contains(out, "2 rows: 1 loaded, 1 skipped") {
 		t.Errorf("skip-invalid: %s", out)
 	}

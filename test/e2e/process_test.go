@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -98,4 +99,35 @@ func apiCall(t testing.TB, token, method, url string, body any, want int) map[st
 		_ = json.Unmarshal(raw, &out)
 		return out
 	}
+}
+
+// mustSlrtctl runs slrtctl and fails the test unless it succeeds; it
+// returns what slrtctl printed.
+func mustSlrtctl(tb testing.TB, stdin string, args ...string) string {
+	tb.Helper()
+	out, err := runSlrtctl(tb, stdin, args...)
+	if err != nil {
+		tb.Fatalf("slrtctl: %v\n%s", err, out)
+	}
+	return out
+}
+
+// startPlatform runs the shipped binaries over a control database of the
+// test's own: slrtctl migrates it and creates city IT's admin, then
+// slrt-operator and slrt-api (with apiFlags added) run and city IT signs
+// in. It returns the API's address and city IT's slrtctl flags.
+func startPlatform(t testing.TB, db string, apiFlags ...string) (server string, admin []string) {
+	t.Helper()
+	kubeconfig, apiKubeconfig, dbURL := prepareAPI(t, db)
+	mustSlrtctl(t, "", "migrate", "--database-url", dbURL)
+	mustSlrtctl(t, "rahasia-kota-bandung\n", "create-admin", "cityit", "--display-name", "Diskominfo", "--database-url", dbURL)
+	start(t, "slrt-operator", []string{"KUBECONFIG=" + kubeconfig}, "--namespace=slrt-system",
+		"--metrics-bind-address=0", "--health-probe-bind-address=0")
+	addr := freeAddr(t)
+	start(t, "slrt-api", []string{"KUBECONFIG=" + apiKubeconfig, "SLRT_DATABASE_URL=" + dbURL, "SLRT_NIK_INDEX_KEY_FILE=" + nikKeyFile(t)},
+		append([]string{"--listen", addr, "--metrics-listen", "", "--referral-metrics-interval", "0"}, apiFlags...)...)
+	server = "http://" + addr
+	waitHTTP(t, server+"/readyz")
+	token := strings.TrimSpace(mustSlrtctl(t, "rahasia-kota-bandung\n", "login", "cityit", "--server", server))
+	return server, []string{"--server", server, "--token", token}
 }

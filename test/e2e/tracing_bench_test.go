@@ -23,14 +23,7 @@ import (
 //	go test ./test/e2e -run '^$' -bench TracingOverhead -benchtime 1x
 func BenchmarkTracingOverhead(b *testing.B) {
 	kubeconfig, apiKubeconfig, dbURL := prepareAPI(b, "slrt_control_bench")
-	must := func(out string, err error) string {
-		b.Helper()
-		if err != nil {
-			b.Fatalf("slrtctl: %v\n%s", err, out)
-		}
-		return out
-	}
-	must(runSlrtctl(b, "rahasia-kota-bandung\n", "create-admin", "cityit", "--display-name", "Diskominfo", "--database-url", dbURL))
+	mustSlrtctl(b, "rahasia-kota-bandung\n", "create-admin", "cityit", "--display-name", "Diskominfo", "--database-url", dbURL)
 	start(b, "slrt-operator", []string{"KUBECONFIG=" + kubeconfig}, "--namespace=slrt-system",
 		"--metrics-bind-address=0", "--health-probe-bind-address=0")
 
@@ -53,15 +46,15 @@ func BenchmarkTracingOverhead(b *testing.B) {
 	waitHTTP(b, "http://"+on+"/readyz")
 
 	server := "http://" + off
-	token := strings.TrimSpace(must(runSlrtctl(b, "rahasia-kota-bandung\n", "login", "cityit", "--server", server)))
+	token := strings.TrimSpace(mustSlrtctl(b, "rahasia-kota-bandung\n", "login", "cityit", "--server", server))
 	as := []string{"--server", server, "--token", token}
-	must(runSlrtctl(b, "", append([]string{"kecamatan", "onboard", "32.73.21", "Cibeunying Kidul"}, as...)...))
-	must(runSlrtctl(b, "cibeunying-kidul-2026\n", append([]string{"accounts", "create", "pengawas", "--display-name", "Pengawas"}, as...)...))
-	must(runSlrtctl(b, "", append([]string{"grants", "add", "pengawas", "supervisor", "32.73.21"}, as...)...))
-	reader := strings.TrimSpace(must(runSlrtctl(b, "cibeunying-kidul-2026\n", "login", "pengawas", "--server", server)))
-	must(runSlrtctl(b, "cibeunying-kidul-2026\n", append([]string{"accounts", "create", "petugas", "--display-name", "Petugas"}, as...)...))
-	must(runSlrtctl(b, "", append([]string{"grants", "add", "petugas", "petugas", "32.73.21.1001"}, as...)...))
-	writer := strings.TrimSpace(must(runSlrtctl(b, "cibeunying-kidul-2026\n", "login", "petugas", "--server", server)))
+	mustSlrtctl(b, "", append([]string{"kecamatan", "onboard", "32.73.21", "Cibeunying Kidul"}, as...)...)
+	mustSlrtctl(b, "cibeunying-kidul-2026\n", append([]string{"accounts", "create", "pengawas", "--display-name", "Pengawas"}, as...)...)
+	mustSlrtctl(b, "", append([]string{"grants", "add", "pengawas", "supervisor", "32.73.21"}, as...)...)
+	reader := strings.TrimSpace(mustSlrtctl(b, "cibeunying-kidul-2026\n", "login", "pengawas", "--server", server))
+	mustSlrtctl(b, "cibeunying-kidul-2026\n", append([]string{"accounts", "create", "petugas", "--display-name", "Petugas"}, as...)...)
+	mustSlrtctl(b, "", append([]string{"grants", "add", "petugas", "petugas", "32.73.21.1001"}, as...)...)
+	writer := strings.TrimSpace(mustSlrtctl(b, "cibeunying-kidul-2026\n", "login", "petugas", "--server", server))
 	// Two reads: the cheapest one (a short list from one small table), and a
 	// page of 50 referrals as the supervisor reads them (joins, flags).
 	paths := map[string]string{"kelurahan": "/api/v1/kecamatan/32.73.21/kelurahan", "rujukan": "/api/v1/kecamatan/32.73.21/rujukan?limit=50"}

@@ -22,33 +22,16 @@ import (
 // Dinkes accepts it from its inbox, which the case file shows. No
 // Puskesos page shows the full NIK.
 func TestPuskesosOfficerRecordsAComplaintInTheBrowser(t *testing.T) {
-	kubeconfig, apiKubeconfig, dbURL := prepareAPI(t, "slrt_control_web")
-	must := func(out string, err error) string {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("slrtctl: %v\n%s", err, out)
-		}
-		return out
-	}
-	must(runSlrtctl(t, "", "migrate", "--database-url", dbURL))
-	must(runSlrtctl(t, "rahasia-kota-bandung\n", "create-admin", "cityit", "--display-name", "Diskominfo", "--database-url", dbURL))
-	start(t, "slrt-operator", []string{"KUBECONFIG=" + kubeconfig}, "--namespace=slrt-system",
-		"--metrics-bind-address=0", "--health-probe-bind-address=0")
-	addr := freeAddr(t)
 	// Plain HTTP on the loopback address: cookies without Secure.
-	start(t, "slrt-api", []string{"KUBECONFIG=" + apiKubeconfig, "SLRT_DATABASE_URL=" + dbURL, "SLRT_NIK_INDEX_KEY_FILE=" + nikKeyFile(t)},
-		"--listen", addr, "--metrics-listen", "", "--referral-metrics-interval", "0", "--insecure-cookies")
-	server := "http://" + addr
-	waitHTTP(t, server+"/readyz")
-	admin := []string{"--server", server, "--token", strings.TrimSpace(must(runSlrtctl(t, "rahasia-kota-bandung\n", "login", "cityit", "--server", server)))}
-	must(runSlrtctl(t, "", append([]string{"kecamatan", "onboard", "32.73.08", "Cidadap"}, admin...)...))
+	server, admin := startPlatform(t, "slrt_control_web", "--insecure-cookies")
+	mustSlrtctl(t, "", append([]string{"kecamatan", "onboard", "32.73.08", "Cidadap"}, admin...)...)
 	const password = "puskesos-hegarmanah-2026"
-	must(runSlrtctl(t, password+"\n", append([]string{"accounts", "create", "ujang", "--display-name", "Ujang (Puskesos Hegarmanah)"}, admin...)...))
-	must(runSlrtctl(t, "", append([]string{"grants", "add", "ujang", "petugas", "32.73.08.1001"}, admin...)...))
+	mustSlrtctl(t, password+"\n", append([]string{"accounts", "create", "ujang", "--display-name", "Ujang (Puskesos Hegarmanah)"}, admin...)...)
+	mustSlrtctl(t, "", append([]string{"grants", "add", "ujang", "petugas", "32.73.08.1001"}, admin...)...)
 	waitReady(t, admin, "32.73.08")
 
 	// The resident is in the registry already (registered through the API).
-	token := strings.TrimSpace(must(runSlrtctl(t, password+"\n", "login", "ujang", "--server", server)))
+	token := strings.TrimSpace(mustSlrtctl(t, password+"\n", "login", "ujang", "--server", server))
 	base := server + "/api/v1/kecamatan/32.73.08"
 	hh := apiCall(t, token, "POST", base+"/keluarga", map[string]any{"noKK": "3273081504100007",
 		"house": map[string]any{"kelurahan": "32.73.08.1001", "rt": "002", "rw": "004", "street": "Jl. Hegarmanah Gg. Mesjid"}}, http.StatusCreated)
@@ -194,8 +177,8 @@ func TestPuskesosOfficerRecordsAComplaintInTheBrowser(t *testing.T) {
 	// The loop closes: the koordinator sends the referral, Dinkes accepts it
 	// from its inbox, and the Puskesos case file shows it accepted.
 	for _, a := range [][3]string{{"asep", "koordinator", "32.73.08.1001"}, {"rina", "agency", "agency:DINKES"}} {
-		must(runSlrtctl(t, password+"\n", append([]string{"accounts", "create", a[0], "--display-name", a[0]}, admin...)...))
-		must(runSlrtctl(t, "", append([]string{"grants", "add", a[0], a[1], a[2]}, admin...)...))
+		mustSlrtctl(t, password+"\n", append([]string{"accounts", "create", a[0], "--display-name", a[0]}, admin...)...)
+		mustSlrtctl(t, "", append([]string{"grants", "add", a[0], a[1], a[2]}, admin...)...)
 	}
 	signIn := func(username string) {
 		t.Helper()
