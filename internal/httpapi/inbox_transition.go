@@ -6,7 +6,6 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/slrt-id/slrt/internal/casework"
-	"github.com/slrt-id/slrt/internal/rujukan"
 )
 
 // inboxTransition moves a referral on the agency side: accept or reject
@@ -20,10 +19,7 @@ func (s *Server) inboxTransition(w http.ResponseWriter, r *http.Request) {
 	if !decodeJSON(w, r, &ch) {
 		return
 	}
-	code, agency := chi.URLParam(r, "code"), chi.URLParam(r, "agency")
-	s.transition(w, r, id, &ch, rujukan.Agency, casework.Where{Agency: agency},
-		func(rujukan.Step, string) bool { return false }, // the agency side takes no decision steps
-		answerJSON(w, func(conn tenantConn) (any, error) {
-			return casework.GetForAgency(r.Context(), conn, code, agency, id, today())
-		}))
+	s.agencyTransition(w, r, id, &ch, answerJSON(w, func(conn tenantConn) (any, error) {
+		return casework.GetForAgency(r.Context(), conn, chi.URLParam(r, "code"), chi.URLParam(r, "agency"), id, today())
+	}))
 }

@@ -25,13 +25,28 @@ func (s *Server) referralTransition(w http.ResponseWriter, r *http.Request) {
 	if !decodeJSON(w, r, &ch) {
 		return
 	}
-	scope := scopeOf(r.Context())
+	s.puskesosTransition(w, r, id, &ch, answerJSON(w, func(conn tenantConn) (any, error) {
+		return casework.GetReferral(r.Context(), conn, id, scopeOf(r.Context()), today())
+	}))
+}
+
+// puskesosTransition moves a referral of the caller's kelurahan on the
+// Puskesos side; a decision step needs the koordinator's permission in the
+// referral's kelurahan.
+func (s *Server) puskesosTransition(w http.ResponseWriter, r *http.Request, id int64, ch *casework.Change, answer func(conn tenantConn) error) {
 	account := principalFrom(r.Context()).Account.ID
-	s.transition(w, r, id, &ch, rujukan.Puskesos, casework.Where{Scope: scope},
+	s.transition(w, r, id, ch, rujukan.Puskesos, casework.Where{Scope: scopeOf(r.Context())},
 		func(_ rujukan.Step, kelurahan string) bool {
 			return s.authz.Allowed(account, kelurahan, "rujukan", "decide")
 		},
-		answerJSON(w, func(conn tenantConn) (any, error) { return casework.GetReferral(r.Context(), conn, id, scope, today()) }))
+		answer)
+}
+
+// agencyTransition moves a referral addressed to the path's agency on the
+// agency side, which takes no decision steps.
+func (s *Server) agencyTransition(w http.ResponseWriter, r *http.Request, id int64, ch *casework.Change, answer func(conn tenantConn) error) {
+	s.transition(w, r, id, ch, rujukan.Agency, casework.Where{Agency: chi.URLParam(r, "agency")},
+		func(rujukan.Step, string) bool { return false }, answer)
 }
 
 // answerJSON answers a change with what read returns, read after it.

@@ -242,7 +242,7 @@ func (s *Server) webComplaintCreate(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
-		return &created{ID: id, Location: "/kecamatan/" + d.Code + "/keluhan/" + strconv.FormatInt(id, 10) + "?tersimpan=1"}, nil
+		return &created{ID: id, Location: caseFileURL(d.Code, id) + "?tersimpan=1"}, nil
 	}, redirectCreated, caseProblem)
 }
 
@@ -281,7 +281,7 @@ func (s *Server) webComplaintShow(w http.ResponseWriter, r *http.Request) {
 	for _, svc := range d.Services {
 		d.ServiceNames[svc.Code] = svc.Name
 	}
-	if code := r.URL.Query().Get("layanan"); code != "" {
+	if code := q.Get("layanan"); code != "" {
 		if d.Chosen, err = s.serviceSnapshot(r.Context(), code); err != nil && !errors.Is(err, errNoSuchService) {
 			serverError(w, r, err)
 			return
@@ -351,7 +351,7 @@ func (s *Server) webReferralCreate(w http.ResponseWriter, r *http.Request) {
 		serverError(w, r, err)
 		return
 	}
-	caseFile := "/kecamatan/" + chi.URLParam(r, "code") + "/keluhan/" + strconv.FormatInt(complaintID, 10)
+	caseFile := caseFileURL(chi.URLParam(r, "code"), complaintID)
 	body := []byte(url.Values{"complaint": {strconv.FormatInt(complaintID, 10)}, "service": {in.Service}, "documents": in.DocumentsProvided}.Encode())
 	s.createOnce(w, r, r.PostFormValue("idempotency_key"), body,
 		s.createReferral(r, &in, snapshot, func(int64) string { return caseFile + "?dirujuk=1" }), redirectCreated, caseProblem)
@@ -361,50 +361,45 @@ func (s *Server) webReferralCreate(w http.ResponseWriter, r *http.Request) {
 // decision), which starts the agency's clock, and returns to the case
 // file.
 func (s *Server) webReferralSend(w http.ResponseWriter, r *http.Request) {
-	id, ok := idParam(w, r, "id")
-	if !ok {
-		return
-	}
-	scope := scopeOf(r.Context())
-	account := principalFrom(r.Context()).Account.ID
-	s.transition(w, r, id, &casework.Change{Status: rujukan.Requested}, rujukan.Puskesos, casework.Where{Scope: scope},
-		func(_ rujukan.Step, kelurahan string) bool {
-			return s.authz.Allowed(account, kelurahan, "rujukan", "decide")
-		},
-		s.backToCaseFile(w, r, id, scope, "?terkirim=1"))
+	s.webReferralStep(w, r, casework.Change{Status: rujukan.Requested}, "?terkirim=1")
 }
 
 // webReferralCancel cancels a referral from the case file, with the
 // reason: a draft by any Puskesos staff, a sent one by the koordinator
 // (the state machine's rules, as through the API).
 func (s *Server) webReferralCancel(w http.ResponseWriter, r *http.Request) {
+	s.webReferralStep(w, r, formChange(r, rujukan.Cancelled), "?dibatalkan=1")
+}
+
+// webReferralStep moves the path's referral on the Puskesos side and
+// shows its case file again, flagged with what was done.
+func (s *Server) webReferralStep(w http.ResponseWriter, r *http.Request, ch casework.Change, flag string) {
 	id, ok := idParam(w, r, "id")
 	if !ok {
 		return
 	}
-	ch := casework.Change{Status: rujukan.Cancelled}
-	if reason := strings.TrimSpace(r.PostFormValue("reason")); reason != "" {
-		ch.Reason = &reason
-	}
-	scope := scopeOf(r.Context())
-	account := principalFrom(r.Context()).Account.ID
-	s.transition(w, r, id, &ch, rujukan.Puskesos, casework.Where{Scope: scope},
-		func(_ rujukan.Step, kelurahan string) bool {
-			return s.authz.Allowed(account, kelurahan, "rujukan", "decide")
-		},
-		s.backToCaseFile(w, r, id, scope, "?dibatalkan=1"))
-}
-
-// backToCaseFile answers a referral's change by showing its case file.
-func (s *Server) backToCaseFile(w http.ResponseWriter, r *http.Request, id int64, scope []string, flag string) func(conn tenantConn) error {
-	return func(conn tenantConn) error {
-		ref, err := casework.GetReferral(r.Context(), conn, id, scope, today())
+	s.puskesosTransition(w, r, id, &ch, func(conn tenantConn) error {
+		ref, err := casework.GetReferral(r.Context(), conn, id, scopeOf(r.Context()), today())
 		if err != nil {
 			return err
 		}
-		http.Redirect(w, r, "/kecamatan/"+chi.URLParam(r, "code")+"/keluhan/"+strconv.FormatInt(ref.ComplaintID, 10)+flag, http.StatusSeeOther)
+		http.Redirect(w, r, caseFileURL(chi.URLParam(r, "code"), ref.ComplaintID)+flag, http.StatusSeeOther)
 		return nil
+	})
+}
+
+// formChange is a referral step from a form, with its reason when given.
+func formChange(r *http.Request, to rujukan.Status) casework.Change {
+	ch := casework.Change{Status: to}
+	if reason := strings.TrimSpace(r.PostFormValue("reason")); reason != "" {
+		ch.Reason = &reason
 	}
+	return ch
+}
+
+// caseFileURL is the web app's page of a complaint.
+func caseFileURL(code string, complaint int64) string {
+	return "/kecamatan/" + code + "/keluhan/" + strconv.FormatInt(complaint, 10)
 }
 
 // redirectCreated answers a form's create by showing what it made.
@@ -432,7 +427,7 @@ func (s *Server) webFollowUp(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	actor, scope := s.actorOf(r.Context()), scopeOf(r.Context())
-	caseFile := "/kecamatan/" + chi.URLParam(r, "code") + "/keluhan/" + strconv.FormatInt(id, 10)
+	caseFile := caseFileURL(chi.URLParam(r, "code"), id)
 	body := []byte(url.Values{"complaint": {strconv.FormatInt(id, 10)}, "kind": {in.Kind}, "note": {in.Note}}.Encode())
 	s.createOnce(w, r, r.PostFormValue("idempotency_key"), body, func(tx pgx.Tx) (*created, error) {
 		fid, err := casework.AddFollowUp(r.Context(), tx, id, &in, actor, scope)
@@ -507,7 +502,7 @@ func (s *Server) changeCase(w http.ResponseWriter, r *http.Request, id int64, fl
 		err := pgx.BeginFunc(r.Context(), conn, change)
 		switch {
 		case err == nil:
-			http.Redirect(w, r, "/kecamatan/"+chi.URLParam(r, "code")+"/keluhan/"+strconv.FormatInt(id, 10)+flag, http.StatusSeeOther)
+			http.Redirect(w, r, caseFileURL(chi.URLParam(r, "code"), id)+flag, http.StatusSeeOther)
 			return nil
 		case caseProblem(w, r, err):
 			return nil

@@ -106,15 +106,10 @@ func (s *Server) webInboxTransition(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	code, agency := chi.URLParam(r, "code"), chi.URLParam(r, "agency")
-	ch := casework.Change{Status: rujukan.Status(r.PostFormValue("status"))}
-	if reason := strings.TrimSpace(r.PostFormValue("reason")); reason != "" {
-		ch.Reason = &reason
-	}
-	s.transition(w, r, id, &ch, rujukan.Agency, casework.Where{Agency: agency},
-		func(rujukan.Step, string) bool { return false }, // the agency side takes no decision steps
-		func(tenantConn) error {
-			http.Redirect(w, r, "/instansi/"+agency+"/rujukan/"+code+"/"+strconv.FormatInt(id, 10)+"?diubah=1", http.StatusSeeOther)
-			return nil
-		})
+	ch := formChange(r, rujukan.Status(r.PostFormValue("status")))
+	s.agencyTransition(w, r, id, &ch, func(tenantConn) error {
+		http.Redirect(w, r, "/instansi/"+chi.URLParam(r, "agency")+"/rujukan/"+chi.URLParam(r, "code")+"/"+strconv.FormatInt(id, 10)+"?diubah=1",
+			http.StatusSeeOther)
+		return nil
+	})
 }

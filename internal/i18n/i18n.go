@@ -24,6 +24,9 @@ func init() {
 		_ = cat.SetString(language.Indonesian, key, m.id)
 		_ = cat.SetString(language.English, key, m.en)
 	}
+	for _, lang := range Languages {
+		printers[lang] = message.NewPrinter(lang, message.Catalog(cat))
+	}
 }
 
 // Choose returns the language for a user's choice (a cookie's value, e.g.
@@ -39,8 +42,15 @@ func Choose(choice string) language.Tag {
 	return Languages[i]
 }
 
-// Printer writes messages in lang.
+// printers are made once: a Printer's Sprintf copies what it needs, so
+// one serves every request in its language at once.
+var printers = map[language.Tag]*message.Printer{}
+
+// Printer writes messages in lang, one of Languages (what Choose returns).
 func Printer(lang language.Tag) *message.Printer {
+	if p, ok := printers[lang]; ok {
+		return p
+	}
 	return message.NewPrinter(lang, message.Catalog(cat))
 }
 
