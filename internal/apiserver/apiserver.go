@@ -28,6 +28,8 @@ import (
 	"github.com/slrt-id/slrt/internal/nik"
 	"github.com/slrt-id/slrt/internal/store"
 	"github.com/slrt-id/slrt/internal/tenant"
+	"github.com/slrt-id/slrt/internal/usecase"
+	"github.com/slrt-id/slrt/internal/web"
 )
 
 // Options configure the API process.
@@ -51,6 +53,7 @@ type Options struct {
 // App is a started API: serve Handler, and call Close at the end.
 type App struct {
 	Handler    *httpapi.Server
+	UseCases   *usecase.App
 	Authorizer *authz.Authorizer
 	Tenants    *tenant.Registry
 	Store      *store.Store
@@ -74,7 +77,6 @@ func Start(ctx context.Context, o Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	o.HTTP.NIKHasher = hasher
 	if o.Migrate {
 		v, err := controldb.Migrate(ctx, o.DatabaseURL)
 		if err != nil {
@@ -135,7 +137,9 @@ func Start(ctx context.Context, o Options) (*App, error) {
 
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	app := &App{Authorizer: az, Tenants: registry, Store: st, pool: pool, cancel: cancel}
-	app.Handler = httpapi.New(st, az, registry, kube, o.HTTP)
+	app.UseCases = usecase.New(st, az, registry, hasher)
+	app.Handler = httpapi.New(st, az, registry, kube, app.UseCases, o.HTTP)
+	web.Mount(app.Handler, app.UseCases, az, web.Config{SecureCookies: o.HTTP.SecureCookies, CityName: o.HTTP.CityName})
 	app.run(func() {
 		if err := kecCache.Start(runCtx); err != nil {
 			slog.Error("Kecamatan cache stopped", "error", err)
@@ -144,7 +148,7 @@ func Start(ctx context.Context, o Options) (*App, error) {
 	connect := func(ctx context.Context) (*pgx.Conn, error) { return pgx.ConnectConfig(ctx, poolCfg.ConnConfig.Copy()) }
 	app.run(func() { registry.Run(runCtx) })
 	if o.HTTP.ReferralMetricsEvery > 0 {
-		app.run(func() { app.Handler.RunReferralMetrics(runCtx, o.HTTP.ReferralMetricsEvery) })
+		app.run(func() { app.UseCases.RunReferralMetrics(runCtx, o.HTTP.ReferralMetricsEvery) })
 	}
 	app.run(func() {
 		if err := az.Watch(runCtx, connect, st.ActiveGrants); err != nil && !errors.Is(err, context.Canceled) {

@@ -12,11 +12,11 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	slrtv1 "github.com/slrt-id/slrt/api/v1alpha1"
-	"github.com/slrt-id/slrt/internal/httpapi"
+	"github.com/slrt-id/slrt/internal/registry"
 )
 
 type kelurahanPage struct {
-	Items []httpapi.Kelurahan `json:"items"`
+	Items []registry.Kelurahan `json:"items"`
 }
 
 func TestCallersNeverReachAnotherTenantsRows(t *testing.T) {

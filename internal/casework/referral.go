@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -346,4 +347,18 @@ func SortOverdue(c []OverdueCount) {
 	slices.SortFunc(c, func(a, b OverdueCount) int {
 		return cmp.Or(strings.Compare(a.Kecamatan, b.Kecamatan), strings.Compare(a.Kelurahan, b.Kelurahan), strings.Compare(a.Agency, b.Agency))
 	})
+}
+
+// A tracking code: the kecamatan's six digits and eight characters of
+// Crockford's base32 (see TrackingCode).
+var trackingCodeRe = regexp.MustCompile(`^([0-9]{2})([0-9]{2})([0-9]{2})-[0-9A-HJKMNP-TV-Z]{8}$`)
+
+// TrackingKecamatan returns the kecamatan a tracking code names, or false
+// for a string that is not a tracking code.
+func TrackingKecamatan(code string) (string, bool) {
+	m := trackingCodeRe.FindStringSubmatch(code)
+	if m == nil {
+		return "", false
+	}
+	return m[1] + "." + m[2] + "." + m[3], true
 }

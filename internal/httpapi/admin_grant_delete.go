@@ -10,7 +10,7 @@ import (
 // adminGrantDelete withdraws a grant; it stops working on every replica as
 // soon as the notification arrives.
 func (s *Server) adminGrantDelete(w http.ResponseWriter, r *http.Request) {
-	id, ok := parseID(w, r)
+	id, ok := idParam(w, r, "id")
 	if !ok {
 		return
 	}

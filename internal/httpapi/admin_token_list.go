@@ -13,7 +13,7 @@ func (s *Server) adminTokenList(w http.ResponseWriter, r *http.Request) {
 
 // adminTokenRevoke revokes any account's token.
 func (s *Server) adminTokenRevoke(w http.ResponseWriter, r *http.Request) {
-	id, ok := parseID(w, r)
+	id, ok := idParam(w, r, "id")
 	if !ok {
 		return
 	}

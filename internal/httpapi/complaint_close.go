@@ -3,15 +3,13 @@ package httpapi
 import (
 	"net/http"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/slrt-id/slrt/internal/casework"
 )
 
 // complaintClose closes a case with its outcome (koordinator). Referrals
 // still open keep it open.
 func (s *Server) complaintClose(w http.ResponseWriter, r *http.Request) {
-	id, ok := idParam(w, r, "id")
+	id, ok := ID(w, r)
 	if !ok {
 		return
 	}
@@ -19,9 +17,6 @@ func (s *Server) complaintClose(w http.ResponseWriter, r *http.Request) {
 	if !decodeJSON(w, r, &in) {
 		return
 	}
-	actor := s.actorOf(r.Context())
-	scope := scopeOf(r.Context())
-	s.writeInTenant(w, r, func(tx pgx.Tx) error {
-		return casework.Close(r.Context(), tx, id, &in, actor, scope)
-	}, s.afterComplaint(r, id))
+	c, err := s.app.CloseCase(r.Context(), &RequestOf(r).Caller, id, &in)
+	s.answer(w, r, c, err)
 }

@@ -16,12 +16,6 @@ func (s *Server) complaintList(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	f := casework.ComplaintFilter{Status: q.Get("status"), Kelurahan: q.Get("kelurahan"), Category: q.Get("category"), After: after, Limit: limit}
-	s.readInTenant(w, r, func(conn tenantConn) error {
-		items, err := casework.ListComplaints(r.Context(), conn, f, scopeOf(r.Context()))
-		if err != nil {
-			return err
-		}
-		writeJSON(w, http.StatusOK, pageOf(items, limit, func(c casework.ComplaintSummary) string { return strconv.FormatInt(c.ID, 10) }))
-		return nil
-	})
+	items, err := s.app.Complaints(r.Context(), &RequestOf(r).Caller, f)
+	s.answer(w, r, pageOf(items, limit, func(c casework.ComplaintSummary) string { return strconv.FormatInt(c.ID, 10) }), err)
 }

@@ -3,29 +3,22 @@ package httpapi
 import (
 	"net/http"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/slrt-id/slrt/internal/casework"
+	"github.com/slrt-id/slrt/internal/usecase"
 )
 
-// followUpCreate records a follow-up (tindak lanjut) on a case.
+// followUpCreate records a follow-up (tindak lanjut) on a case; its
+// location is the case.
 func (s *Server) followUpCreate(w http.ResponseWriter, r *http.Request) {
-	id, ok := idParam(w, r, "id")
+	id, ok := ID(w, r)
 	if !ok {
 		return
 	}
 	var in casework.NewFollowUp
-	body, ok := readBody(w, r, &in)
+	once, ok := readBody(w, r, &in)
 	if !ok {
 		return
 	}
-	actor := s.actorOf(r.Context())
-	scope := scopeOf(r.Context())
-	s.createInTenant(w, r, body, func(tx pgx.Tx) (*created, error) {
-		fid, err := casework.AddFollowUp(r.Context(), tx, id, &in, actor, scope)
-		if err != nil {
-			return nil, err
-		}
-		return &created{ID: fid, Location: location(r, "keluhan", id)}, nil
-	})
+	out, err := s.app.FollowUp(r.Context(), &RequestOf(r).Caller, id, &in, once)
+	s.answerCreated(w, r, out, err, func(*usecase.Created) string { return location(r, "keluhan", id) })
 }

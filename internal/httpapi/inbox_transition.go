@@ -3,15 +3,13 @@ package httpapi
 import (
 	"net/http"
 
-	"github.com/go-chi/chi/v5"
-
 	"github.com/slrt-id/slrt/internal/casework"
 )
 
 // inboxTransition moves a referral on the agency side: accept or reject
 // (with a reason), start, complete, or record a failure (with a reason).
 func (s *Server) inboxTransition(w http.ResponseWriter, r *http.Request) {
-	id, ok := idParam(w, r, "id")
+	id, ok := ID(w, r)
 	if !ok {
 		return
 	}
@@ -19,7 +17,7 @@ func (s *Server) inboxTransition(w http.ResponseWriter, r *http.Request) {
 	if !decodeJSON(w, r, &ch) {
 		return
 	}
-	s.agencyTransition(w, r, id, &ch, answerJSON(w, func(conn tenantConn) (any, error) {
-		return casework.GetForAgency(r.Context(), conn, chi.URLParam(r, "code"), chi.URLParam(r, "agency"), id, today())
-	}))
+	rq := RequestOf(r)
+	ref, err := s.app.MoveReferralAsAgency(r.Context(), &rq.Caller, rq.Agency, id, &ch)
+	s.answer(w, r, ref, err)
 }

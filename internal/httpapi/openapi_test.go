@@ -16,10 +16,10 @@ import (
 
 // The OpenAPI description and the router hold the same routes, both ways.
 func TestOpenAPIDescribesExactlyTheRouter(t *testing.T) {
-	s := New(nil, nil, nil, nil, DefaultConfig())
+	s := New(nil, nil, nil, nil, nil, DefaultConfig())
 	inRouter := map[string]bool{}
 	err := chi.Walk(s.Handler().(chi.Routes), func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
-		if !s.web[method+" "+route] { // the web app's pages are not the API
+		if !s.pages[method+" "+route] { // the web app's pages are not the API
 			inRouter[method+" "+route] = true
 		}
 		return nil

@@ -15,15 +15,6 @@ func (s *Server) personSearch(w http.ResponseWriter, r *http.Request) {
 	if !decodeJSON(w, r, &q) {
 		return
 	}
-	s.readInTenant(w, r, func(conn tenantConn) error {
-		found, next, err := registry.Search(r.Context(), conn, &q, scopeOf(r.Context()))
-		if err != nil {
-			return err
-		}
-		if found == nil {
-			found = []registry.Found{}
-		}
-		writeJSON(w, http.StatusOK, Page[registry.Found]{Items: found, NextCursor: next})
-		return nil
-	})
+	found, next, err := s.app.SearchPersons(r.Context(), &RequestOf(r).Caller, &q)
+	s.answer(w, r, Page[registry.Found]{Items: found, NextCursor: next}, err)
 }

@@ -2,10 +2,7 @@ package httpapi
 
 import (
 	"context"
-	"sort"
-	"strings"
 
-	"github.com/slrt-id/slrt/internal/authz"
 	"github.com/slrt-id/slrt/internal/store"
 )
 
@@ -29,14 +26,4 @@ func withPrincipal(ctx context.Context, p *Principal) context.Context {
 func principalFrom(ctx context.Context) *Principal {
 	p, _ := ctx.Value(principalKey{}).(*Principal)
 	return p
-}
-
-// rolesString renders grants for the audit log: role@domain, sorted.
-func rolesString(grants []authz.Grant) string {
-	parts := make([]string, 0, len(grants))
-	for _, g := range grants {
-		parts = append(parts, string(g.Role)+"@"+g.Domain)
-	}
-	sort.Strings(parts)
-	return strings.Join(parts, ",")
 }

@@ -17,12 +17,6 @@ func (s *Server) referralList(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := casework.ReferralFilter{Status: q.Get("status"), Kelurahan: q.Get("kelurahan"), Agency: q.Get("agency"),
 		Overdue: q.Get("overdue") == "true", After: after, Limit: limit}
-	s.readInTenant(w, r, func(conn tenantConn) error {
-		items, err := casework.ListReferrals(r.Context(), conn, f, scopeOf(r.Context()), today())
-		if err != nil {
-			return err
-		}
-		writeJSON(w, http.StatusOK, pageOf(items, limit, func(c casework.ReferralSummary) string { return strconv.FormatInt(c.ID, 10) }))
-		return nil
-	})
+	items, err := s.app.Referrals(r.Context(), &RequestOf(r).Caller, f)
+	s.answer(w, r, pageOf(items, limit, func(c casework.ReferralSummary) string { return strconv.FormatInt(c.ID, 10) }), err)
 }

@@ -2,12 +2,8 @@ package httpapi
 
 import (
 	"net/http"
-	"time"
-
-	"github.com/go-chi/chi/v5"
 
 	"github.com/slrt-id/slrt/internal/bnba"
-	"github.com/slrt-id/slrt/internal/registryload"
 )
 
 // registryExport writes the kecamatan's registry as a DTKS/BNBA extract, CSV
@@ -23,21 +19,18 @@ func (s *Server) registryExport(w http.ResponseWriter, r *http.Request) {
 		invalid(w, r, FieldError{Field: "format", Code: "export.format", Message: "csv or xlsx"})
 		return
 	}
-	code := chi.URLParam(r, "code")
-	s.withTenantDB(w, r, func(conn tenantConn) error {
-		s.audit(r, code, "success")
+	rq := RequestOf(r)
+	err := s.app.Export(r.Context(), &rq.Caller, r.URL.Query().Get("kelurahan"), func() (bnba.Writer, error) {
+		s.Audit(r)
 		w.Header().Set("Content-Type", contentType)
-		w.Header().Set("Content-Disposition", `attachment; filename="bnba-`+code+"-"+time.Now().Format("20060102")+"."+format+`"`)
+		w.Header().Set("Content-Disposition", `attachment; filename="bnba-`+rq.Kecamatan()+"-"+rq.Now.Format("20060102")+"."+format+`"`)
 		w.Header().Set("Cache-Control", "no-store")
-		out, err := bnba.NewWriter(format, w)
-		if err != nil {
-			return err
-		}
-		if _, err := registryload.Export(r.Context(), conn, r.URL.Query().Get("kelurahan"), func(row *bnba.Row) error {
-			return out.Write(row.Record())
-		}); err != nil {
-			return err
-		}
-		return out.Close()
+		return bnba.NewWriter(format, w)
 	})
+	if err != nil && !written(w) {
+		s.Fail(w, r, err)
+	} else if err != nil {
+		// Mid-stream the answer has begun: the client sees a cut file.
+		logFailure(r, err)
+	}
 }

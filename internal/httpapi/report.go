@@ -1,144 +1,74 @@
 package httpapi
 
 import (
-	"context"
 	"encoding/csv"
 	"fmt"
 	"net/http"
-	"sync"
 	"time"
 
-	"github.com/go-chi/chi/v5"
 	"github.com/xuri/excelize/v2"
 
-	"github.com/slrt-id/slrt/internal/casework"
-	"github.com/slrt-id/slrt/internal/workdays"
+	"github.com/slrt-id/slrt/internal/usecase"
 )
 
-// ReportAnswer is a monitoring report: counts for a date range.
-type ReportAnswer struct {
-	From   string            `json:"from"`
-	To     string            `json:"to"`
-	Tables []*casework.Table `json:"tables"`
-	// Unavailable names the kecamatan a city report could not read.
-	Unavailable []Unavailable `json:"unavailable"`
-}
-
-// reportRange reads ?from= and ?to= (dates, to inclusive; default: the
-// last 30 days) as [from, to+1 day) in the city's time zone.
-func reportRange(w http.ResponseWriter, r *http.Request) (time.Time, time.Time, bool) {
+// ReportPeriod reads ?from= and ?to= (dates, both included; by default
+// the last 30 days), answering a date that is not one.
+func ReportPeriod(w http.ResponseWriter, r *http.Request) (usecase.Period, bool) {
 	q := r.URL.Query()
-	today := workdays.Today(time.Now())
-	from, to := today.AddDate(0, 0, -29), today
-	for _, p := range []struct {
+	var p usecase.Period
+	for _, d := range []struct {
 		name string
 		t    *time.Time
-	}{{"from", &from}, {"to", &to}} {
-		if raw := q.Get(p.name); raw != "" {
-			d, err := time.Parse(time.DateOnly, raw)
+	}{{"from", &p.From}, {"to", &p.To}} {
+		if raw := q.Get(d.name); raw != "" {
+			t, err := time.Parse(time.DateOnly, raw)
 			if err != nil {
-				invalid(w, r, FieldError{Field: p.name, Code: "date", Message: "a date YYYY-MM-DD"})
-				return time.Time{}, time.Time{}, false
+				invalid(w, r, FieldError{Field: d.name, Code: "date", Message: "a date YYYY-MM-DD"})
+				return p, false
 			}
-			*p.t = d
+			*d.t = t
 		}
 	}
-	if to.Before(from) {
-		invalid(w, r, FieldError{Field: "to", Code: "report.range", Message: "not before from"})
-		return time.Time{}, time.Time{}, false
-	}
-	// Dates are the city's: midnight WIB.
-	zone := workdays.Zone
-	return time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, zone),
-		time.Date(to.Year(), to.Month(), to.Day(), 0, 0, 0, 0, zone).AddDate(0, 0, 1), true
+	return p, true
 }
 
 // kecamatanReport counts the kecamatan's work by kelurahan, for the
 // supervisor kecamatan and the Puskesos (their own kelurahan). Inside the
 // kecamatan nothing is suppressed.
 func (s *Server) kecamatanReport(w http.ResponseWriter, r *http.Request) {
-	from, to, ok := reportRange(w, r)
+	p, ok := ReportPeriod(w, r)
 	if !ok {
 		return
 	}
-	s.withKecamatanReport(w, r, from, to, func(a ReportAnswer) error {
-		return writeReport(w, r, a, "laporan-"+chi.URLParam(r, "code"))
-	})
-}
-
-// withKecamatanReport counts the request's kecamatan (the caller's
-// kelurahan only, for Puskesos staff) and hands the answer to show.
-func (s *Server) withKecamatanReport(w http.ResponseWriter, r *http.Request, from, to time.Time, show func(ReportAnswer) error) {
-	s.readInTenant(w, r, func(conn tenantConn) error {
-		tables, err := casework.Report(r.Context(), conn, scopeOf(r.Context()), from, to, today())
-		if err != nil {
-			return err
-		}
-		return show(ReportAnswer{From: from.Format(time.DateOnly), To: to.AddDate(0, 0, -1).Format(time.DateOnly),
-			Tables: tables, Unavailable: []Unavailable{}})
-	})
+	rq := RequestOf(r)
+	a, err := s.app.KecamatanReport(r.Context(), &rq.Caller, p)
+	s.answerReport(w, r, a, err, "laporan-"+rq.Kecamatan())
 }
 
 // cityReport counts every kecamatan's work for Dinas Sosial, by kecamatan
 // and kelurahan. The view leaves the kecamatan, so cells counting 1 to 4
 // are suppressed.
 func (s *Server) cityReport(w http.ResponseWriter, r *http.Request) {
-	from, to, ok := reportRange(w, r)
+	p, ok := ReportPeriod(w, r)
 	if !ok {
 		return
 	}
-	answer, err := s.cityReportAnswer(r.Context(), principalFrom(r.Context()).Account.ID, from, to)
-	if err == nil {
-		err = writeReport(w, r, *answer, "laporan-kota")
-	}
-	if err != nil {
-		serverError(w, r, err)
-	}
+	a, err := s.app.CityReport(r.Context(), &RequestOf(r).Caller, p)
+	s.answerReport(w, r, a, err, "laporan-kota")
 }
 
-// cityReportAnswer counts every kecamatan the account may report on, small
-// cells suppressed, the kecamatan that did not answer named.
-func (s *Server) cityReportAnswer(ctx context.Context, account int64, from, to time.Time) (*ReportAnswer, error) {
-	var mu sync.Mutex
-	merged := map[string]*casework.Table{}
-	var order []string
-	unavailable, err := s.fanOut(ctx,
-		func(code string) bool { return s.authz.Allowed(account, code, "laporan_kota", "read") },
-		func(ctx context.Context, code string, conn tenantConn) error {
-			tables, err := casework.Report(ctx, conn, nil, from, to, today())
-			if err != nil {
-				return err
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			for _, t := range tables {
-				t.Suppress()
-				t.Prepend("kecamatan", code)
-				if m, ok := merged[t.Name]; ok {
-					m.Append(t)
-				} else {
-					merged[t.Name] = t
-					order = append(order, t.Name)
-				}
-			}
-			return nil
-		})
+func (s *Server) answerReport(w http.ResponseWriter, r *http.Request, a *usecase.Report, err error, filename string) {
+	if err == nil {
+		err = writeReport(w, r, a, filename)
+	}
 	if err != nil {
-		return nil, err
+		s.Fail(w, r, err)
 	}
-	answer := &ReportAnswer{From: from.Format(time.DateOnly), To: to.AddDate(0, 0, -1).Format(time.DateOnly), Unavailable: orNone(unavailable)}
-	for _, name := range casework.ReportTables {
-		if t, ok := merged[name]; ok {
-			t.SortRows()
-			answer.Tables = append(answer.Tables, t)
-		}
-	}
-	return answer, nil
 }
 
 // writeReport answers as JSON, or as CSV (one block per table) or XLSX (a
 // sheet per table) with ?format=.
-func writeReport(w http.ResponseWriter, r *http.Request, a ReportAnswer, filename string) error {
+func writeReport(w http.ResponseWriter, r *http.Request, a *usecase.Report, filename string) error {
 	switch r.URL.Query().Get("format") {
 	case "", "json":
 		writeJSON(w, http.StatusOK, a)
@@ -152,7 +82,7 @@ func writeReport(w http.ResponseWriter, r *http.Request, a ReportAnswer, filenam
 			for _, row := range t.Rows {
 				rec := []string{t.Name}
 				for _, v := range row {
-					rec = append(rec, cell(v))
+					rec = append(rec, Cell(v))
 				}
 				_ = cw.Write(rec)
 			}
@@ -199,7 +129,8 @@ func writeReport(w http.ResponseWriter, r *http.Request, a ReportAnswer, filenam
 	}
 }
 
-func cell(v any) string {
+// Cell writes a report's cell; a suppressed one is "<5".
+func Cell(v any) string {
 	if v == nil {
 		return "<5" // suppressed
 	}

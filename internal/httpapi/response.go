@@ -44,8 +44,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // problem answers with a problem+json document. Server errors are logged
 // with the request id; their detail never reaches the client.
 func problem(w http.ResponseWriter, r *http.Request, status int, detail string, fields ...FieldError) {
-	if wantsHTML(r) {
-		errorPage(w, r, status, detail, fields)
+	if pages := pagesFor(r); pages != nil && wantsHTML(r) {
+		pages.ErrorPage(w, r, status, detail, fields)
 		return
 	}
 	writeProblem(w, status, newProblem(r, status, detail, fields...))
@@ -74,6 +74,15 @@ func serverError(w http.ResponseWriter, r *http.Request, err error) {
 	slog.ErrorContext(r.Context(), "request failed", "request_id", middleware.GetReqID(r.Context()), "error", err)
 	problem(w, r, http.StatusInternalServerError, "Something went wrong; quote the request id to city IT.")
 }
+
+// wantsHTML reports whether the client is a browser asking for a page, so
+// that errors are pages for it and problem documents for everyone else.
+func wantsHTML(r *http.Request) bool {
+	return strings.Contains(r.Header.Get("Accept"), "text/html")
+}
+
+// Invalid answers 422 naming the fields at fault.
+func Invalid(w http.ResponseWriter, r *http.Request, fields ...FieldError) { invalid(w, r, fields...) }
 
 func invalid(w http.ResponseWriter, r *http.Request, fields ...FieldError) {
 	problem(w, r, http.StatusUnprocessableEntity, "The request has invalid fields.", fields...)
@@ -116,4 +125,17 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 type Page[T any] struct {
 	Items      []T    `json:"items"`
 	NextCursor string `json:"nextCursor,omitempty"`
+}
+
+// written reports whether a response has begun (or might have: a writer
+// that cannot tell counts as written).
+func written(w http.ResponseWriter) bool {
+	ww, ok := w.(middleware.WrapResponseWriter)
+	return !ok || ww.Status() != 0 || ww.BytesWritten() != 0
+}
+
+// logFailure logs an error that can no longer be answered: the answer has
+// begun.
+func logFailure(r *http.Request, err error) {
+	slog.ErrorContext(r.Context(), "request failed after its answer began", "request_id", middleware.GetReqID(r.Context()), "error", err)
 }

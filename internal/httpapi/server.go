@@ -21,10 +21,10 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/slrt-id/slrt/internal/authz"
-	"github.com/slrt-id/slrt/internal/nik"
 	"github.com/slrt-id/slrt/internal/store"
 	"github.com/slrt-id/slrt/internal/telemetry"
 	"github.com/slrt-id/slrt/internal/tenant"
+	"github.com/slrt-id/slrt/internal/usecase"
 )
 
 // Config tunes the API.
@@ -53,8 +53,6 @@ type Config struct {
 	// TrackPerIPPerMinute throttles public tracking lookups per client
 	// address, so that tracking codes cannot be guessed.
 	TrackPerIPPerMinute int
-	// NIKHasher keys the cross-kecamatan NIK index (the key is a Secret's).
-	NIKHasher *nik.Hasher
 	// ReferralMetricsEvery is how often the open and overdue referral
 	// gauges are recounted.
 	ReferralMetricsEvery time.Duration
@@ -86,28 +84,45 @@ type Server struct {
 	store   *store.Store
 	authz   *authz.Authorizer
 	tenants *tenant.Registry
+	app     *usecase.App
 	kube    client.Client // creates and patches Kecamatan for the admin API
 	cfg     Config
 	rules   map[string]Rule
-	web     map[string]bool
+	pages   map[string]bool
 	auth    *authCache
 	metrics *instruments
-	// nikHasher hashes NIKs for the cross-kecamatan index.
-	nikHasher *nik.Hasher
-	// referralGauges hold the last count of open and overdue referrals.
-	referralGauges referralGauges
+	// errorPages answers browsers; nil without the web app.
+	errorPages Pages
+	// surfaces mount further routes: the web app's pages.
+	surfaces []func(*Routes)
 }
 
-// New makes the API server.
-func New(st *store.Store, az *authz.Authorizer, tenants *tenant.Registry, kube client.Client, cfg Config) *Server {
-	return &Server{store: st, authz: az, tenants: tenants, kube: kube, cfg: cfg, auth: newAuthCache(), metrics: newInstruments(),
-		nikHasher: cfg.NIKHasher}
+// Pages are the web app's answers to a browser that the HTTP layer gives
+// on its behalf, so that this package needs no import of the web app.
+type Pages interface {
+	// ErrorPage answers a browser with an error as a page: a sign-in for
+	// 401, else the error in its language with the fields at fault.
+	ErrorPage(w http.ResponseWriter, r *http.Request, status int, detail string, fields []FieldError)
+	// LoginThrottled answers a browser that tried to sign in too often.
+	LoginThrottled(w http.ResponseWriter, r *http.Request)
+}
+
+// New makes the HTTP server over the use cases of app.
+func New(st *store.Store, az *authz.Authorizer, tenants *tenant.Registry, kube client.Client, app *usecase.App, cfg Config) *Server {
+	return &Server{store: st, authz: az, tenants: tenants, kube: kube, app: app, cfg: cfg, auth: newAuthCache(), metrics: newInstruments()}
 }
 
 // SetReadiness sets the check behind /readyz.
 func (s *Server) SetReadiness(ready func(context.Context) error) { s.cfg.Ready = ready }
 
-// Handler returns the router with every route of the API.
+// SetPages makes errors pages for browsers.
+func (s *Server) SetPages(p Pages) { s.errorPages = p }
+
+// Mount adds a surface whose routes Handler registers beside the API's.
+func (s *Server) Mount(surface func(*Routes)) { s.surfaces = append(s.surfaces, surface) }
+
+// Handler returns the router with the public routes, the API's, and those
+// of each surface mounted (the web app's).
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
 	if telemetry.TracingEnabled() {
@@ -125,131 +140,13 @@ func (s *Server) Handler() http.Handler {
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
 		problem(w, r, http.StatusMethodNotAllowed, "Method not allowed here.")
 	})
-	rt := &routes{Router: r, s: s, rules: map[string]Rule{}, web: map[string]bool{}}
-
-	rt.handle("GET", "/healthz", public, s.healthz)
-	rt.handle("GET", "/readyz", public, s.readyz)
-	rt.handle("GET", "/openapi.json", public, serveOpenAPI)
-
-	// One budget of sign-in attempts per address, through the API and the
-	// web app's form alike.
-	loginLimit := httprate.LimitBy(s.cfg.LoginPerIPPerMinute, time.Minute, clientIP,
-		httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
-			if wantsHTML(r) {
-				webLoginThrottled(w, r)
-				return
-			}
-			problem(w, r, http.StatusTooManyRequests, "Too many login attempts from this address; wait a minute.")
-		}))
-	rt.handle("POST", "/api/v1/session", public, s.sessionCreate, loginLimit)
-
-	// Public tracking by the code on the letter: status and dates only.
-	trackLimit := httprate.LimitBy(s.cfg.TrackPerIPPerMinute, time.Minute, clientIP,
-		httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
-			problem(w, r, http.StatusTooManyRequests, "Terlalu banyak permintaan; tunggu sebentar. / Too many lookups from this address; wait a minute.")
-		}))
-	rt.handle("GET", "/api/v1/lacak/{trackingCode}", public, s.trackingShow, trackLimit)
-	rt.handle("GET", "/lacak/{trackingCode}", public, s.trackingPageShow, trackLimit)
-	rt.handle("DELETE", "/api/v1/session", self, s.sessionDelete)
-
-	rt.handle("GET", "/api/v1/me", self, s.meShow)
-	rt.handle("GET", "/api/v1/me/tokens", self, s.tokenList)
-	rt.handle("POST", "/api/v1/me/tokens", self, s.tokenCreate)
-	rt.handle("DELETE", "/api/v1/me/tokens/{id}", self, s.tokenRevoke)
-
-	rt.handle("GET", "/api/v1/kecamatan/{code}/kelurahan", inTenant("kelurahan", "read"), s.kelurahanList)
-	rt.handle("GET", "/api/v1/kecamatan/{code}/kelurahan/{kelurahan}", inKelurahan("kelurahan", "read"), s.kelurahanShow)
-
-	// The social registry of a kecamatan. Searching is a POST so that a NIK
-	// never travels in a URL.
-	rt.handle("POST", "/api/v1/kecamatan/{code}/keluarga", inTenant("penduduk", "write"), s.householdCreate)
-	rt.handle("GET", "/api/v1/kecamatan/{code}/keluarga/{id}", inTenant("penduduk", "read"), s.householdShow)
-	rt.handle("PATCH", "/api/v1/kecamatan/{code}/keluarga/{id}", inTenant("penduduk", "write"), s.householdUpdate)
-	rt.handle("POST", "/api/v1/kecamatan/{code}/penduduk", inTenant("penduduk", "write"), s.personCreate)
-	rt.handle("POST", "/api/v1/kecamatan/{code}/penduduk/cari", inTenant("penduduk", "read"), s.personSearch)
-	rt.handle("GET", "/api/v1/kecamatan/{code}/penduduk/{id}", inTenant("penduduk", "read"), s.personShow)
-	rt.handle("PATCH", "/api/v1/kecamatan/{code}/penduduk/{id}", inTenant("penduduk", "write"), s.personUpdate)
-	// DTKS/BNBA extracts in and out: bodies streamed, not held to the JSON
-	// limits and validator.
-	rt.handleBulk("POST", "/api/v1/kecamatan/{code}/impor", inTenant("penduduk", "import"), s.registryImport)
-	rt.handleBulk("GET", "/api/v1/kecamatan/{code}/ekspor", inTenant("penduduk", "export"), s.registryExport)
-
-	// Complaints (keluhan) and their case files.
-	rt.handle("POST", "/api/v1/kecamatan/{code}/keluhan", inTenant("keluhan", "write"), s.complaintCreate)
-	rt.handle("GET", "/api/v1/kecamatan/{code}/keluhan", inTenant("keluhan", "read"), s.complaintList)
-	rt.handle("GET", "/api/v1/kecamatan/{code}/keluhan/{id}", inTenant("keluhan", "read"), s.complaintShow)
-	rt.handle("PUT", "/api/v1/kecamatan/{code}/keluhan/{id}/asesmen", inTenant("keluhan", "write"), s.complaintAssess)
-	rt.handle("POST", "/api/v1/kecamatan/{code}/keluhan/{id}/tindak-lanjut", inTenant("keluhan", "write"), s.followUpCreate)
-	rt.handle("POST", "/api/v1/kecamatan/{code}/keluhan/{id}/tutup", inTenant("keluhan", "close"), s.complaintClose)
-
-	// Referrals (rujukan), from the Puskesos side.
-	rt.handle("POST", "/api/v1/kecamatan/{code}/rujukan", inTenant("rujukan", "write"), s.referralCreate)
-	rt.handle("GET", "/api/v1/kecamatan/{code}/rujukan", inTenant("rujukan", "read"), s.referralList)
-	rt.handle("GET", "/api/v1/kecamatan/{code}/rujukan/terlambat", inTenant("rujukan", "read"), s.referralOverdue)
-	rt.handle("GET", "/api/v1/kecamatan/{code}/rujukan/{id}", inTenant("rujukan", "read"), s.referralShow)
-	rt.handle("GET", "/api/v1/kecamatan/{code}/rujukan/{id}/surat", inTenant("rujukan", "read"), s.referralLetter)
-	rt.handle("POST", "/api/v1/kecamatan/{code}/rujukan/{id}/status", inTenant("rujukan", "write"), s.referralTransition)
-	rt.handle("GET", "/api/v1/rujukan/terlambat", anywhere("rujukan_kota", "read"), s.cityOverdue)
-
-	// Monitoring: counts for a date range, as JSON, CSV or XLSX.
-	rt.handle("GET", "/api/v1/kecamatan/{code}/laporan", inTenant("laporan", "read"), s.kecamatanReport)
-	rt.handle("GET", "/api/v1/laporan", anywhere("laporan_kota", "read"), s.cityReport)
-
-	// The receiving agency's inbox, across every kecamatan.
-	rt.handle("GET", "/api/v1/instansi/{agency}/rujukan", inAgency("rujukan_inbox", "read"), s.inboxList)
-	rt.handle("GET", "/api/v1/instansi/{agency}/rujukan/{code}/{id}", inAgency("rujukan_inbox", "read"), s.inboxShow)
-	rt.handle("POST", "/api/v1/instansi/{agency}/rujukan/{code}/{id}/status", inAgency("rujukan_inbox", "write"), s.inboxTransition)
-
-	// What Dinas Sosial keeps for the city: readable by all staff.
-	rt.handle("GET", "/api/v1/layanan", self, s.catalogueShow)
-	rt.handle("PUT", "/api/v1/layanan/{service}", anywhere("katalog", "write"), s.servicePut)
-	rt.handle("GET", "/api/v1/kategori-keluhan", self, s.categoryList)
-	rt.handle("PUT", "/api/v1/kategori-keluhan/{category}", anywhere("katalog", "write"), s.categoryPut)
-	rt.handle("GET", "/api/v1/hari-libur", self, s.holidayList)
-	rt.handle("PUT", "/api/v1/hari-libur/{date}", anywhere("katalog", "write"), s.holidayPut)
-	rt.handle("DELETE", "/api/v1/hari-libur/{date}", anywhere("katalog", "write"), s.holidayDelete)
-
-	rt.handle("GET", "/api/v1/admin/kecamatan", anywhere("tenant", "read"), s.adminKecamatanList)
-	rt.handle("POST", "/api/v1/admin/kecamatan", anywhere("tenant", "write"), s.adminKecamatanCreate)
-	rt.handle("PATCH", "/api/v1/admin/kecamatan/{code}", anywhere("tenant", "write"), s.adminKecamatanUpdate)
-	rt.handle("GET", "/api/v1/admin/accounts", anywhere("account", "read"), s.adminAccountList)
-	rt.handle("POST", "/api/v1/admin/accounts", anywhere("account", "write"), s.adminAccountCreate)
-	rt.handle("PATCH", "/api/v1/admin/accounts/{username}", anywhere("account", "write"), s.adminAccountUpdate)
-	rt.handle("GET", "/api/v1/admin/grants", anywhere("grant", "read"), s.adminGrantList)
-	rt.handle("POST", "/api/v1/admin/grants", anywhere("grant", "write"), s.adminGrantCreate)
-	rt.handle("DELETE", "/api/v1/admin/grants/{id}", anywhere("grant", "write"), s.adminGrantDelete)
-	rt.handle("GET", "/api/v1/admin/accounts/{username}/tokens", anywhere("token", "read"), s.adminTokenList)
-	rt.handle("DELETE", "/api/v1/admin/tokens/{id}", anywhere("token", "write"), s.adminTokenRevoke)
-
-	rt.handle("GET", "/api/v1/audit", anywhere("audit", "read"), s.auditList)
-
-	// The web app for staff (docs/web.md): pages over the same packages,
-	// under the same rules.
-	rt.handleWeb("GET", "/static/app.css", public, serveStylesheet)
-	rt.handleWeb("GET", "/masuk", public, s.webLoginForm)
-	rt.handleWeb("POST", "/masuk", public, s.webLogin, loginLimit)
-	rt.handleWeb("POST", "/keluar", self, s.webLogout)
-	rt.handleWeb("GET", "/", self, s.webHome)
-	rt.handleWeb("GET", "/kecamatan/{code}/keluarga/baru", inTenant("penduduk", "write"), s.webRegisterForm)
-	rt.handleWeb("POST", "/kecamatan/{code}/keluarga", inTenant("penduduk", "write"), s.webRegister)
-	rt.handleWeb("GET", "/kecamatan/{code}/keluhan", inTenant("keluhan", "read"), s.webComplaintList)
-	rt.handleWeb("POST", "/kecamatan/{code}/keluhan", inTenant("keluhan", "write"), s.webComplaintCreate)
-	rt.handleWeb("GET", "/kecamatan/{code}/keluhan/baru", inTenant("keluhan", "write"), s.webComplaintNew)
-	rt.handleWeb("POST", "/kecamatan/{code}/keluhan/baru", inTenant("keluhan", "write"), s.webResidentSearch)
-	rt.handleWeb("GET", "/kecamatan/{code}/keluhan/{id}", inTenant("keluhan", "read"), s.webComplaintShow)
-	rt.handleWeb("POST", "/kecamatan/{code}/keluhan/{id}/rujukan", inTenant("rujukan", "write"), s.webReferralCreate)
-	rt.handleWeb("POST", "/kecamatan/{code}/keluhan/{id}/asesmen", inTenant("keluhan", "write"), s.webAssess)
-	rt.handleWeb("POST", "/kecamatan/{code}/keluhan/{id}/tindak-lanjut", inTenant("keluhan", "write"), s.webFollowUp)
-	rt.handleWeb("POST", "/kecamatan/{code}/keluhan/{id}/tutup", inTenant("keluhan", "close"), s.webClose)
-	rt.handleWeb("POST", "/kecamatan/{code}/rujukan/{id}/kirim", inTenant("rujukan", "write"), s.webReferralSend)
-	rt.handleWeb("POST", "/kecamatan/{code}/rujukan/{id}/batal", inTenant("rujukan", "write"), s.webReferralCancel)
-	rt.handleWeb("GET", "/kecamatan/{code}/laporan", inTenant("laporan", "read"), s.webKecamatanReport)
-	rt.handleWeb("GET", "/laporan", anywhere("laporan_kota", "read"), s.webCityReport)
-	rt.handleWeb("GET", "/instansi/{agency}/rujukan", inAgency("rujukan_inbox", "read"), s.webInbox)
-	rt.handleWeb("GET", "/instansi/{agency}/rujukan/{code}/{id}", inAgency("rujukan_inbox", "read"), s.webInboxShow)
-	rt.handleWeb("POST", "/instansi/{agency}/rujukan/{code}/{id}/status", inAgency("rujukan_inbox", "write"), s.webInboxTransition)
-
-	s.rules, s.web = rt.rules, rt.web
+	rt := &Routes{router: r, s: s, rules: map[string]Rule{}, pages: map[string]bool{}, loginLimit: s.loginLimit(), trackLimit: s.trackLimit()}
+	s.publicRoutes(rt)
+	s.apiRoutes(rt)
+	for _, surface := range s.surfaces {
+		surface(rt)
+	}
+	s.rules, s.pages = rt.rules, rt.pages
 	return r
 }
 
@@ -274,7 +171,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		start := time.Now()
 		method := semconv.HTTPRequestMethodKey.String(r.Method)
 		s.metrics.active.Add(r.Context(), 1, metric.WithAttributes(method))
-		info := &requestInfo{}
+		info := &requestInfo{pages: s.errorPages}
 		next.ServeHTTP(ww, r.WithContext(context.WithValue(r.Context(), requestInfoKey{}, info)))
 		s.metrics.active.Add(r.Context(), -1, metric.WithAttributes(method))
 		elapsed := time.Since(start)
@@ -298,9 +195,11 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 	})
 }
 
-// requestInfo carries what inner handlers learn back to logRequests.
+// requestInfo carries what inner handlers learn back to logRequests, and
+// the web app's pages down to error answers.
 type requestInfo struct {
 	tenant string
+	pages  Pages
 }
 
 type requestInfoKey struct{}
@@ -311,4 +210,12 @@ func noteTenant(ctx context.Context, code string) {
 		info.tenant = code
 	}
 	trace.SpanFromContext(ctx).SetAttributes(attrTenant.String(code))
+}
+
+// pagesFor returns the web app's pages, or nil without the web app.
+func pagesFor(r *http.Request) Pages {
+	if info, ok := r.Context().Value(requestInfoKey{}).(*requestInfo); ok {
+		return info.pages
+	}
+	return nil
 }

@@ -35,33 +35,33 @@ func (s *Server) sessionCreate(w http.ResponseWriter, r *http.Request) {
 	if !decodeJSON(w, r, &req) {
 		return
 	}
-	in, err := s.signIn(w, r, req.Username, req.Password)
+	in, err := s.SignIn(w, r, req.Username, req.Password)
 	switch {
 	case err != nil:
 		serverError(w, r, err)
-	case in.lockedUntil != nil:
-		w.Header().Set("Retry-After", retryAfter(*in.lockedUntil))
+	case in.LockedUntil != nil:
+		w.Header().Set("Retry-After", RetryAfter(*in.LockedUntil))
 		problem(w, r, http.StatusTooManyRequests, "Too many failed logins: this account is locked for a while.")
-	case in.session == nil:
+	case in.Session == nil:
 		problem(w, r, http.StatusUnauthorized, "Wrong username or password.")
 	default:
-		writeJSON(w, http.StatusCreated, sessionResponse{Username: in.username, CSRFToken: in.session.CSRFToken, ExpiresAt: in.session.ExpiresAt})
+		writeJSON(w, http.StatusCreated, sessionResponse{Username: in.Username, CSRFToken: in.Session.CSRFToken, ExpiresAt: in.Session.ExpiresAt})
 	}
 }
 
-// signedIn is the outcome of a sign-in: a session, or the account locked
+// SignedIn is the outcome of a sign-in: a session, or the account locked
 // until a time, or neither (wrong username or password).
-type signedIn struct {
-	username    string
-	session     *store.Session
-	lockedUntil *time.Time
+type SignedIn struct {
+	Username    string
+	Session     *store.Session
+	LockedUntil *time.Time
 }
 
-// signIn checks a username and password for the API and the web app alike:
+// SignIn checks a username and password for the API and the web app alike:
 // a failure is counted against the account (locking it after too many),
 // an unknown username takes as long as a wrong password, and a success
 // starts a new session and sets its cookie.
-func (s *Server) signIn(w http.ResponseWriter, r *http.Request, username, password string) (*signedIn, error) {
+func (s *Server) SignIn(w http.ResponseWriter, r *http.Request, username, password string) (*SignedIn, error) {
 	acct, err := s.store.AccountByUsername(r.Context(), username)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
@@ -69,11 +69,11 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request, username, passwo
 	if acct == nil || acct.PasswordHash() == "" || acct.Disabled {
 		_, _ = argon2id.ComparePasswordAndHash(password, dummyHash)
 		s.metrics.loginFailed(r.Context(), "unknown")
-		return &signedIn{}, nil
+		return &SignedIn{}, nil
 	}
 	if acct.LockedUntil != nil && acct.LockedUntil.After(time.Now()) {
 		s.metrics.loginFailed(r.Context(), "locked")
-		return &signedIn{lockedUntil: acct.LockedUntil}, nil
+		return &SignedIn{LockedUntil: acct.LockedUntil}, nil
 	}
 	ok, err := argon2id.ComparePasswordAndHash(password, acct.PasswordHash())
 	if err != nil {
@@ -86,9 +86,9 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request, username, passwo
 			return nil, err
 		}
 		if until != nil && until.After(time.Now()) {
-			return &signedIn{lockedUntil: until}, nil
+			return &SignedIn{LockedUntil: until}, nil
 		}
-		return &signedIn{}, nil
+		return &SignedIn{}, nil
 	}
 	if err := s.store.RecordLoginSuccess(r.Context(), acct.ID); err != nil {
 		return nil, err
@@ -107,10 +107,10 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request, username, passwo
 		Name: SessionCookie, Value: cookie, Path: "/", Expires: sess.ExpiresAt,
 		HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode,
 	})
-	return &signedIn{username: acct.Username, session: sess}, nil
+	return &SignedIn{Username: acct.Username, Session: sess}, nil
 }
 
-// retryAfter renders the seconds until a time, as the Retry-After header wants.
-func retryAfter(until time.Time) string {
+// RetryAfter renders the seconds until a time, as the Retry-After header wants.
+func RetryAfter(until time.Time) string {
 	return strconv.Itoa(int(math.Ceil(time.Until(until).Seconds())))
 }

@@ -9,15 +9,15 @@ func (s *Server) sessionDelete(w http.ResponseWriter, r *http.Request) {
 		problem(w, r, http.StatusBadRequest, "This request was not made with a session; revoke the token instead.")
 		return
 	}
-	if err := s.signOut(w, r, p); err != nil {
+	if err := s.SignOut(w, r, p); err != nil {
 		serverError(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// signOut ends the caller's session and clears its cookie.
-func (s *Server) signOut(w http.ResponseWriter, r *http.Request, p *Principal) error {
+// SignOut ends the caller's session and clears its cookie.
+func (s *Server) SignOut(w http.ResponseWriter, r *http.Request, p *Principal) error {
 	if err := s.store.DeleteSession(r.Context(), p.SessionID); err != nil {
 		return err
 	}

@@ -23,8 +23,6 @@ const (
 	attrOutcome  = attribute.Key("slrt.outcome")
 	attrReason   = attribute.Key("slrt.reason")
 	attrVia      = attribute.Key("slrt.auth.via")
-	attrAgency   = attribute.Key("slrt.agency")
-	attrStatus   = attribute.Key("slrt.referral.status")
 )
 
 var tracer = otel.Tracer(instrumentationName)
@@ -36,7 +34,6 @@ type instruments struct {
 	loginFailures   metric.Int64Counter
 	requestDuration metric.Float64Histogram
 	active          metric.Int64UpDownCounter
-	referrals       metric.Int64Counter
 }
 
 func newInstruments() *instruments {
@@ -52,10 +49,7 @@ func newInstruments() *instruments {
 		metric.WithExplicitBucketBoundaries(0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10))
 	active, _ := m.Int64UpDownCounter("http.server.active_requests",
 		metric.WithDescription("Number of active HTTP server requests."), metric.WithUnit("{request}"))
-	referrals, _ := m.Int64Counter("slrt.referral.transitions",
-		metric.WithDescription("Referrals made (status draft) and moved, by kecamatan, receiving agency and new status."),
-		metric.WithUnit("{referral}"))
-	return &instruments{decisions: decisions, loginFailures: failures, requestDuration: duration, active: active, referrals: referrals}
+	return &instruments{decisions: decisions, loginFailures: failures, requestDuration: duration, active: active}
 }
 
 func (in *instruments) decided(ctx context.Context, allowed bool) {
@@ -69,10 +63,6 @@ func (in *instruments) decided(ctx context.Context, allowed bool) {
 
 func (in *instruments) loginFailed(ctx context.Context, reason string) {
 	in.loginFailures.Add(ctx, 1, metric.WithAttributes(attrReason.String(reason)))
-}
-
-func (in *instruments) referralMoved(ctx context.Context, tenant, agency, status string) {
-	in.referrals.Add(ctx, 1, metric.WithAttributes(attrTenant.String(tenant), attrAgency.String(agency), attrStatus.String(status)))
 }
 
 // serverSpans starts each request's server span, continuing the trace the

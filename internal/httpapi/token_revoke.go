@@ -9,7 +9,7 @@ import (
 
 // tokenRevoke revokes one of the caller's own tokens.
 func (s *Server) tokenRevoke(w http.ResponseWriter, r *http.Request) {
-	id, ok := parseID(w, r)
+	id, ok := idParam(w, r, "id")
 	if !ok {
 		return
 	}

@@ -88,6 +88,9 @@ func (in *NewHousehold) Validate(now time.Time) error {
 	if (in.House == nil) == (in.HouseID == nil) {
 		fields = append(fields, FieldError{"/house", "household.house", "give either a new house or the houseId of an existing one"})
 	}
+	if in.House != nil {
+		fields = append(fields, in.House.check()...)
+	}
 	if fields != nil {
 		return &InvalidError{Fields: fields}
 	}

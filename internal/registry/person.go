@@ -78,6 +78,7 @@ func (in *NewPerson) Validate(now time.Time) error {
 	if _, p := nik.CheckNIK(in.NIK, nik.Sex(in.Sex), birth, now); p != nil {
 		fields = append(fields, FieldError{"/nik", p.Code, p.Message})
 	}
+	fields = append(fields, in.checkIdentity()...)
 	fields = append(fields, in.check(now)...)
 	if fields != nil {
 		return &InvalidError{Fields: fields}

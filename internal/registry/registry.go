@@ -92,9 +92,15 @@ func (d *Date) UnmarshalJSON(b []byte) error {
 	if len(b) < 2 || b[0] != '"' {
 		return errors.New("a date must be a string YYYY-MM-DD")
 	}
-	t, err := time.Parse(time.DateOnly, string(b[1:len(b)-1]))
-	d.Time, d.invalid = t, err != nil
+	*d = ParseDate(string(b[1 : len(b)-1]))
 	return nil
+}
+
+// ParseDate reads YYYY-MM-DD; a string that is not a real date gives a
+// Date that is not Valid.
+func ParseDate(s string) Date {
+	t, err := time.Parse(time.DateOnly, s)
+	return Date{Time: t, invalid: err != nil}
 }
 
 // uniqueViolation returns the constraint a unique violation names, or "".

@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"github.com/slrt-id/slrt/internal/registry"
 	"github.com/slrt-id/slrt/internal/testenv"
 
 	"github.com/slrt-id/slrt/internal/httpapi"
@@ -48,13 +49,13 @@ func BenchmarkPlatformOverhead(b *testing.B) {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
-		items, err := pgx.CollectRows(rows, pgx.RowToStructByPos[httpapi.Kelurahan])
+		items, err := pgx.CollectRows(rows, pgx.RowToStructByPos[registry.Kelurahan])
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(httpapi.Page[httpapi.Kelurahan]{Items: items})
+		_ = json.NewEncoder(w).Encode(httpapi.Page[registry.Kelurahan]{Items: items})
 	})
 	bareSrv := httptest.NewServer(bare)
 	defer bareSrv.Close()

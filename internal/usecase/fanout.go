@@ -1,4 +1,4 @@
-package httpapi
+package usecase
 
 import (
 	"context"
@@ -36,10 +36,10 @@ const (
 // fanOut runs fn on every serving kecamatan selected by want (nil: all),
 // with bounded concurrency, and returns those it could not read. fn may run
 // concurrently: it must guard what it shares.
-func (s *Server) fanOut(ctx context.Context, want func(code string) bool, fn func(ctx context.Context, code string, conn tenantConn) error) ([]Unavailable, error) {
+func (a *App) fanOut(ctx context.Context, want func(code string) bool, fn func(ctx context.Context, code string, cn conn) error) ([]Unavailable, error) {
 	ctx, span := tracer.Start(ctx, "fan-out")
 	defer span.End()
-	all, err := s.tenants.List(ctx)
+	all, err := a.tenants.List(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -57,7 +57,7 @@ func (s *Server) fanOut(ctx context.Context, want func(code string) bool, fn fun
 		}
 		seen[code] = true
 		g.Go(func() error {
-			if reason := s.readTenant(ctx, code, fn); reason != "" {
+			if reason := a.readTenant(ctx, code, fn); reason != "" {
 				mu.Lock()
 				unavailable = append(unavailable, Unavailable{Kecamatan: code, Reason: reason})
 				mu.Unlock()
@@ -76,10 +76,10 @@ func (s *Server) fanOut(ctx context.Context, want func(code string) bool, fn fun
 
 // readTenant runs fn on one tenant and returns why it could not, or "".
 // Reasons are fixed words: an error's text can carry anything.
-func (s *Server) readTenant(ctx context.Context, code string, fn func(ctx context.Context, code string, conn tenantConn) error) string {
+func (a *App) readTenant(ctx context.Context, code string, fn func(ctx context.Context, code string, cn conn) error) string {
 	ctx, cancel := context.WithTimeout(ctx, fanOutTimeout)
 	defer cancel()
-	t, err := s.tenants.Lookup(ctx, code)
+	t, err := a.tenants.Lookup(ctx, code)
 	var nse *tenant.NotServingError
 	switch {
 	case errors.As(err, &nse) && nse.Suspended:
@@ -89,13 +89,13 @@ func (s *Server) readTenant(ctx context.Context, code string, fn func(ctx contex
 	case err != nil:
 		return "unknown"
 	}
-	conn, err := s.tenants.Acquire(ctx, t)
+	cn, err := a.tenants.Acquire(ctx, t)
 	if err != nil {
 		slog.WarnContext(ctx, "fan-out: tenant database unreachable", "tenant", code, "error", err)
 		return "unreachable"
 	}
-	defer conn.Release()
-	if err := fn(ctx, code, conn); err != nil {
+	defer cn.Release()
+	if err := fn(ctx, code, cn); err != nil {
 		slog.WarnContext(ctx, "fan-out: tenant query failed", "tenant", code, "error", err)
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			return "timeout"
@@ -106,4 +106,12 @@ func (s *Server) readTenant(ctx context.Context, code string, fn func(ctx contex
 		return "error"
 	}
 	return ""
+}
+
+// orNone is an empty list rather than none, for JSON answers.
+func orNone(u []Unavailable) []Unavailable {
+	if u == nil {
+		return []Unavailable{}
+	}
+	return u
 }

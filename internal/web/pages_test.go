@@ -1,4 +1,4 @@
-package httpapi
+package web
 
 import (
 	"io/fs"
@@ -16,10 +16,10 @@ import (
 // fixed keys in the templates, and the keys made from coded values.
 func TestPagesSpeakBothLanguages(t *testing.T) {
 	keys := map[string]bool{}
-	names, _ := fs.Glob(webFiles, "web/*.html")
+	names, _ := fs.Glob(files, "templates/*.html")
 	fixed := regexp.MustCompile(`\.T "([a-z0-9_.-]+)"`)
 	for _, name := range names {
-		data, _ := fs.ReadFile(webFiles, name)
+		data, _ := fs.ReadFile(files, name)
 		for _, m := range fixed.FindAllStringSubmatch(string(data), -1) {
 			keys[m[1]] = true
 		}

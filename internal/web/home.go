@@ -1,4 +1,4 @@
-package httpapi
+package web
 
 import (
 	"net/http"
@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/slrt-id/slrt/internal/authz"
-	"github.com/slrt-id/slrt/internal/wilayah"
 )
 
 // place is a kecamatan a user works in through the web app.
@@ -16,12 +15,12 @@ type place struct {
 	Kelurahan  string // the kelurahan of a Puskesos grant
 }
 
-// webHome lists where the user works; with one place it goes straight to
-// that kecamatan's complaints.
-func (s *Server) webHome(w http.ResponseWriter, r *http.Request) {
+// home lists where the user works; with one place it goes straight to
+// that kecamatan's complaints, or that agency's inbox.
+func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 	var places, inboxes []place
 	others := false
-	for _, g := range s.authz.Grants(principalFrom(r.Context()).Account.ID) {
+	for _, g := range h.authz.Grants(account(r)) {
 		switch authz.DomainLevel(g.Domain) {
 		case authz.LevelKelurahan:
 			kec := g.Domain[:8]
@@ -34,21 +33,17 @@ func (s *Server) webHome(w http.ResponseWriter, r *http.Request) {
 				continue
 			}
 			// The kecamatan onboarded, not every one of the city.
-			onboarded, err := s.tenants.List(r.Context())
+			onboarded, err := h.app.Onboarded(r.Context())
 			if err != nil {
-				serverError(w, r, err)
+				h.http.Fail(w, r, err)
 				return
 			}
-			for _, k := range onboarded {
-				places = append(places, place{Code: k.Spec.Code, Name: areaName(k.Spec.Code), RoleKey: "role." + string(g.Role)})
+			for _, code := range onboarded {
+				places = append(places, place{Code: code, Name: areaName(code), RoleKey: "role." + string(g.Role)})
 			}
 		case authz.LevelAgency:
 			agency := strings.TrimPrefix(g.Domain, authz.AgencyPrefix)
-			name, err := s.store.AgencyName(r.Context(), agency)
-			if err != nil {
-				name = agency
-			}
-			inboxes = append(inboxes, place{Code: agency, Name: name, RoleKey: "role." + string(g.Role)})
+			inboxes = append(inboxes, place{Code: agency, Name: h.app.AgencyName(r.Context(), agency), RoleKey: "role." + string(g.Role)})
 		default:
 			others = true
 		}
@@ -67,13 +62,5 @@ func (s *Server) webHome(w http.ResponseWriter, r *http.Request) {
 		Places, Inboxes []place
 		Others          bool
 		CityReport      bool
-	}{places, inboxes, others, s.authz.AllowedAnywhere(principalFrom(r.Context()).Account.ID, "laporan_kota", "read")}))
-}
-
-// areaName names a kecamatan or kelurahan by its code.
-func areaName(code string) string {
-	if a, ok := wilayah.Default().Lookup(code); ok {
-		return a.Name
-	}
-	return code
+	}{places, inboxes, others, h.authz.AllowedAnywhere(account(r), "laporan_kota", "read")}))
 }

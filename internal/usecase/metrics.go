@@ -1,4 +1,4 @@
-package httpapi
+package usecase
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"go.opentelemetry.io/otel/metric"
 
 	"github.com/slrt-id/slrt/internal/casework"
+	"github.com/slrt-id/slrt/internal/workdays"
 )
 
 // referralGauges reports open and overdue referrals by kecamatan and agency,
@@ -21,7 +22,29 @@ type referralGauges struct {
 	counts []casework.OverdueCount
 }
 
-var attrTarget = attribute.Key("slrt.target")
+// Attribute keys of the use cases' metrics. None carries personal data.
+const (
+	attrTenant = attribute.Key("slrt.tenant")
+	attrAgency = attribute.Key("slrt.agency")
+	attrStatus = attribute.Key("slrt.referral.status")
+	attrTarget = attribute.Key("slrt.target")
+)
+
+// instruments are the use cases' own metrics.
+type instruments struct {
+	referrals metric.Int64Counter
+}
+
+func newInstruments() *instruments {
+	referrals, _ := otel.Meter(instrumentationName).Int64Counter("slrt.referral.transitions",
+		metric.WithDescription("Referrals made (status draft) and moved, by kecamatan, receiving agency and new status."),
+		metric.WithUnit("{referral}"))
+	return &instruments{referrals: referrals}
+}
+
+func (in *instruments) referralMoved(ctx context.Context, tenant, agency, status string) {
+	in.referrals.Add(ctx, 1, metric.WithAttributes(attrTenant.String(tenant), attrAgency.String(agency), attrStatus.String(status)))
+}
 
 func (g *referralGauges) register() error {
 	m := otel.Meter(instrumentationName)
@@ -55,15 +78,15 @@ func (g *referralGauges) register() error {
 // RunReferralMetrics refreshes the open and overdue referral gauges every
 // interval until ctx ends, reading every serving kecamatan. Counts are per
 // kecamatan and agency (kelurahan folded in), so the series stay few.
-func (s *Server) RunReferralMetrics(ctx context.Context, every time.Duration) {
-	if err := s.referralGauges.register(); err != nil {
+func (a *App) RunReferralMetrics(ctx context.Context, every time.Duration) {
+	if err := a.gauges.register(); err != nil {
 		slog.ErrorContext(ctx, "referral metrics not registered", "error", err)
 		return
 	}
 	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for {
-		s.refreshReferralGauges(ctx)
+		a.refreshReferralGauges(ctx)
 		select {
 		case <-ctx.Done():
 			return
@@ -72,11 +95,11 @@ func (s *Server) RunReferralMetrics(ctx context.Context, every time.Duration) {
 	}
 }
 
-func (s *Server) refreshReferralGauges(ctx context.Context) {
+func (a *App) refreshReferralGauges(ctx context.Context) {
 	var mu sync.Mutex
 	byKey := map[[2]string]*casework.OverdueCount{}
-	_, err := s.fanOut(ctx, nil, func(ctx context.Context, code string, conn tenantConn) error {
-		counts, err := casework.CountOverdue(ctx, conn, nil, today())
+	_, err := a.fanOut(ctx, nil, func(ctx context.Context, code string, cn conn) error {
+		counts, err := casework.CountOverdue(ctx, cn, nil, workdays.Today(time.Now()))
 		if err != nil {
 			return err
 		}
@@ -103,7 +126,7 @@ func (s *Server) refreshReferralGauges(ctx context.Context) {
 	for _, c := range byKey {
 		counts = append(counts, *c)
 	}
-	s.referralGauges.mu.Lock()
-	s.referralGauges.counts = counts
-	s.referralGauges.mu.Unlock()
+	a.gauges.mu.Lock()
+	a.gauges.counts = counts
+	a.gauges.mu.Unlock()
 }

@@ -1,4 +1,4 @@
-package httpapi
+package web
 
 import (
 	"bytes"
@@ -19,19 +19,17 @@ import (
 	"golang.org/x/text/message"
 
 	"github.com/slrt-id/slrt/internal/casework"
+	"github.com/slrt-id/slrt/internal/httpapi"
 	"github.com/slrt-id/slrt/internal/i18n"
 	"github.com/slrt-id/slrt/internal/registry"
 	"github.com/slrt-id/slrt/internal/rujukan"
 	"github.com/slrt-id/slrt/internal/workdays"
 )
 
-// The web app: server-rendered pages for staff, in Bahasa Indonesia unless
-// the user picks English. Pages are served by the same router as the API,
-// under the same authorisation rules, from the same packages; they work
-// without JavaScript, on an old phone over a slow line.
-
-//go:embed web
-var webFiles embed.FS
+// The page templates, the stylesheet, and the public tracking page.
+//
+//go:embed templates
+var files embed.FS
 
 // LangCookie remembers a user's choice of language.
 const LangCookie = "slrt_lang"
@@ -39,16 +37,16 @@ const LangCookie = "slrt_lang"
 // webPages are the page templates, each parsed with the layout.
 var webPages = func() map[string]*template.Template {
 	pages := map[string]*template.Template{}
-	names, err := fs.Glob(webFiles, "web/*.html")
+	names, err := fs.Glob(files, "templates/*.html")
 	if err != nil {
 		panic(err)
 	}
 	for _, name := range names {
-		if name == "web/layout.html" {
+		if name == "templates/layout.html" {
 			continue
 		}
-		t := template.Must(template.New("").Funcs(webFuncs).ParseFS(webFiles, "web/layout.html", name))
-		pages[strings.TrimSuffix(strings.TrimPrefix(name, "web/"), ".html")] = t
+		t := template.Must(template.New("").Funcs(webFuncs).ParseFS(files, "templates/layout.html", name))
+		pages[strings.TrimSuffix(strings.TrimPrefix(name, "templates/"), ".html")] = t
 	}
 	return pages
 }()
@@ -74,20 +72,10 @@ var webFuncs = template.FuncMap{
 	"tanggal": webDate,
 }
 
-// crossOrigin refuses a form a browser says another site sent (Sec-Fetch-Site,
-// Origin): sign-in included, which has no session token yet.
-var crossOrigin = func() *http.CrossOriginProtection {
-	c := http.NewCrossOriginProtection()
-	c.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		problem(w, r, http.StatusForbidden, "A form from another site is refused.")
-	}))
-	return c
-}()
-
 // serveStylesheet serves the web app's one stylesheet.
 func serveStylesheet(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "public, max-age=3600")
-	http.ServeFileFS(w, r, webFiles, "web/app.css")
+	http.ServeFileFS(w, r, files, "templates/app.css")
 }
 
 // webDate writes a time as Indonesians do, in WIB.
@@ -125,12 +113,12 @@ func webLang(r *http.Request) language.Tag {
 
 // chooseLanguage keeps a ?lang= choice in a cookie and serves the page in
 // it, without the parameter.
-func (s *Server) chooseLanguage(next http.Handler) http.Handler {
+func (h *Handler) chooseLanguage(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if choice := r.URL.Query().Get("lang"); choice != "" && r.Method == http.MethodGet {
 			lang := i18n.Choose(choice)
 			http.SetCookie(w, &http.Cookie{Name: LangCookie, Value: lang.String(), Path: "/", MaxAge: 365 * 24 * 3600,
-				HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
+				HttpOnly: true, Secure: h.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
 			u := *r.URL
 			q := u.Query()
 			q.Del("lang")
@@ -156,7 +144,7 @@ func newPage(r *http.Request, titleKey string, data any, titleArgs ...any) *webP
 	q.Set("lang", other)
 	u.RawQuery = q.Encode()
 	v.OtherLang = u.RequestURI()
-	if p := principalFrom(r.Context()); p != nil {
+	if p := httpapi.RequestOf(r).Principal; p != nil {
 		v.User = p.Account.DisplayName
 		if v.User == "" {
 			v.User = p.Account.Username
@@ -186,15 +174,9 @@ func render(w http.ResponseWriter, r *http.Request, status int, name string, v *
 	_, _ = w.Write(buf.Bytes())
 }
 
-// wantsHTML reports whether the client is a browser asking for a page, so
-// that errors are pages for it and problem documents for everyone else.
-func wantsHTML(r *http.Request) bool {
-	return strings.Contains(r.Header.Get("Accept"), "text/html")
-}
-
-// errorPage answers a browser: a sign-in for 401, else the error in its
+// ErrorPage answers a browser: a sign-in for 401, else the error in its
 // language, the fields at fault, and the request id to quote.
-func errorPage(w http.ResponseWriter, r *http.Request, status int, detail string, fields []FieldError) {
+func (h *Handler) ErrorPage(w http.ResponseWriter, r *http.Request, status int, detail string, fields []httpapi.FieldError) {
 	if status == http.StatusUnauthorized {
 		next := "/"
 		if r.Method == http.MethodGet {
@@ -221,7 +203,7 @@ func errorPage(w http.ResponseWriter, r *http.Request, status int, detail string
 type errorData struct {
 	Message   string
 	Detail    string
-	Fields    []FieldError
+	Fields    []httpapi.FieldError
 	RequestID string
 }
 

@@ -1,0 +1,191 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/slrt-id/slrt/internal/authz"
+	"github.com/slrt-id/slrt/internal/tenant"
+	"github.com/slrt-id/slrt/internal/usecase"
+)
+
+// Scope says where a route's permission is checked.
+type Scope int
+
+const (
+	// ScopePublic needs no caller.
+	ScopePublic Scope = iota
+	// ScopeSelf needs a caller and acts on the caller's own things.
+	ScopeSelf
+	// ScopeTenant checks the permission in the kecamatan {code}, or in the
+	// kelurahan under it the caller holds it in (rows are filtered to those).
+	ScopeTenant
+	// ScopeKelurahan checks the permission in the kelurahan {kelurahan}.
+	ScopeKelurahan
+	// ScopeAgency checks the permission in the agency {agency}; a {code} in
+	// the path names the tenant to read.
+	ScopeAgency
+	// ScopeAnywhere checks the permission in any domain the caller holds a
+	// grant in; the use case checks the specific domain of what it touches.
+	ScopeAnywhere
+)
+
+// Rule is a route's authorisation rule.
+type Rule struct {
+	Scope  Scope
+	Object string
+	Action string
+}
+
+var (
+	// Public is the rule of a route anyone may call.
+	Public = Rule{Scope: ScopePublic}
+	// Self is the rule of a route any signed-in caller may call.
+	Self = Rule{Scope: ScopeSelf}
+)
+
+// InTenant checks obj/act in the kecamatan {code} or kelurahan under it.
+func InTenant(obj, act string) Rule { return Rule{ScopeTenant, obj, act} }
+
+// InKelurahan checks obj/act in the kelurahan {kelurahan}.
+func InKelurahan(obj, act string) Rule { return Rule{ScopeKelurahan, obj, act} }
+
+// Anywhere checks obj/act in any domain the caller holds a grant in.
+func Anywhere(obj, act string) Rule { return Rule{ScopeAnywhere, obj, act} }
+
+// InAgency checks obj/act in the agency {agency}.
+func InAgency(obj, act string) Rule { return Rule{ScopeAgency, obj, act} }
+
+// authorize enforces a route's Rule, then resolves the request once into a
+// Request in the context.
+func (s *Server) authorize(ru Rule) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			rq := &Request{Caller: usecase.Caller{Now: time.Now()}}
+			if ru.Scope != ScopePublic {
+				if !s.decide(w, r, ru, rq) {
+					return
+				}
+			}
+			next.ServeHTTP(w, r.WithContext(withRequest(r.Context(), rq)))
+		})
+	}
+}
+
+// decide checks the rule and resolves the tenant into rq, in a span of
+// its own. It reports false when it has answered the request.
+func (s *Server) decide(w http.ResponseWriter, r *http.Request, ru Rule, rq *Request) bool {
+	reqCtx := r.Context()
+	spanCtx, span := tracer.Start(reqCtx, "authorize")
+	defer span.End()
+	r = r.WithContext(spanCtx)
+	p := principalFrom(reqCtx)
+	if p == nil {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="slrt"`)
+		problem(w, r, http.StatusUnauthorized, "Sign in first: a session cookie or an API token.")
+		return false
+	}
+	id := p.Account.ID
+	rq.Principal, rq.Account, rq.Username = p, id, p.Account.Username
+	switch ru.Scope {
+	case ScopeSelf:
+	case ScopeAnywhere:
+		allowed := s.authz.AllowedAnywhere(id, ru.Object, ru.Action)
+		s.metrics.decided(spanCtx, allowed)
+		if !allowed {
+			s.deny(w, r, "")
+			return false
+		}
+	case ScopeAgency:
+		rq.Agency = chi.URLParam(r, "agency")
+		domain := authz.AgencyPrefix + rq.Agency
+		if authz.DomainLevel(domain) != authz.LevelAgency {
+			problem(w, r, http.StatusNotFound, "No such agency.")
+			return false
+		}
+		allowed := s.authz.Allowed(id, domain, ru.Object, ru.Action)
+		s.metrics.decided(spanCtx, allowed)
+		if !allowed {
+			s.deny(w, r, "")
+			return false
+		}
+		if code := chi.URLParam(r, "code"); code != "" {
+			if authz.DomainLevel(code) != authz.LevelKecamatan {
+				problem(w, r, http.StatusNotFound, "No such kecamatan.")
+				return false
+			}
+			noteTenant(reqCtx, code)
+			return s.resolveTenant(spanCtx, w, r, code, rq)
+		}
+	case ScopeTenant, ScopeKelurahan:
+		code := chi.URLParam(r, "code")
+		if authz.DomainLevel(code) != authz.LevelKecamatan {
+			problem(w, r, http.StatusNotFound, "No such kecamatan.")
+			return false
+		}
+		span.SetAttributes(attrTenant.String(code))
+		noteTenant(reqCtx, code)
+		var domains []string
+		if ru.Scope == ScopeTenant {
+			domains = s.authz.AllowedWithin(id, code, ru.Object, ru.Action)
+		} else {
+			kel := chi.URLParam(r, "kelurahan")
+			if authz.DomainLevel(kel) != authz.LevelKelurahan || !authz.Covers(code, kel) {
+				problem(w, r, http.StatusNotFound, "No such kelurahan in this kecamatan.")
+				return false
+			}
+			if s.authz.Allowed(id, kel, ru.Object, ru.Action) {
+				domains = []string{kel}
+			}
+		}
+		s.metrics.decided(spanCtx, len(domains) > 0)
+		if len(domains) == 0 {
+			s.deny(w, r, code)
+			return false
+		}
+		rq.Domains, rq.Scope = domains, scope(code, domains)
+		return s.resolveTenant(spanCtx, w, r, code, rq)
+	}
+	return true
+}
+
+// resolveTenant finds the kecamatan code's tenant for rq, answering when
+// it cannot serve.
+func (s *Server) resolveTenant(ctx context.Context, w http.ResponseWriter, r *http.Request, code string, rq *Request) bool {
+	t, err := s.tenants.Lookup(ctx, code)
+	if err != nil {
+		tenantProblem(w, r, err)
+		return false
+	}
+	rq.Tenant = t
+	return true
+}
+
+// deny answers 403 and records the refusal in the audit log.
+func (s *Server) deny(w http.ResponseWriter, r *http.Request, tenantCode string) {
+	s.audit(r, tenantCode, "denied")
+	problem(w, r, http.StatusForbidden, "Your roles do not allow this here.")
+}
+
+// tenantProblem answers for a tenant that cannot serve.
+func tenantProblem(w http.ResponseWriter, r *http.Request, err error) {
+	var nse *tenant.NotServingError
+	switch {
+	case errors.Is(err, tenant.ErrUnknown):
+		problem(w, r, http.StatusNotFound, "No such kecamatan.")
+	case errors.As(err, &nse) && nse.Suspended:
+		problem(w, r, http.StatusLocked, nse.Message)
+	case errors.As(err, &nse):
+		w.Header().Set("Retry-After", "30")
+		problem(w, r, http.StatusServiceUnavailable, "The kecamatan cannot serve yet ("+nse.Reason+"): "+nse.Message)
+	case errors.Is(err, tenant.ErrBudgetExhausted):
+		w.Header().Set("Retry-After", "5")
+		problem(w, r, http.StatusServiceUnavailable, "The platform is at its database connection budget; try again shortly.")
+	default:
+		serverError(w, r, err)
+	}
+}

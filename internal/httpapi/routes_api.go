@@ -1,0 +1,77 @@
+package httpapi
+
+// apiRoutes are the JSON API's routes (docs/api.md, openapi.json), each
+// with the permission it needs and where.
+func (s *Server) apiRoutes(rt *Routes) {
+	rt.API("DELETE", "/api/v1/session", Self, s.sessionDelete)
+	rt.API("GET", "/api/v1/me", Self, s.meShow)
+	rt.API("GET", "/api/v1/me/tokens", Self, s.tokenList)
+	rt.API("POST", "/api/v1/me/tokens", Self, s.tokenCreate)
+	rt.API("DELETE", "/api/v1/me/tokens/{id}", Self, s.tokenRevoke)
+
+	rt.API("GET", "/api/v1/kecamatan/{code}/kelurahan", InTenant("kelurahan", "read"), s.kelurahanList)
+	rt.API("GET", "/api/v1/kecamatan/{code}/kelurahan/{kelurahan}", InKelurahan("kelurahan", "read"), s.kelurahanShow)
+
+	// The social registry of a kecamatan. Searching is a POST so that a NIK
+	// never travels in a URL.
+	rt.API("POST", "/api/v1/kecamatan/{code}/keluarga", InTenant("penduduk", "write"), s.householdCreate)
+	rt.API("GET", "/api/v1/kecamatan/{code}/keluarga/{id}", InTenant("penduduk", "read"), s.householdShow)
+	rt.API("PATCH", "/api/v1/kecamatan/{code}/keluarga/{id}", InTenant("penduduk", "write"), s.householdUpdate)
+	rt.API("POST", "/api/v1/kecamatan/{code}/penduduk", InTenant("penduduk", "write"), s.personCreate)
+	rt.API("POST", "/api/v1/kecamatan/{code}/penduduk/cari", InTenant("penduduk", "read"), s.personSearch)
+	rt.API("GET", "/api/v1/kecamatan/{code}/penduduk/{id}", InTenant("penduduk", "read"), s.personShow)
+	rt.API("PATCH", "/api/v1/kecamatan/{code}/penduduk/{id}", InTenant("penduduk", "write"), s.personUpdate)
+	// DTKS/BNBA extracts in and out: bodies streamed, not held to the JSON
+	// limits and validator.
+	rt.Bulk("POST", "/api/v1/kecamatan/{code}/impor", InTenant("penduduk", "import"), s.registryImport)
+	rt.Bulk("GET", "/api/v1/kecamatan/{code}/ekspor", InTenant("penduduk", "export"), s.registryExport)
+
+	// Complaints (keluhan) and their case files.
+	rt.API("POST", "/api/v1/kecamatan/{code}/keluhan", InTenant("keluhan", "write"), s.complaintCreate)
+	rt.API("GET", "/api/v1/kecamatan/{code}/keluhan", InTenant("keluhan", "read"), s.complaintList)
+	rt.API("GET", "/api/v1/kecamatan/{code}/keluhan/{id}", InTenant("keluhan", "read"), s.complaintShow)
+	rt.API("PUT", "/api/v1/kecamatan/{code}/keluhan/{id}/asesmen", InTenant("keluhan", "write"), s.complaintAssess)
+	rt.API("POST", "/api/v1/kecamatan/{code}/keluhan/{id}/tindak-lanjut", InTenant("keluhan", "write"), s.followUpCreate)
+	rt.API("POST", "/api/v1/kecamatan/{code}/keluhan/{id}/tutup", InTenant("keluhan", "close"), s.complaintClose)
+
+	// Referrals (rujukan), from the Puskesos side.
+	rt.API("POST", "/api/v1/kecamatan/{code}/rujukan", InTenant("rujukan", "write"), s.referralCreate)
+	rt.API("GET", "/api/v1/kecamatan/{code}/rujukan", InTenant("rujukan", "read"), s.referralList)
+	rt.API("GET", "/api/v1/kecamatan/{code}/rujukan/terlambat", InTenant("rujukan", "read"), s.referralOverdue)
+	rt.API("GET", "/api/v1/kecamatan/{code}/rujukan/{id}", InTenant("rujukan", "read"), s.referralShow)
+	rt.API("GET", "/api/v1/kecamatan/{code}/rujukan/{id}/surat", InTenant("rujukan", "read"), s.referralLetter)
+	rt.API("POST", "/api/v1/kecamatan/{code}/rujukan/{id}/status", InTenant("rujukan", "write"), s.referralTransition)
+	rt.API("GET", "/api/v1/rujukan/terlambat", Anywhere("rujukan_kota", "read"), s.cityOverdue)
+
+	// Monitoring: counts for a date range, as JSON, CSV or XLSX.
+	rt.API("GET", "/api/v1/kecamatan/{code}/laporan", InTenant("laporan", "read"), s.kecamatanReport)
+	rt.API("GET", "/api/v1/laporan", Anywhere("laporan_kota", "read"), s.cityReport)
+
+	// The receiving agency's inbox, across every kecamatan.
+	rt.API("GET", "/api/v1/instansi/{agency}/rujukan", InAgency("rujukan_inbox", "read"), s.inboxList)
+	rt.API("GET", "/api/v1/instansi/{agency}/rujukan/{code}/{id}", InAgency("rujukan_inbox", "read"), s.inboxShow)
+	rt.API("POST", "/api/v1/instansi/{agency}/rujukan/{code}/{id}/status", InAgency("rujukan_inbox", "write"), s.inboxTransition)
+
+	// What Dinas Sosial keeps for the city: readable by all staff.
+	rt.API("GET", "/api/v1/layanan", Self, s.catalogueShow)
+	rt.API("PUT", "/api/v1/layanan/{service}", Anywhere("katalog", "write"), s.servicePut)
+	rt.API("GET", "/api/v1/kategori-keluhan", Self, s.categoryList)
+	rt.API("PUT", "/api/v1/kategori-keluhan/{category}", Anywhere("katalog", "write"), s.categoryPut)
+	rt.API("GET", "/api/v1/hari-libur", Self, s.holidayList)
+	rt.API("PUT", "/api/v1/hari-libur/{date}", Anywhere("katalog", "write"), s.holidayPut)
+	rt.API("DELETE", "/api/v1/hari-libur/{date}", Anywhere("katalog", "write"), s.holidayDelete)
+
+	// City IT's administration.
+	rt.API("GET", "/api/v1/admin/kecamatan", Anywhere("tenant", "read"), s.adminKecamatanList)
+	rt.API("POST", "/api/v1/admin/kecamatan", Anywhere("tenant", "write"), s.adminKecamatanCreate)
+	rt.API("PATCH", "/api/v1/admin/kecamatan/{code}", Anywhere("tenant", "write"), s.adminKecamatanUpdate)
+	rt.API("GET", "/api/v1/admin/accounts", Anywhere("account", "read"), s.adminAccountList)
+	rt.API("POST", "/api/v1/admin/accounts", Anywhere("account", "write"), s.adminAccountCreate)
+	rt.API("PATCH", "/api/v1/admin/accounts/{username}", Anywhere("account", "write"), s.adminAccountUpdate)
+	rt.API("GET", "/api/v1/admin/grants", Anywhere("grant", "read"), s.adminGrantList)
+	rt.API("POST", "/api/v1/admin/grants", Anywhere("grant", "write"), s.adminGrantCreate)
+	rt.API("DELETE", "/api/v1/admin/grants/{id}", Anywhere("grant", "write"), s.adminGrantDelete)
+	rt.API("GET", "/api/v1/admin/accounts/{username}/tokens", Anywhere("token", "read"), s.adminTokenList)
+	rt.API("DELETE", "/api/v1/admin/tokens/{id}", Anywhere("token", "write"), s.adminTokenRevoke)
+	rt.API("GET", "/api/v1/audit", Anywhere("audit", "read"), s.auditList)
+}

@@ -1,0 +1,108 @@
+package usecase
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/slrt-id/slrt/internal/bnba"
+	"github.com/slrt-id/slrt/internal/registryload"
+)
+
+// ErrNothingLoaded is an import whose file has problems and that was not
+// asked to skip them: the result lists them, and nothing was loaded.
+var ErrNothingLoaded = errors.New("the file has problems; nothing was loaded")
+
+// Import loads a DTKS/BNBA extract into the caller's kecamatan in one
+// transaction. Every row is checked; with a problem nothing is loaded
+// (ErrNothingLoaded, with the result listing each line and field) unless
+// skipInvalid, which loads the good rows and lists the bad. Loading the
+// same file again changes nothing (upsert by No KK and NIK).
+func (a *App) Import(ctx context.Context, c *Caller, extract bnba.Reader, skipInvalid bool) (*registryload.Result, error) {
+	o := registryload.Options{Kecamatan: c.Kecamatan(), SkipInvalid: skipInvalid, Actor: c.Account, Now: c.Now}
+	var res *registryload.Result
+	err := a.write(ctx, c, func(tx pgx.Tx) error {
+		var err error
+		if res, err = registryload.Stage(ctx, tx, extract, o); err != nil {
+			return err
+		}
+		if res.Failed(o) {
+			return ErrNothingLoaded
+		}
+		return a.upsertAndIndex(ctx, tx, o, res)
+	})
+	if err == nil && res.Large() {
+		a.analyzeAfterImport(ctx, c)
+	}
+	return res, err
+}
+
+// upsertAndIndex writes the staged rows into the tenant's registry and,
+// meanwhile, their NIKs into the cross-kecamatan index in the control
+// database: two databases working at once, and the index written before
+// the tenant commits (as for one person). When the upsert fails, the
+// entries this load added are removed again.
+func (a *App) upsertAndIndex(ctx context.Context, tx pgx.Tx, o registryload.Options, res *registryload.Result) error {
+	type indexed struct {
+		added [][]byte
+		err   error
+	}
+	done := make(chan indexed, 1)
+	go func() {
+		hashes := make([][]byte, len(res.NIKs))
+		for i, n := range res.NIKs {
+			hashes[i] = a.nikHasher.Hash(n)
+		}
+		added, err := a.store.IndexNIKs(ctx, hashes, o.Kecamatan)
+		done <- indexed{added, err}
+	}()
+	err := registryload.Upsert(ctx, tx, o, res)
+	ix := <-done
+	if err != nil && ix.err == nil && len(ix.added) > 0 {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		if uerr := a.store.UnindexNIKs(ctx, ix.added, o.Kecamatan); uerr != nil {
+			slog.ErrorContext(ctx, "a failed import left its NIKs in the cross-kecamatan index", "tenant", o.Kecamatan, "error", uerr)
+		}
+	}
+	return errors.Join(err, ix.err)
+}
+
+// analyzeAfterImport refreshes the kecamatan's statistics in the
+// background after a large import; the answer does not wait for it.
+func (a *App) analyzeAfterImport(ctx context.Context, c *Caller) {
+	t := c.Tenant
+	go func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+		defer cancel()
+		cn, err := a.tenants.Acquire(ctx, t)
+		if err == nil {
+			err = registryload.Analyze(ctx, cn)
+			cn.Release()
+		}
+		if err != nil {
+			slog.WarnContext(ctx, "statistics not refreshed after an import", "tenant", t.Code, "error", err)
+		}
+	}()
+}
+
+// Export writes the caller's kecamatan's registry (or one kelurahan of it)
+// as a DTKS/BNBA extract, the shape Import reads. It holds every NIK of
+// the kecamatan: the caller audits it. begin is called once the database
+// is reached, before the first row, so that the caller can start its
+// answer.
+func (a *App) Export(ctx context.Context, c *Caller, kelurahan string, begin func() (bnba.Writer, error)) error {
+	return a.onTenant(ctx, c, false, func(cn conn) error {
+		out, err := begin()
+		if err != nil {
+			return err
+		}
+		if _, err := registryload.Export(ctx, cn, kelurahan, func(row *bnba.Row) error { return out.Write(row.Record()) }); err != nil {
+			return err
+		}
+		return out.Close()
+	})
+}

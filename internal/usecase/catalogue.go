@@ -1,0 +1,84 @@
+package usecase
+
+import (
+	"context"
+
+	"github.com/slrt-id/slrt/internal/store"
+)
+
+// Catalogue is what Dinas Sosial keeps for the city and every page of a
+// case needs: complaint categories, services, document types, agencies.
+type Catalogue struct {
+	Categories    []store.Category
+	Services      []store.Service
+	DocumentTypes []store.DocumentType
+	AgencyNames   map[string]string
+}
+
+// ActiveCategories are the complaint categories in use.
+func (c *Catalogue) ActiveCategories() []store.Category {
+	var out []store.Category
+	for _, cat := range c.Categories {
+		if cat.Active {
+			out = append(out, cat)
+		}
+	}
+	return out
+}
+
+// ActiveServices are the services a referral can be made to.
+func (c *Catalogue) ActiveServices() []store.Service {
+	var out []store.Service
+	for _, svc := range c.Services {
+		if svc.Active {
+			out = append(out, svc)
+		}
+	}
+	return out
+}
+
+// Catalogue reads the whole catalogue.
+func (a *App) Catalogue(ctx context.Context) (*Catalogue, error) {
+	var c Catalogue
+	var err error
+	if c.Categories, err = a.store.Categories(ctx); err != nil {
+		return nil, err
+	}
+	if c.Services, err = a.store.Services(ctx); err != nil {
+		return nil, err
+	}
+	if c.DocumentTypes, err = a.store.DocumentTypes(ctx, nil); err != nil {
+		return nil, err
+	}
+	if c.AgencyNames, err = a.store.AgencyNames(ctx); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// Categories lists the complaint categories in display order.
+func (a *App) Categories(ctx context.Context) ([]store.Category, error) {
+	return a.store.Categories(ctx)
+}
+
+// AgencyName names an agency; an agency without a name (or a catalogue
+// that cannot be read) shows its code.
+func (a *App) AgencyName(ctx context.Context, code string) string {
+	if name, err := a.store.AgencyName(ctx, code); err == nil {
+		return name
+	}
+	return code
+}
+
+// Onboarded lists the codes of the kecamatan onboarded as tenants.
+func (a *App) Onboarded(ctx context.Context) ([]string, error) {
+	all, err := a.tenants.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	codes := make([]string, len(all))
+	for i, k := range all {
+		codes[i] = k.Spec.Code
+	}
+	return codes, nil
+}

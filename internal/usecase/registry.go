@@ -1,0 +1,227 @@
+package usecase
+
+import (
+	"context"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/slrt-id/slrt/internal/authz"
+	"github.com/slrt-id/slrt/internal/registry"
+)
+
+// OtherKecamatanError refuses a NIK that other kecamatan hold, until staff
+// acknowledge it (a resident who moved).
+type OtherKecamatanError struct{ Kecamatan []string }
+
+func (e *OtherKecamatanError) Error() string {
+	return "this NIK is registered in kecamatan " + strings.Join(e.Kecamatan, ", ")
+}
+
+// OutsideScopeError is a kelurahan of the kecamatan the caller may not act
+// in (403).
+type OutsideScopeError struct{ Kelurahan string }
+
+func (e *OutsideScopeError) Error() string { return "not allowed in kelurahan " + e.Kelurahan }
+
+// Kelurahan lists the kelurahan of the caller's kecamatan that lie within
+// domains (the kecamatan itself, or kelurahan the caller holds a grant in).
+func (a *App) Kelurahan(ctx context.Context, c *Caller, domains []string) ([]registry.Kelurahan, error) {
+	var all []registry.Kelurahan
+	err := a.read(ctx, c, func(cn conn) (err error) {
+		all, err = registry.ListKelurahan(ctx, cn)
+		return err
+	})
+	visible := []registry.Kelurahan{}
+	for _, k := range all {
+		for _, d := range domains {
+			if authz.Covers(d, k.Code) {
+				visible = append(visible, k)
+				break
+			}
+		}
+	}
+	return visible, err
+}
+
+// OneKelurahan returns a kelurahan of the caller's kecamatan.
+func (a *App) OneKelurahan(ctx context.Context, c *Caller, code string) (k *registry.Kelurahan, err error) {
+	err = a.read(ctx, c, func(cn conn) error {
+		k, err = registry.GetKelurahan(ctx, cn, code)
+		return err
+	})
+	return k, err
+}
+
+// RegisterHousehold registers a household (KK), in a new house or in the
+// house of another household (several KK in one house).
+func (a *App) RegisterHousehold(ctx context.Context, c *Caller, in *registry.NewHousehold, once Once) (*Created, error) {
+	if err := in.Validate(c.Now); err != nil {
+		return nil, err
+	}
+	if in.House != nil {
+		if err := a.mayWriteIn(c, in.House.Kelurahan, "/house/kelurahan"); err != nil {
+			return nil, err
+		}
+	}
+	return a.create(ctx, c, once, func(tx pgx.Tx) (*Created, error) {
+		id, err := registry.CreateHousehold(ctx, tx, in, c.Scope)
+		return &Created{ID: id}, err
+	})
+}
+
+// mayWriteIn checks that a kelurahan named in an input is one the caller
+// may write in: a kelurahan of another kecamatan is invalid, one of this
+// kecamatan outside the caller's grants is not allowed.
+func (a *App) mayWriteIn(c *Caller, kelurahan, field string) error {
+	code := c.Kecamatan()
+	if !strings.HasPrefix(kelurahan, code+".") {
+		return &registry.InvalidError{Fields: []registry.FieldError{{Field: field, Code: "kelurahan.other_kecamatan",
+			Message: "a kelurahan of kecamatan " + code}}}
+	}
+	if !registry.Allowed(c.Scope, kelurahan) {
+		return &OutsideScopeError{Kelurahan: kelurahan}
+	}
+	return nil
+}
+
+// RegisterPerson registers a person into a household. A NIK this
+// kecamatan holds is a conflict naming the person; one that another
+// kecamatan holds (found through the keyed-hash index) is an
+// *OtherKecamatanError unless the input acknowledges it.
+func (a *App) RegisterPerson(ctx context.Context, c *Caller, in *registry.NewPerson, once Once) (*Created, error) {
+	if err := in.Validate(c.Now); err != nil {
+		return nil, err
+	}
+	return a.create(ctx, c, once, func(tx pgx.Tx) (*Created, error) {
+		return a.registerPerson(ctx, c, tx, in)
+	})
+}
+
+// NewHouseholdWithHead is a household in a new house with its head: the
+// resident a search did not find, registered from the intake desk.
+type NewHouseholdWithHead struct {
+	Household registry.NewHousehold
+	Head      registry.NewPerson
+}
+
+// Validate checks both records as the API checks them one by one.
+func (in *NewHouseholdWithHead) Validate(c *Caller) error {
+	var fields []registry.FieldError
+	for _, err := range []error{in.Household.Validate(c.Now), in.Head.Validate(c.Now)} {
+		if inv, ok := err.(*registry.InvalidError); ok {
+			fields = append(fields, inv.Fields...)
+		}
+	}
+	if in.Household.House == nil {
+		fields = append(fields, registry.FieldError{Field: "/house", Code: "household.house", Message: "a new house"})
+	}
+	if in.Head.Relationship != "kepala_keluarga" {
+		fields = append(fields, registry.FieldError{Field: "/relationship", Code: "household.head", Message: "the first person is the head"})
+	}
+	if fields != nil {
+		return &registry.InvalidError{Fields: fields}
+	}
+	return nil
+}
+
+// RegisterHouseholdWithHead registers the household and its head in one
+// transaction; the answer's ID is the head's.
+func (a *App) RegisterHouseholdWithHead(ctx context.Context, c *Caller, in *NewHouseholdWithHead, once Once) (*Created, error) {
+	if err := in.Validate(c); err != nil {
+		return nil, err
+	}
+	if err := a.mayWriteIn(c, in.Household.House.Kelurahan, "/house/kelurahan"); err != nil {
+		return nil, err
+	}
+	return a.create(ctx, c, once, func(tx pgx.Tx) (*Created, error) {
+		hh, err := registry.CreateHousehold(ctx, tx, &in.Household, c.Scope)
+		if err != nil {
+			return nil, err
+		}
+		head := in.Head
+		head.HouseholdID = hh
+		return a.registerPerson(ctx, c, tx, &head)
+	})
+}
+
+// registerPerson creates a person in tx and records the NIK in the
+// cross-kecamatan index, refusing a NIK other kecamatan hold unless the
+// input acknowledges it.
+func (a *App) registerPerson(ctx context.Context, c *Caller, tx pgx.Tx, in *registry.NewPerson) (*Created, error) {
+	id, err := registry.CreatePerson(ctx, tx, in, c.Account, c.Scope)
+	if err != nil {
+		return nil, err
+	}
+	hash := a.nikHasher.Hash(in.NIK)
+	others, err := a.store.KecamatanWithNIK(ctx, hash, c.Kecamatan())
+	if err != nil {
+		return nil, err
+	}
+	if len(others) > 0 && !in.AcknowledgeOtherKecamatan {
+		return nil, &OtherKecamatanError{Kecamatan: others}
+	}
+	// Indexed before the tenant commits: an entry can outlive a failed
+	// commit (a harmless "also elsewhere"), never the reverse.
+	if err := a.store.IndexNIK(ctx, hash, c.Kecamatan()); err != nil {
+		return nil, err
+	}
+	return &Created{ID: id, OtherKecamatan: others}, nil
+}
+
+// Household returns a household with its house and members' full NIK: a
+// full record, whose read the caller audits.
+func (a *App) Household(ctx context.Context, c *Caller, id int64) (h *registry.Household, err error) {
+	err = a.read(ctx, c, func(cn conn) error {
+		h, err = registry.GetHousehold(ctx, cn, id, c.Scope)
+		return err
+	})
+	return h, err
+}
+
+// UpdateHousehold changes a household's socio-economic data or its house,
+// and returns it changed.
+func (a *App) UpdateHousehold(ctx context.Context, c *Caller, id int64, ch *registry.HouseholdChange) (h *registry.Household, err error) {
+	err = a.writeThenRead(ctx, c, func(tx pgx.Tx) error {
+		return registry.UpdateHousehold(ctx, tx, id, ch, c.Scope)
+	}, func(cn conn) error {
+		h, err = registry.GetHousehold(ctx, cn, id, c.Scope)
+		return err
+	})
+	return h, err
+}
+
+// Person returns a person's full record (NIK unmasked, health and
+// disability), whose read the caller audits.
+func (a *App) Person(ctx context.Context, c *Caller, id int64) (p *registry.Person, err error) {
+	err = a.read(ctx, c, func(cn conn) error {
+		p, err = registry.GetPerson(ctx, cn, id, c.Scope)
+		return err
+	})
+	return p, err
+}
+
+// UpdatePerson changes a person's record, or moves the person into another
+// household (the old membership is closed and kept as history).
+func (a *App) UpdatePerson(ctx context.Context, c *Caller, id int64, ch *registry.PersonChange) (p *registry.Person, err error) {
+	err = a.writeThenRead(ctx, c, func(tx pgx.Tx) error {
+		return registry.UpdatePerson(ctx, tx, id, ch, c.Account, c.Scope)
+	}, func(cn conn) error {
+		p, err = registry.GetPerson(ctx, cn, id, c.Scope)
+		return err
+	})
+	return p, err
+}
+
+// SearchPersons finds persons by exact NIK or No KK, or by name tolerating
+// spelling variants, within the caller's kelurahan; the results are masked.
+func (a *App) SearchPersons(ctx context.Context, c *Caller, q *registry.Query) (found []registry.Found, next string, err error) {
+	err = a.read(ctx, c, func(cn conn) error {
+		found, next, err = registry.Search(ctx, cn, q, c.Scope)
+		return err
+	})
+	if found == nil {
+		found = []registry.Found{}
+	}
+	return found, next, err
+}

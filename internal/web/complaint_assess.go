@@ -1,0 +1,35 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/slrt-id/slrt/internal/casework"
+	"github.com/slrt-id/slrt/internal/httpapi"
+)
+
+// complaintAssess records (or revises) the assessment from the case file:
+// the documents the resident holds, the service recommended, notes. The
+// registry's facts (in DTKS, desil, programmes) are taken from the
+// household. A new complaint becomes dikaji.
+func (h *Handler) complaintAssess(w http.ResponseWriter, r *http.Request) {
+	id, ok := httpapi.ID(w, r)
+	if !ok {
+		return
+	}
+	in := casework.AssessmentInput{DocumentsHeld: []string{}}
+	for _, doc := range r.PostForm["documents"] {
+		if !slices.Contains(in.DocumentsHeld, doc) {
+			in.DocumentsHeld = append(in.DocumentsHeld, doc)
+		}
+	}
+	if svc := r.PostFormValue("service"); svc != "" {
+		in.RecommendedService = &svc
+	}
+	if notes := strings.TrimSpace(r.PostFormValue("notes")); notes != "" {
+		in.Notes = &notes
+	}
+	_, err := h.app.Assess(r.Context(), caller(r), id, &in)
+	h.backToCaseFile(w, r, id, "?dikaji=1", err)
+}

@@ -1,0 +1,76 @@
+package web
+
+import (
+	"crypto/rand"
+	"errors"
+	"net/http"
+
+	"github.com/slrt-id/slrt/internal/casework"
+	"github.com/slrt-id/slrt/internal/httpapi"
+	"github.com/slrt-id/slrt/internal/store"
+	"github.com/slrt-id/slrt/internal/usecase"
+)
+
+// caseFilePage is a complaint's case file with what the caller may do.
+type caseFilePage struct {
+	kecamatanPage
+	Complaint                                           *casework.Complaint
+	Saved, Referred, Sent, Noted, Closed, Assessed      bool
+	Cancelled                                           bool
+	CanRefer, CanSend, CanFollowUp, CanClose, CanAssess bool
+	FollowUpKinds, Outcomes                             []string
+	DocumentTypes                                       []store.DocumentType
+	AgencyNames, ServiceNames                           map[string]string
+	Services                                            []store.Service
+	Chosen                                              *casework.Service
+	IdempotencyKey                                      string
+}
+
+// complaintShow shows a complaint's case file; reading it is audited, as
+// through the API. Staff who may refer see the referral form: first the
+// service (?layanan=), then that service's document checklist.
+func (h *Handler) complaintShow(w http.ResponseWriter, r *http.Request) {
+	id, ok := httpapi.ID(w, r)
+	if !ok {
+		return
+	}
+	k, _, err := h.kecamatanPage(r)
+	if err != nil {
+		h.http.Fail(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	d := &caseFilePage{kecamatanPage: k, IdempotencyKey: rand.Text(), Saved: q.Get("tersimpan") == "1",
+		Referred: q.Get("dirujuk") == "1", Sent: q.Get("terkirim") == "1", Noted: q.Get("dicatat") == "1", Closed: q.Get("ditutup") == "1",
+		Assessed: q.Get("dikaji") == "1", Cancelled: q.Get("dibatalkan") == "1",
+		FollowUpKinds: casework.FollowUpKinds, Outcomes: casework.Outcomes}
+	cat, err := h.app.Catalogue(r.Context())
+	if err != nil {
+		h.http.Fail(w, r, err)
+		return
+	}
+	d.Services, d.DocumentTypes, d.AgencyNames = cat.ActiveServices(), cat.DocumentTypes, cat.AgencyNames
+	d.ServiceNames = map[string]string{}
+	for _, svc := range d.Services {
+		d.ServiceNames[svc.Code] = svc.Name
+	}
+	if code := q.Get("layanan"); code != "" {
+		if d.Chosen, err = h.app.Service(r.Context(), code); err != nil && !errors.Is(err, usecase.ErrNoSuchService) {
+			h.http.Fail(w, r, err)
+			return
+		}
+	}
+	if d.Complaint, err = h.app.Complaint(r.Context(), caller(r), id); err != nil {
+		h.http.Fail(w, r, err)
+		return
+	}
+	h.http.Audit(r)
+	kel := d.Complaint.Kelurahan
+	open := d.Complaint.Status != "ditutup"
+	d.CanRefer = open && h.may(r, kel, "rujukan", "write")
+	d.CanSend = h.may(r, kel, "rujukan", "decide")
+	d.CanFollowUp = open && h.may(r, kel, "keluhan", "write")
+	d.CanAssess = d.CanFollowUp
+	d.CanClose = open && h.may(r, kel, "keluhan", "close")
+	render(w, r, http.StatusOK, "keluhan_detail", newPage(r, "complaint.title", d, d.Complaint.ID))
+}

@@ -1,0 +1,57 @@
+package web
+
+import (
+	"crypto/rand"
+	"net/http"
+	"slices"
+	"strings"
+)
+
+// registerFields are the new-household form's fields, named as the
+// columns of a DTKS/BNBA extract, which staff know.
+var registerFields = []string{"no_kk", "kelurahan", "rt", "rw", "alamat", "nik", "nama", "tempat_lahir", "tanggal_lahir", "jenis_kelamin"}
+
+// registerFormField names the form's field of each input field.
+var registerFormField = map[string]string{
+	"/noKK": "no_kk", "/house": "kelurahan", "/house/kelurahan": "kelurahan", "/house/rt": "rt", "/house/rw": "rw",
+	"/house/street": "alamat", "/nik": "nik", "/name": "nama", "/birthPlace": "tempat_lahir", "/birthDate": "tanggal_lahir",
+	"/sex": "jenis_kelamin",
+}
+
+// registerPage is the form that registers a household with its head.
+type registerPage struct {
+	kecamatanPage
+	Kelurahan      []place // where the caller may register
+	Form           map[string]string
+	Errors         map[string]string
+	OtherKecamatan []string // the NIK is held there: ask to acknowledge
+	Acknowledged   bool
+	IdempotencyKey string
+}
+
+func (h *Handler) newRegisterPage(r *http.Request) (*webPage, *registerPage, error) {
+	k, _, err := h.kecamatanPage(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	d := &registerPage{kecamatanPage: k, Form: map[string]string{}, Errors: map[string]string{}, IdempotencyKey: rand.Text()}
+	scope := caller(r).Scope
+	for code, name := range k.KelurahanNames {
+		if scope == nil || slices.Contains(scope, code) {
+			d.Kelurahan = append(d.Kelurahan, place{Code: code, Name: name})
+		}
+	}
+	slices.SortFunc(d.Kelurahan, func(a, b place) int { return strings.Compare(a.Code, b.Code) })
+	return newPage(r, "register.title", d), d, nil
+}
+
+// householdNew shows the form for a new household and its head: the
+// resident a search did not find.
+func (h *Handler) householdNew(w http.ResponseWriter, r *http.Request) {
+	v, _, err := h.newRegisterPage(r)
+	if err != nil {
+		h.http.Fail(w, r, err)
+		return
+	}
+	render(w, r, http.StatusOK, "keluarga_baru", v)
+}

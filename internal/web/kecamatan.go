@@ -1,0 +1,78 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/slrt-id/slrt/internal/i18n"
+	"github.com/slrt-id/slrt/internal/registry"
+	"github.com/slrt-id/slrt/internal/store"
+	"github.com/slrt-id/slrt/internal/wilayah"
+)
+
+// kecamatanPage is what the pages of one kecamatan share.
+type kecamatanPage struct {
+	Code, KecamatanName string
+	KelurahanNames      map[string]string
+	CategoryNames       map[string]string
+}
+
+// kecamatanPage starts a page of the request's kecamatan, with its
+// kelurahan and the complaint categories by name.
+func (h *Handler) kecamatanPage(r *http.Request) (kecamatanPage, []store.Category, error) {
+	code := caller(r).Kecamatan()
+	k := kecamatanPage{Code: code, KecamatanName: areaName(code), KelurahanNames: map[string]string{}, CategoryNames: map[string]string{}}
+	for _, kel := range wilayah.Default().Children(code) {
+		k.KelurahanNames[kel.Code] = kel.Name
+	}
+	cats, err := h.app.Categories(r.Context())
+	for _, c := range cats {
+		k.CategoryNames[c.Code] = c.Name
+	}
+	return k, cats, err
+}
+
+// areaName names a kecamatan or kelurahan by its code.
+func areaName(code string) string {
+	if a, ok := wilayah.Default().Lookup(code); ok {
+		return a.Name
+	}
+	return code
+}
+
+// caseFileURL is the web app's page of a complaint.
+func caseFileURL(code string, complaint int64) string {
+	return "/kecamatan/" + code + "/keluhan/" + strconv.FormatInt(complaint, 10)
+}
+
+// fieldProblems puts what an input's own checks refused next to the form's
+// fields, in the page's language; the form names its fields by formField
+// (the input's JSON pointer without its slash when absent). It reports
+// false for an error that is not about the input.
+func fieldProblems(v *webPage, err error, errs map[string]string, formField map[string]string) bool {
+	var inv *registry.InvalidError
+	if !errors.As(err, &inv) {
+		return false
+	}
+	for _, f := range inv.Fields {
+		name, ok := formField[f.Field]
+		if !ok {
+			name = strings.TrimPrefix(f.Field, "/")
+		}
+		if _, seen := errs[name]; !seen {
+			errs[name] = problemText(v, f.Code, f.Message)
+		}
+	}
+	return true
+}
+
+// problemText says a check's problem in the page's language when the
+// catalogue has words for its code, else as the check wrote it.
+func problemText(v *webPage, code, message string) string {
+	if key := "problem." + code; i18n.Has(key) {
+		return v.T(key)
+	}
+	return message
+}

@@ -1,0 +1,55 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/slrt-id/slrt/internal/httpapi"
+)
+
+// Routes mounts the pages through the HTTP layer, each with the
+// authorisation rule of the API route it stands beside, so that every
+// page is in the authorisation matrix.
+func (h *Handler) Routes(rt *httpapi.Routes) {
+	page := func(method, pattern string, ru httpapi.Rule, fn http.HandlerFunc, mw ...httpapi.Middleware) {
+		rt.Page(method, pattern, ru, fn, append([]httpapi.Middleware{h.chooseLanguage}, mw...)...)
+	}
+	var (
+		public, self = httpapi.Public, httpapi.Self
+		inTenant     = httpapi.InTenant
+		inAgency     = httpapi.InAgency
+		anywhere     = httpapi.Anywhere
+	)
+	page("GET", "/static/app.css", public, serveStylesheet)
+	page("GET", "/masuk", public, h.loginShow)
+	page("POST", "/masuk", public, h.login, rt.LoginLimit())
+	page("POST", "/keluar", self, h.logout)
+	page("GET", "/", self, h.home)
+
+	// Puskesos: intake, the case file, referrals.
+	page("GET", "/kecamatan/{code}/keluarga/baru", inTenant("penduduk", "write"), h.householdNew)
+	page("POST", "/kecamatan/{code}/keluarga", inTenant("penduduk", "write"), h.householdCreate)
+	page("GET", "/kecamatan/{code}/keluhan", inTenant("keluhan", "read"), h.complaintList)
+	page("POST", "/kecamatan/{code}/keluhan", inTenant("keluhan", "write"), h.complaintCreate)
+	page("GET", "/kecamatan/{code}/keluhan/baru", inTenant("keluhan", "write"), h.complaintNew)
+	page("POST", "/kecamatan/{code}/keluhan/baru", inTenant("keluhan", "write"), h.residentSearch)
+	page("GET", "/kecamatan/{code}/keluhan/{id}", inTenant("keluhan", "read"), h.complaintShow)
+	page("POST", "/kecamatan/{code}/keluhan/{id}/rujukan", inTenant("rujukan", "write"), h.referralCreate)
+	page("POST", "/kecamatan/{code}/keluhan/{id}/asesmen", inTenant("keluhan", "write"), h.complaintAssess)
+	page("POST", "/kecamatan/{code}/keluhan/{id}/tindak-lanjut", inTenant("keluhan", "write"), h.followUpCreate)
+	page("POST", "/kecamatan/{code}/keluhan/{id}/tutup", inTenant("keluhan", "close"), h.complaintClose)
+	page("POST", "/kecamatan/{code}/rujukan/{id}/kirim", inTenant("rujukan", "write"), h.referralSend)
+	page("POST", "/kecamatan/{code}/rujukan/{id}/batal", inTenant("rujukan", "write"), h.referralCancel)
+
+	// Reports.
+	page("GET", "/kecamatan/{code}/laporan", inTenant("laporan", "read"), h.kecamatanReport)
+	page("GET", "/laporan", anywhere("laporan_kota", "read"), h.cityReport)
+
+	// The receiving agency.
+	page("GET", "/instansi/{agency}/rujukan", inAgency("rujukan_inbox", "read"), h.inboxList)
+	page("GET", "/instansi/{agency}/rujukan/{code}/{id}", inAgency("rujukan_inbox", "read"), h.inboxShow)
+	page("POST", "/instansi/{agency}/rujukan/{code}/{id}/status", inAgency("rujukan_inbox", "write"), h.inboxTransition)
+
+	// Residents: the status page the QR code on a letter opens. openapi.json
+	// describes it, as the address letters print.
+	rt.API("GET", "/lacak/{trackingCode}", public, h.trackingShow, rt.TrackLimit())
+}
