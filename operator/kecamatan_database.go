@@ -12,17 +12,6 @@ import (
 	"github.com/slrt-id/slrt/internal/pgadmin"
 )
 
-// Keys of a tenant's credentials Secret, read by the API.
-const (
-	credentialsKeyHost     = "host"
-	credentialsKeyPort     = "port"
-	credentialsKeyDBName   = "dbname"
-	credentialsKeyUsername = "username"
-	credentialsKeyPassword = "password"
-	credentialsKeySSLMode  = "sslmode"
-	credentialsKeyURI      = "uri"
-)
-
 // reconcileDatabase makes the tenant's role and database on its server, with
 // the role's password kept in the credentials Secret, and login enabled or
 // disabled as spec.suspended says.
@@ -38,7 +27,7 @@ func (r *KecamatanReconciler) reconcileDatabase(ctx context.Context, p *pass) er
 		return err
 	}
 	p.server, p.credentials = srv, secret
-	password := string(secret.Data[credentialsKeyPassword])
+	password := string(secret.Data[slrtv1.CredentialsKeyPassword])
 
 	err = withAdmin(ctx, srv, func(admin *pgadmin.Admin) error {
 		role, err := admin.Role(ctx, name)
@@ -86,20 +75,20 @@ func (r *KecamatanReconciler) ensureCredentials(ctx context.Context, kec *slrtv1
 	secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: credentialsSecretName, Namespace: kec.NamespaceName()}}
 	var genErr error
 	err := r.ensure(ctx, kec, secret, func() {
-		password := string(secret.Data[credentialsKeyPassword])
+		password := string(secret.Data[slrtv1.CredentialsKeyPassword])
 		if password == "" {
 			password, genErr = pgadmin.GeneratePassword()
 		}
 		name := kec.DatabaseName()
 		secret.Type = corev1.SecretTypeOpaque
 		secret.Data = map[string][]byte{
-			credentialsKeyHost:     []byte(srv.host),
-			credentialsKeyPort:     []byte(strconv.Itoa(srv.port)),
-			credentialsKeyDBName:   []byte(name),
-			credentialsKeyUsername: []byte(name),
-			credentialsKeyPassword: []byte(password),
-			credentialsKeySSLMode:  []byte(srv.sslMode),
-			credentialsKeyURI:      []byte(srv.uri(name, password, name)),
+			slrtv1.CredentialsKeyHost:     []byte(srv.host),
+			slrtv1.CredentialsKeyPort:     []byte(strconv.Itoa(srv.port)),
+			slrtv1.CredentialsKeyDBName:   []byte(name),
+			slrtv1.CredentialsKeyUsername: []byte(name),
+			slrtv1.CredentialsKeyPassword: []byte(password),
+			slrtv1.CredentialsKeySSLMode:  []byte(srv.sslMode),
+			slrtv1.CredentialsKeyURI:      []byte(srv.uri(name, password, name)),
 		}
 	})
 	if genErr != nil {

@@ -29,7 +29,7 @@ func (r *KecamatanReconciler) reconcileSchema(ctx context.Context, p *pass) erro
 		return err
 	}
 	name := kec.DatabaseName()
-	cfg, err := pgx.ParseConfig(string(p.credentials.Data[credentialsKeyURI]))
+	cfg, err := pgx.ParseConfig(string(p.credentials.Data[slrtv1.CredentialsKeyURI]))
 	if err != nil {
 		return blocked(reasonDatabaseError, "The credentials Secret of %s holds no valid connection URI: %v", name, err)
 	}

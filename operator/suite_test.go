@@ -191,7 +191,7 @@ func tenantURL(t testing.TB, kec *slrtv1.Kecamatan) string {
 	if err := k8s.Get(context.Background(), key, s); err != nil {
 		t.Fatalf("getting the credentials Secret: %v", err)
 	}
-	return string(s.Data[credentialsKeyURI])
+	return string(s.Data[slrtv1.CredentialsKeyURI])
 }
 
 func connect(ctx context.Context, url string) (*pgx.Conn, error) {

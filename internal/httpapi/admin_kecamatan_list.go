@@ -1,52 +1,42 @@
 package httpapi
 
 import (
+	"errors"
 	"net/http"
 
-	"k8s.io/apimachinery/pkg/api/meta"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 
-	slrtv1 "github.com/slrt-id/slrt/api/v1alpha1"
+	"github.com/slrt-id/slrt/internal/casework"
+	"github.com/slrt-id/slrt/internal/usecase"
 )
-
-// KecamatanView is a tenant as city IT sees it.
-type KecamatanView struct {
-	Code           string `json:"code"`
-	DisplayName    string `json:"displayName"`
-	Ready          bool   `json:"ready"`
-	Reason         string `json:"reason,omitempty"`
-	Message        string `json:"message,omitempty"`
-	Suspended      bool   `json:"suspended"`
-	SchemaVersion  int64  `json:"schemaVersion"`
-	KelurahanCount int32  `json:"kelurahanCount"`
-	Namespace      string `json:"namespace,omitempty"`
-	DatabaseName   string `json:"databaseName,omitempty"`
-}
-
-func kecamatanView(k *slrtv1.Kecamatan) KecamatanView {
-	v := KecamatanView{
-		Code: k.Spec.Code, DisplayName: k.Spec.DisplayName, Suspended: k.Spec.Suspended,
-		SchemaVersion: k.Status.SchemaVersion, KelurahanCount: k.Status.KelurahanCount,
-		Namespace: k.Status.Namespace, DatabaseName: k.Status.DatabaseName,
-	}
-	if c := meta.FindStatusCondition(k.Status.Conditions, slrtv1.ConditionReady); c != nil {
-		v.Ready, v.Reason, v.Message = c.Status == "True", c.Reason, c.Message
-	}
-	return v
-}
 
 // adminKecamatanList lists the kecamatan the admin's grants cover, with status.
 func (s *Server) adminKecamatanList(w http.ResponseWriter, r *http.Request) {
-	all, err := s.tenants.List(r.Context())
-	if err != nil {
-		serverError(w, r, err)
-		return
-	}
-	id := principalFrom(r.Context()).Account.ID
-	items := []KecamatanView{}
-	for i := range all {
-		if s.authz.Allowed(id, all[i].Spec.Code, "tenant", "read") {
-			items = append(items, kecamatanView(&all[i]))
+	items, err := s.app.Kecamatan(r.Context(), &RequestOf(r).Caller)
+	s.answer(w, r, Page[*usecase.KecamatanView]{Items: items}, err)
+}
+
+// kubeFail answers an administration's error: a refusal is audited in the
+// kecamatan administered, and a spec the Kubernetes API refuses is the
+// caller's to fix, with the offending fields.
+func (s *Server) kubeFail(w http.ResponseWriter, r *http.Request, err error, code string) {
+	var st apierrors.APIStatus
+	switch {
+	case errors.Is(err, casework.ErrNotAllowed):
+		s.deny(w, r, code)
+	case apierrors.IsAlreadyExists(err):
+		problem(w, r, http.StatusConflict, "This kecamatan is already onboarded.")
+	case apierrors.IsNotFound(err):
+		problem(w, r, http.StatusNotFound, "No such kecamatan.")
+	case apierrors.IsInvalid(err):
+		var fields []FieldError
+		if errors.As(err, &st) && st.Status().Details != nil {
+			for _, c := range st.Status().Details.Causes {
+				fields = append(fields, FieldError{Field: c.Field, Code: string(c.Type), Message: c.Message})
+			}
 		}
+		invalid(w, r, fields...)
+	default:
+		s.Fail(w, r, err)
 	}
-	writeJSON(w, http.StatusOK, Page[KecamatanView]{Items: items})
 }

@@ -295,7 +295,7 @@ func (r *Registry) open(ctx context.Context, e *entry) (*pgxpool.Pool, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := pgxpool.ParseConfig(string(secret.Data["uri"]))
+	cfg, err := pgxpool.ParseConfig(string(secret.Data[slrtv1.CredentialsKeyURI]))
 	if err != nil {
 		return nil, fmt.Errorf("the credentials Secret of kecamatan %s holds no valid uri: %w", e.tenant.Code, err)
 	}
@@ -318,7 +318,7 @@ func (r *Registry) open(ctx context.Context, e *entry) (*pgxpool.Pool, error) {
 }
 
 func (e *entry) setCredentials(s *corev1.Secret) {
-	pw, v := string(s.Data["password"]), s.ResourceVersion
+	pw, v := string(s.Data[slrtv1.CredentialsKeyPassword]), s.ResourceVersion
 	e.password.Store(&pw)
 	e.version.Store(&v)
 }
@@ -332,7 +332,7 @@ func (r *Registry) readSecret(ctx context.Context, t Tenant) (*corev1.Secret, er
 }
 
 func endpointOf(s *corev1.Secret) string {
-	return string(s.Data["host"]) + "\x00" + string(s.Data["port"]) + "\x00" + string(s.Data["dbname"]) + "\x00" + string(s.Data["username"])
+	return string(s.Data[slrtv1.CredentialsKeyHost]) + "\x00" + string(s.Data[slrtv1.CredentialsKeyPort]) + "\x00" + string(s.Data[slrtv1.CredentialsKeyDBName]) + "\x00" + string(s.Data[slrtv1.CredentialsKeyUsername])
 }
 
 // refresh re-reads the tenant's Secret and takes its password when it

@@ -20,6 +20,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.opentelemetry.io/otel"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/slrt-id/slrt/internal/authz"
 	"github.com/slrt-id/slrt/internal/casework"
@@ -41,14 +42,15 @@ type App struct {
 	store     *store.Store
 	authz     *authz.Authorizer
 	tenants   *tenant.Registry
+	kube      client.Client // creates and patches Kecamatan resources
 	nikHasher *nik.Hasher
 	metrics   *instruments
 	gauges    referralGauges
 }
 
 // New makes the application layer.
-func New(st *store.Store, az *authz.Authorizer, tenants *tenant.Registry, nikHasher *nik.Hasher) *App {
-	return &App{store: st, authz: az, tenants: tenants, nikHasher: nikHasher, metrics: newInstruments()}
+func New(st *store.Store, az *authz.Authorizer, tenants *tenant.Registry, kube client.Client, nikHasher *nik.Hasher) *App {
+	return &App{store: st, authz: az, tenants: tenants, kube: kube, nikHasher: nikHasher, metrics: newInstruments()}
 }
 
 // Caller is who acts, where and when, resolved once per request.
