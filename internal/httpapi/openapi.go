@@ -23,6 +23,9 @@ import (
 //go:embed openapi.json
 var openAPIDocument []byte
 
+// OpenAPIDocument is the API's description, openapi.json.
+func OpenAPIDocument() []byte { return openAPIDocument }
+
 // serveOpenAPI serves the OpenAPI 3.1 description of this API.
 func serveOpenAPI(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")

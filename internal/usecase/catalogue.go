@@ -82,3 +82,8 @@ func (a *App) Onboarded(ctx context.Context) ([]string, error) {
 	}
 	return codes, nil
 }
+
+// DocumentTypes lists every document type of the catalogue.
+func (a *App) DocumentTypes(ctx context.Context) ([]store.DocumentType, error) {
+	return a.store.DocumentTypes(ctx, nil)
+}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/slrt-id/slrt/internal/casework"
 	"github.com/slrt-id/slrt/internal/httpapi"
+	"github.com/slrt-id/slrt/internal/store"
 )
 
 // complaintAssess records (or revises) the assessment from the case file:
@@ -18,9 +19,15 @@ func (h *Handler) complaintAssess(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	known, err := h.app.DocumentTypes(r.Context())
+	if err != nil {
+		h.http.Fail(w, r, err)
+		return
+	}
+	// A box ticked for a document the catalogue no longer has is dropped.
 	in := casework.AssessmentInput{DocumentsHeld: []string{}}
 	for _, doc := range r.PostForm["documents"] {
-		if !slices.Contains(in.DocumentsHeld, doc) {
+		if slices.ContainsFunc(known, func(d store.DocumentType) bool { return d.Code == doc }) && !slices.Contains(in.DocumentsHeld, doc) {
 			in.DocumentsHeld = append(in.DocumentsHeld, doc)
 		}
 	}
@@ -30,6 +37,6 @@ func (h *Handler) complaintAssess(w http.ResponseWriter, r *http.Request) {
 	if notes := strings.TrimSpace(r.PostFormValue("notes")); notes != "" {
 		in.Notes = &notes
 	}
-	_, err := h.app.Assess(r.Context(), caller(r), id, &in)
+	_, err = h.app.Assess(r.Context(), caller(r), id, &in)
 	h.backToCaseFile(w, r, id, "?dikaji=1", err)
 }

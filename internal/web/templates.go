@@ -3,27 +3,21 @@ package web
 import (
 	"bytes"
 	"embed"
-	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
-	"github.com/go-chi/chi/v5/middleware"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
 
 	"github.com/slrt-id/slrt/internal/casework"
 	"github.com/slrt-id/slrt/internal/httpapi"
 	"github.com/slrt-id/slrt/internal/i18n"
-	"github.com/slrt-id/slrt/internal/registry"
 	"github.com/slrt-id/slrt/internal/rujukan"
-	"github.com/slrt-id/slrt/internal/workdays"
 )
 
 // The page templates, the stylesheet, and the public tracking page.
@@ -77,9 +71,6 @@ func serveStylesheet(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "public, max-age=3600")
 	http.ServeFileFS(w, r, files, "templates/app.css")
 }
-
-// webDate writes a time as Indonesians do, in WIB.
-func webDate(t time.Time) string { return t.In(workdays.Zone).Format("02-01-2006 15:04") }
 
 // webPage is what every page's template gets.
 type webPage struct {
@@ -172,68 +163,4 @@ func render(w http.ResponseWriter, r *http.Request, status int, name string, v *
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
-}
-
-// ErrorPage answers a browser: a sign-in for 401, else the error in its
-// language, the fields at fault, and the request id to quote.
-func (h *Handler) ErrorPage(w http.ResponseWriter, r *http.Request, status int, detail string, fields []httpapi.FieldError) {
-	if status == http.StatusUnauthorized {
-		next := "/"
-		if r.Method == http.MethodGet {
-			next = r.URL.RequestURI()
-		}
-		http.Redirect(w, r, "/masuk?next="+url.QueryEscape(next), http.StatusSeeOther)
-		return
-	}
-	key := "error.other"
-	switch status {
-	case http.StatusForbidden, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity, http.StatusLocked,
-		http.StatusTooManyRequests, http.StatusServiceUnavailable:
-		key = "error." + strconv.Itoa(status)
-	}
-	v := newPage(r, "error.title", nil)
-	d := errorData{Message: v.T(key), Fields: fields, RequestID: middleware.GetReqID(r.Context())}
-	if status == http.StatusConflict {
-		d.Detail = detail // what the data is in the way of, e.g. the referrals still open
-	}
-	v.Data = d
-	render(w, r, status, "galat", v)
-}
-
-type errorData struct {
-	Message   string
-	Detail    string
-	Fields    []httpapi.FieldError
-	RequestID string
-}
-
-// sharedValue writes a value of a resident's shared fields for a page.
-func sharedValue(v any) string {
-	switch x := v.(type) {
-	case registry.Date:
-		return x.Format("02-01-2006")
-	case *string:
-		if x != nil {
-			return *x
-		}
-	case *int16:
-		if x != nil {
-			return strconv.Itoa(int(*x))
-		}
-	case []string:
-		if len(x) > 0 {
-			return strings.Join(x, ", ")
-		}
-	case map[string]string:
-		return fmt.Sprintf("%s, RT %s/RW %s, %s", x["street"], x["rt"], x["rw"], areaName(x["kelurahan"]))
-	case bool:
-		if x {
-			return "✓"
-		}
-	case string:
-		return x
-	default:
-		return fmt.Sprint(v)
-	}
-	return "—"
 }
