@@ -12,9 +12,9 @@ import (
 	"github.com/slrt-id/slrt/internal/notify"
 )
 
-// CredentialsChannel is the notification channel the control database
+// credentialsChannel is the notification channel the control database
 // signals on when a token is revoked, a session ends or an account changes.
-const CredentialsChannel = "slrt_credentials"
+const credentialsChannel = "slrt_credentials"
 
 // authCacheTTL bounds how long a credential is trusted without asking the
 // control database, even if a notification were lost.
@@ -77,7 +77,7 @@ func (c *authCache) flush() {
 // without it running, the cache stays off and every request asks the
 // control database.
 func (s *Server) WatchCredentials(ctx context.Context, connect func(context.Context) (*pgx.Conn, error)) error {
-	return notify.Listen(ctx, connect, CredentialsChannel, func(context.Context) error {
+	return notify.Listen(ctx, connect, credentialsChannel, func(context.Context) error {
 		s.auth.flush()
 		s.auth.live.Store(true)
 		return nil

@@ -14,12 +14,12 @@ import (
 	"github.com/slrt-id/slrt/internal/store"
 )
 
-// SessionCookie names the browser session cookie.
-const SessionCookie = "slrt_session"
+// sessionCookie names the browser session cookie.
+const sessionCookie = "slrt_session"
 
-// CSRFHeader carries the session's CSRF token on unsafe requests made with
+// csrfHeader carries the session's CSRF token on unsafe requests made with
 // the session cookie (forms carry it as the csrf_token field).
-const CSRFHeader = "X-CSRF-Token"
+const csrfHeader = "X-CSRF-Token"
 
 const auditTimeout = 5 * time.Second
 
@@ -64,12 +64,12 @@ func (s *Server) identify(w http.ResponseWriter, r *http.Request) (*Principal, b
 		if p = s.tokenPrincipal(w, r, strings.TrimSpace(secret)); p == nil {
 			return nil, false
 		}
-	} else if c, err := r.Cookie(SessionCookie); err == nil {
+	} else if c, err := r.Cookie(sessionCookie); err == nil {
 		if p = s.sessionPrincipal(w, r, c.Value); p == nil {
 			return nil, false
 		}
 		if !safeMethod(r.Method) && !validCSRF(r, p.CSRFToken) {
-			problem(w, r, http.StatusForbidden, "Missing or wrong CSRF token ("+CSRFHeader+").")
+			problem(w, r, http.StatusForbidden, "Missing or wrong CSRF token ("+csrfHeader+").")
 			return nil, false
 		}
 	}
@@ -137,7 +137,7 @@ func safeMethod(m string) bool {
 }
 
 func validCSRF(r *http.Request, want string) bool {
-	got := r.Header.Get(CSRFHeader)
+	got := r.Header.Get(csrfHeader)
 	if got == "" && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
 		got = r.PostFormValue("csrf_token")
 	}

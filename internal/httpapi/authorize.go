@@ -13,52 +13,52 @@ import (
 	"github.com/slrt-id/slrt/internal/usecase"
 )
 
-// Scope says where a route's permission is checked.
-type Scope int
+// reach says where a route's permission is checked.
+type reach int
 
 const (
-	// ScopePublic needs no caller.
-	ScopePublic Scope = iota
-	// ScopeSelf needs a caller and acts on the caller's own things.
-	ScopeSelf
-	// ScopeTenant checks the permission in the kecamatan {code}, or in the
+	// scopePublic needs no caller.
+	scopePublic reach = iota
+	// scopeSelf needs a caller and acts on the caller's own things.
+	scopeSelf
+	// scopeTenant checks the permission in the kecamatan {code}, or in the
 	// kelurahan under it the caller holds it in (rows are filtered to those).
-	ScopeTenant
-	// ScopeKelurahan checks the permission in the kelurahan {kelurahan}.
-	ScopeKelurahan
-	// ScopeAgency checks the permission in the agency {agency}; a {code} in
+	scopeTenant
+	// scopeKelurahan checks the permission in the kelurahan {kelurahan}.
+	scopeKelurahan
+	// scopeAgency checks the permission in the agency {agency}; a {code} in
 	// the path names the tenant to read.
-	ScopeAgency
-	// ScopeAnywhere checks the permission in any domain the caller holds a
+	scopeAgency
+	// scopeAnywhere checks the permission in any domain the caller holds a
 	// grant in; the use case checks the specific domain of what it touches.
-	ScopeAnywhere
+	scopeAnywhere
 )
 
 // Rule is a route's authorisation rule.
 type Rule struct {
-	Scope  Scope
-	Object string
-	Action string
+	reach  reach
+	object string
+	action string
 }
 
 var (
 	// Public is the rule of a route anyone may call.
-	Public = Rule{Scope: ScopePublic}
+	Public = Rule{reach: scopePublic}
 	// Self is the rule of a route any signed-in caller may call.
-	Self = Rule{Scope: ScopeSelf}
+	Self = Rule{reach: scopeSelf}
 )
 
 // InTenant checks obj/act in the kecamatan {code} or kelurahan under it.
-func InTenant(obj, act string) Rule { return Rule{ScopeTenant, obj, act} }
+func InTenant(obj, act string) Rule { return Rule{scopeTenant, obj, act} }
 
-// InKelurahan checks obj/act in the kelurahan {kelurahan}.
-func InKelurahan(obj, act string) Rule { return Rule{ScopeKelurahan, obj, act} }
+// inKelurahan checks obj/act in the kelurahan {kelurahan}.
+func inKelurahan(obj, act string) Rule { return Rule{scopeKelurahan, obj, act} }
 
 // Anywhere checks obj/act in any domain the caller holds a grant in.
-func Anywhere(obj, act string) Rule { return Rule{ScopeAnywhere, obj, act} }
+func Anywhere(obj, act string) Rule { return Rule{scopeAnywhere, obj, act} }
 
 // InAgency checks obj/act in the agency {agency}.
-func InAgency(obj, act string) Rule { return Rule{ScopeAgency, obj, act} }
+func InAgency(obj, act string) Rule { return Rule{scopeAgency, obj, act} }
 
 // authorize enforces a route's Rule, then resolves the request once into a
 // Request in the context.
@@ -66,7 +66,7 @@ func (s *Server) authorize(ru Rule) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			rq := &Request{Caller: usecase.Caller{Now: time.Now()}}
-			if ru.Scope != ScopePublic {
+			if ru.reach != scopePublic {
 				if !s.decide(w, r, ru, rq) {
 					return
 				}
@@ -91,23 +91,23 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, ru Rule, rq *Req
 	}
 	id := p.Account.ID
 	rq.Principal, rq.Account, rq.Username = p, id, p.Account.Username
-	switch ru.Scope {
-	case ScopeSelf:
-	case ScopeAnywhere:
-		allowed := s.authz.AllowedAnywhere(id, ru.Object, ru.Action)
+	switch ru.reach {
+	case scopeSelf:
+	case scopeAnywhere:
+		allowed := s.authz.AllowedAnywhere(id, ru.object, ru.action)
 		s.metrics.decided(spanCtx, allowed)
 		if !allowed {
 			s.deny(w, r, "")
 			return false
 		}
-	case ScopeAgency:
+	case scopeAgency:
 		rq.Agency = chi.URLParam(r, "agency")
 		domain := authz.AgencyPrefix + rq.Agency
 		if authz.DomainLevel(domain) != authz.LevelAgency {
 			problem(w, r, http.StatusNotFound, "No such agency.")
 			return false
 		}
-		allowed := s.authz.Allowed(id, domain, ru.Object, ru.Action)
+		allowed := s.authz.Allowed(id, domain, ru.object, ru.action)
 		s.metrics.decided(spanCtx, allowed)
 		if !allowed {
 			s.deny(w, r, "")
@@ -121,7 +121,7 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, ru Rule, rq *Req
 			noteTenant(reqCtx, code)
 			return s.resolveTenant(spanCtx, w, r, code, rq)
 		}
-	case ScopeTenant, ScopeKelurahan:
+	case scopeTenant, scopeKelurahan:
 		code := chi.URLParam(r, "code")
 		if authz.DomainLevel(code) != authz.LevelKecamatan {
 			problem(w, r, http.StatusNotFound, "No such kecamatan.")
@@ -130,15 +130,15 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, ru Rule, rq *Req
 		span.SetAttributes(attrTenant.String(code))
 		noteTenant(reqCtx, code)
 		var domains []string
-		if ru.Scope == ScopeTenant {
-			domains = s.authz.AllowedWithin(id, code, ru.Object, ru.Action)
+		if ru.reach == scopeTenant {
+			domains = s.authz.AllowedWithin(id, code, ru.object, ru.action)
 		} else {
 			kel := chi.URLParam(r, "kelurahan")
 			if authz.DomainLevel(kel) != authz.LevelKelurahan || !authz.Covers(code, kel) {
 				problem(w, r, http.StatusNotFound, "No such kelurahan in this kecamatan.")
 				return false
 			}
-			if s.authz.Allowed(id, kel, ru.Object, ru.Action) {
+			if s.authz.Allowed(id, kel, ru.object, ru.action) {
 				domains = []string{kel}
 			}
 		}

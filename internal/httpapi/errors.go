@@ -39,8 +39,8 @@ func (s *Server) Fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, usecase.ErrKeyReused):
 		invalid(w, r, FieldError{Field: "Idempotency-Key", Code: "idempotency.reused", Message: usecase.ErrKeyReused.Error()})
 	case errors.As(err, &elsewhere):
-		writeProblem(w, http.StatusConflict, Conflict{
-			Problem: newProblem(r, http.StatusConflict, elsewhere.Error()+"; if the resident moved here, register again with acknowledgeOtherKecamatan",
+		writeProblem(w, http.StatusConflict, conflictDoc{
+			problemDoc: newProblem(r, http.StatusConflict, elsewhere.Error()+"; if the resident moved here, register again with acknowledgeOtherKecamatan",
 				FieldError{Field: "/nik", Code: "nik.other_kecamatan", Message: elsewhere.Error()}),
 			OtherKecamatan: elsewhere.Kecamatan})
 	case errors.As(err, &inv):
@@ -67,9 +67,9 @@ func inputErrors(inv *registry.InvalidError) []FieldError {
 	return fields
 }
 
-// Conflict is a 409 naming the existing record a create collides with.
-type Conflict struct {
-	Problem
+// conflictDoc is a 409 naming the existing record a create collides with.
+type conflictDoc struct {
+	problemDoc
 	// Existing is the path of the existing record, when the caller may open it.
 	Existing string `json:"existing,omitempty"`
 	// OtherKecamatan names the kecamatan that also hold this NIK.
@@ -77,7 +77,7 @@ type Conflict struct {
 }
 
 func conflictProblem(w http.ResponseWriter, r *http.Request, c *registry.ConflictError) {
-	out := Conflict{Problem: newProblem(r, http.StatusConflict, c.Message,
+	out := conflictDoc{problemDoc: newProblem(r, http.StatusConflict, c.Message,
 		FieldError{Field: c.Field, Code: "conflict", Message: c.Message})}
 	if c.ExistingID != 0 {
 		switch c.Kind {

@@ -14,8 +14,8 @@ import (
 // thousands of rows, a few MiB.
 const maxImportBytes = 512 << 20
 
-// ImportResult is the answer to an import.
-type ImportResult struct {
+// importResult is the answer to an import.
+type importResult struct {
 	*registryload.Result
 	// Committed says whether anything was loaded.
 	Committed bool `json:"committed"`
@@ -45,10 +45,10 @@ func (s *Server) registryImport(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case errors.Is(err, usecase.ErrNothingLoaded):
 		writeProblem(w, http.StatusUnprocessableEntity, struct {
-			Problem
-			ImportResult
+			problemDoc
+			importResult
 		}{newProblem(r, http.StatusUnprocessableEntity, "The file has problems; nothing was loaded. Fix the lines listed, or load the good rows with skipInvalid=true."),
-			ImportResult{Result: res}})
+			importResult{Result: res}})
 	case errors.Is(err, registryload.ErrHeadConflict):
 		problem(w, r, http.StatusConflict, registryload.ErrHeadConflict.Error()+".")
 	case errors.As(err, &tooBig):
@@ -56,6 +56,6 @@ func (s *Server) registryImport(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		s.Fail(w, r, err)
 	default:
-		writeJSON(w, http.StatusOK, ImportResult{Result: res, Committed: true})
+		writeJSON(w, http.StatusOK, importResult{Result: res, Committed: true})
 	}
 }

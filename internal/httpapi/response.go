@@ -15,8 +15,8 @@ import (
 // maxBodyBytes bounds a request body; the API takes small JSON documents.
 const maxBodyBytes = 1 << 20
 
-// Problem is an RFC 9457 problem document.
-type Problem struct {
+// problemDoc is an RFC 9457 problem document.
+type problemDoc struct {
 	Type     string       `json:"type"`
 	Title    string       `json:"title"`
 	Status   int          `json:"status"`
@@ -51,8 +51,8 @@ func problem(w http.ResponseWriter, r *http.Request, status int, detail string, 
 	writeProblem(w, status, newProblem(r, status, detail, fields...))
 }
 
-func newProblem(r *http.Request, status int, detail string, fields ...FieldError) Problem {
-	return Problem{
+func newProblem(r *http.Request, status int, detail string, fields ...FieldError) problemDoc {
+	return problemDoc{
 		Type:      "about:blank",
 		Title:     http.StatusText(status),
 		Status:    status,
@@ -80,9 +80,6 @@ func serverError(w http.ResponseWriter, r *http.Request, err error) {
 func wantsHTML(r *http.Request) bool {
 	return strings.Contains(r.Header.Get("Accept"), "text/html")
 }
-
-// Invalid answers 422 naming the fields at fault.
-func Invalid(w http.ResponseWriter, r *http.Request, fields ...FieldError) { invalid(w, r, fields...) }
 
 func invalid(w http.ResponseWriter, r *http.Request, fields ...FieldError) {
 	problem(w, r, http.StatusUnprocessableEntity, "The request has invalid fields.", fields...)

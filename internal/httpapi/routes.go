@@ -33,9 +33,9 @@ func (rt *Routes) API(method, pattern string, ru Rule, h http.HandlerFunc, mw ..
 	rt.add(method, pattern, ru, h, append([]Middleware{middleware.Timeout(rt.s.cfg.RequestTimeout)}, mw...), validateRequest)
 }
 
-// Bulk registers a route whose body or answer is a file streamed through:
+// bulk registers a route whose body or answer is a file streamed through:
 // a longer deadline, and its handler checks its own input.
-func (rt *Routes) Bulk(method, pattern string, ru Rule, h http.HandlerFunc) {
+func (rt *Routes) bulk(method, pattern string, ru Rule, h http.HandlerFunc) {
 	rt.add(method, pattern, ru, h, []Middleware{middleware.Timeout(rt.s.cfg.BulkTimeout)})
 }
 

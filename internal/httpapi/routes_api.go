@@ -10,7 +10,7 @@ func (s *Server) apiRoutes(rt *Routes) {
 	rt.API("DELETE", "/api/v1/me/tokens/{id}", Self, s.tokenRevoke)
 
 	rt.API("GET", "/api/v1/kecamatan/{code}/kelurahan", InTenant("kelurahan", "read"), s.kelurahanList)
-	rt.API("GET", "/api/v1/kecamatan/{code}/kelurahan/{kelurahan}", InKelurahan("kelurahan", "read"), s.kelurahanShow)
+	rt.API("GET", "/api/v1/kecamatan/{code}/kelurahan/{kelurahan}", inKelurahan("kelurahan", "read"), s.kelurahanShow)
 
 	// The social registry of a kecamatan. Searching is a POST so that a NIK
 	// never travels in a URL.
@@ -23,8 +23,8 @@ func (s *Server) apiRoutes(rt *Routes) {
 	rt.API("PATCH", "/api/v1/kecamatan/{code}/penduduk/{id}", InTenant("penduduk", "write"), s.personUpdate)
 	// DTKS/BNBA extracts in and out: bodies streamed, not held to the JSON
 	// limits and validator.
-	rt.Bulk("POST", "/api/v1/kecamatan/{code}/impor", InTenant("penduduk", "import"), s.registryImport)
-	rt.Bulk("GET", "/api/v1/kecamatan/{code}/ekspor", InTenant("penduduk", "export"), s.registryExport)
+	rt.bulk("POST", "/api/v1/kecamatan/{code}/impor", InTenant("penduduk", "import"), s.registryImport)
+	rt.bulk("GET", "/api/v1/kecamatan/{code}/ekspor", InTenant("penduduk", "export"), s.registryExport)
 
 	// Complaints (keluhan) and their case files.
 	rt.API("POST", "/api/v1/kecamatan/{code}/keluhan", InTenant("keluhan", "write"), s.complaintCreate)

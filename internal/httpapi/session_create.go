@@ -94,7 +94,7 @@ func (s *Server) SignIn(w http.ResponseWriter, r *http.Request, username, passwo
 		return nil, err
 	}
 	// A fresh session id at every login: a planted cookie is never promoted.
-	if c, err := r.Cookie(SessionCookie); err == nil {
+	if c, err := r.Cookie(sessionCookie); err == nil {
 		if old, err := s.store.SessionByCookie(r.Context(), c.Value); err == nil {
 			_ = s.store.DeleteSession(r.Context(), old.ID)
 		}
@@ -104,7 +104,7 @@ func (s *Server) SignIn(w http.ResponseWriter, r *http.Request, username, passwo
 		return nil, err
 	}
 	http.SetCookie(w, &http.Cookie{
-		Name: SessionCookie, Value: cookie, Path: "/", Expires: sess.ExpiresAt,
+		Name: sessionCookie, Value: cookie, Path: "/", Expires: sess.ExpiresAt,
 		HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode,
 	})
 	return &SignedIn{Username: acct.Username, Session: sess}, nil

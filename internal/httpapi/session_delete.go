@@ -22,7 +22,7 @@ func (s *Server) SignOut(w http.ResponseWriter, r *http.Request, p *Principal) e
 		return err
 	}
 	s.auth.flush()
-	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1,
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1,
 		HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
 	return nil
 }

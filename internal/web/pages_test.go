@@ -1,14 +1,18 @@
 package web
 
 import (
+	"errors"
 	"io/fs"
 	"regexp"
+	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/text/language"
 
 	"github.com/slrt-id/slrt/internal/casework"
 	"github.com/slrt-id/slrt/internal/i18n"
+	"github.com/slrt-id/slrt/internal/registry"
 	"github.com/slrt-id/slrt/internal/rujukan"
 )
 
@@ -73,5 +77,57 @@ func TestSafeNextStaysHere(t *testing.T) {
 		if got := safeNext(next); got != want {
 			t.Errorf("safeNext(%q) = %q, want %q", next, got, want)
 		}
+	}
+}
+
+// Every problem the input types can report has words in both languages,
+// so that a form shows it next to its field in the page's language.
+func TestInputProblemsSpeakBothLanguages(t *testing.T) {
+	long := strings.Repeat("x", casework.MaxText+1)
+	empty := ""
+	now := time.Now()
+	inputs := []interface{ Validate() error }{
+		&casework.NewComplaint{Channel: "x", Urgency: "x"},
+		&casework.NewComplaint{PersonID: 1, Channel: "telepon", Urgency: "biasa", Description: long},
+		&casework.NewFollowUp{Kind: "x"},
+		&casework.NewFollowUp{Kind: "telepon", Note: long},
+		&casework.Closing{Outcome: "x", Note: &long},
+		&casework.AssessmentInput{Notes: &long},
+	}
+	var problems []registry.FieldError
+	collect := func(err error) {
+		var inv *registry.InvalidError
+		if errors.As(err, &inv) {
+			problems = append(problems, inv.Fields...)
+		}
+	}
+	for _, in := range inputs {
+		collect(in.Validate())
+	}
+	houses := []*registry.House{{Kelurahan: "x", RT: "1234", RW: "x"}, {Kelurahan: "32.73.03.1001", RT: "001", RW: "001", Street: long}}
+	for _, h := range houses {
+		collect((&registry.NewHousehold{NoKK: "1", House: h}).Validate(now))
+	}
+	collect((&registry.NewHousehold{NoKK: "1"}).Validate(now))
+	collect((&registry.NewPerson{NIK: "1", PersonFacts: registry.PersonFacts{Name: empty, BirthPlace: long, Sex: "x",
+		BirthDate: registry.ParseDate("kemarin")}}).Validate(now))
+	collect((&registry.NewPerson{NIK: "1", PersonFacts: registry.PersonFacts{Name: long, BirthPlace: empty, Sex: "L",
+		BirthDate: registry.Date{Time: now.AddDate(1, 0, 0)}}}).Validate(now))
+	// The use cases' own checks against the catalogue and the caller's area.
+	for _, code := range []string{"complaint.category", "service.unknown", "document.unknown", "kelurahan.other_kecamatan",
+		"household.head", "referral.reason_required", "report.range"} {
+		problems = append(problems, registry.FieldError{Field: "use case", Code: code})
+	}
+	id, en := i18n.Printer(language.Indonesian), i18n.Printer(language.English)
+	seen := map[string]bool{}
+	for _, p := range problems {
+		key := "problem." + p.Code
+		seen[key] = true
+		if !i18n.Has(key) || id.Sprintf(key) == key || en.Sprintf(key) == key {
+			t.Errorf("%s (%s): no words in the catalogue", key, p.Field)
+		}
+	}
+	if len(seen) < 20 {
+		t.Errorf("only %d problems were provoked: %v", len(seen), seen)
 	}
 }
