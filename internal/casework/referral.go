@@ -250,12 +250,26 @@ type Where struct {
 // ErrNotAllowed is a transition the caller's role may not make (403).
 var ErrNotAllowed = errors.New("your role does not allow this transition")
 
-// Transition moves a referral, keeping who, when and why. allow decides
-// steps that need a decision (a koordinator's) in the referral's
-// kelurahan. Sending starts the clock: the deadlines are counted in working
-// days from now.
-func Transition(ctx context.Context, tx pgx.Tx, id int64, ch *Change, side rujukan.Side, where Where, actor Actor,
-	cal *workdays.Calendar, now time.Time, allow func(step rujukan.Step, kelurahan string) bool) (string, error) {
+// Move is a referral transition asked for by one side.
+type Move struct {
+	ID     int64
+	Change *Change
+	Side   rujukan.Side
+	// Where holds the referrals this side may move.
+	Where Where
+	Actor Actor
+	// Calendar counts the deadlines a send sets, in working days from Now.
+	Calendar *workdays.Calendar
+	Now      time.Time
+	// Decides reports whether the actor may take a decision step (a
+	// koordinator's) in the referral's kelurahan.
+	Decides func(step rujukan.Step, kelurahan string) bool
+}
+
+// Transition moves a referral, keeping who, when and why, and returns the
+// agency it is addressed to. Sending starts the clock.
+func Transition(ctx context.Context, tx pgx.Tx, m *Move) (string, error) {
+	id, ch, where, actor, now := m.ID, m.Change, m.Where, m.Actor, m.Now
 	var from rujukan.Status
 	var kel, agency string
 	var complaintID int64
@@ -270,11 +284,11 @@ func Transition(ctx context.Context, tx pgx.Tx, id int64, ch *Change, side rujuk
 	if err != nil {
 		return "", err
 	}
-	step, err := rujukan.Check(from, ch.Status, side)
+	step, err := rujukan.Check(from, ch.Status, m.Side)
 	if err != nil {
 		return "", err
 	}
-	if step.Decision && !allow(step, kel) {
+	if step.Decision && !m.Decides(step, kel) {
 		return "", ErrNotAllowed
 	}
 	if step.NeedsReason && (ch.Reason == nil || strings.TrimSpace(*ch.Reason) == "") {
@@ -285,7 +299,7 @@ func Transition(ctx context.Context, tx pgx.Tx, id int64, ch *Change, side rujuk
 	switch ch.Status {
 	case rujukan.Requested:
 		set = append(set, "requested_at = $3", "response_due = $4", "completion_due = $5")
-		args = append(args, now, cal.Due(now, responseDays), cal.Due(now, completionDays))
+		args = append(args, now, m.Calendar.Due(now, responseDays), m.Calendar.Due(now, completionDays))
 	case rujukan.Accepted, rujukan.Rejected:
 		set = append(set, "responded_at = $3")
 		args = append(args, now)

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5/middleware"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/slrt-id/slrt/internal/store"
 )
@@ -22,8 +21,6 @@ const sessionCookie = "slrt_session"
 const csrfHeader = "X-CSRF-Token"
 
 const auditTimeout = 5 * time.Second
-
-type tenantConn = *pgxpool.Conn
 
 // authenticate identifies the caller by API token (Authorization: Bearer)
 // or session cookie. A request with neither goes on anonymous; one with a

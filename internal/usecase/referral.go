@@ -125,7 +125,8 @@ func (a *App) move(ctx context.Context, c *Caller, id int64, ch *casework.Change
 	return a.onTenant(ctx, c, false, func(cn conn) error {
 		var agency string
 		err := pgx.BeginFunc(ctx, cn, func(tx pgx.Tx) (err error) {
-			agency, err = casework.Transition(ctx, tx, id, ch, side, where, actor, cal, c.Now, allow)
+			agency, err = casework.Transition(ctx, tx, &casework.Move{ID: id, Change: ch, Side: side, Where: where, Actor: actor,
+				Calendar: cal, Now: c.Now, Decides: allow})
 			return err
 		})
 		if err != nil {
