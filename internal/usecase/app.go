@@ -121,6 +121,28 @@ func (a *App) write(ctx context.Context, c *Caller, change func(pgx.Tx) error) e
 	return a.onTenant(ctx, c, false, func(cn conn) error { return pgx.BeginFunc(ctx, cn, change) })
 }
 
+// readOne runs get on the caller's tenant database (as read does) and
+// returns what it read.
+func readOne[T any](ctx context.Context, a *App, c *Caller, get func(conn) (T, error)) (T, error) {
+	var out T
+	err := a.read(ctx, c, func(cn conn) (err error) {
+		out, err = get(cn)
+		return err
+	})
+	return out, err
+}
+
+// changeThenGet runs change in a transaction, then get after the commit,
+// and returns what get read.
+func changeThenGet[T any](ctx context.Context, a *App, c *Caller, change func(pgx.Tx) error, get func(conn) (T, error)) (T, error) {
+	var out T
+	err := a.writeThenRead(ctx, c, change, func(cn conn) (err error) {
+		out, err = get(cn)
+		return err
+	})
+	return out, err
+}
+
 // writeThenRead runs change in a transaction, then read after the commit.
 func (a *App) writeThenRead(ctx context.Context, c *Caller, change func(pgx.Tx) error, read func(conn) error) error {
 	return a.onTenant(ctx, c, false, func(cn conn) error {

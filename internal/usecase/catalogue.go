@@ -2,6 +2,7 @@ package usecase
 
 import (
 	"context"
+	"slices"
 
 	"github.com/slrt-id/slrt/internal/store"
 )
@@ -17,24 +18,12 @@ type Catalogue struct {
 
 // ActiveCategories are the complaint categories in use.
 func (c *Catalogue) ActiveCategories() []store.Category {
-	var out []store.Category
-	for _, cat := range c.Categories {
-		if cat.Active {
-			out = append(out, cat)
-		}
-	}
-	return out
+	return slices.DeleteFunc(slices.Clone(c.Categories), func(cat store.Category) bool { return !cat.Active })
 }
 
 // ActiveServices are the services a referral can be made to.
 func (c *Catalogue) ActiveServices() []store.Service {
-	var out []store.Service
-	for _, svc := range c.Services {
-		if svc.Active {
-			out = append(out, svc)
-		}
-	}
-	return out
+	return slices.DeleteFunc(slices.Clone(c.Services), func(svc store.Service) bool { return !svc.Active })
 }
 
 // Catalogue reads the whole catalogue.

@@ -44,31 +44,23 @@ func (a *App) RecordComplaint(ctx context.Context, c *Caller, in *casework.NewCo
 
 // Complaints lists complaints newest first, the person's NIK masked and no
 // free text shown.
-func (a *App) Complaints(ctx context.Context, c *Caller, f casework.ComplaintFilter) (items []casework.ComplaintSummary, err error) {
-	err = a.read(ctx, c, func(cn conn) error {
-		items, err = casework.ListComplaints(ctx, cn, f, c.Scope)
-		return err
+func (a *App) Complaints(ctx context.Context, c *Caller, f casework.ComplaintFilter) ([]casework.ComplaintSummary, error) {
+	return readOne(ctx, a, c, func(cn conn) ([]casework.ComplaintSummary, error) {
+		return casework.ListComplaints(ctx, cn, f, c.Scope)
 	})
-	return items, err
 }
 
 // Complaint returns a complaint's case file, whose read the caller audits
 // (its description and notes can hold health or family matters).
-func (a *App) Complaint(ctx context.Context, c *Caller, id int64) (out *casework.Complaint, err error) {
-	err = a.read(ctx, c, func(cn conn) error {
-		out, err = casework.GetComplaint(ctx, cn, id, c.Scope, c.Today())
-		return err
+func (a *App) Complaint(ctx context.Context, c *Caller, id int64) (*casework.Complaint, error) {
+	return readOne(ctx, a, c, func(cn conn) (*casework.Complaint, error) {
+		return casework.GetComplaint(ctx, cn, id, c.Scope, c.Today())
 	})
-	return out, err
 }
 
 // Resident returns whom a new complaint is about, NIK masked.
-func (a *App) Resident(ctx context.Context, c *Caller, personID int64) (p *casework.PersonBrief, err error) {
-	err = a.read(ctx, c, func(cn conn) error {
-		p, err = casework.Resident(ctx, cn, personID, c.Scope)
-		return err
-	})
-	return p, err
+func (a *App) Resident(ctx context.Context, c *Caller, personID int64) (*casework.PersonBrief, error) {
+	return readOne(ctx, a, c, func(cn conn) (*casework.PersonBrief, error) { return casework.Resident(ctx, cn, personID, c.Scope) })
 }
 
 // Assess records (or revises) the assessment of an open complaint: the
@@ -124,10 +116,8 @@ func (a *App) CloseCase(ctx context.Context, c *Caller, id int64, in *casework.C
 }
 
 // changeComplaint runs a change of a complaint and reads it back.
-func (a *App) changeComplaint(ctx context.Context, c *Caller, id int64, change func(pgx.Tx) error) (out *casework.Complaint, err error) {
-	err = a.writeThenRead(ctx, c, change, func(cn conn) error {
-		out, err = casework.GetComplaint(ctx, cn, id, c.Scope, c.Today())
-		return err
+func (a *App) changeComplaint(ctx context.Context, c *Caller, id int64, change func(pgx.Tx) error) (*casework.Complaint, error) {
+	return changeThenGet(ctx, a, c, change, func(cn conn) (*casework.Complaint, error) {
+		return casework.GetComplaint(ctx, cn, id, c.Scope, c.Today())
 	})
-	return out, err
 }

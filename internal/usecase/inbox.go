@@ -84,10 +84,8 @@ func ParseInboxCursor(raw string) (*casework.InboxItem, bool) {
 // it is addressed to sees it: documents, history, and of the resident only
 // the fields the service shares. It carries personal data: the caller
 // audits the read.
-func (a *App) AgencyReferral(ctx context.Context, c *Caller, agency string, id int64) (ref *casework.AgencyReferral, err error) {
-	err = a.read(ctx, c, func(cn conn) error {
-		ref, err = casework.GetForAgency(ctx, cn, c.Kecamatan(), agency, id, c.Today())
-		return err
+func (a *App) AgencyReferral(ctx context.Context, c *Caller, agency string, id int64) (*casework.AgencyReferral, error) {
+	return readOne(ctx, a, c, func(cn conn) (*casework.AgencyReferral, error) {
+		return casework.GetForAgency(ctx, cn, c.Kecamatan(), agency, id, c.Today())
 	})
-	return ref, err
 }

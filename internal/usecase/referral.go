@@ -64,21 +64,17 @@ func (a *App) DraftReferral(ctx context.Context, c *Caller, in *casework.NewRefe
 }
 
 // Referrals lists the kecamatan's referrals newest first.
-func (a *App) Referrals(ctx context.Context, c *Caller, f casework.ReferralFilter) (items []casework.ReferralSummary, err error) {
-	err = a.read(ctx, c, func(cn conn) error {
-		items, err = casework.ListReferrals(ctx, cn, f, c.Scope, c.Today())
-		return err
+func (a *App) Referrals(ctx context.Context, c *Caller, f casework.ReferralFilter) ([]casework.ReferralSummary, error) {
+	return readOne(ctx, a, c, func(cn conn) ([]casework.ReferralSummary, error) {
+		return casework.ListReferrals(ctx, cn, f, c.Scope, c.Today())
 	})
-	return items, err
 }
 
 // Referral returns a referral with its documents and history.
-func (a *App) Referral(ctx context.Context, c *Caller, id int64) (ref *casework.Referral, err error) {
-	err = a.read(ctx, c, func(cn conn) error {
-		ref, err = casework.GetReferral(ctx, cn, id, c.Scope, c.Today())
-		return err
+func (a *App) Referral(ctx context.Context, c *Caller, id int64) (*casework.Referral, error) {
+	return readOne(ctx, a, c, func(cn conn) (*casework.Referral, error) {
+		return casework.GetReferral(ctx, cn, id, c.Scope, c.Today())
 	})
-	return ref, err
 }
 
 // MoveReferral moves a referral of the caller's kelurahan on the Puskesos
@@ -142,11 +138,7 @@ func (a *App) move(ctx context.Context, c *Caller, id int64, ch *casework.Change
 // (the tracking code is added). It holds the resident's NIK and address:
 // the caller audits it.
 func (a *App) Letter(ctx context.Context, c *Caller, id int64, city, trackingBase string) (*letter.Letter, error) {
-	var f *casework.LetterFacts
-	err := a.read(ctx, c, func(cn conn) (err error) {
-		f, err = casework.GetLetterFacts(ctx, cn, id, c.Scope)
-		return err
-	})
+	f, err := readOne(ctx, a, c, func(cn conn) (*casework.LetterFacts, error) { return casework.GetLetterFacts(ctx, cn, id, c.Scope) })
 	if err != nil {
 		return nil, err
 	}

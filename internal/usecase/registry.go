@@ -27,11 +27,7 @@ func (e *OutsideScopeError) Error() string { return "not allowed in kelurahan " 
 // Kelurahan lists the kelurahan of the caller's kecamatan that lie within
 // domains (the kecamatan itself, or kelurahan the caller holds a grant in).
 func (a *App) Kelurahan(ctx context.Context, c *Caller, domains []string) ([]registry.Kelurahan, error) {
-	var all []registry.Kelurahan
-	err := a.read(ctx, c, func(cn conn) (err error) {
-		all, err = registry.ListKelurahan(ctx, cn)
-		return err
-	})
+	all, err := readOne(ctx, a, c, func(cn conn) ([]registry.Kelurahan, error) { return registry.ListKelurahan(ctx, cn) })
 	visible := []registry.Kelurahan{}
 	for _, k := range all {
 		for _, d := range domains {
@@ -45,12 +41,8 @@ func (a *App) Kelurahan(ctx context.Context, c *Caller, domains []string) ([]reg
 }
 
 // OneKelurahan returns a kelurahan of the caller's kecamatan.
-func (a *App) OneKelurahan(ctx context.Context, c *Caller, code string) (k *registry.Kelurahan, err error) {
-	err = a.read(ctx, c, func(cn conn) error {
-		k, err = registry.GetKelurahan(ctx, cn, code)
-		return err
-	})
-	return k, err
+func (a *App) OneKelurahan(ctx context.Context, c *Caller, code string) (*registry.Kelurahan, error) {
+	return readOne(ctx, a, c, func(cn conn) (*registry.Kelurahan, error) { return registry.GetKelurahan(ctx, cn, code) })
 }
 
 // RegisterHousehold registers a household (KK), in a new house or in the
@@ -171,46 +163,28 @@ func (a *App) registerPerson(ctx context.Context, c *Caller, tx pgx.Tx, in *regi
 
 // Household returns a household with its house and members' full NIK: a
 // full record, whose read the caller audits.
-func (a *App) Household(ctx context.Context, c *Caller, id int64) (h *registry.Household, err error) {
-	err = a.read(ctx, c, func(cn conn) error {
-		h, err = registry.GetHousehold(ctx, cn, id, c.Scope)
-		return err
-	})
-	return h, err
+func (a *App) Household(ctx context.Context, c *Caller, id int64) (*registry.Household, error) {
+	return readOne(ctx, a, c, func(cn conn) (*registry.Household, error) { return registry.GetHousehold(ctx, cn, id, c.Scope) })
 }
 
 // UpdateHousehold changes a household's socio-economic data or its house,
 // and returns it changed.
-func (a *App) UpdateHousehold(ctx context.Context, c *Caller, id int64, ch *registry.HouseholdChange) (h *registry.Household, err error) {
-	err = a.writeThenRead(ctx, c, func(tx pgx.Tx) error {
-		return registry.UpdateHousehold(ctx, tx, id, ch, c.Scope)
-	}, func(cn conn) error {
-		h, err = registry.GetHousehold(ctx, cn, id, c.Scope)
-		return err
-	})
-	return h, err
+func (a *App) UpdateHousehold(ctx context.Context, c *Caller, id int64, ch *registry.HouseholdChange) (*registry.Household, error) {
+	return changeThenGet(ctx, a, c, func(tx pgx.Tx) error { return registry.UpdateHousehold(ctx, tx, id, ch, c.Scope) },
+		func(cn conn) (*registry.Household, error) { return registry.GetHousehold(ctx, cn, id, c.Scope) })
 }
 
 // Person returns a person's full record (NIK unmasked, health and
 // disability), whose read the caller audits.
-func (a *App) Person(ctx context.Context, c *Caller, id int64) (p *registry.Person, err error) {
-	err = a.read(ctx, c, func(cn conn) error {
-		p, err = registry.GetPerson(ctx, cn, id, c.Scope)
-		return err
-	})
-	return p, err
+func (a *App) Person(ctx context.Context, c *Caller, id int64) (*registry.Person, error) {
+	return readOne(ctx, a, c, func(cn conn) (*registry.Person, error) { return registry.GetPerson(ctx, cn, id, c.Scope) })
 }
 
 // UpdatePerson changes a person's record, or moves the person into another
 // household (the old membership is closed and kept as history).
-func (a *App) UpdatePerson(ctx context.Context, c *Caller, id int64, ch *registry.PersonChange) (p *registry.Person, err error) {
-	err = a.writeThenRead(ctx, c, func(tx pgx.Tx) error {
-		return registry.UpdatePerson(ctx, tx, id, ch, c.Account, c.Scope)
-	}, func(cn conn) error {
-		p, err = registry.GetPerson(ctx, cn, id, c.Scope)
-		return err
-	})
-	return p, err
+func (a *App) UpdatePerson(ctx context.Context, c *Caller, id int64, ch *registry.PersonChange) (*registry.Person, error) {
+	return changeThenGet(ctx, a, c, func(tx pgx.Tx) error { return registry.UpdatePerson(ctx, tx, id, ch, c.Account, c.Scope) },
+		func(cn conn) (*registry.Person, error) { return registry.GetPerson(ctx, cn, id, c.Scope) })
 }
 
 // SearchPersons finds persons by exact NIK or No KK, or by name tolerating

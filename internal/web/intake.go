@@ -3,6 +3,7 @@ package web
 import (
 	"crypto/rand"
 	"net/http"
+	"slices"
 
 	"github.com/slrt-id/slrt/internal/casework"
 	"github.com/slrt-id/slrt/internal/registry"
@@ -31,12 +32,7 @@ func (h *Handler) newIntakePage(r *http.Request) (*webPage, *intakePage, error) 
 	if err != nil {
 		return nil, nil, err
 	}
-	var active []store.Category
-	for _, c := range cats {
-		if c.Active {
-			active = append(active, c)
-		}
-	}
+	active := slices.DeleteFunc(cats, func(c store.Category) bool { return !c.Active })
 	d := &intakePage{kecamatanPage: k, Categories: active, Channels: casework.Channels, Urgencies: casework.Urgencies,
 		Form: casework.NewComplaint{Channel: "datang_langsung", Urgency: "biasa"}, IdempotencyKey: rand.Text(),
 		MaxDescription: casework.MaxText, Errors: map[string]string{}}
