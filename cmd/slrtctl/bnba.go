@@ -31,6 +31,7 @@ changes nothing). Columns: docs/import.md.`,
 		Args: cobra.ExactArgs(2),
 	}
 	skip := cmd.Flags().Bool("skip-invalid", false, "load the good rows and report the bad ones")
+	encoding := cmd.Flags().String("encoding", "", "a CSV file's encoding: utf-8 or windows-1252 (default: UTF-8, or Windows-1252 when the file is not UTF-8)")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		c, err := g.client()
 		if err != nil {
@@ -38,7 +39,7 @@ changes nothing). Columns: docs/import.md.`,
 		}
 		code, path := args[0], args[1]
 		out, errOut := cmd.OutOrStdout(), cmd.ErrOrStderr()
-		problems, rows, err := checkFile(code, path, errOut)
+		problems, rows, err := checkFile(code, path, *encoding, errOut)
 		if err != nil {
 			return err
 		}
@@ -54,7 +55,7 @@ changes nothing). Columns: docs/import.md.`,
 		if len(problems) > 0 && !*skip {
 			return fmt.Errorf("%d problems in %d rows of %s; nothing imported (fix them, or --skip-invalid to load the good rows)", len(problems), rows, path)
 		}
-		res, err := upload(c, code, path, *skip, errOut)
+		res, err := upload(c, code, path, *encoding, *skip, errOut)
 		if err != nil {
 			return err
 		}
@@ -81,34 +82,36 @@ func containsProblem(ps []bnba.Problem, p bnba.Problem) bool {
 
 // checkFile reads the whole file once and checks every row, alone and
 // against the rows before it, showing progress on a terminal.
-func checkFile(code, path string, progress io.Writer) ([]bnba.Problem, int, error) {
+func checkFile(code, path, encoding string, progress io.Writer) ([]bnba.Problem, int, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer f.Close()
-	r, err := bnba.Open(path, f)
+	r, err := bnba.Open(path, f, encoding)
 	if err != nil {
 		return nil, 0, err
 	}
-	rec, _, err := r.Next()
-	if err != nil {
-		return nil, 0, fmt.Errorf("%s: no header line: %w", path, err)
+	now, rows := time.Now(), 0
+	extract, problems, err := bnba.Read(r, code, now)
+	var p *bnba.Problem
+	if errors.As(err, &p) {
+		return []bnba.Problem{*p}, 0, nil
 	}
-	h, problems := bnba.ParseHeader(rec)
+	if err != nil {
+		return nil, 0, fmt.Errorf("%s: %w", path, err)
+	}
 	if problems != nil {
 		return problems, 0, nil
 	}
 	show := newProgress(progress, "checking")
-	now, rows := time.Now(), 0
 	// The kecamatan's kelurahan list is the server's to check.
 	across := bnba.NewAcross(nil)
 	for {
-		rec, line, err := r.Next()
+		row, _, ps, err := extract.Next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		var p *bnba.Problem
 		if errors.As(err, &p) {
 			problems = append(problems, *p)
 			break // a broken CSV line ends the reading
@@ -117,7 +120,6 @@ func checkFile(code, path string, progress io.Writer) ([]bnba.Problem, int, erro
 			return nil, rows, err
 		}
 		rows++
-		row, ps := bnba.Check(h, rec, line, code, now)
 		problems = append(problems, ps...)
 		if row != nil {
 			problems = append(problems, across.Check(row)...)
@@ -136,7 +138,7 @@ type importResult struct {
 
 // upload streams the file as it is to the API, so that the lines the API
 // reports are the file's own.
-func upload(c *apiClient, code, path string, skip bool, progress io.Writer) (*importResult, error) {
+func upload(c *apiClient, code, path, encoding string, skip bool, progress io.Writer) (*importResult, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -159,6 +161,9 @@ func upload(c *apiClient, code, path string, skip bool, progress io.Writer) (*im
 	req.ContentLength = info.Size()
 	req.Header.Set("Authorization", "Bearer "+c.token)
 	req.Header.Set("Content-Type", "text/csv")
+	if encoding != "" {
+		req.Header.Set("Content-Type", "text/csv; charset="+encoding)
+	}
 	if strings.EqualFold(filepath.Ext(path), ".xlsx") {
 		req.Header.Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	}

@@ -71,28 +71,47 @@ func (p Problem) String() string {
 // Header maps column names to their position in a file's records.
 type Header map[string]int
 
-// ParseHeader reads the first row: every column of Columns, each once; a
-// column it does not know is a problem too (a misspelt one would be lost).
-func ParseHeader(record []string) (Header, []Problem) {
+// ParseHeader maps a header row (at line) to the columns: each cell by
+// its name or one of its aliases (docs/import.md), case, spaces and
+// punctuation aside; an empty cell names nothing. A cell that names no
+// column is a problem, with the nearest names (a misspelt column would
+// silently be lost), and so is a required column missing; an optional
+// one missing reads as empty.
+func ParseHeader(record []string, line int) (Header, []Problem) {
 	h := Header{}
 	var problems []Problem
-	for i, name := range record {
-		name = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(name, "\ufeff")))
+	for i, cell := range record {
+		if strings.TrimSpace(cell) == "" {
+			continue
+		}
+		name, known := columnNamed(cell)
 		switch {
-		case !slices.Contains(Columns, name):
-			problems = append(problems, Problem{1, name, "bnba.column_unknown", "not a column of the extract; the columns are " + strings.Join(Columns, ", ")})
+		case !known:
+			problems = append(problems, Problem{line, strings.TrimSpace(cell), "bnba.column_unknown",
+				"not a column of the extract; nearest: " + strings.Join(nearest(cell), ", ") + " (docs/import.md lists every spelling)"})
 		case hasKey(h, name):
-			problems = append(problems, Problem{1, name, "bnba.column_twice", "this column appears twice"})
+			problems = append(problems, Problem{line, strings.TrimSpace(cell), "bnba.column_twice", "names column " + name + " again"})
 		default:
 			h[name] = i
 		}
 	}
-	for _, c := range Columns {
+	for _, c := range Required {
 		if !hasKey(h, c) {
-			problems = append(problems, Problem{1, c, "bnba.column_missing", "the header lacks this column"})
+			problems = append(problems, Problem{line, c, "bnba.column_missing", "the header lacks this column"})
 		}
 	}
 	return h, problems
+}
+
+// known counts the cells of a row that name a column.
+func known(record []string) int {
+	n := 0
+	for _, cell := range record {
+		if _, ok := columnNamed(cell); ok {
+			n++
+		}
+	}
+	return n
 }
 
 func hasKey(h Header, k string) bool {
@@ -122,7 +141,7 @@ func Check(h Header, record []string, line int, kecamatan string, now time.Time)
 		return nil, problems
 	}
 	r := &Row{Line: line, NoKK: get("no_kk"), NIK: get("nik"), Name: get("nama"), BirthPlace: get("tempat_lahir"),
-		Sex: strings.ToUpper(get("jenis_kelamin")), Relationship: strings.ToLower(get("hubungan")),
+		Sex: codedValue("jenis_kelamin", get("jenis_kelamin")), Relationship: codedValue("hubungan", get("hubungan")),
 		Kelurahan: get("kelurahan"), RT: pad3(get("rt")), RW: pad3(get("rw")), Street: get("alamat")}
 	if len([]rune(r.Name)) > 150 {
 		bad("nama", "bnba.too_long", "at most 150 characters")
@@ -152,7 +171,7 @@ func Check(h Header, record []string, line int, kecamatan string, now time.Time)
 		bad("nik", p.Code, p.Message)
 	}
 	oneOf(bad, "hubungan", r.Relationship, registry.Relationships)
-	if v := strings.ToLower(get("pendidikan")); v != "" {
+	if v := codedValue("pendidikan", get("pendidikan")); v != "" {
 		oneOf(bad, "pendidikan", v, registry.Educations)
 		r.Education = &v
 	}
@@ -162,12 +181,12 @@ func Check(h Header, record []string, line int, kecamatan string, now time.Time)
 		}
 		r.Occupation = &v
 	}
-	r.Disabilities = list(bad, "disabilitas", strings.ToLower(get("disabilitas")), registry.Disabilities)
-	r.ChronicIllnesses = list(bad, "penyakit_kronis", strings.ToLower(get("penyakit_kronis")), registry.ChronicIllnesses)
-	r.Programmes = list(bad, "program", strings.ToUpper(get("program")), registry.Programmes)
-	switch strings.ToLower(get("hamil")) {
-	case "", "tidak", "t", "n", "0":
-	case "ya", "y", "1":
+	r.Disabilities = list(bad, "disabilitas", get("disabilitas"), normalValue, registry.Disabilities)
+	r.ChronicIllnesses = list(bad, "penyakit_kronis", get("penyakit_kronis"), normalValue, registry.ChronicIllnesses)
+	r.Programmes = list(bad, "program", get("program"), programme, registry.Programmes)
+	switch codedValue("hamil", get("hamil")) {
+	case "", "tidak":
+	case "ya":
 		r.Pregnant = true
 		if r.Sex == "L" {
 			bad("hamil", "person.pregnant_sex", "only a woman (P) can be recorded as pregnant")
@@ -176,7 +195,7 @@ func Check(h Header, record []string, line int, kecamatan string, now time.Time)
 		bad("hamil", "bnba.enum", "ya or tidak")
 	}
 	r.Presence = "tinggal"
-	if v := strings.ToLower(get("status_keberadaan")); v != "" {
+	if v := codedValue("status_keberadaan", get("status_keberadaan")); v != "" {
 		oneOf(bad, "status_keberadaan", v, registry.Presences)
 		r.Presence = v
 	}
@@ -226,11 +245,12 @@ func oneOf(bad func(string, string, string), field, v string, allowed []string) 
 	}
 }
 
-// list reads a ;-separated list of allowed values.
-func list(bad func(string, string, string), field, v string, allowed []string) []string {
+// list reads a list of allowed values separated by ";" or ",", each read
+// as code does.
+func list(bad func(string, string, string), field, v string, code func(string) string, allowed []string) []string {
 	out := []string{}
-	for _, item := range strings.Split(v, ";") {
-		item = strings.TrimSpace(item)
+	for _, item := range strings.FieldsFunc(v, func(r rune) bool { return r == ';' || r == ',' }) {
+		item = code(item)
 		if item == "" || slices.Contains(out, item) {
 			continue
 		}
@@ -247,7 +267,10 @@ func rupiah(bad func(string, string, string), field, v string) *int64 {
 	if v == "" {
 		return nil
 	}
-	n, err := strconv.ParseInt(strings.ReplaceAll(v, ".", ""), 10, 64)
+	// As people write rupiah: "Rp 1.500.000", "1.500.000,00", "1,500,000".
+	v = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(strings.TrimSpace(v), "Rp"), "."))
+	v = strings.TrimSuffix(strings.TrimSuffix(v, ",00"), ".00")
+	n, err := strconv.ParseInt(strings.NewReplacer(".", "", ",", "", " ", "").Replace(v), 10, 64)
 	if err != nil || n < 0 {
 		bad(field, "bnba.rupiah", "whole rupiah, e.g. 1500000 or 1.500.000")
 		return nil
@@ -256,7 +279,7 @@ func rupiah(bad func(string, string, string), field, v string) *int64 {
 }
 
 func parseDate(s string) (time.Time, bool) {
-	for _, layout := range []string{time.DateOnly, "02-01-2006", "02/01/2006"} {
+	for _, layout := range []string{time.DateOnly, "2-1-2006", "2/1/2006", "2006/1/2", "2.1.2006"} {
 		if d, err := time.Parse(layout, s); err == nil {
 			return d, true
 		}

@@ -16,18 +16,17 @@ const header = "no_kk,nik,nama,tempat_lahir,tanggal_lahir,jenis_kelamin,hubungan
 
 func readAll(t *testing.T, name string, data []byte) ([]*Row, []Problem) {
 	t.Helper()
-	r, err := Open(name, bytes.NewReader(data))
+	r, err := Open(name, bytes.NewReader(data), "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec, _, err := r.Next()
-	if err != nil {
-		t.Fatal(err)
+	extract, problems, err := Read(r, "32.73.03", now)
+	if err != nil || problems != nil {
+		return nil, problems
 	}
-	h, problems := ParseHeader(rec)
 	var rows []*Row
 	for {
-		rec, line, err := r.Next()
+		row, _, ps, err := extract.Next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
@@ -39,7 +38,6 @@ func readAll(t *testing.T, name string, data []byte) ([]*Row, []Problem) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		row, ps := Check(h, rec, line, "32.73.03", now)
 		problems = append(problems, ps...)
 		if row != nil {
 			rows = append(rows, row)
@@ -75,16 +73,23 @@ func TestCheckNamesEachBadLineAndField(t *testing.T) {
 	}
 }
 
+// A header names each column once, by its name or an alias; a cell that
+// names none is listed once with the nearest names; a required column
+// missing is named, an optional one is not.
 func TestHeaderNamesMissingUnknownAndDoubledColumns(t *testing.T) {
-	_, problems := ParseHeader(strings.Split("no_kk,nik,nik,nama_lengkap", ","))
-	codes := map[string]bool{}
+	_, problems := ParseHeader(strings.Split("NO KK,nik,N.I.K,Nama Lengkap,TGL LAHIR,warna rumah,Jenis_Kelamin", ","), 3)
+	var got []string
 	for _, p := range problems {
-		codes[p.Code+" "+p.Field] = true
+		got = append(got, p.Code+" "+p.Field)
 	}
-	for _, want := range []string{"bnba.column_twice nik", "bnba.column_unknown nama_lengkap", "bnba.column_missing nama", "bnba.column_missing pengeluaran"} {
-		if !codes[want] {
-			t.Errorf("no %s in %v", want, problems)
-		}
+	want := []string{"bnba.column_twice N.I.K", "bnba.column_unknown warna rumah", "bnba.column_missing tempat_lahir",
+		"bnba.column_missing hubungan", "bnba.column_missing kelurahan", "bnba.column_missing rt", "bnba.column_missing rw",
+		"bnba.column_missing alamat"}
+	if !slices.Equal(got, want) || problems[0].Line != 3 {
+		t.Errorf("problems %v, want %v", problems, want)
+	}
+	if !strings.Contains(problems[1].Message, "nearest: ") {
+		t.Errorf("no nearest names: %s", problems[1].Message)
 	}
 }
 
@@ -134,7 +139,7 @@ func FuzzCheckCSV(f *testing.F) {
 	f.Add([]byte(header + "\"unterminated,\n"))
 	f.Add([]byte("nik;no_kk\n1;2\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		r, err := Open("f.csv", bytes.NewReader(data))
+		r, err := Open("f.csv", bytes.NewReader(data), "")
 		if err != nil {
 			return
 		}
@@ -142,7 +147,7 @@ func FuzzCheckCSV(f *testing.F) {
 		if err != nil {
 			return
 		}
-		h, _ := ParseHeader(rec)
+		h, _ := ParseHeader(rec, 1)
 		across := NewAcross([]string{"32.73.03.1001"})
 		for range 100 {
 			rec, line, err := r.Next()

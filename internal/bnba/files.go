@@ -2,68 +2,73 @@ package bnba
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
 	"fmt"
 	"io"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/charmap"
 )
 
-// Open reads an extract from r: XLSX when name ends in .xlsx, else CSV
-// (comma or semicolon separated, guessed from the header line).
-func Open(name string, r io.Reader) (Reader, error) {
+// Open reads an extract from r: XLSX when name ends in .xlsx, else CSV as
+// offices save it: comma, semicolon or tab separated (guessed from the
+// header line), UTF-8 with or without a byte order mark, or Windows-1252
+// (the encoding of Excel's "CSV" on Windows) when the text is not UTF-8,
+// unless encoding names it ("utf-8" or "windows-1252").
+func Open(name string, r io.Reader, encoding string) (Reader, error) {
 	if strings.EqualFold(filepath.Ext(name), ".xlsx") {
 		return NewXLSXReader(r)
 	}
-	br := bufio.NewReader(r)
-	head, _ := br.Peek(4096)
-	first, _, _ := strings.Cut(string(head), "\n")
-	sep := ','
-	if strings.Count(first, ";") > strings.Count(first, ",") {
-		sep = ';'
+	return OpenCSV(r, encoding)
+}
+
+// OpenCSV reads CSV in encoding "utf-8" or "windows-1252", or, with "",
+// the one its first 64 KiB are in.
+func OpenCSV(r io.Reader, encoding string) (Reader, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	head, err := br.Peek(64 << 10)
+	more := err == nil // the file goes on past what was peeked
+	bom := bytes.HasPrefix(head, []byte("\xef\xbb\xbf"))
+	first, _, _ := bytes.Cut(head, []byte("\n"))
+	sep, most := ',', bytes.Count(first, []byte(","))
+	for _, s := range []rune{';', '\t'} {
+		if n := bytes.Count(first, []byte(string(s))); n > most {
+			sep, most = s, n
+		}
+	}
+	switch encoding {
+	case "":
+		if !bom && !validUTF8(head, more) {
+			return NewCSVReader(charmap.Windows1252.NewDecoder().Reader(br), sep), nil
+		}
+	case "utf-8", "utf8":
+	case "windows-1252", "cp1252":
+		return NewCSVReader(charmap.Windows1252.NewDecoder().Reader(br), sep), nil
+	default:
+		return nil, fmt.Errorf("encoding %q: utf-8 or windows-1252", encoding)
+	}
+	if bom {
+		_, _ = br.Discard(3)
 	}
 	return NewCSVReader(br, sep), nil
 }
 
-// XLSXReader reads the first sheet of a workbook.
-type XLSXReader struct {
-	f    *excelize.File
-	rows *excelize.Rows
-	line int
-}
-
-// NewXLSXReader opens a workbook and reads its first sheet row by row.
-func NewXLSXReader(r io.Reader) (*XLSXReader, error) {
-	f, err := excelize.OpenReader(r)
-	if err != nil {
-		return nil, &Problem{Line: 0, Code: "bnba.xlsx", Message: "not a readable XLSX workbook: " + err.Error()}
-	}
-	sheets := f.GetSheetList()
-	if len(sheets) == 0 {
-		return nil, &Problem{Code: "bnba.xlsx", Message: "the workbook has no sheet"}
-	}
-	rows, err := f.Rows(sheets[0])
-	if err != nil {
-		return nil, err
-	}
-	return &XLSXReader{f: f, rows: rows}, nil
-}
-
-// Next returns the next row and its number.
-func (x *XLSXReader) Next() ([]string, int, error) {
-	if !x.rows.Next() {
-		if err := x.rows.Error(); err != nil {
-			return nil, x.line, err
+// validUTF8 reports whether b is UTF-8; when more follows, a rune cut at
+// its end does not count against it.
+func validUTF8(b []byte, more bool) bool {
+	for cut := 0; cut < utf8.UTFMax && cut <= len(b); cut++ {
+		if utf8.Valid(b[:len(b)-cut]) {
+			return true
 		}
-		_ = x.rows.Close()
-		_ = x.f.Close()
-		return nil, x.line, io.EOF
+		if !more {
+			return false
+		}
 	}
-	x.line++
-	cols, err := x.rows.Columns()
-	return cols, x.line, err
+	return false
 }
 
 // Writer writes an extract.

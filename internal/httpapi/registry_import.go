@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"errors"
+	"mime"
 	"net/http"
 	"strings"
 
@@ -28,16 +29,20 @@ type importResult struct {
 // the same file again changes nothing (upsert by No KK and NIK).
 func (s *Server) registryImport(w http.ResponseWriter, r *http.Request) {
 	skip := r.URL.Query().Get("skipInvalid") == "true"
-	name := "extract.csv"
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet") {
+	name, charset := "extract.csv", ""
+	mediaType, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch mediaType {
+	case "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":
 		name = "extract.xlsx"
-	} else if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "text/csv") {
-		problem(w, r, http.StatusUnsupportedMediaType, "Send text/csv, or an XLSX workbook with its content type.")
+	case "", "text/csv":
+		charset = strings.ToLower(params["charset"]) // none: UTF-8, or Windows-1252 when the text is not UTF-8
+	default:
+		problem(w, r, http.StatusUnsupportedMediaType, "Send text/csv (charset utf-8 or windows-1252), or an XLSX workbook with its content type.")
 		return
 	}
-	reader, err := bnba.Open(name, http.MaxBytesReader(w, r.Body, maxImportBytes))
+	reader, err := bnba.Open(name, http.MaxBytesReader(w, r.Body, maxImportBytes), charset)
 	if err != nil {
-		invalid(w, r, FieldError{Field: "/", Code: "bnba.xlsx", Message: err.Error()})
+		invalid(w, r, FieldError{Field: "/", Code: "bnba.file", Message: err.Error()})
 		return
 	}
 	res, err := s.app.Import(r.Context(), &RequestOf(r).Caller, reader, skip)

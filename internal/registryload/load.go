@@ -98,8 +98,7 @@ var stageColumns = []string{"line", "no_kk", "nik", "name", "name_key", "birth_p
 // the rest of the file is still checked (to report every problem) but no
 // longer copied: the load will be rolled back.
 type source struct {
-	r      bnba.Reader
-	h      bnba.Header
+	r      *bnba.Extract
 	o      Options
 	across *bnba.Across
 	res    *Result
@@ -109,7 +108,7 @@ type source struct {
 
 func (s *source) Next() bool {
 	for {
-		rec, line, err := s.r.Next()
+		row, _, problems, err := s.r.Next()
 		if errors.Is(err, io.EOF) {
 			return false
 		}
@@ -127,7 +126,6 @@ func (s *source) Next() bool {
 			return false
 		}
 		s.res.Rows++
-		row, problems := bnba.Check(s.h, rec, line, s.o.Kecamatan, s.o.Now)
 		if row != nil {
 			problems = s.across.Check(row)
 		}
@@ -157,11 +155,7 @@ func (s *source) Err() error             { return s.err }
 // while the upsert runs.
 func Stage(ctx context.Context, tx pgx.Tx, r bnba.Reader, o Options) (*Result, error) {
 	res := &Result{Problems: []bnba.Problem{}}
-	rec, _, err := r.Next()
-	if errors.Is(err, io.EOF) {
-		res.add(bnba.Problem{Line: 1, Code: "bnba.empty", Message: "the file is empty"})
-		return res, nil
-	}
+	extract, problems, err := bnba.Read(r, o.Kecamatan, o.Now)
 	var p *bnba.Problem
 	if errors.As(err, &p) {
 		res.add(*p)
@@ -170,7 +164,6 @@ func Stage(ctx context.Context, tx pgx.Tx, r bnba.Reader, o Options) (*Result, e
 	if err != nil {
 		return nil, err
 	}
-	h, problems := bnba.ParseHeader(rec)
 	if problems != nil {
 		res.add(problems...)
 		return res, nil
@@ -186,7 +179,7 @@ func Stage(ctx context.Context, tx pgx.Tx, r bnba.Reader, o Options) (*Result, e
 	if _, err := tx.Exec(ctx, stageDDL); err != nil {
 		return nil, fmt.Errorf("while making the staging table: %w", err)
 	}
-	src := &source{r: r, h: h, o: o, across: bnba.NewAcross(kelurahan), res: res}
+	src := &source{r: extract, o: o, across: bnba.NewAcross(kelurahan), res: res}
 	n, err := tx.CopyFrom(ctx, pgx.Identifier{"bnba_stage"}, stageColumns, src)
 	if err != nil {
 		return nil, fmt.Errorf("while copying the rows: %w", err)
