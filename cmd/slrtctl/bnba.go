@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -31,6 +32,8 @@ changes nothing). Columns: docs/import.md.`,
 		Args: cobra.ExactArgs(2),
 	}
 	skip := cmd.Flags().Bool("skip-invalid", false, "load the good rows and report the bad ones")
+	dryRun := cmd.Flags().Bool("dry-run", false, "check and load without keeping anything: how the columns were read, what would be created, updated and moved")
+	allowMoves := cmd.Flags().Bool("allow-moves", false, "load even when the file puts more than 5% of its registered persons into other households")
 	encoding := cmd.Flags().String("encoding", "", "a CSV file's encoding: utf-8 or windows-1252 (default: UTF-8, or Windows-1252 when the file is not UTF-8)")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		c, err := g.client()
@@ -55,7 +58,10 @@ changes nothing). Columns: docs/import.md.`,
 		if len(problems) > 0 && !*skip {
 			return fmt.Errorf("%d problems in %d rows of %s; nothing imported (fix them, or --skip-invalid to load the good rows)", len(problems), rows, path)
 		}
-		res, err := upload(c, code, path, *encoding, *skip, errOut)
+		res, err := upload(c, code, path, uploadOptions{encoding: *encoding, skip: *skip, dryRun: *dryRun, allowMoves: *allowMoves}, errOut)
+		if res != nil && (*dryRun || errors.Is(err, errTooManyMoves)) {
+			printPreview(out, res)
+		}
 		if err != nil {
 			return err
 		}
@@ -64,8 +70,12 @@ changes nothing). Columns: docs/import.md.`,
 				fmt.Fprintln(out, p.String())
 			}
 		}
-		fmt.Fprintf(out, "%d rows: %d loaded, %d skipped; households %d new, %d updated; persons %d new, %d updated, %d moved\n",
-			res.Rows, res.Loaded, res.Skipped, res.HouseholdsCreated, res.HouseholdsUpdated, res.PersonsCreated, res.PersonsUpdated, res.Moved)
+		verb := "loaded"
+		if *dryRun {
+			verb = "would load (dry run: nothing kept)"
+		}
+		fmt.Fprintf(out, "%d rows: %d %s, %d skipped; households %d new, %d updated; persons %d new, %d updated, %d moved\n",
+			res.Rows, res.Loaded, verb, res.Skipped, res.HouseholdsCreated, res.HouseholdsUpdated, res.PersonsCreated, res.PersonsUpdated, res.Moved)
 		return nil
 	}
 	return cmd
@@ -138,7 +148,35 @@ type importResult struct {
 
 // upload streams the file as it is to the API, so that the lines the API
 // reports are the file's own.
-func upload(c *apiClient, code, path, encoding string, skip bool, progress io.Writer) (*importResult, error) {
+// uploadOptions say how the API loads a file.
+type uploadOptions struct {
+	encoding                 string
+	skip, dryRun, allowMoves bool
+}
+
+// errTooManyMoves is the API's refusal of a file that moves too many
+// registered persons.
+var errTooManyMoves = errors.New("the file would put more than 5% of its registered persons into other households; nothing imported (check the moves listed, then run again with --allow-moves)")
+
+// printPreview says how the file's columns were read and whom the load
+// puts into another household.
+func printPreview(out io.Writer, res *importResult) {
+	columns := make([]string, 0, len(res.Columns))
+	for column, cell := range res.Columns {
+		columns = append(columns, fmt.Sprintf("  %-18s <- %q", column, cell))
+	}
+	sort.Strings(columns)
+	fmt.Fprintln(out, "columns read:")
+	for _, c := range columns {
+		fmt.Fprintln(out, c)
+	}
+	fmt.Fprintf(out, "registered persons in the file: %d; put into another household: %d\n", res.Registered, res.HouseholdChanges)
+	for _, m := range res.Moves {
+		fmt.Fprintf(out, "  line %d: %s %s moves from KK %s to KK %s\n", m.Line, m.NIK, m.Name, m.From, m.To)
+	}
+}
+
+func upload(c *apiClient, code, path string, o uploadOptions, progress io.Writer) (*importResult, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -151,8 +189,10 @@ func upload(c *apiClient, code, path, encoding string, skip bool, progress io.Wr
 	show := newProgress(progress, "sending")
 	body := &countingReader{r: f, onRead: func(n int64) { show.bytes(n, info.Size()) }}
 	q := url.Values{}
-	if skip {
-		q.Set("skipInvalid", "true")
+	for name, on := range map[string]bool{"skipInvalid": o.skip, "dryRun": o.dryRun, "allowMoves": o.allowMoves} {
+		if on {
+			q.Set(name, "true")
+		}
 	}
 	req, err := http.NewRequest("POST", c.server+"/api/v1/kecamatan/"+url.PathEscape(code)+"/impor?"+q.Encode(), body)
 	if err != nil {
@@ -161,8 +201,8 @@ func upload(c *apiClient, code, path, encoding string, skip bool, progress io.Wr
 	req.ContentLength = info.Size()
 	req.Header.Set("Authorization", "Bearer "+c.token)
 	req.Header.Set("Content-Type", "text/csv")
-	if encoding != "" {
-		req.Header.Set("Content-Type", "text/csv; charset="+encoding)
+	if o.encoding != "" {
+		req.Header.Set("Content-Type", "text/csv; charset="+o.encoding)
 	}
 	if strings.EqualFold(filepath.Ext(path), ".xlsx") {
 		req.Header.Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -181,6 +221,9 @@ func upload(c *apiClient, code, path, encoding string, skip bool, progress io.Wr
 			fmt.Fprintln(progress, p.String())
 		}
 		return nil, fmt.Errorf("the API found %d problems; nothing imported", res.ProblemCount)
+	}
+	if resp.StatusCode == http.StatusConflict && res.HouseholdChanges > 0 {
+		return &res, errTooManyMoves
 	}
 	if resp.StatusCode >= 400 {
 		p := &problemError{Status: resp.StatusCode, Title: resp.Status}

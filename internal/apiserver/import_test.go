@@ -128,3 +128,44 @@ func jsonNum(v any) string {
 	f, _ := v.(float64)
 	return strconv.Itoa(int(f))
 }
+
+// A dry run says how the columns were read and what the load would do,
+// and keeps nothing. A file that puts many registered persons into other
+// households (a wrong No KK column, say) is refused with the moves listed
+// until allowMoves says the moves are meant.
+func TestImportPreviewAndTooManyMoves(t *testing.T) {
+	var persons []string
+	kk := newKK()
+	var csv strings.Builder
+	csv.WriteString("NO KK,NIK,NAMA,TEMPAT LAHIR,TGL LAHIR,JK,SHDK,KODE KELURAHAN,RT,RW,ALAMAT\n")
+	for i := range 8 {
+		n := newNIK("L", "1980-01-01")
+		persons = append(persons, n)
+		rel := "Anak"
+		if i == 0 {
+			rel = "Kepala Keluarga"
+		}
+		fmt.Fprintf(&csv, "%s,%s,Warga %d,Bandung,01-01-1980,Laki-laki,%s,32.73.03.1004,1,2,Jl. Lima\n", kk, n, i, rel)
+	}
+	status, out := importCSV(t, "32.73.03", "?dryRun=true", csv.String())
+	if status != http.StatusOK || out["committed"] != false || jsonNum(out["personsCreated"]) != "8" ||
+		out["columns"].(map[string]any)["hubungan"] != "SHDK" {
+		t.Fatalf("dry run: %d %v", status, out)
+	}
+	if status, out := importCSV(t, "32.73.03", "", csv.String()); status != http.StatusOK || jsonNum(out["personsCreated"]) != "8" {
+		t.Fatalf("after a dry run nothing was kept, so the load creates all: %d %v", status, out)
+	}
+	// The same persons under another No KK: every one of them would move.
+	moved := strings.ReplaceAll(csv.String(), kk, newKK())
+	status, out = importCSV(t, "32.73.03", "", moved)
+	if status != http.StatusConflict || jsonNum(out["householdChanges"]) != "8" || len(out["moves"].([]any)) != 8 {
+		t.Fatalf("moving every person: %d %v", status, out)
+	}
+	first := out["moves"].([]any)[0].(map[string]any)
+	if first["nik"] == persons[0] || !strings.Contains(first["nik"].(string), "•") || first["line"] != float64(2) {
+		t.Errorf("a move shows the NIK masked and its line: %v", first)
+	}
+	if status, out := importCSV(t, "32.73.03", "?allowMoves=true", moved); status != http.StatusOK || jsonNum(out["moved"]) != "8" {
+		t.Fatalf("the moves allowed: %d %v", status, out)
+	}
+}

@@ -21,6 +21,8 @@ type Extract struct {
 	now       time.Time
 	// HeaderLine is the header's line or row.
 	HeaderLine int
+	// Columns maps each column read to the header cell it was found under.
+	Columns map[string]string
 }
 
 // cellReader is a Reader that knows what each cell holds (a workbook).
@@ -58,7 +60,11 @@ func Read(r Reader, kecamatan string, now time.Time) (*Extract, []Problem, error
 		if c, ok := r.(cellReader); ok {
 			c.readCellsOf(h)
 		}
-		return &Extract{r: r, h: h, kecamatan: kecamatan, now: now, HeaderLine: line}, nil, nil
+		columns := make(map[string]string, len(h))
+		for name, i := range h {
+			columns[name] = strings.TrimSpace(rec[i])
+		}
+		return &Extract{r: r, h: h, kecamatan: kecamatan, now: now, HeaderLine: line, Columns: columns}, nil, nil
 	}
 	if first == nil {
 		return nil, []Problem{{Line: 1, Code: "bnba.empty", Message: "the file is empty"}}, nil

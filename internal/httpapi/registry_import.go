@@ -45,7 +45,9 @@ func (s *Server) registryImport(w http.ResponseWriter, r *http.Request) {
 		invalid(w, r, FieldError{Field: "/", Code: "bnba.file", Message: err.Error()})
 		return
 	}
-	res, err := s.app.Import(r.Context(), &RequestOf(r).Caller, reader, skip)
+	q := r.URL.Query()
+	opts := usecase.ImportOptions{SkipInvalid: skip, DryRun: q.Get("dryRun") == "true", AllowMoves: q.Get("allowMoves") == "true"}
+	res, err := s.app.Import(r.Context(), &RequestOf(r).Caller, reader, opts)
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.Is(err, usecase.ErrNothingLoaded):
@@ -54,6 +56,11 @@ func (s *Server) registryImport(w http.ResponseWriter, r *http.Request) {
 			importResult
 		}{newProblem(r, http.StatusUnprocessableEntity, "The file has problems; nothing was loaded. Fix the lines listed, or load the good rows with skipInvalid=true."),
 			importResult{Result: res}})
+	case errors.Is(err, registryload.ErrTooManyMoves):
+		writeProblem(w, http.StatusConflict, struct {
+			problemDoc
+			importResult
+		}{newProblem(r, http.StatusConflict, registryload.ErrTooManyMoves.Error()+"; nothing was loaded."), importResult{Result: res}})
 	case errors.Is(err, registryload.ErrHeadConflict):
 		problem(w, r, http.StatusConflict, registryload.ErrHeadConflict.Error()+".")
 	case errors.As(err, &tooBig):
@@ -61,6 +68,6 @@ func (s *Server) registryImport(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		s.Fail(w, r, err)
 	default:
-		writeJSON(w, http.StatusOK, importResult{Result: res, Committed: true})
+		writeJSON(w, http.StatusOK, importResult{Result: res, Committed: !opts.DryRun})
 	}
 }

@@ -31,6 +31,9 @@ type Options struct {
 	Actor int64
 	// Now bounds dates of birth and issue.
 	Now time.Time
+	// AllowMoves loads a file that moves more than MaxMoveShare of its
+	// registered persons into other households.
+	AllowMoves bool
 }
 
 // Result says what a load did.
@@ -43,7 +46,16 @@ type Result struct {
 	PersonsCreated    int            `json:"personsCreated"`
 	PersonsUpdated    int            `json:"personsUpdated"`
 	Moved             int            `json:"moved"`
-	Problems          []bnba.Problem `json:"problems"`
+	// Registered counts the file's persons already in the registry, and
+	// HouseholdChanges those of them the load puts into another household
+	// (Moves lists them); Moved counts those too, and relationships changed.
+	Registered       int    `json:"registered"`
+	HouseholdChanges int    `json:"householdChanges"`
+	Moves            []Move `json:"moves"`
+	// Columns says how the file's header was read: each column, and the
+	// header cell it was found under.
+	Columns  map[string]string `json:"columns,omitempty"`
+	Problems []bnba.Problem    `json:"problems"`
 	ProblemCount      int            `json:"problemCount"`
 	// NIKs are the NIKs loaded, for the cross-kecamatan index.
 	NIKs []string `json:"-"`
@@ -168,6 +180,7 @@ func Stage(ctx context.Context, tx pgx.Tx, r bnba.Reader, o Options) (*Result, e
 		res.add(problems...)
 		return res, nil
 	}
+	res.Columns = extract.Columns
 	rows, err := tx.Query(ctx, `SELECT code FROM kelurahan`)
 	if err != nil {
 		return nil, fmt.Errorf("while reading the kecamatan's kelurahan: %w", err)
@@ -255,8 +268,17 @@ var steps = []step{
 }
 
 // Upsert writes the rows Stage copied into the registry by No KK and NIK,
-// within the same tx.
+// within the same tx. It first lists the registered persons the load moves
+// into other households, and refuses with ErrTooManyMoves when they are
+// more than MaxMoveShare of the registered persons in the file, unless the
+// options allow it.
 func Upsert(ctx context.Context, tx pgx.Tx, o Options, res *Result) error {
+	if err := findMoves(ctx, tx, res); err != nil {
+		return err
+	}
+	if res.tooManyMoves() && !o.AllowMoves {
+		return ErrTooManyMoves
+	}
 	for _, st := range steps {
 		var args []any
 		if st.doing == "while opening memberships" {

@@ -16,13 +16,34 @@ import (
 // asked to skip them: the result lists them, and nothing was loaded.
 var ErrNothingLoaded = errors.New("the file has problems; nothing was loaded")
 
+// ImportOptions say how an import goes.
+type ImportOptions struct {
+	// SkipInvalid loads the good rows and lists the bad; without it one
+	// bad row loads nothing.
+	SkipInvalid bool
+	// DryRun does everything but keep it: the result says what the load
+	// would create, update and move, and nothing changes.
+	DryRun bool
+	// AllowMoves loads a file that moves more than
+	// registryload.MaxMoveShare of its registered persons into other
+	// households.
+	AllowMoves bool
+}
+
+// errDryRun rolls a dry run's transaction back.
+var errDryRun = errors.New("dry run")
+
 // Import loads a DTKS/BNBA extract into the caller's kecamatan in one
 // transaction. Every row is checked; with a problem nothing is loaded
 // (ErrNothingLoaded, with the result listing each line and field) unless
-// skipInvalid, which loads the good rows and lists the bad. Loading the
-// same file again changes nothing (upsert by No KK and NIK).
-func (a *App) Import(ctx context.Context, c *Caller, extract bnba.Reader, skipInvalid bool) (*registryload.Result, error) {
-	o := registryload.Options{Kecamatan: c.Kecamatan(), SkipInvalid: skipInvalid, Actor: c.Account, Now: c.Now}
+// o.SkipInvalid, which loads the good rows and lists the bad. A load that
+// would move too many registered persons into other households is refused
+// (registryload.ErrTooManyMoves, the result listing them) unless
+// o.AllowMoves. Loading the same file again changes nothing (upsert by No
+// KK and NIK). A dry run answers the same and keeps nothing.
+func (a *App) Import(ctx context.Context, c *Caller, extract bnba.Reader, opts ImportOptions) (*registryload.Result, error) {
+	o := registryload.Options{Kecamatan: c.Kecamatan(), SkipInvalid: opts.SkipInvalid, Actor: c.Account, Now: c.Now,
+		AllowMoves: opts.AllowMoves}
 	var res *registryload.Result
 	err := a.write(ctx, c, func(tx pgx.Tx) error {
 		var err error
@@ -32,8 +53,17 @@ func (a *App) Import(ctx context.Context, c *Caller, extract bnba.Reader, skipIn
 		if res.Failed(o) {
 			return ErrNothingLoaded
 		}
+		if opts.DryRun {
+			if err := registryload.Upsert(ctx, tx, o, res); err != nil {
+				return err
+			}
+			return errDryRun
+		}
 		return a.upsertAndIndex(ctx, tx, o, res)
 	})
+	if errors.Is(err, errDryRun) {
+		return res, nil
+	}
 	if err == nil && res.Large() {
 		a.analyzeAfterImport(ctx, c)
 	}
