@@ -38,14 +38,14 @@ type Options struct {
 
 // Result says what a load did.
 type Result struct {
-	Rows              int            `json:"rows"`
-	Loaded            int            `json:"loaded"`
-	Skipped           int            `json:"skipped"`
-	HouseholdsCreated int            `json:"householdsCreated"`
-	HouseholdsUpdated int            `json:"householdsUpdated"`
-	PersonsCreated    int            `json:"personsCreated"`
-	PersonsUpdated    int            `json:"personsUpdated"`
-	Moved             int            `json:"moved"`
+	Rows              int `json:"rows"`
+	Loaded            int `json:"loaded"`
+	Skipped           int `json:"skipped"`
+	HouseholdsCreated int `json:"householdsCreated"`
+	HouseholdsUpdated int `json:"householdsUpdated"`
+	PersonsCreated    int `json:"personsCreated"`
+	PersonsUpdated    int `json:"personsUpdated"`
+	Moved             int `json:"moved"`
 	// Registered counts the file's persons already in the registry, and
 	// HouseholdChanges those of them the load puts into another household
 	// (Moves lists them); Moved counts those too, and relationships changed.
@@ -54,9 +54,9 @@ type Result struct {
 	Moves            []Move `json:"moves"`
 	// Columns says how the file's header was read: each column, and the
 	// header cell it was found under.
-	Columns  map[string]string `json:"columns,omitempty"`
-	Problems []bnba.Problem    `json:"problems"`
-	ProblemCount      int            `json:"problemCount"`
+	Columns      map[string]string `json:"columns,omitempty"`
+	Problems     []bnba.Problem    `json:"problems"`
+	ProblemCount int               `json:"problemCount"`
 	// NIKs are the NIKs loaded, for the cross-kecamatan index.
 	NIKs []string `json:"-"`
 }
