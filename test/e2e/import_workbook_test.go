@@ -26,7 +26,7 @@ func TestImportAnOfficeWorkbookThroughTheBinaries(t *testing.T) {
 		"PENDIDIKAN", "KODE KELURAHAN", "RT", "RW", "ALAMAT", "PENGHASILAN"}
 	rows := [][]any{
 		{"3273121504100011", "3273121203800011", "Dedi Mulyadi", "Bandung", nil, "Laki-laki", "Kepala Keluarga", "SLTA/SEDERAJAT", "32.73.12.1001", "3", "11", "Jl. Pasteur 1", "Rp 1.500.000"},
-		{"3273121504100011", "3273124507850012", "Neneng Hasanah", "Garut", "05/07/1985", "Perempuan", "Istri", "TAMAT SD/SEDERAJAT", "32.73.12.1001", "3", "11", "Jl. Pasteur 1", ""},
+		{"3273121504100011", "3273124507850012", "Neneng Hasanah", "Garut", "05/07/1985", "Perempuan", "Istri", "TAMAT SD/SEDERAJAT", "32.73.12.1001", "3", "11", "Jl. Pasteur 1", "1.500.000"},
 	}
 	write := func(name string, nikAsNumber bool) string {
 		f := excelize.NewFile()
