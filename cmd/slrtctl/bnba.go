@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -34,6 +35,7 @@ changes nothing). Columns: docs/import.md.`,
 	skip := cmd.Flags().Bool("skip-invalid", false, "load the good rows and report the bad ones")
 	dryRun := cmd.Flags().Bool("dry-run", false, "check and load without keeping anything: how the columns were read, what would be created, updated and moved")
 	allowMoves := cmd.Flags().Bool("allow-moves", false, "load even when the file puts more than 5% of its registered persons into other households")
+	mapFile := cmd.Flags().String("map", "", "a file naming columns for header cells docs/import.md does not list: one `HEADER CELL = column` a line")
 	encoding := cmd.Flags().String("encoding", "", "a CSV file's encoding: utf-8 or windows-1252 (default: UTF-8, or Windows-1252 when the file is not UTF-8)")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		c, err := g.client()
@@ -42,7 +44,14 @@ changes nothing). Columns: docs/import.md.`,
 		}
 		code, path := args[0], args[1]
 		out, errOut := cmd.OutOrStdout(), cmd.ErrOrStderr()
-		problems, rows, err := checkFile(code, path, *encoding, errOut)
+		var columns map[string]string // as written in the map file, sent to the API
+		columnMap := bnba.ColumnMap{}
+		if *mapFile != "" {
+			if columns, columnMap, err = readColumnMap(*mapFile); err != nil {
+				return err
+			}
+		}
+		problems, rows, err := checkFile(code, path, *encoding, columnMap, errOut)
 		if err != nil {
 			return err
 		}
@@ -58,7 +67,7 @@ changes nothing). Columns: docs/import.md.`,
 		if len(problems) > 0 && !*skip {
 			return fmt.Errorf("%d problems in %d rows of %s; nothing imported (fix them, or --skip-invalid to load the good rows)", len(problems), rows, path)
 		}
-		res, err := upload(c, code, path, uploadOptions{encoding: *encoding, skip: *skip, dryRun: *dryRun, allowMoves: *allowMoves}, errOut)
+		res, err := upload(c, code, path, uploadOptions{encoding: *encoding, skip: *skip, dryRun: *dryRun, allowMoves: *allowMoves, columns: columns}, errOut)
 		if res != nil && (*dryRun || errors.Is(err, errTooManyMoves)) {
 			printPreview(out, res)
 		}
@@ -92,7 +101,27 @@ func containsProblem(ps []bnba.Problem, p bnba.Problem) bool {
 
 // checkFile reads the whole file once and checks every row, alone and
 // against the rows before it, showing progress on a terminal.
-func checkFile(code, path, encoding string, progress io.Writer) ([]bnba.Problem, int, error) {
+// readColumnMap reads a --map file: the pairs as written, and as a map.
+func readColumnMap(path string) (map[string]string, bnba.ColumnMap, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := bnba.ParseColumnMap(bytes.NewReader(data))
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	pairs := map[string]string{}
+	for _, line := range strings.Split(string(data), "\n") {
+		text, _, _ := strings.Cut(line, "#")
+		if cell, column, ok := strings.Cut(text, "="); ok {
+			pairs[strings.TrimSpace(cell)] = strings.TrimSpace(column)
+		}
+	}
+	return pairs, m, nil
+}
+
+func checkFile(code, path, encoding string, columns bnba.ColumnMap, progress io.Writer) ([]bnba.Problem, int, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, 0, err
@@ -103,7 +132,7 @@ func checkFile(code, path, encoding string, progress io.Writer) ([]bnba.Problem,
 		return nil, 0, err
 	}
 	now, rows := time.Now(), 0
-	extract, problems, err := bnba.Read(r, code, now)
+	extract, problems, err := bnba.ReadMapped(r, code, now, columns)
 	var p *bnba.Problem
 	if errors.As(err, &p) {
 		return []bnba.Problem{*p}, 0, nil
@@ -152,6 +181,8 @@ type importResult struct {
 type uploadOptions struct {
 	encoding                 string
 	skip, dryRun, allowMoves bool
+	// columns are a --map file's pairs, header cell to column.
+	columns map[string]string
 }
 
 // errTooManyMoves is the API's refusal of a file that moves too many
@@ -193,6 +224,9 @@ func upload(c *apiClient, code, path string, o uploadOptions, progress io.Writer
 		if on {
 			q.Set(name, "true")
 		}
+	}
+	for cell, column := range o.columns {
+		q.Add("column", cell+"="+column)
 	}
 	req, err := http.NewRequest("POST", c.server+"/api/v1/kecamatan/"+url.PathEscape(code)+"/impor?"+q.Encode(), body)
 	if err != nil {

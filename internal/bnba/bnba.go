@@ -77,14 +77,17 @@ type Header map[string]int
 // column is a problem, with the nearest names (a misspelt column would
 // silently be lost), and so is a required column missing; an optional
 // one missing reads as empty.
-func ParseHeader(record []string, line int) (Header, []Problem) {
+func ParseHeader(record []string, line int) (Header, []Problem) { return parseHeader(record, line, nil) }
+
+// parseHeader is ParseHeader with the header cells m maps.
+func parseHeader(record []string, line int, m ColumnMap) (Header, []Problem) {
 	h := Header{}
 	var problems []Problem
 	for i, cell := range record {
 		if strings.TrimSpace(cell) == "" {
 			continue
 		}
-		name, known := columnNamed(cell)
+		name, known := m.column(cell)
 		switch {
 		case !known:
 			problems = append(problems, Problem{line, strings.TrimSpace(cell), "bnba.column_unknown",
@@ -104,10 +107,10 @@ func ParseHeader(record []string, line int) (Header, []Problem) {
 }
 
 // known counts the cells of a row that name a column.
-func known(record []string) int {
+func known(record []string, m ColumnMap) int {
 	n := 0
 	for _, cell := range record {
-		if _, ok := columnNamed(cell); ok {
+		if _, ok := m.column(cell); ok {
 			n++
 		}
 	}

@@ -37,6 +37,11 @@ type cellReader interface {
 // problems ends the reading: they are returned with no Extract. An error is
 // the Reader's (a *Problem for a line that cannot be read).
 func Read(r Reader, kecamatan string, now time.Time) (*Extract, []Problem, error) {
+	return ReadMapped(r, kecamatan, now, nil)
+}
+
+// ReadMapped is Read with the header cells m names columns for.
+func ReadMapped(r Reader, kecamatan string, now time.Time, m ColumnMap) (*Extract, []Problem, error) {
 	var first []string
 	firstLine := 1
 	for range headerSearch {
@@ -50,10 +55,10 @@ func Read(r Reader, kecamatan string, now time.Time) (*Extract, []Problem, error
 		if first == nil && !empty(rec) {
 			first, firstLine = rec, line
 		}
-		if known(rec) < (len(Required)+1)/2 {
+		if known(rec, m) < (len(Required)+1)/2 {
 			continue
 		}
-		h, problems := ParseHeader(rec, line)
+		h, problems := parseHeader(rec, line, m)
 		if problems != nil {
 			return nil, problems, nil
 		}
@@ -69,7 +74,7 @@ func Read(r Reader, kecamatan string, now time.Time) (*Extract, []Problem, error
 	if first == nil {
 		return nil, []Problem{{Line: 1, Code: "bnba.empty", Message: "the file is empty"}}, nil
 	}
-	_, problems := ParseHeader(first, firstLine)
+	_, problems := parseHeader(first, firstLine, m)
 	return nil, problems, nil
 }
 

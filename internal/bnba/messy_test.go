@@ -219,3 +219,23 @@ func TestValuesAsWritten(t *testing.T) {
 		}
 	}
 }
+
+// A map file names columns for an office's own header cells; a line it
+// cannot read is named.
+func TestColumnMap(t *testing.T) {
+	m, err := ParseColumnMap(strings.NewReader("# kolom kantor\nWILAYAH (KODE KEMENDAGRI) = kelurahan\n\nNAMA KRT=nama\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, ok := m.column("wilayah kode kemendagri"); !ok || c != "kelurahan" {
+		t.Errorf("mapped cell: %q %v", c, ok)
+	}
+	if c, ok := m.column("TGL LAHIR"); !ok || c != "tanggal_lahir" {
+		t.Errorf("the aliases still read: %q %v", c, ok)
+	}
+	for text, want := range map[string]string{"A = b\n": "line 1: \"b\" is not a column", "ok = nik\nno equals\n": "line 2: write HEADER CELL = column"} {
+		if _, err := ParseColumnMap(strings.NewReader(text)); err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("%q: %v, want %q", text, err, want)
+		}
+	}
+}

@@ -46,7 +46,15 @@ func (s *Server) registryImport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	opts := usecase.ImportOptions{SkipInvalid: skip, DryRun: q.Get("dryRun") == "true", AllowMoves: q.Get("allowMoves") == "true"}
+	opts := usecase.ImportOptions{SkipInvalid: skip, DryRun: q.Get("dryRun") == "true", AllowMoves: q.Get("allowMoves") == "true",
+		Columns: bnba.ColumnMap{}}
+	for _, pair := range q["column"] {
+		cell, column, _ := strings.Cut(pair, "=")
+		if err := opts.Columns.Add(cell, column); err != nil {
+			invalid(w, r, FieldError{Field: "column", Code: "bnba.column_map", Message: err.Error()})
+			return
+		}
+	}
 	res, err := s.app.Import(r.Context(), &RequestOf(r).Caller, reader, opts)
 	var tooBig *http.MaxBytesError
 	switch {

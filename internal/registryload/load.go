@@ -34,6 +34,8 @@ type Options struct {
 	// AllowMoves loads a file that moves more than MaxMoveShare of its
 	// registered persons into other households.
 	AllowMoves bool
+	// Columns names columns for header cells the aliases do not cover.
+	Columns bnba.ColumnMap
 }
 
 // Result says what a load did.
@@ -167,7 +169,7 @@ func (s *source) Err() error             { return s.err }
 // while the upsert runs.
 func Stage(ctx context.Context, tx pgx.Tx, r bnba.Reader, o Options) (*Result, error) {
 	res := &Result{Problems: []bnba.Problem{}}
-	extract, problems, err := bnba.Read(r, o.Kecamatan, o.Now)
+	extract, problems, err := bnba.ReadMapped(r, o.Kecamatan, o.Now, o.Columns)
 	var p *bnba.Problem
 	if errors.As(err, &p) {
 		res.add(*p)

@@ -28,6 +28,8 @@ type ImportOptions struct {
 	// registryload.MaxMoveShare of its registered persons into other
 	// households.
 	AllowMoves bool
+	// Columns names columns for header cells the aliases do not cover.
+	Columns bnba.ColumnMap
 }
 
 // errDryRun rolls a dry run's transaction back.
@@ -43,7 +45,7 @@ var errDryRun = errors.New("dry run")
 // KK and NIK). A dry run answers the same and keeps nothing.
 func (a *App) Import(ctx context.Context, c *Caller, extract bnba.Reader, opts ImportOptions) (*registryload.Result, error) {
 	o := registryload.Options{Kecamatan: c.Kecamatan(), SkipInvalid: opts.SkipInvalid, Actor: c.Account, Now: c.Now,
-		AllowMoves: opts.AllowMoves}
+		AllowMoves: opts.AllowMoves, Columns: opts.Columns}
 	var res *registryload.Result
 	err := a.write(ctx, c, func(tx pgx.Tx) error {
 		var err error

@@ -11,9 +11,10 @@ import (
 
 // Dinas Sosial loads a workbook as offices keep them, with slrtctl and the
 // slrt-api binary: a title above exported column names, values as family
-// cards write them, a date cell. A NIK typed into a number cell is refused
-// naming the cell, and nothing loads; the dry run then says how each
-// column was read and what would happen, keeping nothing; the load follows.
+// cards write them, a date cell, and a column name of the office's own that
+// a --map file names. A NIK typed into a number cell is refused naming the
+// cell, and nothing loads; the dry run then says how each column was read
+// and what would happen, keeping nothing; the load follows.
 func TestImportAnOfficeWorkbookThroughTheBinaries(t *testing.T) {
 	server, admin := startPlatform(t, "slrt_control_workbook")
 	mustSlrtctl(t, "", append([]string{"kecamatan", "onboard", "32.73.12", "Batununggal"}, admin...)...)
@@ -23,7 +24,7 @@ func TestImportAnOfficeWorkbookThroughTheBinaries(t *testing.T) {
 	waitReady(t, admin, "32.73.12")
 
 	header := []any{"NO KK", "NIK", "NAMA LENGKAP", "TEMPAT LAHIR", "TGL LAHIR", "JENIS KELAMIN", "HUBUNGAN DALAM KELUARGA",
-		"PENDIDIKAN", "KODE KELURAHAN", "RT", "RW", "ALAMAT", "PENGHASILAN"}
+		"PENDIDIKAN", "WILAYAH (KODE KEMENDAGRI)", "RT", "RW", "ALAMAT", "PENGHASILAN"}
 	rows := [][]any{
 		{"3273121504100011", "3273121203800011", "Dedi Mulyadi", "Bandung", nil, "Laki-laki", "Kepala Keluarga", "SLTA/SEDERAJAT", "32.73.12.1001", "3", "11", "Jl. Pasteur 1", "Rp 1.500.000"},
 		{"3273121504100011", "3273124507850012", "Neneng Hasanah", "Garut", "05/07/1985", "Perempuan", "Istri", "TAMAT SD/SEDERAJAT", "32.73.12.1001", "3", "11", "Jl. Pasteur 1", "1.500.000"},
@@ -50,20 +51,34 @@ func TestImportAnOfficeWorkbookThroughTheBinaries(t *testing.T) {
 		return path
 	}
 
-	out, err := runSlrtctl(t, "", append([]string{"import", "32.73.12", write("angka.xlsx", true)}, dinsos...)...)
+	// A header cell no alias covers: named with its nearest columns, and
+	// read once a --map file says which column it is.
+	book := write("usulan.xlsx", false)
+	out, err := runSlrtctl(t, "", append([]string{"import", "32.73.12", book}, dinsos...)...)
+	if err == nil || !strings.Contains(out, `line 3, WILAYAH (KODE KEMENDAGRI): not a column of the extract; nearest:`) ||
+		!strings.Contains(out, "line 3, kelurahan: the header lacks this column") {
+		t.Fatalf("an unknown header cell: %v\n%s", err, out)
+	}
+	mapFile := filepath.Join(t.TempDir(), "kolom.txt")
+	if err := os.WriteFile(mapFile, []byte("# the office's own names\nWILAYAH (KODE KEMENDAGRI) = kelurahan\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	withMap := append([]string{"--map", mapFile}, dinsos...)
+
+	out, err = runSlrtctl(t, "", append([]string{"import", "32.73.12", write("angka.xlsx", true)}, withMap...)...)
 	if err == nil || !strings.Contains(out, "line 5, nik: cell B5 holds a number") || !strings.Contains(out, "nothing imported") {
 		t.Fatalf("a NIK in a number cell: %v\n%s", err, out)
 	}
 
-	book := write("usulan.xlsx", false)
-	out = mustSlrtctl(t, "", append([]string{"import", "32.73.12", "--dry-run", book}, dinsos...)...)
+	out = mustSlrtctl(t, "", append([]string{"import", "32.73.12", "--dry-run", book}, withMap...)...)
 	for _, want := range []string{`hubungan           <- "HUBUNGAN DALAM KELUARGA"`, `tanggal_lahir      <- "TGL LAHIR"`,
+		`kelurahan          <- "WILAYAH (KODE KEMENDAGRI)"`,
 		"2 rows: 2 would load (dry run: nothing kept), 0 skipped; households 1 new, 0 updated; persons 2 new"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the dry run lacks %q:\n%s", want, out)
 		}
 	}
-	out = mustSlrtctl(t, "", append([]string{"import", "32.73.12", book}, dinsos...)...)
+	out = mustSlrtctl(t, "", append([]string{"import", "32.73.12", book}, withMap...)...)
 	if !strings.Contains(out, "2 rows: 2 loaded, 0 skipped; households 1 new, 0 updated; persons 2 new") {
 		t.Fatalf("the load after the dry run: %s", out)
 	}
