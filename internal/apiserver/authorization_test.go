@@ -118,6 +118,8 @@ var expectations = map[string]func(c *caller, l location) bool{
 	"GET /kecamatan/{code}/keluhan/{id}":                 readsKecamatan,
 	"POST /kecamatan/{code}/keluhan/{id}/rujukan":        writesKecamatan,
 	"POST /kecamatan/{code}/rujukan/{id}/batal":          writesKecamatan,
+	"GET /kecamatan/{code}/impor":                        role(authz.RoleDinsos),
+	"POST /kecamatan/{code}/impor":                       role(authz.RoleDinsos),
 	"POST /kecamatan/{code}/rujukan/{id}/kirim":          writesKecamatan,
 }
 

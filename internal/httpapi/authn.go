@@ -34,6 +34,13 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
 			_ = r.ParseForm()
 		}
+		// An upload form's first part is its CSRF token: read it, and hand
+		// the rest of the body on unread, so that a file is streamed to
+		// its handler and nothing of it is stored before the caller is
+		// known.
+		if !safeMethod(r.Method) && strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+			r = withUpload(w, r)
+		}
 		p, ok := s.identify(w, r)
 		if !ok {
 			return
@@ -137,6 +144,9 @@ func validCSRF(r *http.Request, want string) bool {
 	got := r.Header.Get(csrfHeader)
 	if got == "" && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
 		got = r.PostFormValue("csrf_token")
+	}
+	if u := uploadOf(r); got == "" && u != nil {
+		got = u.csrf
 	}
 	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
 }

@@ -51,6 +51,14 @@ func (rt *Routes) Page(method, pattern string, ru Rule, h http.HandlerFunc, mw .
 	rt.add(method, pattern, ru, h, append(before, mw...))
 }
 
+// Upload registers a page that takes a file: a page with the bulk
+// deadline.
+func (rt *Routes) Upload(method, pattern string, ru Rule, h http.HandlerFunc, mw ...Middleware) {
+	rt.pages[method+" "+pattern] = true
+	before := []Middleware{middleware.Timeout(rt.s.cfg.BulkTimeout), crossOrigin.Handler}
+	rt.add(method, pattern, ru, h, append(before, mw...))
+}
+
 // LoginLimit throttles sign-in attempts per client address.
 func (rt *Routes) LoginLimit() Middleware { return rt.loginLimit }
 

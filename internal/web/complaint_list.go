@@ -47,14 +47,17 @@ func (h *Handler) complaintList(w http.ResponseWriter, r *http.Request) {
 	}
 	// Only Puskesos staff record complaints: the button is theirs.
 	canWrite := len(h.authz.AllowedWithin(account(r), k.Code, "keluhan", "write")) > 0
+	// Dinas Sosial loads the registry's extracts.
+	canImport := h.may(r, k.Code, "penduduk", "import")
 	v.Data = struct {
 		kecamatanPage
-		Items    []complaintRow
-		Statuses []string
-		Status   string
-		Next     string
-		CanWrite bool
-	}{k, rows, casework.ComplaintStatuses, f.Status, next, canWrite}
+		Items     []complaintRow
+		Statuses  []string
+		Status    string
+		Next      string
+		CanWrite  bool
+		CanImport bool
+	}{k, rows, casework.ComplaintStatuses, f.Status, next, canWrite, canImport}
 	render(w, r, http.StatusOK, "keluhan", v)
 }
 

@@ -40,6 +40,10 @@ func (h *Handler) Routes(rt *httpapi.Routes) {
 	page("POST", "/kecamatan/{code}/rujukan/{id}/kirim", inTenant("rujukan", "write"), h.referralSend)
 	page("POST", "/kecamatan/{code}/rujukan/{id}/batal", inTenant("rujukan", "write"), h.referralCancel)
 
+	// Dinas Sosial: the registry from DTKS/BNBA extracts, previewed first.
+	page("GET", "/kecamatan/{code}/impor", inTenant("penduduk", "import"), h.importNew)
+	rt.Upload("POST", "/kecamatan/{code}/impor", inTenant("penduduk", "import"), h.importCreate, h.chooseLanguage)
+
 	// Reports.
 	page("GET", "/kecamatan/{code}/laporan", inTenant("laporan", "read"), h.kecamatanReport)
 	page("GET", "/laporan", anywhere("laporan_kota", "read"), h.cityReport)
