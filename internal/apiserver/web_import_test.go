@@ -95,3 +95,20 @@ func TestWebImportPreviewThenLoad(t *testing.T) {
 		t.Error("the petugas is offered the import")
 	}
 }
+
+// The file sent back with its problems: the same rows, a masalah column.
+func TestWebImportSendsTheFileBackWithItsProblems(t *testing.T) {
+	dinsos := newBrowser(t)
+	dinsos.signIn("dinsos")
+	dinsos.get("/kecamatan/32.73.03/impor")
+	kk := newKK()
+	file := "NO KK,NIK,NAMA,TEMPAT LAHIR,TGL LAHIR,JK,SHDK,KODE KELURAHAN,RT,RW,ALAMAT\n" +
+		kk + "," + newNIK("L", "1970-07-07") + ",Ade Suryana,Bandung,07-07-1970,L,Kepala Keluarga,32.73.03.1005,1,1,Jl. Masalah 1\n" +
+		kk + ",123,Anak Salah NIK,Bandung,01-01-2001,L,Anak,32.73.03.1005,1,1,Jl. Masalah 1\n"
+	r := dinsos.upload("/kecamatan/32.73.03/impor?aksi=masalah", "kantor.csv", file, true)
+	lines := strings.Split(strings.TrimSpace(r.body), "\n")
+	if r.status != http.StatusOK || len(lines) != 3 || !strings.HasSuffix(lines[0], ",masalah") || !strings.HasSuffix(lines[1], ",") ||
+		!strings.Contains(lines[2], ",nik: ") {
+		t.Fatalf("the file back: %d %s", r.status, r.body)
+	}
+}

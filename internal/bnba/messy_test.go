@@ -239,3 +239,31 @@ func TestColumnMap(t *testing.T) {
 		}
 	}
 }
+
+// A file comes back with a column saying what is wrong on each line, in
+// its own shape: a workbook keeps its title and cells, CSV its separator.
+func TestAnnotate(t *testing.T) {
+	problems := []Problem{{Line: 5, Field: "nik", Message: "cell B5 holds a number"}, {Line: 5, Field: "nama", Message: "required"}}
+	book := workbook(t, false, person("3273031504100001", "3273031203800001", "Asep", "1980-03-12", "L", "kepala_keluarga"),
+		person("3273031504100001", "3273031203800002", "", "1980-03-12", "L", "anak"))
+	out, err := Annotate("x.xlsx", book, 3, problems)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	column, _ := excelize.ColumnNumberToName(len(exportedHeader) + 1)
+	title, _ := f.GetCellValue("Sheet1", "A1")
+	head, _ := f.GetCellValue("Sheet1", column+"3")
+	note, _ := f.GetCellValue("Sheet1", column+"5")
+	clean, _ := f.GetCellValue("Sheet1", column+"4")
+	if !strings.HasPrefix(title, "DATA KELUARGA") || head != ProblemColumn || note != "nik: cell B5 holds a number; nama: required" || clean != "" {
+		t.Errorf("workbook: title %q, header %q, row 5 %q, row 4 %q", title, head, note, clean)
+	}
+	csvOut, err := Annotate("x.csv", []byte("NIK;NAMA\r\n1;A\r\n2;B\r\n"), 1, []Problem{{Line: 3, Field: "nik", Message: "16 digits"}})
+	if err != nil || string(csvOut) != "NIK;NAMA;masalah\n1;A;\n2;B;nik: 16 digits\n" {
+		t.Errorf("CSV: %q %v", csvOut, err)
+	}
+}

@@ -56,9 +56,11 @@ type Result struct {
 	Moves            []Move `json:"moves"`
 	// Columns says how the file's header was read: each column, and the
 	// header cell it was found under.
-	Columns      map[string]string `json:"columns,omitempty"`
-	Problems     []bnba.Problem    `json:"problems"`
-	ProblemCount int               `json:"problemCount"`
+	Columns map[string]string `json:"columns,omitempty"`
+	// HeaderLine is the line (or row) the header was found on.
+	HeaderLine   int            `json:"headerLine,omitempty"`
+	Problems     []bnba.Problem `json:"problems"`
+	ProblemCount int            `json:"problemCount"`
 	// NIKs are the NIKs loaded, for the cross-kecamatan index.
 	NIKs []string `json:"-"`
 }
@@ -182,7 +184,7 @@ func Stage(ctx context.Context, tx pgx.Tx, r bnba.Reader, o Options) (*Result, e
 		res.add(problems...)
 		return res, nil
 	}
-	res.Columns = extract.Columns
+	res.Columns, res.HeaderLine = extract.Columns, extract.HeaderLine
 	rows, err := tx.Query(ctx, `SELECT code FROM kelurahan`)
 	if err != nil {
 		return nil, fmt.Errorf("while reading the kecamatan's kelurahan: %w", err)

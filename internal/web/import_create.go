@@ -1,9 +1,14 @@
 package web
 
 import (
+	"bytes"
 	"errors"
 	"io"
+	"mime"
+	"mime/multipart"
 	"net/http"
+	"path/filepath"
+	"strings"
 
 	"github.com/slrt-id/slrt/internal/bnba"
 	"github.com/slrt-id/slrt/internal/httpapi"
@@ -15,7 +20,8 @@ import (
 // importCreate previews (?aksi=pratinjau) or loads (?aksi=muat) the
 // uploaded extract, streamed from the form into the import: how its
 // columns were read, what it would create, update and move, and every
-// problem with its line. A preview keeps nothing.
+// problem with its line. A preview keeps nothing. With ?aksi=masalah the
+// answer is the file itself with a column of its problems, to fix.
 func (h *Handler) importCreate(w http.ResponseWriter, r *http.Request) {
 	v, d, err := h.newImportPage(r)
 	if err != nil {
@@ -27,7 +33,8 @@ func (h *Handler) importCreate(w http.ResponseWriter, r *http.Request) {
 		h.http.Fail(w, r, errNoFile)
 		return
 	}
-	d.DryRun = r.URL.Query().Get("aksi") != "muat"
+	action := r.URL.Query().Get("aksi")
+	d.DryRun = action != "muat"
 	opts := usecase.ImportOptions{DryRun: d.DryRun}
 	// The form's fields come before its file: read them, then stream the
 	// file through the import.
@@ -43,6 +50,10 @@ func (h *Handler) importCreate(w http.ResponseWriter, r *http.Request) {
 		case "pindah":
 			opts.AllowMoves = true
 		case "berkas":
+			if action == "masalah" {
+				h.annotatedFile(w, r, part)
+				return
+			}
 			reader, err := bnba.Open(part.FileName(), part, "")
 			if err != nil {
 				h.http.Fail(w, r, unreadable(err.Error()))
@@ -86,4 +97,42 @@ func (h *Handler) showImport(w http.ResponseWriter, r *http.Request, v *webPage,
 		d.Result, d.Columns = res, columnsRead(res)
 	}
 	render(w, r, status, "impor", v)
+}
+
+// maxAnnotated bounds a file sent back with its problems (it is held in
+// memory to be read twice).
+const maxAnnotated = 64 << 20
+
+// annotatedFile answers with the uploaded file and a column of each line's
+// problems (the first registryload.MaxProblems), as a dry run finds them.
+func (h *Handler) annotatedFile(w http.ResponseWriter, r *http.Request, part *multipart.Part) {
+	data, err := io.ReadAll(io.LimitReader(part, maxAnnotated+1))
+	if err != nil || len(data) > maxAnnotated {
+		h.http.Fail(w, r, unreadable("the file is too large to send back; split it by kelurahan"))
+		return
+	}
+	name := filepath.Base(part.FileName())
+	reader, err := bnba.Open(name, bytes.NewReader(data), "")
+	if err != nil {
+		h.http.Fail(w, r, unreadable(err.Error()))
+		return
+	}
+	res, err := h.app.Import(r.Context(), caller(r), reader, usecase.ImportOptions{DryRun: true, SkipInvalid: true, AllowMoves: true})
+	if err != nil {
+		h.http.Fail(w, r, err)
+		return
+	}
+	out, err := bnba.Annotate(name, data, max(res.HeaderLine, 1), res.Problems)
+	if err != nil {
+		h.http.Fail(w, r, unreadable(err.Error()))
+		return
+	}
+	contentType := "text/csv; charset=utf-8"
+	if strings.EqualFold(filepath.Ext(name), ".xlsx") {
+		contentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	}
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": "masalah-" + name}))
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write(out)
 }
