@@ -108,7 +108,7 @@ func TestWebImportSendsTheFileBackWithItsProblems(t *testing.T) {
 	r := dinsos.upload("/kecamatan/32.73.03/impor?aksi=masalah", "kantor.csv", file, true)
 	lines := strings.Split(strings.TrimSpace(r.body), "\n")
 	if r.status != http.StatusOK || len(lines) != 3 || !strings.HasSuffix(lines[0], ",masalah") || !strings.HasSuffix(lines[1], ",") ||
-		!strings.Contains(lines[2], ",nik: ") {
+		!strings.Contains(lines[2], `,"nik: must have exactly 16 digits`) {
 		t.Fatalf("the file back: %d %s", r.status, r.body)
 	}
 }
