@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -220,6 +221,33 @@ func TestPuskesosOfficerRecordsAComplaintInTheBrowser(t *testing.T) {
 	if html := page(); !strings.Contains(html, "Accepted by the agency") && !strings.Contains(html, "Diterima instansi") {
 		t.Fatalf("the Puskesos case file after Dinkes accepted:\n%s", html)
 	}
+
+	// Dinas Sosial brings in an office's CSV: a preview first, then the load.
+	mustSlrtctl(t, password+"\n", append([]string{"accounts", "create", "dewi", "--display-name", "Dewi (Dinsos)"}, admin...)...)
+	mustSlrtctl(t, "", append([]string{"grants", "add", "dewi", "dinsos", "32.73"}, admin...)...)
+	extract := filepath.Join(t.TempDir(), "usulan-cidadap.csv")
+	if err := os.WriteFile(extract, []byte("NO KK;NIK;NAMA;TEMPAT LAHIR;TGL LAHIR;JK;SHDK;KODE KELURAHAN;RT;RW;ALAMAT\n"+
+		"3273081504100009;3273081203800009;Odang Supriatna;Bandung;12-03-1980;Laki-laki;Kepala Keluarga;32.73.08.1001;2;4;Jl. Hegarmanah 9\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	do("signing out of the Puskesos", chromedp.Click(id("logout")), chromedp.WaitVisible(id("username")))
+	signIn("dewi")
+	do("previewing the import",
+		chromedp.Navigate(server+"/kecamatan/32.73.08/keluhan"),
+		chromedp.Click(id("import-link")),
+		chromedp.WaitVisible(id("berkas")),
+		chromedp.SetUploadFiles(id("berkas"), []string{extract}),
+		chromedp.Click(id("preview-button")),
+		chromedp.WaitVisible(id("preview")),
+	)
+	if persons := get("persons", chromedp.Text(id("persons"))); persons != "1 baru, 0 diubah" && persons != "1 new, 0 changed" {
+		t.Fatalf("the preview's persons: %q", persons)
+	}
+	do("loading it",
+		chromedp.SetUploadFiles(id("berkas"), []string{extract}),
+		chromedp.Click(id("load-button")),
+		chromedp.WaitVisible(id("loaded")),
+	)
 }
 
 // browser starts a headless Chromium for the test (Debian's, installed by
