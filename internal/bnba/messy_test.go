@@ -2,6 +2,7 @@ package bnba
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -56,6 +57,7 @@ func workbook(t *testing.T, date1904 bool, rows ...[]any) []byte {
 		}
 	}
 	set(1, 1, "DATA KELUARGA MISKIN KECAMATAN BABAKAN CIPARAY 2026")
+	_ = f.MergeCell("Sheet1", "A1", "O1") // a title across the sheet
 	for i, h := range exportedHeader {
 		set(i+1, 3, h)
 	}
@@ -265,5 +267,30 @@ func TestAnnotate(t *testing.T) {
 	csvOut, err := Annotate("x.csv", []byte("NIK;NAMA\r\n1;A\r\n2;B\r\n"), 1, []Problem{{Line: 3, Field: "nik", Message: "16 digits"}})
 	if err != nil || string(csvOut) != "NIK;NAMA;masalah\n1;A;\n2;B;nik: 16 digits\n" {
 		t.Errorf("CSV: %q %v", csvOut, err)
+	}
+}
+
+// Ten thousand rows as an office exports them read, each one.
+func TestTenThousandRowsOfAnExport(t *testing.T) {
+	if testing.Short() {
+		t.Skip("10,000 rows")
+	}
+	var rows [][]any
+	for i := range 10000 {
+		day := 12 + i/5000 // two birthdays, so that NIK serials suffice
+		born := excelDate(serial(time.Date(1980, 3, day, 0, 0, 0, 0, time.UTC), false))
+		kk := fmt.Sprintf("327303150410%04d", i/4+1)
+		rel := "Anak"
+		if i%4 == 0 {
+			rel = "Kepala Keluarga"
+		}
+		rows = append(rows, person(kk, fmt.Sprintf("327303%02d0380%04d", day, i%5000+1), fmt.Sprintf("Warga %d", i), born, "Laki-laki", rel))
+	}
+	got, problems := readAll(t, "x.xlsx", workbook(t, false, rows...))
+	if len(got) != 10000 || len(problems) != 0 {
+		t.Fatalf("%d rows, problems %v", len(got), problems[:min(len(problems), 5)])
+	}
+	if got[9999].Line != 10003 || got[9999].NIK != "3273031303805000" {
+		t.Errorf("the last row: line %d, NIK %s", got[9999].Line, got[9999].NIK)
 	}
 }
