@@ -1,13 +1,10 @@
 package httpapi
 
 import (
-	"encoding/csv"
-	"fmt"
 	"net/http"
 	"time"
 
-	"github.com/xuri/excelize/v2"
-
+	"github.com/slrt-id/slrt/internal/reportfile"
 	"github.com/slrt-id/slrt/internal/usecase"
 )
 
@@ -76,63 +73,13 @@ func writeReport(w http.ResponseWriter, r *http.Request, a *usecase.Report, file
 	case "csv":
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		w.Header().Set("Content-Disposition", `attachment; filename="`+filename+`.csv"`)
-		cw := csv.NewWriter(w)
-		for _, t := range a.Tables {
-			_ = cw.Write(append([]string{"tabel"}, t.Columns...))
-			for _, row := range t.Rows {
-				rec := []string{t.Name}
-				for _, v := range row {
-					rec = append(rec, Cell(v))
-				}
-				_ = cw.Write(rec)
-			}
-		}
-		cw.Flush()
-		return cw.Error()
+		return reportfile.WriteCSV(w, a.Tables)
 	case "xlsx":
-		f := excelize.NewFile()
-		defer f.Close()
-		for i, t := range a.Tables {
-			sheet := t.Name
-			if len(sheet) > 31 {
-				sheet = sheet[:31] // the format's limit
-			}
-			if i == 0 {
-				_ = f.SetSheetName("Sheet1", sheet)
-			} else if _, err := f.NewSheet(sheet); err != nil {
-				return err
-			}
-			header := make([]any, len(t.Columns))
-			for j, c := range t.Columns {
-				header[j] = c
-			}
-			_ = f.SetSheetRow(sheet, "A1", &header)
-			for j, row := range t.Rows {
-				values := make([]any, len(row))
-				for k, v := range row {
-					if v == nil {
-						values[k] = "<5"
-					} else {
-						values[k] = v
-					}
-				}
-				_ = f.SetSheetRow(sheet, fmt.Sprintf("A%d", j+2), &values)
-			}
-		}
 		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 		w.Header().Set("Content-Disposition", `attachment; filename="`+filename+`.xlsx"`)
-		_, err := f.WriteTo(w)
-		return err
+		return reportfile.WriteXLSX(w, a.Tables)
 	default:
 		invalid(w, r, FieldError{Field: "format", Code: "report.format", Message: "json, csv or xlsx"})
 		return nil
 	}
-}
-
-// Cell writes a report's cell; a suppressed one is "<5".
-func Cell(v any) string {
-	if v == nil {
-		return "<5" // suppressed
-	}
-	return fmt.Sprint(v)
 }

@@ -281,6 +281,7 @@ var messages = map[string]struct{ id, en string }{
 	"import.allow_moves":      {"Izinkan memindahkan warga terdaftar ke KK lain", "Allow moving registered residents to another family card"},
 	"import.preview":          {"Pratinjau", "Preview"},
 	"import.load":             {"Muat", "Load"},
+	"import.annotate":         {"Unduh berkas dengan kolom masalah", "Download the file with a problems column"},
 	"import.preview_done":     {"Pratinjau: inilah yang akan terjadi. Belum ada yang disimpan.", "Preview: this is what would happen. Nothing is kept yet."},
 	"import.loaded":           {"Data dimuat.", "The data is loaded."},
 	"import.refused_problems": {"Berkas bermasalah; tidak ada yang dimuat. Perbaiki baris di bawah, atau lewati baris bermasalah.", "The file has problems; nothing was loaded. Fix the lines below, or skip the rows with problems."},

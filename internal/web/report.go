@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/slrt-id/slrt/internal/httpapi"
+	"github.com/slrt-id/slrt/internal/reportfile"
 	"github.com/slrt-id/slrt/internal/usecase"
 )
 
@@ -103,7 +104,7 @@ func (h *Handler) renderReport(w http.ResponseWriter, r *http.Request, a *usecas
 		for _, row := range t.Rows {
 			cells := make([]string, len(row))
 			for i, c := range row {
-				cells[i] = httpapi.Cell(c)
+				cells[i] = reportfile.Cell(c)
 				if code, ok := c.(string); ok {
 					cells[i] = name(t.Columns[i], code)
 				}
