@@ -77,7 +77,9 @@ type Header map[string]int
 // column is a problem, with the nearest names (a misspelt column would
 // silently be lost), and so is a required column missing; an optional
 // one missing reads as empty.
-func ParseHeader(record []string, line int) (Header, []Problem) { return parseHeader(record, line, nil) }
+func ParseHeader(record []string, line int) (Header, []Problem) {
+	return parseHeader(record, line, nil)
+}
 
 // parseHeader is ParseHeader with the header cells m maps.
 func parseHeader(record []string, line int, m ColumnMap) (Header, []Problem) {
