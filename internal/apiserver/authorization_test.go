@@ -119,6 +119,8 @@ var expectations = map[string]func(c *caller, l location) bool{
 	"POST /kecamatan/{code}/keluhan/{id}/rujukan":        writesKecamatan,
 	"POST /kecamatan/{code}/rujukan/{id}/batal":          writesKecamatan,
 	"GET /kecamatan/{code}/impor":                        role(authz.RoleDinsos),
+	"GET /kecamatan/{code}/rujukan/terlambat":            readsKecamatan,
+	"GET /rujukan/terlambat":                             role(authz.RoleDinsos),
 	"POST /kecamatan/{code}/impor":                       role(authz.RoleDinsos),
 	"POST /kecamatan/{code}/rujukan/{id}/kirim":          writesKecamatan,
 }

@@ -44,9 +44,11 @@ func (h *Handler) Routes(rt *httpapi.Routes) {
 	page("GET", "/kecamatan/{code}/impor", inTenant("penduduk", "import"), h.importNew)
 	rt.Upload("POST", "/kecamatan/{code}/impor", inTenant("penduduk", "import"), h.importCreate, h.chooseLanguage)
 
-	// Reports.
+	// Reports, and the referrals past their targets.
 	page("GET", "/kecamatan/{code}/laporan", inTenant("laporan", "read"), h.kecamatanReport)
 	page("GET", "/laporan", anywhere("laporan_kota", "read"), h.cityReport)
+	page("GET", "/kecamatan/{code}/rujukan/terlambat", inTenant("rujukan", "read"), h.kecamatanOverdue)
+	page("GET", "/rujukan/terlambat", anywhere("rujukan_kota", "read"), h.cityOverdue)
 
 	// The receiving agency.
 	page("GET", "/instansi/{agency}/rujukan", inAgency("rujukan_inbox", "read"), h.inboxList)
