@@ -42,7 +42,7 @@ func (s *Server) auditList(w http.ResponseWriter, r *http.Request) {
 		invalid(w, r, errs...)
 		return
 	}
-	entries, err := s.store.QueryAudit(r.Context(), f)
+	entries, err := s.app.AuditLog(r.Context(), f)
 	if err != nil {
 		serverError(w, r, err)
 		return

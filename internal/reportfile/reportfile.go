@@ -75,3 +75,10 @@ func WriteXLSX(w io.Writer, tables []*casework.Table) error {
 	_, err := f.WriteTo(w)
 	return err
 }
+
+// WriteRows writes rows as CSV, the first being the header.
+func WriteRows(w io.Writer, rows [][]string) error {
+	cw := csv.NewWriter(w)
+	_ = cw.WriteAll(rows)
+	return cw.Error()
+}

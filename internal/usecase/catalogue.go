@@ -76,3 +76,9 @@ func (a *App) Onboarded(ctx context.Context) ([]string, error) {
 func (a *App) DocumentTypes(ctx context.Context) ([]store.DocumentType, error) {
 	return a.store.DocumentTypes(ctx, nil)
 }
+
+// AuditLog reads the audit log, newest first: who did what, where, and
+// whether it was allowed. The route's rule holds it to auditors.
+func (a *App) AuditLog(ctx context.Context, f store.AuditFilter) ([]*store.AuditEntry, error) {
+	return a.store.QueryAudit(ctx, f)
+}

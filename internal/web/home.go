@@ -28,6 +28,9 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 		case authz.LevelKecamatan:
 			places = append(places, place{Code: g.Domain, Name: areaName(g.Domain), RoleKey: "role." + string(g.Role)})
 		case authz.LevelKota:
+			if g.Role == authz.RoleAuditor {
+				continue // the audit log, linked below
+			}
 			if g.Role != authz.RoleDinsos {
 				others = true
 				continue
@@ -50,7 +53,11 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 	}
 	slices.SortStableFunc(places, func(a, b place) int { return strings.Compare(a.Code, b.Code) })
 	places = slices.CompactFunc(places, func(a, b place) bool { return a.Code == b.Code })
+	audit := h.authz.AllowedAnywhere(account(r), "audit", "read")
 	switch {
+	case len(places) == 0 && len(inboxes) == 0 && !others && audit:
+		http.Redirect(w, r, "/audit", http.StatusSeeOther)
+		return
 	case len(places) == 1 && len(inboxes) == 0 && !others:
 		http.Redirect(w, r, "/kecamatan/"+places[0].Code+"/keluhan", http.StatusSeeOther)
 		return
@@ -62,5 +69,6 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 		Places, Inboxes []place
 		Others          bool
 		CityReport      bool
-	}{places, inboxes, others, h.authz.AllowedAnywhere(account(r), "laporan_kota", "read")}))
+		Audit           bool
+	}{places, inboxes, others, h.authz.AllowedAnywhere(account(r), "laporan_kota", "read"), audit}))
 }

@@ -34,6 +34,9 @@ func TestPagesSpeakBothLanguages(t *testing.T) {
 			keys[prefix+c] = true
 		}
 	}
+	for _, o := range auditOutcomes {
+		keys["audit.outcome."+o] = true
+	}
 	for _, name := range casework.ReportTables {
 		keys["report."+name] = true
 	}

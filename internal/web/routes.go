@@ -50,6 +50,9 @@ func (h *Handler) Routes(rt *httpapi.Routes) {
 	page("GET", "/kecamatan/{code}/rujukan/terlambat", inTenant("rujukan", "read"), h.kecamatanOverdue)
 	page("GET", "/rujukan/terlambat", anywhere("rujukan_kota", "read"), h.cityOverdue)
 
+	// Auditors: the audit log.
+	page("GET", "/audit", anywhere("audit", "read"), h.auditList)
+
 	// The receiving agency.
 	page("GET", "/instansi/{agency}/rujukan", inAgency("rujukan_inbox", "read"), h.inboxList)
 	page("GET", "/instansi/{agency}/rujukan/{code}/{id}", inAgency("rujukan_inbox", "read"), h.inboxShow)
