@@ -1,6 +1,7 @@
 package apiserver_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -156,4 +157,19 @@ func expectMoved(t *testing.T, who string, id int64, to, reason string) referral
 		t.Fatalf("status %s after moving to %s", v.Status, to)
 	}
 	return v
+}
+
+// makeLate lets time pass for a sent referral of Babakan Ciparay: its
+// response and completion targets lie behind it.
+func makeLate(t *testing.T, referral int64) {
+	t.Helper()
+	ctx := context.Background()
+	tdb, err := env.Postgres.Connect(ctx, "slrt_32_73_03")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tdb.Close(ctx)
+	if _, err := tdb.Exec(ctx, `UPDATE referral SET response_due = current_date - 20, completion_due = current_date - 1 WHERE id = $1`, referral); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -616,16 +616,7 @@ func TestOverdueReferralsAreFlaggedAndCounted(t *testing.T) {
 	expectMoved(t, "koordinator", late, "requested", "")
 	onTime, _ := newReferral(t, complaint, "RTLH")
 	expectMoved(t, "koordinator", onTime, "requested", "")
-	// Time passes: the late one's targets lie behind it.
-	ctx := context.Background()
-	tdb, err := env.Postgres.Connect(ctx, "slrt_32_73_03")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tdb.Close(ctx)
-	if _, err := tdb.Exec(ctx, `UPDATE referral SET response_due = current_date - 20, completion_due = current_date - 1 WHERE id = $1`, late); err != nil {
-		t.Fatal(err)
-	}
+	makeLate(t, late)
 	var list struct {
 		Items []struct {
 			ID                int64 `json:"id"`
@@ -674,7 +665,7 @@ func TestOverdueReferralsAreFlaggedAndCounted(t *testing.T) {
 	o := options
 	o.Migrate = false
 	o.HTTP.ReferralMetricsEvery = 200 * time.Millisecond
-	replica, err := apiserver.Start(ctx, o)
+	replica, err := apiserver.Start(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package apiserver_test
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -15,15 +14,7 @@ func TestWebOverdueReferrals(t *testing.T) {
 	_, complaint := newCase(t)
 	late, tracking := newReferral(t, complaint, "RTLH")
 	expectMoved(t, "koordinator", late, "requested", "")
-	ctx := context.Background()
-	tdb, err := env.Postgres.Connect(ctx, "slrt_32_73_03")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tdb.Close(ctx)
-	if _, err := tdb.Exec(ctx, `UPDATE referral SET response_due = current_date - 20, completion_due = current_date - 1 WHERE id = $1`, late); err != nil {
-		t.Fatal(err)
-	}
+	makeLate(t, late)
 
 	supervisor := newBrowser(t)
 	supervisor.signIn("supervisor")
