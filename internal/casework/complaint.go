@@ -32,10 +32,6 @@ type StateError struct{ Message string }
 
 func (e *StateError) Error() string { return e.Message }
 
-func invalid(field, code, msg string) error {
-	return &registry.InvalidError{Fields: []registry.FieldError{{Field: field, Code: code, Message: msg}}}
-}
-
 // NewComplaint is a complaint to record about a registered person.
 type NewComplaint struct {
 	PersonID    int64  `json:"personId"`
@@ -142,7 +138,7 @@ func CreateComplaint(ctx context.Context, tx pgx.Tx, in *NewComplaint, actor Act
 		LEFT JOIN membership m ON m.person_id = p.id AND m.until IS NULL
 		WHERE p.id = $1 AND ($2::text[] IS NULL OR p.kelurahan_code = ANY($2))`, in.PersonID, registry.ScopeArg(scope)).Scan(&kel, &household)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, invalid("/personId", "complaint.person_unknown", "no such person in your kelurahan; register the person first")
+		return 0, registry.Invalid("/personId", "complaint.person_unknown", "no such person in your kelurahan; register the person first")
 	}
 	if err != nil {
 		return 0, err

@@ -84,7 +84,7 @@ type Referral struct {
 func CreateReferral(ctx context.Context, tx pgx.Tx, in *NewReferral, svc *Service, tenantCode string, actor Actor, scope []string) (int64, string, error) {
 	status, _, err := lockComplaint(ctx, tx, in.ComplaintID, scope)
 	if errors.Is(err, ErrNotFound) {
-		return 0, "", invalid("/complaintId", "referral.complaint_unknown", "no such complaint in your kelurahan")
+		return 0, "", registry.Invalid("/complaintId", "referral.complaint_unknown", "no such complaint in your kelurahan")
 	}
 	if err != nil {
 		return 0, "", err
@@ -102,7 +102,7 @@ func CreateReferral(ctx context.Context, tx pgx.Tx, in *NewReferral, svc *Servic
 		delete(provided, d.Code)
 	}
 	for extra := range provided {
-		return 0, "", invalid("/documentsProvided", "referral.document_not_required", extra+" is not a document this service asks for")
+		return 0, "", registry.Invalid("/documentsProvided", "referral.document_not_required", extra+" is not a document this service asks for")
 	}
 	var id int64
 	var code string
@@ -292,7 +292,7 @@ func Transition(ctx context.Context, tx pgx.Tx, m *Move) (string, error) {
 		return "", ErrNotAllowed
 	}
 	if step.NeedsReason && (ch.Reason == nil || strings.TrimSpace(*ch.Reason) == "") {
-		return "", invalid("/reason", "referral.reason_required", "say why the referral becomes "+string(ch.Status))
+		return "", registry.Invalid("/reason", "referral.reason_required", "say why the referral becomes "+string(ch.Status))
 	}
 	var set []string
 	args := []any{id, ch.Status}

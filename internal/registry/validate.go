@@ -1,10 +1,6 @@
 package registry
 
-import (
-	"regexp"
-	"strconv"
-	"unicode/utf8"
-)
+import "regexp"
 
 // The checks openapi.json's schemas make, made again on the input types so
 // that every surface (the API, the web app's forms) refuses the same
@@ -22,38 +18,29 @@ const (
 	MaxStreet     = 200
 )
 
-// text checks a required text of at most max characters.
-func text(fields []FieldError, field, code, value string, max int) []FieldError {
-	switch n := utf8.RuneCountInString(value); {
-	case n == 0:
-		return append(fields, FieldError{field, code + "_required", "required"})
-	case n > max:
-		return append(fields, FieldError{field, code + "_length", "at most " + strconv.Itoa(max) + " characters"})
-	}
-	return fields
-}
-
 // check checks a new house's address.
 func (h *House) check() []FieldError {
-	var fields []FieldError
+	var p Problems
 	if !kelurahanCode.MatchString(h.Kelurahan) {
-		fields = append(fields, FieldError{"/house/kelurahan", "house.kelurahan", "a kelurahan code, e.g. 32.73.03.1001"})
+		p.Add("/house/kelurahan", "house.kelurahan", "a kelurahan code, e.g. 32.73.03.1001")
 	}
 	if !threeDigits.MatchString(h.RT) {
-		fields = append(fields, FieldError{"/house/rt", "house.rt", "three digits, e.g. 003"})
+		p.Add("/house/rt", "house.rt", "three digits, e.g. 003")
 	}
 	if !threeDigits.MatchString(h.RW) {
-		fields = append(fields, FieldError{"/house/rw", "house.rw", "three digits, e.g. 011"})
+		p.Add("/house/rw", "house.rw", "three digits, e.g. 011")
 	}
-	return text(fields, "/house/street", "house.street", h.Street, MaxStreet)
+	p.Text("/house/street", "house.street", h.Street, 1, MaxStreet)
+	return p
 }
 
 // checkIdentity checks who a new person is: name, place of birth, sex.
 func (f *PersonFacts) checkIdentity() []FieldError {
-	fields := text(nil, "/name", "person.name", f.Name, MaxName)
-	fields = text(fields, "/birthPlace", "person.birthplace", f.BirthPlace, MaxBirthPlace)
+	var p Problems
+	p.Text("/name", "person.name", f.Name, 1, MaxName)
+	p.Text("/birthPlace", "person.birthplace", f.BirthPlace, 1, MaxBirthPlace)
 	if f.Sex != "L" && f.Sex != "P" {
-		fields = append(fields, FieldError{"/sex", "person.sex", "L or P"})
+		p.Add("/sex", "person.sex", "L or P")
 	}
-	return fields
+	return p
 }

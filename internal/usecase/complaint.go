@@ -11,11 +11,6 @@ import (
 	"github.com/slrt-id/slrt/internal/store"
 )
 
-// invalid is one field of an input the catalogue refuses.
-func invalid(field, code, message string) error {
-	return &registry.InvalidError{Fields: []registry.FieldError{{Field: field, Code: code, Message: message}}}
-}
-
 // RecordComplaint records a complaint (keluhan) about a registered person
 // in the caller's kelurahan.
 func (a *App) RecordComplaint(ctx context.Context, c *Caller, in *casework.NewComplaint, once Once) (*Created, error) {
@@ -24,16 +19,13 @@ func (a *App) RecordComplaint(ctx context.Context, c *Caller, in *casework.NewCo
 		return nil, err
 	}
 	// Every field at fault at once, the category's check among them.
-	var fields []registry.FieldError
-	if inv, ok := in.Validate().(*registry.InvalidError); ok {
-		fields = inv.Fields
-	}
+	var p registry.Problems
+	p.Merge(in.Validate())
 	if !active {
-		fields = append(fields, registry.FieldError{Field: "/category", Code: "complaint.category",
-			Message: "not a complaint category in use; see GET /api/v1/kategori-keluhan"})
+		p.Add("/category", "complaint.category", "not a complaint category in use; see GET /api/v1/kategori-keluhan")
 	}
-	if fields != nil {
-		return nil, &registry.InvalidError{Fields: fields}
+	if err := p.Err(); err != nil {
+		return nil, err
 	}
 	actor := a.actor(c)
 	return a.create(ctx, c, once, func(tx pgx.Tx) (*Created, error) {
@@ -73,7 +65,7 @@ func (a *App) Assess(ctx context.Context, c *Caller, id int64, in *casework.Asse
 	}
 	if in.RecommendedService != nil {
 		if _, err := a.store.Service(ctx, *in.RecommendedService); errors.Is(err, store.ErrNotFound) {
-			return nil, invalid("/recommendedService", "service.unknown", "not a service of the catalogue")
+			return nil, registry.Invalid("/recommendedService", "service.unknown", "not a service of the catalogue")
 		} else if err != nil {
 			return nil, err
 		}
@@ -84,7 +76,7 @@ func (a *App) Assess(ctx context.Context, c *Caller, id int64, in *casework.Asse
 			return nil, err
 		}
 		if len(known) != len(in.DocumentsHeld) {
-			return nil, invalid("/documentsHeld", "document.unknown", "holds a code that is not a document type; see GET /api/v1/layanan")
+			return nil, registry.Invalid("/documentsHeld", "document.unknown", "holds a code that is not a document type; see GET /api/v1/layanan")
 		}
 	}
 	actor := a.actor(c)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/slrt-id/slrt/internal/casework"
 	"github.com/slrt-id/slrt/internal/letter"
+	"github.com/slrt-id/slrt/internal/registry"
 	"github.com/slrt-id/slrt/internal/rujukan"
 	"github.com/slrt-id/slrt/internal/store"
 	"github.com/slrt-id/slrt/internal/workdays"
@@ -47,7 +48,7 @@ func (a *App) Service(ctx context.Context, code string) (*casework.Service, erro
 func (a *App) DraftReferral(ctx context.Context, c *Caller, in *casework.NewReferral, once Once) (*Created, error) {
 	snapshot, err := a.Service(ctx, in.Service)
 	if errors.Is(err, ErrNoSuchService) {
-		return nil, invalid("/service", "service.unknown", "not an active service of the catalogue; see GET /api/v1/layanan")
+		return nil, registry.Invalid("/service", "service.unknown", "not an active service of the catalogue; see GET /api/v1/layanan")
 	}
 	if err != nil {
 		return nil, err

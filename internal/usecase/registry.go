@@ -68,8 +68,7 @@ func (a *App) RegisterHousehold(ctx context.Context, c *Caller, in *registry.New
 func (a *App) mayWriteIn(c *Caller, kelurahan, field string) error {
 	code := c.Kecamatan()
 	if !strings.HasPrefix(kelurahan, code+".") {
-		return &registry.InvalidError{Fields: []registry.FieldError{{Field: field, Code: "kelurahan.other_kecamatan",
-			Message: "a kelurahan of kecamatan " + code}}}
+		return registry.Invalid(field, "kelurahan.other_kecamatan", "a kelurahan of kecamatan "+code)
 	}
 	if !registry.Allowed(c.Scope, kelurahan) {
 		return &OutsideScopeError{Kelurahan: kelurahan}
@@ -99,22 +98,16 @@ type NewHouseholdWithHead struct {
 
 // Validate checks both records as the API checks them one by one.
 func (in *NewHouseholdWithHead) Validate(c *Caller) error {
-	var fields []registry.FieldError
-	for _, err := range []error{in.Household.Validate(c.Now), in.Head.Validate(c.Now)} {
-		if inv, ok := err.(*registry.InvalidError); ok {
-			fields = append(fields, inv.Fields...)
-		}
-	}
+	var p registry.Problems
+	p.Merge(in.Household.Validate(c.Now))
+	p.Merge(in.Head.Validate(c.Now))
 	if in.Household.House == nil {
-		fields = append(fields, registry.FieldError{Field: "/house", Code: "household.house", Message: "a new house"})
+		p.Add("/house", "household.house", "a new house")
 	}
 	if in.Head.Relationship != "kepala_keluarga" {
-		fields = append(fields, registry.FieldError{Field: "/relationship", Code: "household.head", Message: "the first person is the head"})
+		p.Add("/relationship", "household.head", "the first person is the head")
 	}
-	if fields != nil {
-		return &registry.InvalidError{Fields: fields}
-	}
-	return nil
+	return p.Err()
 }
 
 // RegisterHouseholdWithHead registers the household and its head in one

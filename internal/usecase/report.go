@@ -36,7 +36,7 @@ func (p Period) bounds(today time.Time) (time.Time, time.Time, error) {
 		to = today
 	}
 	if to.Before(from) {
-		return time.Time{}, time.Time{}, &registry.InvalidError{Fields: []registry.FieldError{{Field: "to", Code: "report.range", Message: "not before from"}}}
+		return time.Time{}, time.Time{}, registry.Invalid("to", "report.range", "not before from")
 	}
 	zone := workdays.Zone
 	return time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, zone),

@@ -52,20 +52,17 @@ type NewKecamatan struct {
 
 // Validate checks the code, the name and the reclaim policy.
 func (in *NewKecamatan) Validate() error {
-	var fields []registry.FieldError
+	var p registry.Problems
 	if authz.DomainLevel(in.Code) != authz.LevelKecamatan {
-		fields = append(fields, registry.FieldError{Field: "/code", Code: "kecamatan.code", Message: "a Kemendagri kecamatan code such as 32.73.03"})
+		p.Add("/code", "kecamatan.code", "a Kemendagri kecamatan code such as 32.73.03")
 	}
 	if name := strings.TrimSpace(in.DisplayName); name == "" || len(name) > 100 {
-		fields = append(fields, registry.FieldError{Field: "/displayName", Code: "kecamatan.display_name", Message: "1 to 100 characters"})
+		p.Add("/displayName", "kecamatan.display_name", "1 to 100 characters")
 	}
 	if in.ReclaimPolicy != "" && in.ReclaimPolicy != slrtv1.ReclaimRetain && in.ReclaimPolicy != slrtv1.ReclaimDelete {
-		fields = append(fields, registry.FieldError{Field: "/reclaimPolicy", Code: "kecamatan.reclaim_policy", Message: "Retain or Delete"})
+		p.Add("/reclaimPolicy", "kecamatan.reclaim_policy", "Retain or Delete")
 	}
-	if fields != nil {
-		return &registry.InvalidError{Fields: fields}
-	}
-	return nil
+	return p.Err()
 }
 
 // KecamatanChange renames, suspends or resumes a kecamatan.
@@ -80,7 +77,7 @@ func (ch *KecamatanChange) Validate() error {
 		return nil
 	}
 	if name := strings.TrimSpace(*ch.DisplayName); name == "" || len(name) > 100 {
-		return invalid("/displayName", "kecamatan.display_name", "1 to 100 characters")
+		return registry.Invalid("/displayName", "kecamatan.display_name", "1 to 100 characters")
 	}
 	return nil
 }

@@ -73,7 +73,7 @@ var errNoFile = unreadable("choose a CSV or XLSX file")
 // unreadable is a file the import cannot open, as a problem of the form's
 // file field.
 func unreadable(message string) error {
-	return &registry.InvalidError{Fields: []registry.FieldError{{Field: "berkas", Code: "bnba.file", Message: message}}}
+	return registry.Invalid("berkas", "bnba.file", message)
 }
 
 // showImport shows what an import did, or would do, or why nothing was
