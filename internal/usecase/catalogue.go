@@ -16,11 +16,6 @@ type Catalogue struct {
 	AgencyNames   map[string]string
 }
 
-// ActiveCategories are the complaint categories in use.
-func (c *Catalogue) ActiveCategories() []store.Category {
-	return slices.DeleteFunc(slices.Clone(c.Categories), func(cat store.Category) bool { return !cat.Active })
-}
-
 // ActiveServices are the services a referral can be made to.
 func (c *Catalogue) ActiveServices() []store.Service {
 	return slices.DeleteFunc(slices.Clone(c.Services), func(svc store.Service) bool { return !svc.Active })
@@ -48,6 +43,11 @@ func (a *App) Catalogue(ctx context.Context) (*Catalogue, error) {
 // Categories lists the complaint categories in display order.
 func (a *App) Categories(ctx context.Context) ([]store.Category, error) {
 	return a.store.Categories(ctx)
+}
+
+// AgencyNames names every agency by its code.
+func (a *App) AgencyNames(ctx context.Context) (map[string]string, error) {
+	return a.store.AgencyNames(ctx)
 }
 
 // AgencyName names an agency; an agency without a name (or a catalogue

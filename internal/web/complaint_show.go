@@ -34,21 +34,16 @@ func (h *Handler) complaintShow(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	k, _, err := h.kecamatanPage(r)
-	if err != nil {
-		h.http.Fail(w, r, err)
-		return
-	}
-	q := r.URL.Query()
-	d := &caseFilePage{kecamatanPage: k, IdempotencyKey: rand.Text(), Saved: q.Get("tersimpan") == "1",
-		Referred: q.Get("dirujuk") == "1", Sent: q.Get("terkirim") == "1", Noted: q.Get("dicatat") == "1", Closed: q.Get("ditutup") == "1",
-		Assessed: q.Get("dikaji") == "1", Cancelled: q.Get("dibatalkan") == "1",
-		FollowUpKinds: casework.FollowUpKinds, Outcomes: casework.Outcomes}
 	cat, err := h.app.Catalogue(r.Context())
 	if err != nil {
 		h.http.Fail(w, r, err)
 		return
 	}
+	q := r.URL.Query()
+	d := &caseFilePage{kecamatanPage: newKecamatanPage(caller(r).Kecamatan(), cat.Categories), IdempotencyKey: rand.Text(), Saved: q.Get("tersimpan") == "1",
+		Referred: q.Get("dirujuk") == "1", Sent: q.Get("terkirim") == "1", Noted: q.Get("dicatat") == "1", Closed: q.Get("ditutup") == "1",
+		Assessed: q.Get("dikaji") == "1", Cancelled: q.Get("dibatalkan") == "1",
+		FollowUpKinds: casework.FollowUpKinds, Outcomes: casework.Outcomes}
 	d.Services, d.DocumentTypes, d.AgencyNames = cat.ActiveServices(), cat.DocumentTypes, cat.AgencyNames
 	d.ServiceNames = map[string]string{}
 	for _, svc := range d.Services {

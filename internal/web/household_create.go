@@ -17,11 +17,7 @@ import (
 // The form is checked by the registry's own rules, as the API's records
 // are; what they refuse is shown next to its field.
 func (h *Handler) householdCreate(w http.ResponseWriter, r *http.Request) {
-	v, d, err := h.newRegisterPage(r)
-	if err != nil {
-		h.http.Fail(w, r, err)
-		return
-	}
+	v, d := newRegisterPage(r)
 	form := url.Values{}
 	for _, f := range registerFields {
 		d.Form[f] = strings.TrimSpace(r.PostFormValue(f))

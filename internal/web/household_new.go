@@ -29,11 +29,10 @@ type registerPage struct {
 	IdempotencyKey string
 }
 
-func (h *Handler) newRegisterPage(r *http.Request) (*webPage, *registerPage, error) {
-	k, _, err := h.kecamatanPage(r)
-	if err != nil {
-		return nil, nil, err
-	}
+// newRegisterPage starts the form in the request's kecamatan, offering
+// the kelurahan the caller may register in.
+func newRegisterPage(r *http.Request) (*webPage, *registerPage) {
+	k := newKecamatanPage(caller(r).Kecamatan(), nil)
 	d := &registerPage{kecamatanPage: k, Form: map[string]string{}, Errors: map[string]string{}, IdempotencyKey: rand.Text()}
 	scope := caller(r).Scope
 	for code, name := range k.KelurahanNames {
@@ -42,16 +41,12 @@ func (h *Handler) newRegisterPage(r *http.Request) (*webPage, *registerPage, err
 		}
 	}
 	slices.SortFunc(d.Kelurahan, func(a, b place) int { return strings.Compare(a.Code, b.Code) })
-	return newPage(r, "register.title", d), d, nil
+	return newPage(r, "register.title", d), d
 }
 
 // householdNew shows the form for a new household and its head: the
 // resident a search did not find.
 func (h *Handler) householdNew(w http.ResponseWriter, r *http.Request) {
-	v, _, err := h.newRegisterPage(r)
-	if err != nil {
-		h.http.Fail(w, r, err)
-		return
-	}
+	v, _ := newRegisterPage(r)
 	render(w, r, http.StatusOK, "keluarga_baru", v)
 }

@@ -23,11 +23,7 @@ import (
 // problem with its line. A preview keeps nothing. With ?aksi=masalah the
 // answer is the file itself with a column of its problems, to fix.
 func (h *Handler) importCreate(w http.ResponseWriter, r *http.Request) {
-	v, d, err := h.newImportPage(r)
-	if err != nil {
-		h.http.Fail(w, r, err)
-		return
-	}
+	v, d := newImportPage(r)
 	parts := httpapi.UploadParts(r)
 	if parts == nil {
 		h.http.Fail(w, r, errNoFile)

@@ -22,23 +22,15 @@ type importPage struct {
 // columnRead is a column and the header cell it was read from.
 type columnRead struct{ Column, Cell string }
 
-func (h *Handler) newImportPage(r *http.Request) (*webPage, *importPage, error) {
-	k, _, err := h.kecamatanPage(r)
-	if err != nil {
-		return nil, nil, err
-	}
-	d := &importPage{kecamatanPage: k}
-	return newPage(r, "import.title", d), d, nil
+func newImportPage(r *http.Request) (*webPage, *importPage) {
+	d := &importPage{kecamatanPage: newKecamatanPage(caller(r).Kecamatan(), nil)}
+	return newPage(r, "import.title", d), d
 }
 
 // importNew shows the upload form for Dinas Sosial: a workbook or CSV,
 // previewed before it is loaded.
 func (h *Handler) importNew(w http.ResponseWriter, r *http.Request) {
-	v, _, err := h.newImportPage(r)
-	if err != nil {
-		h.http.Fail(w, r, err)
-		return
-	}
+	v, _ := newImportPage(r)
 	render(w, r, http.StatusOK, "impor", v)
 }
 

@@ -22,16 +22,21 @@ type kecamatanPage struct {
 // kecamatanPage starts a page of the request's kecamatan, with its
 // kelurahan and the complaint categories by name.
 func (h *Handler) kecamatanPage(r *http.Request) (kecamatanPage, []store.Category, error) {
-	code := caller(r).Kecamatan()
+	cats, err := h.app.Categories(r.Context())
+	return newKecamatanPage(caller(r).Kecamatan(), cats), cats, err
+}
+
+// newKecamatanPage starts a page of kecamatan code with its kelurahan and
+// cats by name (none for a page that shows no complaint).
+func newKecamatanPage(code string, cats []store.Category) kecamatanPage {
 	k := kecamatanPage{Code: code, KecamatanName: areaName(code), KelurahanNames: map[string]string{}, CategoryNames: map[string]string{}}
 	for _, kel := range wilayah.Default().Children(code) {
 		k.KelurahanNames[kel.Code] = kel.Name
 	}
-	cats, err := h.app.Categories(r.Context())
 	for _, c := range cats {
 		k.CategoryNames[c.Code] = c.Name
 	}
-	return k, cats, err
+	return k
 }
 
 // areaName names a kecamatan or kelurahan by its code.

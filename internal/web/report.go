@@ -64,14 +64,19 @@ func (h *Handler) renderReport(w http.ResponseWriter, r *http.Request, a *usecas
 		h.http.Fail(w, r, err)
 		return
 	}
-	cat, err := h.app.Catalogue(r.Context())
+	agencies, err := h.app.AgencyNames(r.Context())
+	if err != nil {
+		h.http.Fail(w, r, err)
+		return
+	}
+	cats, err := h.app.Categories(r.Context())
 	if err != nil {
 		h.http.Fail(w, r, err)
 		return
 	}
 	v := newPage(r, "report.title", nil)
 	categories := map[string]string{}
-	for _, c := range cat.Categories {
+	for _, c := range cats {
 		categories[c.Code] = c.Name
 	}
 	// A dimension's code, in words.
@@ -82,7 +87,7 @@ func (h *Handler) renderReport(w http.ResponseWriter, r *http.Request, a *usecas
 		case "kategori":
 			return cmp.Or(categories[code], code)
 		case "instansi":
-			return cmp.Or(cat.AgencyNames[code], code)
+			return cmp.Or(agencies[code], code)
 		case "kanal":
 			return v.T("channel." + code)
 		case "status":
