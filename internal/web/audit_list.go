@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"net/url"
 	"strconv"
 	"time"
 
@@ -59,23 +58,12 @@ func (h *Handler) auditList(w http.ResponseWriter, r *http.Request) {
 		writeAuditCSV(w, entries)
 		return
 	}
-	filter := url.Values{}
-	for k, v := range map[string]string{"pengguna": d.Filter.Username, "kecamatan": d.Filter.Tenant, "hasil": d.Filter.Outcome,
-		"dari": d.From, "sampai": d.To} {
-		if v != "" {
-			filter.Set(k, v)
-		}
-	}
+	filter := []string{"pengguna", d.Filter.Username, "kecamatan", d.Filter.Tenant, "hasil", d.Filter.Outcome, "dari", d.From, "sampai", d.To}
 	if len(entries) > limit {
 		entries = entries[:limit]
-		next := url.Values{"sebelum": {strconv.FormatInt(entries[limit-1].ID, 10)}}
-		for k, v := range filter {
-			next[k] = v
-		}
-		d.Next = "?" + next.Encode()
+		d.Next = query(append(filter, "sebelum", strconv.FormatInt(entries[limit-1].ID, 10))...)
 	}
-	filter.Set("format", "csv")
-	d.Entries, d.CSV = entries, "/audit?"+filter.Encode()
+	d.Entries, d.CSV = entries, "/audit"+query(append(filter, "format", "csv")...)
 	render(w, r, http.StatusOK, "audit", newPage(r, "audit.title", d))
 }
 

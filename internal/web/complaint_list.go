@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 
@@ -32,11 +31,7 @@ func (h *Handler) complaintList(w http.ResponseWriter, r *http.Request) {
 	next := ""
 	if len(items) > limit {
 		items = items[:limit]
-		v := url.Values{"after": {strconv.FormatInt(items[limit-1].ID, 10)}}
-		if f.Status != "" {
-			v.Set("status", f.Status)
-		}
-		next = "?" + v.Encode()
+		next = query("after", strconv.FormatInt(items[limit-1].ID, 10), "status", f.Status)
 	}
 	v := newPage(r, "complaints.title", nil)
 	rows := make([]complaintRow, len(items))

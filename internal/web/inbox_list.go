@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/slrt-id/slrt/internal/casework"
@@ -31,14 +30,11 @@ func (h *Handler) inboxList(w http.ResponseWriter, r *http.Request) {
 	}
 	next := ""
 	if inbox.NextCursor != "" {
-		v := url.Values{"setelah": {inbox.NextCursor}}
-		if f.Status != "" {
-			v.Set("status", f.Status)
-		}
+		overdue := ""
 		if f.Overdue {
-			v.Set("terlambat", "1")
+			overdue = "1"
 		}
-		next = "?" + v.Encode()
+		next = query("setelah", inbox.NextCursor, "status", f.Status, "terlambat", overdue)
 	}
 	var unavailable []string
 	for _, u := range inbox.Unavailable {

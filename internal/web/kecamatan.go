@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -45,6 +46,21 @@ func areaName(code string) string {
 		return a.Name
 	}
 	return code
+}
+
+// query writes key-value pairs as a query string, those with an empty
+// value left out: "?a=1&b=2", or "" for none.
+func query(pairs ...string) string {
+	v := url.Values{}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] != "" {
+			v.Set(pairs[i], pairs[i+1])
+		}
+	}
+	if len(v) == 0 {
+		return ""
+	}
+	return "?" + v.Encode()
 }
 
 // caseFileURL is the web app's page of a complaint.
