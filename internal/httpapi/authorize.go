@@ -17,21 +17,21 @@ import (
 type reach int
 
 const (
-	// scopePublic needs no caller.
-	scopePublic reach = iota
-	// scopeSelf needs a caller and acts on the caller's own things.
-	scopeSelf
-	// scopeTenant checks the permission in the kecamatan {code}, or in the
+	// reachPublic needs no caller.
+	reachPublic reach = iota
+	// reachSelf needs a caller and acts on the caller's own things.
+	reachSelf
+	// reachTenant checks the permission in the kecamatan {code}, or in the
 	// kelurahan under it the caller holds it in (rows are filtered to those).
-	scopeTenant
-	// scopeKelurahan checks the permission in the kelurahan {kelurahan}.
-	scopeKelurahan
-	// scopeAgency checks the permission in the agency {agency}; a {code} in
+	reachTenant
+	// reachKelurahan checks the permission in the kelurahan {kelurahan}.
+	reachKelurahan
+	// reachAgency checks the permission in the agency {agency}; a {code} in
 	// the path names the tenant to read.
-	scopeAgency
-	// scopeAnywhere checks the permission in any domain the caller holds a
+	reachAgency
+	// reachAnywhere checks the permission in any domain the caller holds a
 	// grant in; the use case checks the specific domain of what it touches.
-	scopeAnywhere
+	reachAnywhere
 )
 
 // Rule is a route's authorisation rule.
@@ -43,22 +43,22 @@ type Rule struct {
 
 var (
 	// Public is the rule of a route anyone may call.
-	Public = Rule{reach: scopePublic}
+	Public = Rule{reach: reachPublic}
 	// Self is the rule of a route any signed-in caller may call.
-	Self = Rule{reach: scopeSelf}
+	Self = Rule{reach: reachSelf}
 )
 
 // InTenant checks obj/act in the kecamatan {code} or kelurahan under it.
-func InTenant(obj, act string) Rule { return Rule{scopeTenant, obj, act} }
+func InTenant(obj, act string) Rule { return Rule{reachTenant, obj, act} }
 
 // inKelurahan checks obj/act in the kelurahan {kelurahan}.
-func inKelurahan(obj, act string) Rule { return Rule{scopeKelurahan, obj, act} }
+func inKelurahan(obj, act string) Rule { return Rule{reachKelurahan, obj, act} }
 
 // Anywhere checks obj/act in any domain the caller holds a grant in.
-func Anywhere(obj, act string) Rule { return Rule{scopeAnywhere, obj, act} }
+func Anywhere(obj, act string) Rule { return Rule{reachAnywhere, obj, act} }
 
 // InAgency checks obj/act in the agency {agency}.
-func InAgency(obj, act string) Rule { return Rule{scopeAgency, obj, act} }
+func InAgency(obj, act string) Rule { return Rule{reachAgency, obj, act} }
 
 // authorize enforces a route's Rule, then resolves the request once into a
 // Request in the context.
@@ -66,7 +66,7 @@ func (s *Server) authorize(ru Rule) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			rq := &Request{Caller: usecase.Caller{Now: time.Now()}}
-			if ru.reach != scopePublic {
+			if ru.reach != reachPublic {
 				if !s.decide(w, r, ru, rq) {
 					return
 				}
@@ -92,15 +92,15 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, ru Rule, rq *Req
 	id := p.Account.ID
 	rq.Principal, rq.Account, rq.Username = p, id, p.Account.Username
 	switch ru.reach {
-	case scopeSelf:
-	case scopeAnywhere:
+	case reachSelf:
+	case reachAnywhere:
 		allowed := s.authz.AllowedAnywhere(id, ru.object, ru.action)
 		s.metrics.decided(spanCtx, allowed)
 		if !allowed {
 			s.deny(w, r, "")
 			return false
 		}
-	case scopeAgency:
+	case reachAgency:
 		rq.Agency = chi.URLParam(r, "agency")
 		domain := authz.AgencyPrefix + rq.Agency
 		if authz.DomainLevel(domain) != authz.LevelAgency {
@@ -121,7 +121,7 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, ru Rule, rq *Req
 			noteTenant(reqCtx, code)
 			return s.resolveTenant(spanCtx, w, r, code, rq)
 		}
-	case scopeTenant, scopeKelurahan:
+	case reachTenant, reachKelurahan:
 		code := chi.URLParam(r, "code")
 		if authz.DomainLevel(code) != authz.LevelKecamatan {
 			problem(w, r, http.StatusNotFound, "No such kecamatan.")
@@ -130,7 +130,7 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, ru Rule, rq *Req
 		span.SetAttributes(attrTenant.String(code))
 		noteTenant(reqCtx, code)
 		var domains []string
-		if ru.reach == scopeTenant {
+		if ru.reach == reachTenant {
 			domains = s.authz.AllowedWithin(id, code, ru.object, ru.action)
 		} else {
 			kel := chi.URLParam(r, "kelurahan")

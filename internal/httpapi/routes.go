@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
@@ -43,19 +44,21 @@ func (rt *Routes) bulk(method, pattern string, ru Rule, h http.HandlerFunc) {
 // form refused when a browser says another site sent it (on top of the
 // session's CSRF token, which authentication checks).
 func (rt *Routes) Page(method, pattern string, ru Rule, h http.HandlerFunc, mw ...Middleware) {
-	rt.pages[method+" "+pattern] = true
-	before := []Middleware{middleware.Timeout(rt.s.cfg.RequestTimeout)}
-	if method != http.MethodGet {
-		before = append(before, crossOrigin.Handler)
-	}
-	rt.add(method, pattern, ru, h, append(before, mw...))
+	rt.page(rt.s.cfg.RequestTimeout, method, pattern, ru, h, mw)
 }
 
 // Upload registers a page that takes a file: a page with the bulk
 // deadline.
 func (rt *Routes) Upload(method, pattern string, ru Rule, h http.HandlerFunc, mw ...Middleware) {
+	rt.page(rt.s.cfg.BulkTimeout, method, pattern, ru, h, mw)
+}
+
+func (rt *Routes) page(timeout time.Duration, method, pattern string, ru Rule, h http.HandlerFunc, mw []Middleware) {
 	rt.pages[method+" "+pattern] = true
-	before := []Middleware{middleware.Timeout(rt.s.cfg.BulkTimeout), crossOrigin.Handler}
+	before := []Middleware{middleware.Timeout(timeout)}
+	if method != http.MethodGet {
+		before = append(before, crossOrigin.Handler)
+	}
 	rt.add(method, pattern, ru, h, append(before, mw...))
 }
 
