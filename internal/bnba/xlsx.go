@@ -75,16 +75,14 @@ func (x *XLSXReader) Next() ([]string, int, error) {
 		return cols, x.line, err
 	}
 	clear(x.kinds)
-	for i := range cols {
-		if _, watched := x.watch[i]; !watched {
-			continue
-		}
-		kind, value, err := x.cell(i, strings.TrimSpace(cols[i]) == "")
+	for i := range x.watch {
+		empty := i >= len(cols) || strings.TrimSpace(cols[i]) == "" // a trailing empty cell is not in cols
+		kind, value, err := x.cell(i, empty)
 		if err != nil {
 			return nil, x.line, err
 		}
 		x.kinds[i] = kind
-		if kind == cellDate {
+		if kind == cellDate && !empty {
 			cols[i] = value
 		}
 	}
