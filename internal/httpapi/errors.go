@@ -58,7 +58,7 @@ func (s *Server) Fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 }
 
-// fieldErrors are an input's problems as the API lists them.
+// inputErrors are an input's problems as the API lists them.
 func inputErrors(inv *registry.InvalidError) []FieldError {
 	fields := make([]FieldError, len(inv.Fields))
 	for i, f := range inv.Fields {

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/go-chi/chi/v5/middleware"
+
 	"github.com/slrt-id/slrt/internal/httpapi"
 )
 
