@@ -34,35 +34,50 @@ func (r *KecamatanReconciler) reconcileSchema(ctx context.Context, p *pass) erro
 		return blocked(reasonDatabaseError, "The credentials Secret of %s holds no valid connection URI: %v", name, err)
 	}
 	cfg.ConnectTimeout = 5 * time.Second
-	db := stdlib.OpenDB(*cfg)
-	defer db.Close() //nolint:errcheck // nothing to do about a failed close
-	db.SetMaxOpenConns(1)
-
-	version, err := tenantschema.Migrate(ctx, db)
-	if err != nil {
-		if pgadmin.IsAuthFailure(err) {
-			// The role's password drifted from the Secret: set it again next pass.
-			kec.Status.CredentialsVersion = ""
-			return retryable(reasonDatabaseError, err, "database %s refused the tenant credentials; the password is set again on the next pass", name)
-		}
-		if pgadmin.IsUnreachable(err) {
-			return databaseError(err, srv, "while migrating "+name)
-		}
+	version, n, doing, err := migrateAndCount(ctx, cfg, kelurahan)
+	if err != nil && pgadmin.IsUnreachable(err) && ctx.Err() == nil {
+		// A connection ended under the pass (a failover, an administrator
+		// ending sessions) is not a database down: one more try on a new
+		// connection before the kecamatan is reported unreachable.
+		version, n, doing, err = migrateAndCount(ctx, cfg, kelurahan)
+	}
+	if version != 0 {
+		kec.Status.SchemaVersion = version
+	}
+	switch {
+	case err == nil:
+	case doing == "migrating" && pgadmin.IsAuthFailure(err):
+		// The role's password drifted from the Secret: set it again next pass.
+		kec.Status.CredentialsVersion = ""
+		return retryable(reasonDatabaseError, err, "database %s refused the tenant credentials; the password is set again on the next pass", name)
+	case doing == "migrating" && !pgadmin.IsUnreachable(err):
 		// A failing migration affects this tenant alone; the others go on.
 		return retryable(reasonMigrationFailed, err, "while migrating database %s to schema version %d", name, tenantschema.LatestVersion())
-	}
-	kec.Status.SchemaVersion = version
-	if _, err := tenantschema.SyncKelurahan(ctx, db, kelurahan); err != nil {
-		return databaseError(err, srv, "while writing the kelurahan of "+name)
-	}
-	n, err := tenantschema.CountKelurahan(ctx, db)
-	if err != nil {
-		return databaseError(err, srv, "while counting the kelurahan of "+name)
+	default:
+		return databaseError(err, srv, "while "+doing+" "+name)
 	}
 	kec.Status.KelurahanCount = int32(n)
 	setCondition(kec, slrtv1.ConditionSchemaReady, true, reasonSchemaReady,
 		fmt.Sprintf("Schema version %d with %d kelurahan.", version, n))
 	return nil
+}
+
+// migrateAndCount migrates the tenant database on a connection of its own,
+// writes its kelurahan and counts them; doing says which step an error
+// came from ("migrating", "writing the kelurahan of", "counting the
+// kelurahan of").
+func migrateAndCount(ctx context.Context, cfg *pgx.ConnConfig, kelurahan []tenantschema.Kelurahan) (version int64, n int, doing string, err error) {
+	db := stdlib.OpenDB(*cfg)
+	defer db.Close() //nolint:errcheck // nothing to do about a failed close
+	db.SetMaxOpenConns(1)
+	if version, err = tenantschema.Migrate(ctx, db); err != nil {
+		return 0, 0, "migrating", err
+	}
+	if _, err = tenantschema.SyncKelurahan(ctx, db, kelurahan); err != nil {
+		return version, 0, "writing the kelurahan of", err
+	}
+	n, err = tenantschema.CountKelurahan(ctx, db)
+	return version, n, "counting the kelurahan of", err
 }
 
 // kelurahanOf returns the kelurahan of the spec, or of the reference data when
