@@ -193,7 +193,7 @@ func TestIntakeAndReferralLeaveNoPersonalDataInTelemetry(t *testing.T) {
 	kk := newKK()
 	resp := do(t, "petugas", "POST", kec("32.73.03")+"/keluarga", map[string]any{
 		"noKK": kk, "house": map[string]any{"kelurahan": "32.73.03.1001", "rt": "004", "rw": "005", "street": street},
-		"monthlyIncome": 1250000})
+		"monthlyIncome": 1234567})
 	expectStatus(t, resp, http.StatusCreated)
 	var hh createdResp
 	resp.json(t, &hh)
@@ -251,7 +251,7 @@ func TestIntakeAndReferralLeaveNoPersonalDataInTelemetry(t *testing.T) {
 	}
 	seen = append(seen, logs.String(), string(scrape))
 	everything := strings.Join(seen, "\n")
-	for _, personal := range []string{n, kk, name, "Cecep", street, description, notes, followUp, reason, "1250000", "1988-10-10"} {
+	for _, personal := range []string{n, kk, name, "Cecep", street, description, notes, followUp, reason, "1234567", "1988-10-10"} {
 		if strings.Contains(everything, personal) {
 			t.Errorf("%q appears in spans, logs or metrics", personal)
 		}
