@@ -48,6 +48,8 @@ func run(args []string) error {
 	fs.IntVar(&o.HTTP.TrackPerIPPerMinute, "tracking-per-ip-per-minute", httpCfg.TrackPerIPPerMinute, "public tracking lookups allowed per client address and minute")
 	fs.DurationVar(&o.HTTP.ReferralMetricsEvery, "referral-metrics-interval", httpCfg.ReferralMetricsEvery,
 		"how often to recount open and overdue referrals in every kecamatan for the metrics; 0 turns it off")
+	fs.DurationVar(&o.HTTP.RequestTimeout, "request-timeout", httpCfg.RequestTimeout,
+		"how long a request may work before it is answered 503 (a database that does not answer)")
 	keyFile := fs.String("nik-index-key-file", os.Getenv("SLRT_NIK_INDEX_KEY_FILE"),
 		"file holding the key (at least 32 bytes) of the cross-kecamatan NIK index, mounted from a Secret (env SLRT_NIK_INDEX_KEY_FILE)")
 	if err := fs.Parse(args); err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/exaring/otelpgx"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/multitracer"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
@@ -24,6 +25,7 @@ import (
 	slrtv1 "github.com/slrt-id/slrt/api/v1alpha1"
 	"github.com/slrt-id/slrt/internal/authz"
 	"github.com/slrt-id/slrt/internal/controldb"
+	"github.com/slrt-id/slrt/internal/dbfault"
 	"github.com/slrt-id/slrt/internal/httpapi"
 	"github.com/slrt-id/slrt/internal/nik"
 	"github.com/slrt-id/slrt/internal/store"
@@ -88,7 +90,9 @@ func Start(ctx context.Context, o Options) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("while parsing the control database URL: %w", err)
 	}
-	poolCfg.ConnConfig.Tracer = otelpgx.NewTracer()
+	// A lost connection resets the pool: the others are as dead.
+	reset := &dbfault.PoolReset{}
+	poolCfg.ConnConfig.Tracer = &multitracer.Tracer{QueryTracers: []pgx.QueryTracer{otelpgx.NewTracer(), reset}}
 	if o.ControlPoolSize > 0 {
 		poolCfg.MaxConns = o.ControlPoolSize
 	}
@@ -96,6 +100,8 @@ func Start(ctx context.Context, o Options) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("while connecting to the control database: %w", err)
 	}
+	resetPool := pool.Reset
+	reset.Reset.Store(&resetPool)
 	st := store.New(pool)
 	grants, err := st.ActiveGrants(ctx)
 	if err != nil {
@@ -147,6 +153,7 @@ func Start(ctx context.Context, o Options) (*App, error) {
 	})
 	connect := func(ctx context.Context) (*pgx.Conn, error) { return pgx.ConnectConfig(ctx, poolCfg.ConnConfig.Copy()) }
 	app.run(func() { registry.Run(runCtx) })
+	app.run(func() { app.UseCases.RunAuditShipper(runCtx, time.Second, time.Minute) })
 	if o.HTTP.ReferralMetricsEvery > 0 {
 		app.run(func() { app.UseCases.RunReferralMetrics(runCtx, o.HTTP.ReferralMetricsEvery) })
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/slrt-id/slrt/internal/dbfault"
 	"github.com/slrt-id/slrt/internal/notify"
 )
 
@@ -19,6 +20,12 @@ const credentialsChannel = "slrt_credentials"
 // authCacheTTL bounds how long a credential is trusted without asking the
 // control database, even if a notification were lost.
 const authCacheTTL = 30 * time.Second
+
+// authStaleBound is how old a remembered credential may be and still be
+// trusted while the control database cannot be reached: a revocation
+// made before an outage wins within it (and at once whenever the control
+// database answers, since it is always asked first).
+const authStaleBound = 2 * time.Minute
 
 // authCache remembers authenticated credentials for a short while, so that
 // a request does not cost two control database queries. It is trusted only
@@ -31,8 +38,10 @@ type authCache struct {
 }
 
 type cachedPrincipal struct {
-	p       Principal
-	expires time.Time
+	p        Principal
+	expires  time.Time
+	cachedAt time.Time
+	ends     time.Time // the credential's own end
 }
 
 func newAuthCache() *authCache { return &authCache{entries: map[[32]byte]cachedPrincipal{}} }
@@ -58,13 +67,32 @@ func (c *authCache) put(key [32]byte, p *Principal, credentialEnds time.Time) {
 	if !c.live.Load() {
 		return
 	}
-	expires := time.Now().Add(authCacheTTL)
+	now := time.Now()
+	expires := now.Add(authCacheTTL)
 	if credentialEnds.Before(expires) {
 		expires = credentialEnds
 	}
 	c.mu.Lock()
-	c.entries[key] = cachedPrincipal{p: *p, expires: expires}
+	c.entries[key] = cachedPrincipal{p: *p, expires: expires, cachedAt: now, ends: credentialEnds}
 	c.mu.Unlock()
+}
+
+// fallback returns the caller a credential named when last checked, for a
+// request the control database could not answer (err), if that was within
+// authStaleBound and the credential has not ended since.
+func (c *authCache) fallback(key [32]byte, err error) (*Principal, bool) {
+	if !dbfault.Classify(err).Transient() {
+		return nil, false
+	}
+	c.mu.RLock()
+	e, ok := c.entries[key]
+	c.mu.RUnlock()
+	now := time.Now()
+	if !ok || now.Sub(e.cachedAt) > authStaleBound || now.After(e.ends) {
+		return nil, false
+	}
+	p := e.p
+	return &p, true
 }
 
 func (c *authCache) flush() {
@@ -82,7 +110,8 @@ func (s *Server) WatchCredentials(ctx context.Context, connect func(context.Cont
 		s.auth.live.Store(true)
 		return nil
 	}, func() {
+		// Kept, not trusted: asked only when the control database cannot
+		// answer (fallback); emptied when the listener is back.
 		s.auth.live.Store(false)
-		s.auth.flush()
 	})
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-chi/chi/v5/middleware"
 
+	"github.com/slrt-id/slrt/internal/dbfault"
 	"github.com/slrt-id/slrt/internal/store"
 )
 
@@ -90,14 +91,20 @@ func (s *Server) tokenPrincipal(w http.ResponseWriter, r *http.Request, secret s
 	if p, ok := s.auth.get(key); ok {
 		return p
 	}
-	tok, err := s.store.TokenBySecret(r.Context(), secret)
+	var tok *store.Token
+	var acct *store.Account
+	err := dbfault.Retry(r.Context(), 3, dbfault.Retryable, func() (err error) {
+		if tok, err = s.store.TokenBySecret(r.Context(), secret); err != nil {
+			return err
+		}
+		acct, err = s.store.AccountByID(r.Context(), tok.AccountID)
+		return err
+	})
 	if err != nil {
-		s.unauthenticated(w, r, err, "The token is unknown, expired or revoked.")
-		return nil
-	}
-	acct, err := s.store.AccountByID(r.Context(), tok.AccountID)
-	if err != nil {
-		s.unauthenticated(w, r, err, "The token's account is gone.")
+		if p, ok := s.auth.fallback(key, err); ok {
+			return p
+		}
+		s.unauthenticated(w, r, err, "The token is unknown, expired or revoked, or its account is gone.")
 		return nil
 	}
 	p := &Principal{Account: acct, Via: "token", TokenID: tok.ID}
@@ -112,14 +119,20 @@ func (s *Server) sessionPrincipal(w http.ResponseWriter, r *http.Request, cookie
 	if p, ok := s.auth.get(key); ok {
 		return p
 	}
-	sess, err := s.store.SessionByCookie(r.Context(), cookie)
+	var sess *store.Session
+	var acct *store.Account
+	err := dbfault.Retry(r.Context(), 3, dbfault.Retryable, func() (err error) {
+		if sess, err = s.store.SessionByCookie(r.Context(), cookie); err != nil {
+			return err
+		}
+		acct, err = s.store.AccountByID(r.Context(), sess.AccountID)
+		return err
+	})
 	if err != nil {
+		if p, ok := s.auth.fallback(key, err); ok {
+			return p
+		}
 		s.unauthenticated(w, r, err, "The session has ended; sign in again.")
-		return nil
-	}
-	acct, err := s.store.AccountByID(r.Context(), sess.AccountID)
-	if err != nil {
-		s.unauthenticated(w, r, err, "The session's account is gone.")
 		return nil
 	}
 	p := &Principal{Account: acct, Via: "session", SessionID: sess.ID, CSRFToken: sess.CSRFToken}

@@ -167,7 +167,7 @@ func (s *Server) resolveTenant(ctx context.Context, w http.ResponseWriter, r *ht
 
 // deny answers 403 and records the refusal in the audit log.
 func (s *Server) deny(w http.ResponseWriter, r *http.Request, tenantCode string) {
-	s.audit(r, tenantCode, "denied")
+	_ = s.audit(r, tenantCode, "denied")
 	problem(w, r, http.StatusForbidden, "Your roles do not allow this here.")
 }
 

@@ -79,7 +79,7 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, v any, err error
 // answerAudited is answer for a full record, whose read is audited.
 func (s *Server) answerAudited(w http.ResponseWriter, r *http.Request, v any, err error) {
 	if err == nil {
-		s.Audit(r)
+		err = s.Audit(r)
 	}
 	s.answer(w, r, v, err)
 }

@@ -25,7 +25,10 @@ func (s *Server) referralLetter(w http.ResponseWriter, r *http.Request) {
 		serverError(w, r, err)
 		return
 	}
-	s.Audit(r)
+	if err := s.Audit(r); err != nil {
+		s.Fail(w, r, err)
+		return
+	}
 	w.Header().Set("Content-Type", "application/pdf")
 	w.Header().Set("Content-Disposition", `inline; filename="surat-rujukan-`+l.TrackingCode+`.pdf"`)
 	w.Header().Set("Cache-Control", "no-store")

@@ -21,7 +21,9 @@ func (s *Server) registryExport(w http.ResponseWriter, r *http.Request) {
 	}
 	rq := RequestOf(r)
 	err := s.app.Export(r.Context(), &rq.Caller, r.URL.Query().Get("kelurahan"), func() (bnba.Writer, error) {
-		s.Audit(r)
+		if err := s.Audit(r); err != nil {
+			return nil, err
+		}
 		w.Header().Set("Content-Type", contentType)
 		w.Header().Set("Content-Disposition", `attachment; filename="bnba-`+rq.Kecamatan()+"-"+rq.Now.Format("20060102")+"."+format+`"`)
 		w.Header().Set("Cache-Control", "no-store")

@@ -7,9 +7,13 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/go-chi/chi/v5/middleware"
+
+	"github.com/slrt-id/slrt/internal/dbfault"
 )
 
 // maxBodyBytes bounds a request body; the API takes small JSON documents.
@@ -71,6 +75,10 @@ func writeProblem(w http.ResponseWriter, status int, p any) {
 }
 
 func serverError(w http.ResponseWriter, r *http.Request, err error) {
+	if kind := dbfault.Classify(err); kind.Transient() {
+		unavailable(w, r, kind, err)
+		return
+	}
 	slog.ErrorContext(r.Context(), "request failed", "request_id", middleware.GetReqID(r.Context()), "error", err)
 	problem(w, r, http.StatusInternalServerError, "Something went wrong; quote the request id to city IT.")
 }
@@ -135,4 +143,19 @@ func written(w http.ResponseWriter) bool {
 // begun.
 func logFailure(r *http.Request, err error) {
 	slog.ErrorContext(r.Context(), "request failed after its answer began", "request_id", middleware.GetReqID(r.Context()), "error", err)
+}
+
+// unavailable answers 503 for a part the platform needs that is down or
+// slow: the kecamatan's own database errors are told apart by Fail, so
+// what comes here is the control database or the Kubernetes API.
+func unavailable(w http.ResponseWriter, r *http.Request, kind dbfault.Kind, err error) {
+	part := "The platform's control database"
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) {
+		part = "The Kubernetes API"
+	}
+	slog.WarnContext(r.Context(), "request answered 503", "request_id", middleware.GetReqID(r.Context()),
+		"fault", kind.String(), "error", err)
+	w.Header().Set("Retry-After", strconv.Itoa(int(kind.RetryAfter().Seconds())))
+	problem(w, r, http.StatusServiceUnavailable, part+" cannot be reached just now ("+kind.String()+"); try again shortly.")
 }

@@ -312,3 +312,30 @@ func lastLines(s string, n int) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// Crash stops the server in immediate mode, as a power cut or an
+// out-of-memory kill would: no checkpoint, sessions cut, recovery at the
+// next Start.
+func (s *Server) Crash() error {
+	if s.external || s.cmd == nil {
+		return errors.New("cannot crash a server not started here")
+	}
+	_ = s.cmd.Process.Signal(syscall.SIGQUIT)
+	<-s.exited
+	s.cmd = nil
+	return nil
+}
+
+// Pause stops every process of the server (SIGSTOP to its process group),
+// as a stalled disk or a frozen virtual machine would; Resume goes on.
+func (s *Server) Pause() error { return s.signalGroup(syscall.SIGSTOP) }
+
+// Resume continues a paused server.
+func (s *Server) Resume() error { return s.signalGroup(syscall.SIGCONT) }
+
+func (s *Server) signalGroup(sig syscall.Signal) error {
+	if s.external || s.cmd == nil {
+		return errors.New("cannot signal a server not started here")
+	}
+	return syscall.Kill(-s.cmd.Process.Pid, sig)
+}

@@ -8,12 +8,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/slrt-id/slrt/internal/dbfault"
 )
 
 // Admin manages roles and databases over an admin connection to one
@@ -177,17 +177,15 @@ func IsAuthFailure(err error) bool {
 	return isCode(err, "28P01") || isCode(err, "28000")
 }
 
-// IsUnreachable reports whether err means the server could not be reached or
-// went away, as opposed to the server answering with an error.
+// IsUnreachable reports whether err means the server could not be reached,
+// went away or did not answer in time, as opposed to the server answering
+// with an error (dbfault tells the kinds apart).
 func IsUnreachable(err error) bool {
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) {
-		// Class 08 (connection exception) and 57P01-57P03 (shutting down,
-		// cannot connect now) come from a server that is going or not there.
-		return strings.HasPrefix(pgErr.Code, "08") || pgErr.Code == "57P01" || pgErr.Code == "57P02" || pgErr.Code == "57P03"
+	switch dbfault.Classify(err) {
+	case dbfault.Unreachable, dbfault.Lost:
+		return true
+	case dbfault.Timeout:
+		return errors.Is(err, context.DeadlineExceeded) || pgconn.Timeout(err)
 	}
-	var connErr *pgconn.ConnectError
-	var netErr net.Error
-	return errors.As(err, &connErr) || errors.As(err, &netErr) || pgconn.SafeToRetry(err) ||
-		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.Is(err, context.DeadlineExceeded)
+	return false
 }

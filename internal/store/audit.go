@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/slrt-id/slrt/internal/dbfault"
 )
 
 // AuditEntry is one line of the audit log.
@@ -23,14 +25,28 @@ type AuditEntry struct {
 	Outcome   string    `json:"outcome"`
 	Purpose   string    `json:"purpose,omitempty"`
 	ClientIP  string    `json:"clientIp,omitempty"`
+	// EntryID is the entry's own id, given when it is made: written twice
+	// (a shipment repeated after a failure), it is kept once.
+	EntryID string `json:"entryId,omitempty"`
 }
 
-// AppendAudit writes one audit entry.
+// AppendAudit writes one audit entry, trying again (a bounded number of
+// times) when the connection was lost or the server could not be reached:
+// an entry with an EntryID is written once however many tries reach the
+// server.
 func (s *Store) AppendAudit(ctx context.Context, e *AuditEntry) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO audit_log
-		(request_id, account_id, username, roles, tenant, kelurahan, action, object, outcome, purpose, client_ip)
-		VALUES ($1, $2, nullif($3, ''), $4, nullif($5, ''), nullif($6, ''), $7, $8, $9, nullif($10, ''), nullif($11, ''))`,
-		e.RequestID, e.AccountID, e.Username, e.Roles, e.Tenant, e.Kelurahan, e.Action, e.Object, e.Outcome, e.Purpose, e.ClientIP)
+	at := e.At
+	if at.IsZero() {
+		at = time.Now()
+	}
+	err := dbfault.Retry(ctx, 3, dbfault.Retryable, func() error {
+		_, err := s.pool.Exec(ctx, `INSERT INTO audit_log
+			(at, request_id, account_id, username, roles, tenant, kelurahan, action, object, outcome, purpose, client_ip, entry_id)
+			VALUES ($1, $2, $3, nullif($4, ''), $5, nullif($6, ''), nullif($7, ''), $8, $9, $10, nullif($11, ''), nullif($12, ''), nullif($13, ''))
+			ON CONFLICT (entry_id) DO NOTHING`,
+			at, e.RequestID, e.AccountID, e.Username, e.Roles, e.Tenant, e.Kelurahan, e.Action, e.Object, e.Outcome, e.Purpose, e.ClientIP, e.EntryID)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("while writing the audit log: %w", err)
 	}

@@ -75,9 +75,14 @@ type Registry struct {
 	secrets   client.Reader // reads one Secret by name; never lists
 	opts      Options
 
-	mu    sync.Mutex
-	pools map[string]*entry
+	mu     sync.Mutex
+	pools  map[string]*entry
+	onOpen func(code string)
 }
+
+// OnOpen calls fn with a tenant's code each time its pool opens; set it
+// before the first request.
+func (r *Registry) OnOpen(fn func(code string)) { r.onOpen = fn }
 
 type entry struct {
 	ready    chan struct{} // closed once pool or err is set
@@ -246,6 +251,8 @@ func (r *Registry) entry(ctx context.Context, t *Tenant) (*entry, error) {
 			r.mu.Lock()
 			delete(r.pools, t.Code)
 			r.mu.Unlock()
+		} else if r.onOpen != nil {
+			r.onOpen(t.Code)
 		}
 		close(e.ready)
 	} else {

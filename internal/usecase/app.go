@@ -23,9 +23,10 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/slrt-id/slrt/internal/authz"
+	"github.com/slrt-id/slrt/internal/auditlog"
 	"github.com/slrt-id/slrt/internal/casework"
+	"github.com/slrt-id/slrt/internal/dbfault"
 	"github.com/slrt-id/slrt/internal/nik"
-	"github.com/slrt-id/slrt/internal/pgadmin"
 	"github.com/slrt-id/slrt/internal/store"
 	"github.com/slrt-id/slrt/internal/tenant"
 	"github.com/slrt-id/slrt/internal/workdays"
@@ -46,11 +47,15 @@ type App struct {
 	nikHasher *nik.Hasher
 	metrics   *instruments
 	gauges    referralGauges
+	outbox    waiting // kecamatan whose audit outbox may hold entries
 }
 
 // New makes the application layer.
 func New(st *store.Store, az *authz.Authorizer, tenants *tenant.Registry, kube client.Client, nikHasher *nik.Hasher) *App {
-	return &App{store: st, authz: az, tenants: tenants, kube: kube, nikHasher: nikHasher, metrics: newInstruments()}
+	a := &App{store: st, authz: az, tenants: tenants, kube: kube, nikHasher: nikHasher, metrics: newInstruments()}
+	// A pool opening may find entries a stopped replica staged.
+	tenants.OnOpen(a.outbox.mark)
+	return a
 }
 
 // Caller is who acts, where and when, resolved once per request.
@@ -105,20 +110,31 @@ var (
 // conn is a connection to a tenant database.
 type conn = *pgxpool.Conn
 
+// attempts bounds the tries of a call to a tenant database that the server
+// rolled back (a lost connection, a serialization failure, a deadlock).
+const attempts = 3
+
 // read runs fn on a connection to the caller's tenant database. When the
 // connection turns out dead (the server restarted or failed over), the
 // tenant's pool drops its other connections and fn, which writes nothing,
-// runs once more on a fresh one.
+// runs again on a fresh one.
 func (a *App) read(ctx context.Context, c *Caller, fn func(conn) error) error {
-	return a.onTenant(ctx, c, true, fn)
+	return a.onTenant(ctx, c, fn)
 }
 
-// write runs change in a transaction on the caller's tenant database. A
-// transaction whose connection died is not run again: whether it committed
-// is unknown, so the caller is told to try again (creates carry
-// idempotency keys for that).
+// write runs change in a transaction on the caller's tenant database, with
+// the request's audit entry. A transaction the server rolled back (the
+// connection died before COMMIT, a serialization failure) runs again; one
+// whose COMMIT got no answer is not, since whether it committed is unknown:
+// the caller is told to try again (creates carry idempotency keys for that).
 func (a *App) write(ctx context.Context, c *Caller, change func(pgx.Tx) error) error {
-	return a.onTenant(ctx, c, false, func(cn conn) error { return pgx.BeginFunc(ctx, cn, change) })
+	return a.onTenant(ctx, c, func(cn conn) error { return a.inTx(ctx, c, cn, change) })
+}
+
+// writeOnce is write for a change that cannot run twice (it reads a
+// stream): a try the server rolled back is not made again.
+func (a *App) writeOnce(ctx context.Context, c *Caller, change func(pgx.Tx) error) error {
+	return a.onTenant(ctx, c, func(cn conn) error { return settle(a.inTx(ctx, c, cn, change)) })
 }
 
 // readOne runs get on the caller's tenant database (as read does) and
@@ -144,35 +160,100 @@ func changeThenGet[T any](ctx context.Context, a *App, c *Caller, change func(pg
 }
 
 // writeThenRead runs change in a transaction, then read after the commit.
+// A read failing after the commit does not run the change again.
 func (a *App) writeThenRead(ctx context.Context, c *Caller, change func(pgx.Tx) error, read func(conn) error) error {
-	return a.onTenant(ctx, c, false, func(cn conn) error {
-		if err := pgx.BeginFunc(ctx, cn, change); err != nil {
+	return a.onTenant(ctx, c, func(cn conn) error {
+		if err := a.inTx(ctx, c, cn, change); err != nil {
 			return err
 		}
-		return read(cn)
+		return settle(read(cn))
 	})
 }
 
-func (a *App) onTenant(ctx context.Context, c *Caller, retry bool, fn func(conn) error) error {
-	for attempt := 1; ; attempt++ {
+// inTx runs change in a transaction that also stages the request's audit
+// entry in the tenant's outbox: the entry commits with the write or
+// neither does.
+func (a *App) inTx(ctx context.Context, c *Caller, cn conn, change func(pgx.Tx) error) error {
+	pending := auditlog.From(ctx)
+	tx, err := cn.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	if err = change(tx); err == nil {
+		err = pending.Stage(ctx, tx)
+	}
+	if err != nil {
+		_ = tx.Rollback(ctx)
+		return err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		if dbfault.Classify(err) == dbfault.Conflict {
+			return err // refused at COMMIT: rolled back for certain
+		}
+		return settle(err)
+	}
+	pending.Staged(c.Kecamatan())
+	return nil
+}
+
+// onTenant runs fn on a connection to the caller's tenant database, again
+// (up to attempts, with a jittered pause) while it fails in a way the
+// server rolled back, and turns what remains of a database's failure into
+// ErrTenantUnreachable or ErrTenantWentAway.
+func (a *App) onTenant(ctx context.Context, c *Caller, fn func(conn) error) error {
+	err := dbfault.Retry(ctx, attempts, retryable, func() error {
 		cn, err := a.tenants.Acquire(ctx, c.Tenant)
 		if err != nil {
-			if errors.Is(err, tenant.ErrBudgetExhausted) {
-				return err
-			}
-			return errors.Join(ErrTenantUnreachable, err)
+			return &acquireError{err}
 		}
 		err = fn(cn)
 		cn.Release()
-		switch {
-		case err == nil || !pgadmin.IsUnreachable(err):
-			return err
-		case ctx.Err() == nil: // the connection died, not the call
+		if dbfault.Classify(err) == dbfault.Lost && ctx.Err() == nil {
 			a.tenants.Reset(c.Tenant)
-			if retry && attempt == 1 {
-				continue
-			}
 		}
+		return err
+	})
+	var acq *acquireError
+	var done *settled
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &acq) && errors.Is(err, tenant.ErrBudgetExhausted):
+		return acq.err
+	case errors.As(err, &acq) && dbfault.Classify(err).Transient():
+		return errors.Join(ErrTenantUnreachable, acq.err)
+	case dbfault.Classify(err).Transient():
 		return errors.Join(ErrTenantWentAway, err)
+	case errors.As(err, &done):
+		return done.err
+	case errors.As(err, &acq):
+		return acq.err
 	}
+	return err
+}
+
+// retryable says whether a try of onTenant may run again.
+func retryable(err error) bool {
+	var done *settled
+	return !errors.As(err, &done) && dbfault.Retryable(err)
+}
+
+// acquireError is a failure to get a connection: nothing ran.
+type acquireError struct{ err error }
+
+func (e *acquireError) Error() string { return e.err.Error() }
+func (e *acquireError) Unwrap() error { return e.err }
+
+// settled marks a failure after a write committed, or at its COMMIT: the
+// write must not run again.
+type settled struct{ err error }
+
+func (e *settled) Error() string { return e.err.Error() }
+func (e *settled) Unwrap() error { return e.err }
+
+func settle(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &settled{err}
 }

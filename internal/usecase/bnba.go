@@ -47,7 +47,8 @@ func (a *App) Import(ctx context.Context, c *Caller, extract bnba.Reader, opts I
 	o := registryload.Options{Kecamatan: c.Kecamatan(), SkipInvalid: opts.SkipInvalid, Actor: c.Account, Now: c.Now,
 		AllowMoves: opts.AllowMoves, Columns: opts.Columns}
 	var res *registryload.Result
-	err := a.write(ctx, c, func(tx pgx.Tx) error {
+	// Once: the extract is a stream, read by the first try.
+	err := a.writeOnce(ctx, c, func(tx pgx.Tx) error {
 		var err error
 		if res, err = registryload.Stage(ctx, tx, extract, o); err != nil {
 			return err
@@ -127,13 +128,14 @@ func (a *App) analyzeAfterImport(ctx context.Context, c *Caller) {
 // is reached, before the first row, so that the caller can start its
 // answer.
 func (a *App) Export(ctx context.Context, c *Caller, kelurahan string, begin func() (bnba.Writer, error)) error {
-	return a.onTenant(ctx, c, false, func(cn conn) error {
+	return a.onTenant(ctx, c, func(cn conn) error {
 		out, err := begin()
 		if err != nil {
 			return err
 		}
+		// Not again once the answer has begun.
 		if _, err := registryload.Export(ctx, cn, kelurahan, func(row *bnba.Row) error { return out.Write(row.Record()) }); err != nil {
-			return err
+			return settle(err)
 		}
 		return out.Close()
 	})

@@ -119,9 +119,9 @@ func (a *App) move(ctx context.Context, c *Caller, id int64, ch *casework.Change
 	}
 	cal := workdays.New(holidays)
 	actor := a.actor(c)
-	return a.onTenant(ctx, c, false, func(cn conn) error {
+	return a.onTenant(ctx, c, func(cn conn) error {
 		var agency string
-		err := pgx.BeginFunc(ctx, cn, func(tx pgx.Tx) (err error) {
+		err := a.inTx(ctx, c, cn, func(tx pgx.Tx) (err error) {
 			agency, err = casework.Transition(ctx, tx, &casework.Move{ID: id, Change: ch, Side: side, Where: where, Actor: actor,
 				Calendar: cal, Now: c.Now, Decides: allow})
 			return err
@@ -130,7 +130,7 @@ func (a *App) move(ctx context.Context, c *Caller, id int64, ch *casework.Change
 			return err
 		}
 		a.metrics.referralMoved(ctx, c.Kecamatan(), agency, string(ch.Status))
-		return read(cn)
+		return settle(read(cn))
 	})
 }
 

@@ -59,7 +59,10 @@ func (h *Handler) complaintShow(w http.ResponseWriter, r *http.Request) {
 		h.http.Fail(w, r, err)
 		return
 	}
-	h.http.Audit(r)
+	if err := h.http.Audit(r); err != nil {
+		h.http.Fail(w, r, err)
+		return
+	}
 	kel := d.Complaint.Kelurahan
 	open := d.Complaint.Status != "ditutup"
 	d.CanRefer = open && h.may(r, kel, "rujukan", "write")

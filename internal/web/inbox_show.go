@@ -28,7 +28,10 @@ func (h *Handler) inboxShow(w http.ResponseWriter, r *http.Request) {
 		h.http.Fail(w, r, err)
 		return
 	}
-	h.http.Audit(r)
+	if err := h.http.Audit(r); err != nil {
+		h.http.Fail(w, r, err)
+		return
+	}
 	var actions []agencyAction
 	for _, to := range rujukan.Next(rujukan.Status(ref.Status), rujukan.Agency) {
 		step, _ := rujukan.Check(rujukan.Status(ref.Status), to, rujukan.Agency)

@@ -1,0 +1,161 @@
+// Package auditlog keeps the audit log whole when a database falters. A
+// request's entry is made before its work; a write stages it in the
+// outbox of the kecamatan's database inside the write's own transaction,
+// so that the entry commits with the write or neither does, and it is
+// shipped to the control database's audit_log afterwards (at once, and
+// again by a background pass until it arrives). Every entry has an id of
+// its own, so a shipment repeated after a failure writes it once.
+package auditlog
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/slrt-id/slrt/internal/store"
+)
+
+// Pending is a request's audit entry on its way.
+type Pending struct {
+	entry store.AuditEntry
+
+	mu     sync.Mutex
+	staged string // the kecamatan whose outbox holds the entry
+}
+
+// New makes the pending entry of a request, with its id and time.
+func New(e store.AuditEntry) *Pending {
+	if e.EntryID == "" {
+		e.EntryID = NewID()
+	}
+	if e.At.IsZero() {
+		e.At = time.Now()
+	}
+	return &Pending{entry: e}
+}
+
+// NewID returns a random entry id.
+func NewID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b) // never fails (crypto/rand)
+	return hex.EncodeToString(b)
+}
+
+type pendingKey struct{}
+
+// With carries p in ctx, for the write that will stage it.
+func With(ctx context.Context, p *Pending) context.Context {
+	return context.WithValue(ctx, pendingKey{}, p)
+}
+
+// From returns the pending entry ctx carries, or nil; a nil Pending's
+// methods do nothing.
+func From(ctx context.Context) *Pending {
+	p, _ := ctx.Value(pendingKey{}).(*Pending)
+	return p
+}
+
+// Entry returns the entry with the outcome given.
+func (p *Pending) Entry(outcome string) *store.AuditEntry {
+	e := p.entry
+	e.Outcome = outcome
+	return &e
+}
+
+// Stage writes the entry, as a success, into the outbox through tx, once
+// per request: a second write of the same request stages nothing more.
+func (p *Pending) Stage(ctx context.Context, tx pgx.Tx) error {
+	if p == nil || p.StagedIn() != "" {
+		return nil
+	}
+	return Put(ctx, tx, p.Entry("success"))
+}
+
+// Staged records that the transaction that staged the entry committed in
+// the kecamatan's database.
+func (p *Pending) Staged(kecamatan string) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	if p.staged == "" {
+		p.staged = kecamatan
+	}
+	p.mu.Unlock()
+}
+
+// StagedIn is the kecamatan whose outbox holds the entry, or "".
+func (p *Pending) StagedIn() string {
+	if p == nil {
+		return ""
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.staged
+}
+
+// DB runs statements: a connection or a transaction.
+type DB interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+// Put writes e into the outbox of the database db is connected to.
+func Put(ctx context.Context, db DB, e *store.AuditEntry) error {
+	data, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	if _, err := db.Exec(ctx, `INSERT INTO audit_outbox (entry_id, entry) VALUES ($1, $2)
+		ON CONFLICT (entry_id) DO NOTHING`, e.EntryID, data); err != nil {
+		return fmt.Errorf("while staging an audit entry: %w", err)
+	}
+	return nil
+}
+
+// Ship moves up to limit entries (only id when it is not "") from the
+// outbox db holds into the control database's audit log, and returns how
+// many it moved. An entry is removed from the outbox only once the audit
+// log has it.
+func Ship(ctx context.Context, db DB, st *store.Store, id string, limit int) (int, error) {
+	rows, err := db.Query(ctx, `SELECT entry FROM audit_outbox WHERE ($1 = '' OR entry_id = $1)
+		ORDER BY created_at LIMIT $2`, id, limit)
+	if err != nil {
+		return 0, fmt.Errorf("while reading the audit outbox: %w", err)
+	}
+	entries, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*store.AuditEntry, error) {
+		e := &store.AuditEntry{}
+		var data []byte
+		if err := r.Scan(&data); err != nil {
+			return nil, err
+		}
+		return e, json.Unmarshal(data, e)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("while reading the audit outbox: %w", err)
+	}
+	ids := make([]string, 0, len(entries))
+	for _, e := range entries {
+		if err := st.AppendAudit(ctx, e); err != nil {
+			break // the rest stay for the next pass
+		}
+		ids = append(ids, e.EntryID)
+	}
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	if _, err := db.Exec(ctx, `DELETE FROM audit_outbox WHERE entry_id = ANY($1)`, ids); err != nil {
+		return 0, fmt.Errorf("while emptying the audit outbox: %w", err)
+	}
+	if len(ids) < len(entries) {
+		return len(ids), fmt.Errorf("the control database took %d of %d audit entries", len(ids), len(entries))
+	}
+	return len(ids), nil
+}
