@@ -22,8 +22,8 @@ import (
 	"go.opentelemetry.io/otel"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/slrt-id/slrt/internal/authz"
 	"github.com/slrt-id/slrt/internal/auditlog"
+	"github.com/slrt-id/slrt/internal/authz"
 	"github.com/slrt-id/slrt/internal/casework"
 	"github.com/slrt-id/slrt/internal/dbfault"
 	"github.com/slrt-id/slrt/internal/nik"
