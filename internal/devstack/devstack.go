@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"sync/atomic"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -65,6 +66,7 @@ type Stack struct {
 	// Accounts are the demo accounts, with DemoPassword.
 	Accounts []DemoAccount
 	failed   chan error
+	stopping atomic.Bool
 }
 
 // DemoPassword is the password of every demo account.
@@ -132,11 +134,32 @@ func (s *Stack) startPostgres(context.Context) error {
 		return fmt.Errorf("PostgreSQL did not start: %w (its log: %s; `make postgres` installs the server; --fresh starts from nothing)",
 			err, filepath.Join(s.o.Dir, "postgres", "postgres.log"))
 	}
-	go func() {
-		<-pg.Exited()
-		s.failed <- fmt.Errorf("PostgreSQL stopped; its log: %s", pg.LogPath())
-	}()
+	go s.keepPostgres(pg)
 	return nil
+}
+
+// keepPostgres starts PostgreSQL again whenever it stops before the stack
+// does (a crash, an out-of-memory kill, `pg_ctl stop` by hand), as a
+// cluster's supervisor would: the API and the operator ride it out.
+func (s *Stack) keepPostgres(pg *localpg.Server) {
+	for {
+		<-pg.Exited()
+		if s.stopping.Load() {
+			return
+		}
+		s.step("PostgreSQL stopped (its log: %s); starting it again", pg.LogPath())
+		var err error
+		for attempt := 1; attempt <= 5 && !s.stopping.Load(); attempt++ {
+			if err = pg.Start(); err == nil {
+				break
+			}
+			time.Sleep(time.Duration(attempt) * time.Second)
+		}
+		if err != nil {
+			s.failed <- fmt.Errorf("PostgreSQL stopped and did not start again: %w; its log: %s", err, pg.LogPath())
+			return
+		}
+	}
 }
 
 // keptPort returns the port a part used last time when it is still free
@@ -405,6 +428,7 @@ func (s *Stack) Wait(ctx context.Context) error {
 
 // Stop stops everything, the API first and PostgreSQL last.
 func (s *Stack) Stop() {
+	s.stopping.Store(true)
 	for i := len(s.procs) - 1; i >= 0; i-- {
 		p := s.procs[i]
 		_ = p.cmd.Process.Signal(os.Interrupt)

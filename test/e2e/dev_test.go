@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -108,6 +109,35 @@ func TestDevStackStartsServesAndStopsCleanly(t *testing.T) {
 	}
 	if len(statuses) != 8 {
 		t.Errorf("demo referrals cover %d statuses, want all 8: %v", len(statuses), statuses)
+	}
+
+	// PostgreSQL killed: the stack starts it again and serves on.
+	pid, err := os.ReadFile(filepath.Join(dir, "postgres", "data", "postmaster.pid"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var postmaster int
+	if _, err := fmt.Sscan(string(pid), &postmaster); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(postmaster, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	waitLine("==> PostgreSQL stopped", time.Minute)
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(200 * time.Millisecond) {
+		req, _ := http.NewRequest("POST", base+"/penduduk/cari", strings.NewReader(`{"name":"Asep"}`))
+		req.Header.Set("Authorization", "Bearer "+petugas)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the API did not serve again within a minute of PostgreSQL's restart: %v %v", resp, err)
+		}
 	}
 
 	if err := cmd.Process.Signal(os.Interrupt); err != nil {

@@ -33,13 +33,6 @@ func TestDatabaseFaultsUnderLoad(t *testing.T) {
 	token := strings.TrimSpace(mustSlrtctl(t, "petugas-kopo-2026\n", "login", "wati", "--server", server))
 	waitReady(t, admin, "32.73.04")
 
-	load := &faultLoad{server: server, token: token}
-	stop := make(chan struct{})
-	var clients sync.WaitGroup
-	for i := range 6 {
-		clients.Add(1)
-		go func() { defer clients.Done(); load.client(t, i, stop) }()
-	}
 	ctx := context.Background()
 	sql := func(db string, stmts ...string) {
 		t.Helper()
@@ -53,6 +46,20 @@ func TestDatabaseFaultsUnderLoad(t *testing.T) {
 				t.Fatalf("%s: %v", s, err)
 			}
 		}
+	}
+	// What is acknowledged must survive a crash: the tests' server runs
+	// with synchronous_commit off (speed), which loses the last commits
+	// of a crash by design; these databases turn it on.
+	for _, db := range []string{control, "slrt_32_73_04"} {
+		sql("postgres", "ALTER DATABASE "+db+" SET synchronous_commit = on")
+	}
+	sql("postgres", "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND backend_type = 'client backend'")
+	load := &faultLoad{server: server, token: token}
+	stop := make(chan struct{})
+	var clients sync.WaitGroup
+	for i := range 6 {
+		clients.Add(1)
+		go func() { defer clients.Done(); load.client(t, i, stop) }()
 	}
 	faults := []struct {
 		name   string
@@ -89,8 +96,14 @@ func TestDatabaseFaultsUnderLoad(t *testing.T) {
 			sql("postgres", "ALTER DATABASE "+control+" ALLOW_CONNECTIONS true")
 		}},
 	}
+	type window struct {
+		name       string
+		start, end time.Time
+	}
+	var windows []window
 	for _, f := range faults {
 		time.Sleep(3 * time.Second) // steady load before the fault
+		start := time.Now()
 		f.inject()
 		ended := time.Now()
 		// Serving again: six more creates acknowledged, one per client.
@@ -101,14 +114,32 @@ func TestDatabaseFaultsUnderLoad(t *testing.T) {
 		if recovered >= time.Minute {
 			t.Fatalf("%s: no create acknowledged within a minute after the fault ended", f.name)
 		}
+		windows = append(windows, window{f.name, start, time.Now()})
 		t.Logf("%s: writes acknowledged again %v after the fault ended", f.name, recovered.Round(10*time.Millisecond))
 	}
 	time.Sleep(2 * time.Second)
 	close(stop)
 	clients.Wait()
 
-	load.mu.Lock()
-	defer load.mu.Unlock()
+	// The clients are done: their log is read without its lock. What
+	// users saw in each fault: the longest time without an acknowledged
+	// create, and the answers 503.
+	for _, w := range windows {
+		var longest time.Duration
+		last, unavailable := w.start, 0
+		for _, at := range load.acks {
+			if at.After(w.start) && at.Before(w.end) {
+				longest, last = max(longest, at.Sub(last)), at
+			}
+		}
+		for _, at := range load.unavailable {
+			if at.After(w.start) && at.Before(w.end) {
+				unavailable++
+			}
+		}
+		t.Logf("%s: lasted %v; no create acknowledged for at most %v; %d answers 503", w.name,
+			w.end.Sub(w.start).Round(10*time.Millisecond), longest.Round(10*time.Millisecond), unavailable)
+	}
 	t.Logf("answers: %v; %d creates acknowledged, %d audited reads", load.statuses, len(load.ids), len(load.readIDs))
 	for status, n := range load.statuses {
 		if status >= 500 && status != http.StatusServiceUnavailable {
@@ -193,6 +224,7 @@ type faultLoad struct {
 	ids               []int64
 	keys              map[string]string // idempotency key -> no KK
 	writeIDs, readIDs []string          // request ids answered 201 or 200 for a full record
+	acks, unavailable []time.Time       // when creates were acknowledged, when 503 was answered
 }
 
 var faultHTTP = &http.Client{Timeout: 30 * time.Second}
@@ -227,8 +259,11 @@ func (l *faultLoad) do(method, path string, body any, header map[string]string) 
 		l.statuses = map[int]int{}
 	}
 	l.statuses[resp.StatusCode]++
-	if resp.StatusCode == http.StatusServiceUnavailable && resp.Header.Get("Retry-After") == "" {
-		l.missingRetryAfter++
+	if resp.StatusCode == http.StatusServiceUnavailable {
+		l.unavailable = append(l.unavailable, time.Now())
+		if resp.Header.Get("Retry-After") == "" {
+			l.missingRetryAfter++
+		}
 	}
 	l.mu.Unlock()
 	return resp.StatusCode, reqID, out
@@ -272,6 +307,7 @@ func (l *faultLoad) client(t *testing.T, n int, stop <-chan struct{}) {
 				l.keys[key] = noKK
 				l.ids = append(l.ids, id)
 				l.writeIDs = append(l.writeIDs, reqID)
+				l.acks = append(l.acks, time.Now())
 				l.mu.Unlock()
 				l.created.Add(1)
 				break
