@@ -5,6 +5,7 @@
 package localpg
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -326,16 +327,40 @@ func (s *Server) Crash() error {
 	return nil
 }
 
-// Pause stops every process of the server (SIGSTOP to its process group),
-// as a stalled disk or a frozen virtual machine would; Resume goes on.
-func (s *Server) Pause() error { return s.signalGroup(syscall.SIGSTOP) }
+// Pause stops every process of the server (SIGSTOP to the postmaster and
+// each of its children, which are in process groups of their own), as a
+// stalled disk or a frozen virtual machine would; Resume goes on.
+func (s *Server) Pause() error { return s.signalAll(syscall.SIGSTOP) }
 
 // Resume continues a paused server.
-func (s *Server) Resume() error { return s.signalGroup(syscall.SIGCONT) }
+func (s *Server) Resume() error { return s.signalAll(syscall.SIGCONT) }
 
-func (s *Server) signalGroup(sig syscall.Signal) error {
+func (s *Server) signalAll(sig syscall.Signal) error {
 	if s.external || s.cmd == nil {
 		return errors.New("cannot signal a server not started here")
 	}
-	return syscall.Kill(-s.cmd.Process.Pid, sig)
+	postmaster := s.cmd.Process.Pid
+	if err := syscall.Kill(postmaster, sig); err != nil {
+		return err
+	}
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue // gone meanwhile
+		}
+		// pid (comm) state ppid ...: comm may hold spaces, so read after ")".
+		fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+		if len(fields) > 1 && fields[1] == strconv.Itoa(postmaster) {
+			_ = syscall.Kill(pid, sig)
+		}
+	}
+	return nil
 }

@@ -190,6 +190,8 @@ func (a *App) inTx(ctx context.Context, c *Caller, cn conn, change func(pgx.Tx) 
 		if dbfault.Classify(err) == dbfault.Conflict {
 			return err // refused at COMMIT: rolled back for certain
 		}
+		// Committed or not, unknown: if the entry was, ship it soon.
+		a.outbox.mark(c.Kecamatan())
 		return settle(err)
 	}
 	pending.Staged(c.Kecamatan())
