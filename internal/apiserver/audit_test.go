@@ -2,6 +2,7 @@ package apiserver_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -114,4 +115,72 @@ func TestOnboardingThroughTheAdminAPI(t *testing.T) {
 		t.Fatal("Bandung Kulon did not become Ready through the admin API")
 	}
 	expectStatus(t, do(t, "dinsos", "GET", "/api/v1/kecamatan/32.73.15/kelurahan", nil), http.StatusOK)
+}
+
+func TestWorkGoesOnWhileTheControlDatabaseIsAwayAndNoAuditEntryIsLost(t *testing.T) {
+	ctx := context.Background()
+	admin := adminConn(t)
+	expectStatus(t, do(t, "petugas", "GET", kec("32.73.03")+"/kelurahan", nil), http.StatusOK) // signed in before
+	for _, stmt := range []string{`ALTER DATABASE slrt_control WITH ALLOW_CONNECTIONS false`,
+		`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'slrt_control'`} {
+		if _, err := admin.Exec(ctx, stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	back := func() {
+		if _, err := admin.Exec(ctx, `ALTER DATABASE slrt_control WITH ALLOW_CONNECTIONS true`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Cleanup(back)
+
+	resp := do(t, "petugas", "POST", kec("32.73.03")+"/keluarga", map[string]any{"noKK": newKK(),
+		"house": map[string]any{"kelurahan": "32.73.03.1001", "rt": "001", "rw": "001", "street": "Jl. Holis"}},
+		"X-Request-Id", "control-away-write")
+	expectStatus(t, resp, http.StatusCreated)
+	var c createdResp
+	resp.json(t, &c)
+	expectStatus(t, do(t, "petugas", "GET", fmt.Sprintf("%s/keluarga/%d", kec("32.73.03"), c.ID), nil,
+		"X-Request-Id", "control-away-read"), http.StatusOK)
+	// Signing in needs the control database: 503 naming it, not 500.
+	signIn := do(t, "", "POST", "/api/v1/session", map[string]any{"username": "petugas", "password": "x"})
+	expectStatus(t, signIn, http.StatusServiceUnavailable)
+	if !strings.Contains(string(signIn.body), "control database") || signIn.header.Get("Retry-After") == "" {
+		t.Errorf("sign-in while the control database is away: %s %v", signIn.body, signIn.header)
+	}
+
+	tenantDB, err := env.Postgres.Connect(ctx, "slrt_32_73_03")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tenantDB.Close(ctx)
+	var staged int
+	if err := tenantDB.QueryRow(ctx, `SELECT count(*) FROM audit_outbox
+		WHERE entry->>'requestId' IN ('control-away-write', 'control-away-read')`).Scan(&staged); err != nil || staged != 2 {
+		t.Fatalf("entries waiting in the kecamatan's outbox: %d, %v; want the write's and the read's", staged, err)
+	}
+
+	back()
+	control, err := env.Postgres.Connect(ctx, "slrt_control")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer control.Close(ctx)
+	if err := waitFor(30*time.Second, func() error {
+		var n int
+		if err := control.QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE request_id IN ('control-away-write', 'control-away-read')
+			AND outcome = 'success'`).Scan(&n); err != nil || n != 2 {
+			return errNotYet
+		}
+		return nil
+	}); err != nil {
+		var shipping []string
+		for _, l := range strings.Split(logs.String(), "\n") {
+			if strings.Contains(l, "audit") {
+				shipping = append(shipping, l)
+			}
+		}
+		t.Fatalf("the entries did not reach the audit log once the control database was back; the API said:\n%s",
+			strings.Join(shipping, "\n"))
+	}
 }
