@@ -131,3 +131,28 @@ func startPlatform(t testing.TB, db string, apiFlags ...string) (server string, 
 	token := strings.TrimSpace(mustSlrtctl(t, "rahasia-kota-bandung\n", "login", "cityit", "--server", server))
 	return server, []string{"--server", server, "--token", token}
 }
+
+// waitOK sends a request as the holder of token until it is answered 200,
+// for at most within, and fails the test with the last answer otherwise.
+func waitOK(tb testing.TB, method, url, token, body string, within time.Duration) {
+	tb.Helper()
+	last := "no answer"
+	for deadline := time.Now().Add(within); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		req, _ := http.NewRequest(method, url, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			last = err.Error()
+			continue
+		}
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusOK {
+			return
+		}
+		last = resp.Status
+	}
+	tb.Fatalf("%s %s was not answered 200 within %v: %s", method, url, within, last)
+}

@@ -59,24 +59,8 @@ func BenchmarkTracingOverhead(b *testing.B) {
 	// page of 50 referrals as the supervisor reads them (joins, flags).
 	paths := map[string]string{"kelurahan": "/api/v1/kecamatan/32.73.21/kelurahan", "rujukan": "/api/v1/kecamatan/32.73.21/rujukan?limit=50"}
 	header := http.Header{"Authorization": {"Bearer " + reader}}
-	path := paths["kelurahan"]
 	for _, base := range []string{off, on} {
-		deadline := time.Now().Add(time.Minute)
-		for {
-			req, _ := http.NewRequest("GET", "http://"+base+path, nil)
-			req.Header = header
-			resp, err := http.DefaultClient.Do(req)
-			if err == nil {
-				resp.Body.Close()
-				if resp.StatusCode == http.StatusOK {
-					break
-				}
-			}
-			if time.Now().After(deadline) {
-				b.Fatalf("%s never served %s", base, path)
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
+		waitOK(b, "GET", "http://"+base+paths["kelurahan"], reader, "", time.Minute)
 	}
 
 	seedReferrals(b, "http://"+off, writer, 60)
