@@ -120,13 +120,20 @@ func Put(ctx context.Context, db DB, e *store.AuditEntry) error {
 	return nil
 }
 
-// Ship moves up to limit entries (only id when it is not "") from the
-// outbox db holds into the control database's audit log, and returns how
-// many it moved. An entry is removed from the outbox only once the audit
-// log has it.
-func Ship(ctx context.Context, db DB, st *store.Store, id string, limit int) (int, error) {
-	rows, err := db.Query(ctx, `SELECT entry FROM audit_outbox WHERE ($1 = '' OR entry_id = $1)
-		ORDER BY created_at LIMIT $2`, id, limit)
+// Remove takes entries the audit log has out of the outbox db holds.
+func Remove(ctx context.Context, db DB, ids ...string) error {
+	if _, err := db.Exec(ctx, `DELETE FROM audit_outbox WHERE entry_id = ANY($1)`, ids); err != nil {
+		return fmt.Errorf("while emptying the audit outbox: %w", err)
+	}
+	return nil
+}
+
+// Ship moves up to limit entries from the outbox db holds into the
+// control database's audit log, oldest first, and returns how many it
+// moved. An entry is removed from the outbox only once the audit log has
+// it.
+func Ship(ctx context.Context, db DB, st *store.Store, limit int) (int, error) {
+	rows, err := db.Query(ctx, `SELECT entry FROM audit_outbox ORDER BY created_at LIMIT $1`, limit)
 	if err != nil {
 		return 0, fmt.Errorf("while reading the audit outbox: %w", err)
 	}
@@ -150,8 +157,8 @@ func Ship(ctx context.Context, db DB, st *store.Store, id string, limit int) (in
 		ids = append(ids, e.EntryID)
 	}
 	if len(ids) > 0 {
-		if _, err := db.Exec(ctx, `DELETE FROM audit_outbox WHERE entry_id = ANY($1)`, ids); err != nil {
-			return 0, fmt.Errorf("while emptying the audit outbox: %w", err)
+		if err := Remove(ctx, db, ids...); err != nil {
+			return 0, err
 		}
 	}
 	return len(ids), appendErr

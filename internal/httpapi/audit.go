@@ -26,7 +26,7 @@ func (s *Server) auditWrites(next http.Handler) http.Handler {
 		ctx, cancel := auditContext(r)
 		defer cancel()
 		if code := pending.StagedIn(); code != "" {
-			s.app.ShipAudit(ctx, code, pending.Entry("success").EntryID)
+			s.app.ShipAudit(ctx, code, pending.Entry("success"))
 			return
 		}
 		outcome := "success"

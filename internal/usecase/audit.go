@@ -24,17 +24,35 @@ func (a *App) StageAudit(ctx context.Context, c *Caller, e *store.AuditEntry) er
 	return err
 }
 
-// ShipAudit moves the entry a request staged in kecamatan code into the
-// audit log now; one that cannot move waits for RunAuditShipper.
-func (a *App) ShipAudit(ctx context.Context, code, entryID string) {
-	if err := a.ship(ctx, code, entryID); err != nil {
+// ShipAudit moves e, which a request staged in kecamatan code's outbox,
+// into the audit log now; one that cannot move waits for
+// RunAuditShipper.
+func (a *App) ShipAudit(ctx context.Context, code string, e *store.AuditEntry) {
+	err := a.store.AppendAudit(ctx, e)
+	if err == nil {
+		err = a.onCode(ctx, code, func(cn conn) error { return auditlog.Remove(ctx, cn, e.EntryID) })
+	}
+	if err != nil {
 		a.outbox.mark(code)
 		slog.WarnContext(ctx, "audit entry kept in the kecamatan's outbox until the control database takes it",
 			"tenant", code, "error", err)
 	}
 }
 
-func (a *App) ship(ctx context.Context, code, entryID string) error {
+// ship empties kecamatan code's outbox into the audit log.
+func (a *App) ship(ctx context.Context, code string) error {
+	return a.onCode(ctx, code, func(cn conn) error {
+		for {
+			n, err := auditlog.Ship(ctx, cn, a.store, shipBatch)
+			if err != nil || n < shipBatch {
+				return err
+			}
+		}
+	})
+}
+
+// onCode runs fn on a connection to kecamatan code's database.
+func (a *App) onCode(ctx context.Context, code string, fn func(conn) error) error {
 	t, err := a.tenants.Lookup(ctx, code)
 	if err != nil {
 		return err
@@ -44,12 +62,7 @@ func (a *App) ship(ctx context.Context, code, entryID string) error {
 		return err
 	}
 	defer cn.Release()
-	for {
-		n, err := auditlog.Ship(ctx, cn, a.store, entryID, shipBatch)
-		if err != nil || entryID != "" || n < shipBatch {
-			return err
-		}
-	}
+	return fn(cn)
 }
 
 // RunAuditShipper empties the outboxes of kecamatan whose entries did not
@@ -73,7 +86,7 @@ func (a *App) RunAuditShipper(ctx context.Context, every, sweep time.Duration) {
 			lastSweep = time.Now()
 		}
 		for _, code := range a.outbox.take() {
-			if err := a.ship(ctx, code, ""); err != nil && ctx.Err() == nil {
+			if err := a.ship(ctx, code); err != nil && ctx.Err() == nil {
 				a.outbox.mark(code)
 				slog.WarnContext(ctx, "audit outbox not shipped; trying again", "tenant", code, "error", err)
 			}
