@@ -27,11 +27,11 @@ func TestDatabaseFaultsUnderLoad(t *testing.T) {
 	}
 	const control = "slrt_control_fault"
 	server, admin := startPlatform(t, control, "--request-timeout", "4s")
-	mustSlrtctl(t, "", append([]string{"kecamatan", "onboard", "32.73.04", "Bojongloa Kaler"}, admin...)...)
-	mustSlrtctl(t, "petugas-kopo-2026\n", append([]string{"accounts", "create", "wati", "--display-name", "Wati"}, admin...)...)
-	mustSlrtctl(t, "", append([]string{"grants", "add", "wati", "petugas", "32.73.04.1001"}, admin...)...)
-	token := strings.TrimSpace(mustSlrtctl(t, "petugas-kopo-2026\n", "login", "wati", "--server", server))
-	waitReady(t, admin, "32.73.04")
+	mustSlrtctl(t, "", append([]string{"kecamatan", "onboard", "32.73.10", "Astanaanyar"}, admin...)...)
+	mustSlrtctl(t, "petugas-astanaanyar-2026\n", append([]string{"accounts", "create", "wati", "--display-name", "Wati"}, admin...)...)
+	mustSlrtctl(t, "", append([]string{"grants", "add", "wati", "petugas", "32.73.10.1001"}, admin...)...)
+	token := strings.TrimSpace(mustSlrtctl(t, "petugas-astanaanyar-2026\n", "login", "wati", "--server", server))
+	waitReady(t, admin, "32.73.10")
 
 	ctx := context.Background()
 	sql := func(db string, stmts ...string) {
@@ -50,7 +50,7 @@ func TestDatabaseFaultsUnderLoad(t *testing.T) {
 	// What is acknowledged must survive a crash: the tests' server runs
 	// with synchronous_commit off (speed), which loses the last commits
 	// of a crash by design; these databases turn it on.
-	for _, db := range []string{control, "slrt_32_73_04"} {
+	for _, db := range []string{control, "slrt_32_73_10"} {
 		sql("postgres", "ALTER DATABASE "+db+" SET synchronous_commit = on")
 	}
 	sql("postgres", "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND backend_type = 'client backend'")
@@ -151,7 +151,7 @@ func TestDatabaseFaultsUnderLoad(t *testing.T) {
 	}
 
 	// Every acknowledged create is there, once.
-	tenantDB := "slrt_32_73_04"
+	tenantDB := "slrt_32_73_10"
 	conn, err := env.Postgres.Connect(ctx, tenantDB)
 	if err != nil {
 		t.Fatal(err)
@@ -168,7 +168,7 @@ func TestDatabaseFaultsUnderLoad(t *testing.T) {
 		}
 	}
 	for _, id := range load.ids {
-		if code, _, _ := load.do(http.MethodGet, fmt.Sprintf("/api/v1/kecamatan/32.73.04/keluarga/%d", id), nil, nil); code != http.StatusOK {
+		if code, _, _ := load.do(http.MethodGet, fmt.Sprintf("/api/v1/kecamatan/32.73.10/keluarga/%d", id), nil, nil); code != http.StatusOK {
 			t.Errorf("acknowledged household %d answers %d", id, code)
 		}
 	}
@@ -280,7 +280,7 @@ func (l *faultLoad) client(t *testing.T, n int, stop <-chan struct{}) {
 		default:
 		}
 		if i%2 == 1 && len(mine) > 0 {
-			path := fmt.Sprintf("/api/v1/kecamatan/32.73.04/keluarga/%d", mine[rand.N(len(mine))])
+			path := fmt.Sprintf("/api/v1/kecamatan/32.73.10/keluarga/%d", mine[rand.N(len(mine))])
 			if code, reqID, _ := l.do(http.MethodGet, path, nil, nil); code == http.StatusOK {
 				l.mu.Lock()
 				l.readIDs = append(l.readIDs, reqID)
@@ -289,14 +289,14 @@ func (l *faultLoad) client(t *testing.T, n int, stop <-chan struct{}) {
 			continue
 		}
 		k := int(l.seq.Add(1))
-		noKK := fmt.Sprintf("327304%02d%02d%02d%04d", 1+k%28, 1+(k/28)%12, 10+(k/336)%80, 1+(k/26880)%9999)
+		noKK := fmt.Sprintf("327310%02d%02d%02d%04d", 1+k%28, 1+(k/28)%12, 10+(k/336)%80, 1+(k/26880)%9999)
 		key := fmt.Sprintf("fault-%d-%d", n, i)
 		body := map[string]any{"noKK": noKK,
-			"house": map[string]any{"kelurahan": "32.73.04.1001", "rt": "001", "rw": "002", "street": "Jl. Kopo"}}
+			"house": map[string]any{"kelurahan": "32.73.10.1001", "rt": "001", "rw": "002", "street": "Jl. Astana Anyar"}}
 		// Retried with the same key until acknowledged, as a client that
 		// was told 503 (or lost its answer) does.
 		for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-			code, reqID, out := l.do(http.MethodPost, "/api/v1/kecamatan/32.73.04/keluarga", body, map[string]string{"Idempotency-Key": key})
+			code, reqID, out := l.do(http.MethodPost, "/api/v1/kecamatan/32.73.10/keluarga", body, map[string]string{"Idempotency-Key": key})
 			if code == http.StatusCreated {
 				id := int64(out["id"].(float64))
 				mine = append(mine, id)
