@@ -66,13 +66,7 @@ func BenchmarkPlatformOverhead(b *testing.B) {
 		"full": {Method: "GET", URL: api.URL + "/api/v1/kecamatan/32.73.03/kelurahan", Header: header},
 	}
 	best := bestOfAlternating(b, targets, "bare", "full")
-	full, base := best["full"], best["bare"]
-	b.ReportMetric(base.Throughput, "req/s-bare")
-	b.ReportMetric(full.Throughput, "req/s-full")
-	b.ReportMetric(base.Throughput/full.Throughput, "x-bare-throughput")
-	b.ReportMetric(float64(base.Latencies.P50.Microseconds()), "µs-p50-bare")
-	b.ReportMetric(float64(full.Latencies.P50.Microseconds()), "µs-p50-full")
-	b.ReportMetric(float64(full.Latencies.P99.Microseconds()), "µs-p99-full")
+	reportAgainst(b, best["bare"], best["full"], "bare", "full")
 }
 
 // BenchmarkMemoryWith30TenantPools opens a pool to each of Kota Bandung's 30
@@ -122,16 +116,37 @@ func BenchmarkMemoryWith30TenantPools(b *testing.B) {
 }
 
 // bestOfAlternating loads each target for 3 s, in turn, twice (so that
-// none gets the warmer machine), and returns each one's best round.
+// neither always runs on a warmer or colder machine), and keeps each one's
+// best round.
 func bestOfAlternating(b *testing.B, targets map[string]vegeta.Target, order ...string) map[string]*vegeta.Metrics {
+	targeters := map[string]vegeta.Targeter{}
+	for name, t := range targets {
+		targeters[name] = vegeta.NewStaticTargeter(t)
+	}
+	return bestOfAlternatingTargets(b, targeters, order...)
+}
+
+// bestOfAlternatingTargets is bestOfAlternating for targets made one by one.
+func bestOfAlternatingTargets(b *testing.B, targets map[string]vegeta.Targeter, order ...string) map[string]*vegeta.Metrics {
 	best := map[string]*vegeta.Metrics{}
 	for range 2 {
 		for _, name := range order {
-			m := testenv.Load(b, targets[name], 3*time.Second)
+			m := testenv.LoadTargets(b, name, targets[name], 3*time.Second)
 			if best[name] == nil || m.Throughput > best[name].Throughput {
 				best[name] = m
 			}
 		}
 	}
 	return best
+}
+
+// reportAgainst reports two loads' throughputs, their ratio and latencies,
+// named by their kinds (bare and full, api and web).
+func reportAgainst(b *testing.B, base, other *vegeta.Metrics, baseName, otherName string) {
+	b.ReportMetric(base.Throughput, "req/s-"+baseName)
+	b.ReportMetric(other.Throughput, "req/s-"+otherName)
+	b.ReportMetric(base.Throughput/other.Throughput, "x-"+baseName+"-throughput")
+	b.ReportMetric(float64(base.Latencies.P50.Microseconds()), "µs-p50-"+baseName)
+	b.ReportMetric(float64(other.Latencies.P50.Microseconds()), "µs-p50-"+otherName)
+	b.ReportMetric(float64(other.Latencies.P99.Microseconds()), "µs-p99-"+otherName)
 }

@@ -31,12 +31,7 @@ func BenchmarkWebPageAgainstAPI(b *testing.B) {
 	}
 	best := bestOfAlternating(b, targets, "api", "web")
 	web, base := best["web"], best["api"]
-	b.ReportMetric(base.Throughput, "req/s-api")
-	b.ReportMetric(web.Throughput, "req/s-web")
-	b.ReportMetric(base.Throughput/web.Throughput, "x-api-throughput")
-	b.ReportMetric(float64(base.Latencies.P50.Microseconds()), "µs-p50-api")
-	b.ReportMetric(float64(web.Latencies.P50.Microseconds()), "µs-p50-web")
-	b.ReportMetric(float64(web.Latencies.P99.Microseconds()), "µs-p99-web")
+	reportAgainst(b, base, web, "api", "web")
 	b.ReportMetric(float64(web.BytesIn.Mean), "bytes-web")
 	b.ReportMetric(float64(base.BytesIn.Mean), "bytes-api")
 }

@@ -18,7 +18,6 @@ import (
 	"github.com/slrt-id/slrt/internal/authz"
 	"github.com/slrt-id/slrt/internal/registry"
 	"github.com/slrt-id/slrt/internal/store"
-	"github.com/slrt-id/slrt/internal/testenv"
 )
 
 // BenchmarkAuditedWrite loads the same create two ways in one run: a
@@ -87,26 +86,11 @@ func BenchmarkAuditedWrite(b *testing.B) {
 			return nil
 		}
 	}
-	best := map[string]*vegeta.Metrics{}
-	for range 2 {
-		for _, name := range []string{"bare", "full"} {
-			tr := creates(bareSrv.URL+"/bare/keluarga", false)
-			if name == "full" {
-				tr = creates(api.URL+"/api/v1/kecamatan/32.73.03/keluarga", true)
-			}
-			m := testenv.LoadTargets(b, name, tr, 3*time.Second)
-			if best[name] == nil || m.Throughput > best[name].Throughput {
-				best[name] = m
-			}
-		}
-	}
-	full, base := best["full"], best["bare"]
-	b.ReportMetric(base.Throughput, "req/s-bare")
-	b.ReportMetric(full.Throughput, "req/s-full")
-	b.ReportMetric(base.Throughput/full.Throughput, "x-bare-throughput")
-	b.ReportMetric(float64(base.Latencies.P50.Microseconds()), "µs-p50-bare")
-	b.ReportMetric(float64(full.Latencies.P50.Microseconds()), "µs-p50-full")
-	b.ReportMetric(float64(full.Latencies.P99.Microseconds()), "µs-p99-full")
+	best := bestOfAlternatingTargets(b, map[string]vegeta.Targeter{
+		"bare": creates(bareSrv.URL+"/bare/keluarga", false),
+		"full": creates(api.URL+"/api/v1/kecamatan/32.73.03/keluarga", true),
+	}, "bare", "full")
+	reportAgainst(b, best["bare"], best["full"], "bare", "full")
 }
 
 // seq numbers the creates of a run: each has its own No KK and key.
