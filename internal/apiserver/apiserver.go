@@ -100,8 +100,7 @@ func Start(ctx context.Context, o Options) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("while connecting to the control database: %w", err)
 	}
-	resetPool := pool.Reset
-	reset.Reset.Store(&resetPool)
+	reset.Resets(pool)
 	st := store.New(pool)
 	grants, err := st.ActiveGrants(ctx)
 	if err != nil {

@@ -16,12 +16,14 @@ import (
 
 	"github.com/exaring/otelpgx"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/multitracer"
 	"github.com/jackc/pgx/v5/pgxpool"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	slrtv1 "github.com/slrt-id/slrt/api/v1alpha1"
+	"github.com/slrt-id/slrt/internal/dbfault"
 	"github.com/slrt-id/slrt/internal/pgadmin"
 )
 
@@ -206,26 +208,6 @@ func (r *Registry) Acquire(ctx context.Context, t *Tenant) (*pgxpool.Conn, error
 	return conn, nil
 }
 
-// Reset closes the tenant's pooled connections, idle ones at once and the
-// others when released, after one of them found the server gone (a restart,
-// a failover): the others are as dead, and pgx hands out a connection used
-// in the last second without checking it.
-func (r *Registry) Reset(t *Tenant) {
-	r.mu.Lock()
-	e, ok := r.pools[t.Code]
-	r.mu.Unlock()
-	if !ok {
-		return
-	}
-	select {
-	case <-e.ready:
-		if e.pool != nil {
-			e.pool.Reset()
-		}
-	default:
-	}
-}
-
 // replaced reports whether e is no longer the tenant's pool entry.
 func (r *Registry) replaced(code string, e *entry) bool {
 	r.mu.Lock()
@@ -310,7 +292,12 @@ func (r *Registry) open(ctx context.Context, e *entry) (*pgxpool.Pool, error) {
 	e.endpoint = endpointOf(secret)
 	// SQL spans carry the tenant and the statement's parameterised text,
 	// never its values.
-	cfg.ConnConfig.Tracer = otelpgx.NewTracer(otelpgx.WithTracerAttributes(attrTenant.String(e.tenant.Code)), otelpgx.WithDisableConnectionDetailsInAttributes())
+	// A connection found lost (a restart, a failover) resets the pool: the
+	// others are as dead.
+	reset := &dbfault.PoolReset{}
+	cfg.ConnConfig.Tracer = &multitracer.Tracer{QueryTracers: []pgx.QueryTracer{
+		otelpgx.NewTracer(otelpgx.WithTracerAttributes(attrTenant.String(e.tenant.Code)), otelpgx.WithDisableConnectionDetailsInAttributes()),
+		reset}}
 	cfg.MaxConns = r.opts.PerTenant
 	cfg.MinConns = 0
 	cfg.MaxConnIdleTime = time.Minute
@@ -321,7 +308,11 @@ func (r *Registry) open(ctx context.Context, e *entry) (*pgxpool.Pool, error) {
 		return nil
 	}
 	e.lastUsed.Store(time.Now().UnixNano())
-	return pgxpool.NewWithConfig(ctx, cfg)
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err == nil {
+		reset.Resets(pool)
+	}
+	return pool, err
 }
 
 func (e *entry) setCredentials(s *corev1.Secret) {

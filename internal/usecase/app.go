@@ -208,12 +208,10 @@ func (a *App) onTenant(ctx context.Context, c *Caller, fn func(conn) error) erro
 		if err != nil {
 			return &acquireError{err}
 		}
-		err = fn(cn)
-		cn.Release()
-		if dbfault.Classify(err) == dbfault.Lost && ctx.Err() == nil {
-			a.tenants.Reset(c.Tenant)
-		}
-		return err
+		// A lost connection has reset the pool (dbfault.PoolReset): a
+		// try again gets a fresh one.
+		defer cn.Release()
+		return fn(cn)
 	})
 	var acq *acquireError
 	var done *settled
