@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"crypto/subtle"
 	"errors"
 	"log/slog"
@@ -87,56 +88,62 @@ func (s *Server) identify(w http.ResponseWriter, r *http.Request) (*Principal, b
 // tokenPrincipal returns the caller an API token names, or answers 401 and
 // returns nil.
 func (s *Server) tokenPrincipal(w http.ResponseWriter, r *http.Request, secret string) *Principal {
-	key := cacheKey("token", secret)
-	if p, ok := s.auth.get(key); ok {
-		return p
-	}
-	var tok *store.Token
-	var acct *store.Account
-	err := dbfault.Retry(r.Context(), 3, dbfault.Retryable, func() (err error) {
-		if tok, err = s.store.TokenBySecret(r.Context(), secret); err != nil {
-			return err
-		}
-		acct, err = s.store.AccountByID(r.Context(), tok.AccountID)
-		return err
-	})
-	if err != nil {
-		if p, ok := s.auth.fallback(key, err); ok {
-			return p
-		}
-		s.unauthenticated(w, r, err, "The token is unknown, expired or revoked, or its account is gone.")
-		return nil
-	}
-	p := &Principal{Account: acct, Via: "token", TokenID: tok.ID}
-	s.auth.put(key, p, tok.ExpiresAt)
-	return p
+	return s.principal(w, r, cacheKey("token", secret), "The token is unknown, expired or revoked, or its account is gone.",
+		func(ctx context.Context) (*Principal, time.Time, error) {
+			tok, err := s.store.TokenBySecret(ctx, secret)
+			if err != nil {
+				return nil, time.Time{}, err
+			}
+			acct, err := s.store.AccountByID(ctx, tok.AccountID)
+			if err != nil {
+				return nil, time.Time{}, err
+			}
+			return &Principal{Account: acct, Via: "token", TokenID: tok.ID}, tok.ExpiresAt, nil
+		})
 }
 
 // sessionPrincipal returns the caller a session cookie names, or answers 401
 // and returns nil.
 func (s *Server) sessionPrincipal(w http.ResponseWriter, r *http.Request, cookie string) *Principal {
-	key := cacheKey("session", cookie)
+	return s.principal(w, r, cacheKey("session", cookie), "The session has ended; sign in again.",
+		func(ctx context.Context) (*Principal, time.Time, error) {
+			sess, err := s.store.SessionByCookie(ctx, cookie)
+			if err != nil {
+				return nil, time.Time{}, err
+			}
+			acct, err := s.store.AccountByID(ctx, sess.AccountID)
+			if err != nil {
+				return nil, time.Time{}, err
+			}
+			return &Principal{Account: acct, Via: "session", SessionID: sess.ID, CSRFToken: sess.CSRFToken}, sess.ExpiresAt, nil
+		})
+}
+
+// principal returns the caller a credential (key) names: remembered, or
+// looked up in the control database (again after a lost connection), or,
+// when the control database cannot answer, remembered from before within
+// authStaleBound. Otherwise it answers 401 with detail (503 for a database
+// fault) and returns nil. look returns the caller and when its credential
+// ends.
+func (s *Server) principal(w http.ResponseWriter, r *http.Request, key [32]byte, detail string,
+	look func(context.Context) (*Principal, time.Time, error)) *Principal {
 	if p, ok := s.auth.get(key); ok {
 		return p
 	}
-	var sess *store.Session
-	var acct *store.Account
+	var p *Principal
+	var ends time.Time
 	err := dbfault.Retry(r.Context(), 3, dbfault.Retryable, func() (err error) {
-		if sess, err = s.store.SessionByCookie(r.Context(), cookie); err != nil {
-			return err
-		}
-		acct, err = s.store.AccountByID(r.Context(), sess.AccountID)
+		p, ends, err = look(r.Context())
 		return err
 	})
 	if err != nil {
 		if p, ok := s.auth.fallback(key, err); ok {
 			return p
 		}
-		s.unauthenticated(w, r, err, "The session has ended; sign in again.")
+		s.unauthenticated(w, r, err, detail)
 		return nil
 	}
-	p := &Principal{Account: acct, Via: "session", SessionID: sess.ID, CSRFToken: sess.CSRFToken}
-	s.auth.put(key, p, sess.ExpiresAt)
+	s.auth.put(key, p, ends)
 	return p
 }
 
