@@ -135,6 +135,14 @@ func Start(ctx context.Context, o Options) (*App, error) {
 		return nil, fmt.Errorf("while creating the Kubernetes client: %w", err)
 	}
 	registry := tenant.NewRegistry(kecCache, kube, o.Tenants)
+	informer, err := kecCache.GetInformer(ctx, &slrtv1.Kecamatan{})
+	if err == nil {
+		err = registry.Follow(informer)
+	}
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("while following Kecamatan: %w", err)
+	}
 	if err := registry.RegisterMetrics(); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("while registering tenant metrics: %w", err)

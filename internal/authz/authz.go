@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/casbin/casbin/v2"
@@ -47,7 +48,22 @@ type snapshot struct {
 	// there is no; asking the role manager anyway would make it create and
 	// drop a temporary role each time (allocations, tens of microseconds).
 	inDomain map[string]bool
+	// decided remembers Allowed's answers for this snapshot's grants: a
+	// request asks the same few questions as the last one of its caller,
+	// and the role manager's answer costs microseconds and allocates.
+	decidedMu sync.RWMutex
+	decided   map[decision]bool
 }
+
+// decision is a question Allowed answers.
+type decision struct {
+	account          int64
+	domain, obj, act string
+}
+
+// maxDecided bounds the answers a snapshot remembers; past it, it decides
+// each time, as without memory.
+const maxDecided = 1 << 17
 
 // New builds an Authorizer holding grants.
 func New(grants []Grant) (*Authorizer, error) {
@@ -116,7 +132,8 @@ func newSnapshot(grants []Grant) (*snapshot, error) {
 	for _, p := range policies {
 		allowed[p[1]+" "+p[2]] = append(allowed[p[1]+" "+p[2]], p[0])
 	}
-	return &snapshot{enforcer: e, roles: e.GetRoleManager(), allowedRoles: allowed, grants: byAccount, inDomain: inDomain}, nil
+	return &snapshot{enforcer: e, roles: e.GetRoleManager(), allowedRoles: allowed, grants: byAccount, inDomain: inDomain,
+		decided: map[decision]bool{}}, nil
 }
 
 // allowedIn is the decision in one domain: does sub hold, in domain, a role
@@ -139,13 +156,25 @@ func subject(accountID int64) string { return "u:" + strconv.FormatInt(accountID
 // grant on the domain or on any area above it.
 func (a *Authorizer) Allowed(accountID int64, domain, obj, act string) bool {
 	s := a.current.Load()
+	q := decision{accountID, domain, obj, act}
+	s.decidedMu.RLock()
+	allowed, ok := s.decided[q]
+	s.decidedMu.RUnlock()
+	if ok {
+		return allowed
+	}
 	sub := subject(accountID)
 	for _, d := range Ancestors(domain) {
-		if s.allowedIn(sub, d, obj, act) {
-			return true
+		if allowed = s.allowedIn(sub, d, obj, act); allowed {
+			break
 		}
 	}
-	return false
+	s.decidedMu.Lock()
+	if len(s.decided) < maxDecided {
+		s.decided[q] = allowed
+	}
+	s.decidedMu.Unlock()
+	return allowed
 }
 
 // enforce is the same decision as Allowed through Casbin's full matcher;

@@ -5,7 +5,6 @@ import (
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/slrt-id/slrt/internal/auditlog"
 	"github.com/slrt-id/slrt/internal/store"
@@ -21,8 +20,11 @@ import (
 func (s *Server) auditWrites(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		pending := auditlog.New(*s.entryOf(r, chi.URLParam(r, "code"), ""))
-		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
-		next.ServeHTTP(ww, r.WithContext(auditlog.With(r.Context(), pending)))
+		next.ServeHTTP(w, r.WithContext(auditlog.With(r.Context(), pending)))
+		status := 0
+		if x := exchangeOf(r.Context()); x != nil {
+			status = x.status
+		}
 		ctx, cancel := auditContext(r)
 		defer cancel()
 		if code := pending.StagedIn(); code != "" {
@@ -31,9 +33,9 @@ func (s *Server) auditWrites(next http.Handler) http.Handler {
 		}
 		outcome := "success"
 		switch {
-		case ww.Status() == http.StatusForbidden || ww.Status() == http.StatusUnauthorized:
+		case status == http.StatusForbidden || status == http.StatusUnauthorized:
 			outcome = "denied"
-		case ww.Status() >= 400:
+		case status >= 400:
 			outcome = "failure"
 		}
 		_ = s.keep(ctx, r, pending.Entry(outcome))
@@ -73,7 +75,7 @@ func (s *Server) keep(ctx context.Context, r *http.Request, e *store.AuditEntry)
 func (s *Server) entryOf(r *http.Request, tenantCode, outcome string) *store.AuditEntry {
 	rctx := chi.RouteContext(r.Context())
 	e := &store.AuditEntry{
-		RequestID: middleware.GetReqID(r.Context()),
+		RequestID: RequestID(r.Context()),
 		Tenant:    tenantCode,
 		Kelurahan: chi.URLParam(r, "kelurahan"),
 		Action:    r.Method + " " + rctx.RoutePattern(),

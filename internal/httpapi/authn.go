@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-chi/chi/v5/middleware"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/slrt-id/slrt/internal/dbfault"
 	"github.com/slrt-id/slrt/internal/store"
@@ -47,19 +47,18 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		if !ok {
 			return
 		}
-		if p != nil {
-			r = r.WithContext(withPrincipal(r.Context(), p))
+		if x := exchangeOf(r.Context()); x != nil {
+			x.principal = p
 		}
 		next.ServeHTTP(w, r)
 	})
 }
 
-// identify finds the caller, in a span of its own. It returns false when it
-// has answered the request (bad credentials, missing CSRF token).
+// identify finds the caller. It returns false when it has answered the
+// request (bad credentials, missing CSRF token). How the caller signed in
+// marks the server span; only a lookup in the control database has a span
+// of its own (principal).
 func (s *Server) identify(w http.ResponseWriter, r *http.Request) (*Principal, bool) {
-	ctx, span := tracer.Start(r.Context(), "authenticate")
-	defer span.End()
-	r = r.WithContext(ctx)
 	var p *Principal
 	if h := r.Header.Get("Authorization"); h != "" {
 		secret, ok := strings.CutPrefix(h, "Bearer ")
@@ -80,7 +79,7 @@ func (s *Server) identify(w http.ResponseWriter, r *http.Request) (*Principal, b
 		}
 	}
 	if p != nil {
-		span.SetAttributes(attrVia.String(p.Via))
+		trace.SpanFromContext(r.Context()).SetAttributes(attrVia.String(p.Via))
 	}
 	return p, true
 }
@@ -130,10 +129,12 @@ func (s *Server) principal(w http.ResponseWriter, r *http.Request, key [32]byte,
 	if p, ok := s.auth.get(key); ok {
 		return p
 	}
+	ctx, span := tracer.Start(r.Context(), "authenticate")
+	defer span.End()
 	var p *Principal
 	var ends time.Time
-	err := dbfault.Retry(r.Context(), 3, dbfault.Retryable, func() (err error) {
-		p, ends, err = look(r.Context())
+	err := dbfault.Retry(ctx, 3, dbfault.Retryable, func() (err error) {
+		p, ends, err = look(ctx)
 		return err
 	})
 	if err != nil {
@@ -172,5 +173,5 @@ func validCSRF(r *http.Request, want string) bool {
 }
 
 func logAuditFailure(r *http.Request, err error) {
-	slog.ErrorContext(r.Context(), "audit write failed", "request_id", middleware.GetReqID(r.Context()), "error", err)
+	slog.ErrorContext(r.Context(), "audit write failed", "request_id", RequestID(r.Context()), "error", err)
 }

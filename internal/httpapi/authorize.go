@@ -71,19 +71,21 @@ func (s *Server) authorize(ru Rule) func(http.Handler) http.Handler {
 					return
 				}
 			}
-			next.ServeHTTP(w, r.WithContext(withRequest(r.Context(), rq)))
+			if x := exchangeOf(r.Context()); x != nil {
+				x.request = rq
+			}
+			next.ServeHTTP(w, r)
 		})
 	}
 }
 
-// decide checks the rule and resolves the tenant into rq, in a span of
-// its own. It reports false when it has answered the request.
+// decide checks the rule and resolves the tenant into rq. It reports false
+// when it has answered the request. The decision is in memory: it marks the
+// server span (slrt.authz.decision) rather than making one of its own; the
+// tenant's lookup is in memory too (the informer's cache).
 func (s *Server) decide(w http.ResponseWriter, r *http.Request, ru Rule, rq *Request) bool {
-	reqCtx := r.Context()
-	spanCtx, span := tracer.Start(reqCtx, "authorize")
-	defer span.End()
-	r = r.WithContext(spanCtx)
-	p := principalFrom(reqCtx)
+	ctx := r.Context()
+	p := principalFrom(ctx)
 	if p == nil {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="slrt"`)
 		problem(w, r, http.StatusUnauthorized, "Sign in first: a session cookie or an API token.")
@@ -95,7 +97,7 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, ru Rule, rq *Req
 	case reachSelf:
 	case reachAnywhere:
 		allowed := s.authz.AllowedAnywhere(id, ru.object, ru.action)
-		s.metrics.decided(spanCtx, allowed)
+		s.metrics.decided(ctx, allowed)
 		if !allowed {
 			s.deny(w, r, "")
 			return false
@@ -108,7 +110,7 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, ru Rule, rq *Req
 			return false
 		}
 		allowed := s.authz.Allowed(id, domain, ru.object, ru.action)
-		s.metrics.decided(spanCtx, allowed)
+		s.metrics.decided(ctx, allowed)
 		if !allowed {
 			s.deny(w, r, "")
 			return false
@@ -118,8 +120,8 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, ru Rule, rq *Req
 				problem(w, r, http.StatusNotFound, "No such kecamatan.")
 				return false
 			}
-			noteTenant(reqCtx, code)
-			return s.resolveTenant(spanCtx, w, r, code, rq)
+			noteTenant(ctx, code)
+			return s.resolveTenant(ctx, w, r, code, rq)
 		}
 	case reachTenant, reachKelurahan:
 		code := chi.URLParam(r, "code")
@@ -127,8 +129,7 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, ru Rule, rq *Req
 			problem(w, r, http.StatusNotFound, "No such kecamatan.")
 			return false
 		}
-		span.SetAttributes(attrTenant.String(code))
-		noteTenant(reqCtx, code)
+		noteTenant(ctx, code)
 		var domains []string
 		if ru.reach == reachTenant {
 			domains = s.authz.AllowedWithin(id, code, ru.object, ru.action)
@@ -142,13 +143,13 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, ru Rule, rq *Req
 				domains = []string{kel}
 			}
 		}
-		s.metrics.decided(spanCtx, len(domains) > 0)
+		s.metrics.decided(ctx, len(domains) > 0)
 		if len(domains) == 0 {
 			s.deny(w, r, code)
 			return false
 		}
 		rq.Domains, rq.Scope = domains, scope(code, domains)
-		return s.resolveTenant(spanCtx, w, r, code, rq)
+		return s.resolveTenant(ctx, w, r, code, rq)
 	}
 	return true
 }

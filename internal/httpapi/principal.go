@@ -16,14 +16,10 @@ type Principal struct {
 	TokenID   int64
 }
 
-type principalKey struct{}
-
-func withPrincipal(ctx context.Context, p *Principal) context.Context {
-	return context.WithValue(ctx, principalKey{}, p)
-}
-
 // principalFrom returns the caller, or nil when the request is anonymous.
 func principalFrom(ctx context.Context) *Principal {
-	p, _ := ctx.Value(principalKey{}).(*Principal)
-	return p
+	if x := exchangeOf(ctx); x != nil {
+		return x.principal
+	}
+	return nil
 }

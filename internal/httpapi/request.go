@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"context"
 	"net/http"
 
 	"github.com/slrt-id/slrt/internal/usecase"
@@ -23,19 +22,12 @@ type Request struct {
 	Agency string
 }
 
-type requestKey struct{}
-
 // RequestOf returns what authorisation resolved of the request.
 func RequestOf(r *http.Request) *Request {
-	rq, _ := r.Context().Value(requestKey{}).(*Request)
-	if rq == nil {
-		return &Request{} // a route without a rule: none is registered so
+	if x := exchangeOf(r.Context()); x != nil && x.request != nil {
+		return x.request
 	}
-	return rq
-}
-
-func withRequest(ctx context.Context, rq *Request) context.Context {
-	return context.WithValue(ctx, requestKey{}, rq)
+	return &Request{} // a route without a rule: none is registered so
 }
 
 // scope is the kelurahan of domains the caller is limited to, or nil when

@@ -11,8 +11,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/go-chi/chi/v5/middleware"
-
 	"github.com/slrt-id/slrt/internal/dbfault"
 )
 
@@ -63,7 +61,7 @@ func newProblem(r *http.Request, status int, detail string, fields ...FieldError
 		Detail:    detail,
 		Instance:  r.URL.Path,
 		Errors:    fields,
-		RequestID: middleware.GetReqID(r.Context()),
+		RequestID: RequestID(r.Context()),
 	}
 }
 
@@ -79,7 +77,7 @@ func serverError(w http.ResponseWriter, r *http.Request, err error) {
 		unavailable(w, r, kind, err)
 		return
 	}
-	slog.ErrorContext(r.Context(), "request failed", "request_id", middleware.GetReqID(r.Context()), "error", err)
+	slog.ErrorContext(r.Context(), "request failed", "request_id", RequestID(r.Context()), "error", err)
 	problem(w, r, http.StatusInternalServerError, "Something went wrong; quote the request id to city IT.")
 }
 
@@ -135,14 +133,17 @@ type Page[T any] struct {
 // written reports whether a response has begun (or might have: a writer
 // that cannot tell counts as written).
 func written(w http.ResponseWriter) bool {
-	ww, ok := w.(middleware.WrapResponseWriter)
+	ww, ok := w.(interface {
+		Status() int
+		BytesWritten() int
+	})
 	return !ok || ww.Status() != 0 || ww.BytesWritten() != 0
 }
 
 // logFailure logs an error that can no longer be answered: the answer has
 // begun.
 func logFailure(r *http.Request, err error) {
-	slog.ErrorContext(r.Context(), "request failed after its answer began", "request_id", middleware.GetReqID(r.Context()), "error", err)
+	slog.ErrorContext(r.Context(), "request failed after its answer began", "request_id", RequestID(r.Context()), "error", err)
 }
 
 // unavailable answers 503 for a part the platform needs that is down or
@@ -154,7 +155,7 @@ func unavailable(w http.ResponseWriter, r *http.Request, kind dbfault.Kind, err 
 	if errors.As(err, &urlErr) {
 		part = "The Kubernetes API"
 	}
-	slog.WarnContext(r.Context(), "request answered 503", "request_id", middleware.GetReqID(r.Context()),
+	slog.WarnContext(r.Context(), "request answered 503", "request_id", RequestID(r.Context()),
 		"fault", kind.String(), "error", err)
 	w.Header().Set("Retry-After", strconv.Itoa(int(kind.RetryAfter().Seconds())))
 	problem(w, r, http.StatusServiceUnavailable, part+" cannot be reached just now ("+kind.String()+"); try again shortly.")

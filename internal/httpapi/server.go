@@ -10,12 +10,10 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/go-chi/chi/v5/middleware"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/slrt-id/slrt/internal/authz"
 	"github.com/slrt-id/slrt/internal/store"
-	"github.com/slrt-id/slrt/internal/telemetry"
 	"github.com/slrt-id/slrt/internal/tenant"
 	"github.com/slrt-id/slrt/internal/usecase"
 )
@@ -118,17 +116,11 @@ func (s *Server) Mount(surface func(*Routes)) { s.surfaces = append(s.surfaces, 
 // of each surface mounted (the web app's).
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
-	if telemetry.TracingEnabled() {
-		// Server spans, continuing the caller's trace. Not otelhttp: it
-		// builds a dozen attributes and wraps every body whatever is
-		// recorded, and cost a third of the tracing overhead
-		// (docs/benchmarks.md); logRequests names the span by route and
-		// records the status.
-		r.Use(serverSpans)
-	}
-	// The client address is the connection's own: X-Forwarded-For is not
-	// trusted, since any client can send it.
-	r.Use(middleware.RequestID, s.logRequests, middleware.Recoverer, s.authenticate)
+	// One middleware observes every request (id, server span, panic, metrics,
+	// log line), then the caller is identified. The client address is the
+	// connection's own: X-Forwarded-For is not trusted, since any client
+	// can send it.
+	r.Use(s.observe, s.authenticate)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) { problem(w, r, http.StatusNotFound, "No such resource.") })
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
 		problem(w, r, http.StatusMethodNotAllowed, "Method not allowed here.")

@@ -2,13 +2,10 @@ package httpapi
 
 import (
 	"context"
-	"net/http"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
-	"go.opentelemetry.io/otel/propagation"
-	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"
 )
 
@@ -34,6 +31,7 @@ type instruments struct {
 	loginFailures   metric.Int64Counter
 	requestDuration metric.Float64Histogram
 	active          metric.Int64UpDownCounter
+	*seriesCache
 }
 
 func newInstruments() *instruments {
@@ -49,30 +47,28 @@ func newInstruments() *instruments {
 		metric.WithExplicitBucketBoundaries(0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10))
 	active, _ := m.Int64UpDownCounter("http.server.active_requests",
 		metric.WithDescription("Number of active HTTP server requests."), metric.WithUnit("{request}"))
-	return &instruments{decisions: decisions, loginFailures: failures, requestDuration: duration, active: active}
+	return &instruments{decisions: decisions, loginFailures: failures, requestDuration: duration, active: active,
+		seriesCache: newSeriesCache()}
 }
 
+// The decision counter's two series, made once.
+var (
+	allowSeries = metric.WithAttributeSet(attribute.NewSet(attrOutcome.String("allow")))
+	denySeries  = metric.WithAttributeSet(attribute.NewSet(attrOutcome.String("deny")))
+)
+
+// decided counts an authorisation decision and marks the server span with
+// it: an in-memory decision is an attribute, not a span of its own.
 func (in *instruments) decided(ctx context.Context, allowed bool) {
-	outcome := "deny"
 	if allowed {
-		outcome = "allow"
+		in.decisions.Add(ctx, 1, allowSeries)
+		trace.SpanFromContext(ctx).SetAttributes(attrDecision.String("allow"))
+		return
 	}
-	in.decisions.Add(ctx, 1, metric.WithAttributes(attrOutcome.String(outcome)))
-	trace.SpanFromContext(ctx).SetAttributes(attrDecision.String(outcome))
+	in.decisions.Add(ctx, 1, denySeries)
+	trace.SpanFromContext(ctx).SetAttributes(attrDecision.String("deny"))
 }
 
 func (in *instruments) loginFailed(ctx context.Context, reason string) {
 	in.loginFailures.Add(ctx, 1, metric.WithAttributes(attrReason.String(reason)))
-}
-
-// serverSpans starts each request's server span, continuing the trace the
-// caller sent (W3C traceparent).
-func serverSpans(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := otel.GetTextMapPropagator().Extract(r.Context(), propagation.HeaderCarrier(r.Header))
-		ctx, span := tracer.Start(ctx, r.Method, trace.WithSpanKind(trace.SpanKindServer),
-			trace.WithAttributes(semconv.HTTPRequestMethodKey.String(r.Method)))
-		defer span.End()
-		next.ServeHTTP(w, r.WithContext(ctx))
-	})
 }

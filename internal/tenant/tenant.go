@@ -77,9 +77,10 @@ type Registry struct {
 	secrets   client.Reader // reads one Secret by name; never lists
 	opts      Options
 
-	mu     sync.Mutex
-	pools  map[string]*entry
-	onOpen func(code string)
+	mu      sync.Mutex
+	pools   map[string]*entry
+	onOpen  func(code string)
+	lookups lookups
 }
 
 // OnOpen calls fn with a tenant's code each time its pool opens; set it
@@ -125,6 +126,21 @@ func IndexByCode(obj client.Object) []string {
 // Lookup returns the tenant with code when it can take requests; otherwise
 // ErrUnknown or a *NotServingError.
 func (r *Registry) Lookup(ctx context.Context, code string) (*Tenant, error) {
+	v, gen, ok := r.lookups.get(code)
+	if !ok {
+		v.t, v.err = r.lookup(ctx, code)
+		if v.err == nil || errors.Is(v.err, ErrUnknown) || errors.As(v.err, new(*NotServingError)) {
+			r.lookups.put(code, gen, v)
+		}
+	}
+	if v.err != nil {
+		return nil, v.err
+	}
+	t := *v.t // the caller's own copy
+	return &t, nil
+}
+
+func (r *Registry) lookup(ctx context.Context, code string) (*Tenant, error) {
 	kec, err := r.find(ctx, code)
 	if err != nil {
 		return nil, err
@@ -187,8 +203,10 @@ func (r *Registry) Acquire(ctx context.Context, t *Tenant) (*pgxpool.Conn, error
 	if err != nil {
 		return nil, err
 	}
-	e.lastUsed.Store(time.Now().UnixNano())
+	start := time.Now()
+	e.lastUsed.Store(start.UnixNano())
 	conn, err := e.pool.Acquire(ctx)
+	defer func() { acquired(ctx, t.Code, start, err) }()
 	if err != nil && r.replaced(t.Code, e) {
 		// The pool was closed (idle, or evicted for another tenant) between
 		// finding it and acquiring from it: take the current one.

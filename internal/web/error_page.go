@@ -5,8 +5,6 @@ import (
 	"net/url"
 	"strconv"
 
-	"github.com/go-chi/chi/v5/middleware"
-
 	"github.com/slrt-id/slrt/internal/httpapi"
 )
 
@@ -28,7 +26,7 @@ func (h *Handler) ErrorPage(w http.ResponseWriter, r *http.Request, status int, 
 		key = "error." + strconv.Itoa(status)
 	}
 	v := newPage(r, "error.title", nil)
-	d := errorData{Message: v.T(key), Fields: fields, RequestID: middleware.GetReqID(r.Context())}
+	d := errorData{Message: v.T(key), Fields: fields, RequestID: httpapi.RequestID(r.Context())}
 	if status == http.StatusConflict {
 		d.Detail = detail // what the data is in the way of, e.g. the referrals still open
 	}

@@ -2,6 +2,7 @@ package apibench
 
 import (
 	"context"
+	"log/slog"
 	"net/http/httptest"
 	"os"
 	"testing"
@@ -56,6 +57,16 @@ func setup(ctx context.Context, e *testenv.Env) error {
 		return err
 	}
 	e.Cleanup(app.Close)
+	// Log as slrt-api does (JSON through its buffer, info and above), to a
+	// file that keeps nothing: a request's log line costs what it costs
+	// in production, not what a discarding handler costs.
+	devNull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	logger := telemetry.NewLogger(devNull, slog.LevelInfo)
+	slog.SetDefault(logger.Logger)
+	e.Cleanup(func() { _ = logger.Close(); _ = devNull.Close() })
 	api = httptest.NewServer(app.Handler.Handler())
 	e.Cleanup(api.Close)
 

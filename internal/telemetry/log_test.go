@@ -1,0 +1,67 @@
+package telemetry
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+
+	"go.opentelemetry.io/otel/trace"
+)
+
+// lockedBuffer is a log destination the test reads while the logger's
+// flusher writes.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// An info line waits in the buffer; a warning goes out at once, with what
+// was waiting before it; Close sends the rest. Lines inside a span carry
+// its ids.
+func TestTheLogIsBufferedButWarningsAndCloseFlushIt(t *testing.T) {
+	out := &lockedBuffer{}
+	log := NewLogger(out, slog.LevelInfo)
+	ctx := trace.ContextWithSpanContext(context.Background(), trace.NewSpanContext(trace.SpanContextConfig{
+		TraceID: trace.TraceID{1}, SpanID: trace.SpanID{2}, TraceFlags: trace.FlagsSampled}))
+
+	log.InfoContext(ctx, "request", "route", "/api/v1/kecamatan/{code}/kelurahan")
+	if out.String() != "" {
+		t.Fatalf("an info line was written at once: %q", out.String())
+	}
+	log.WarnContext(ctx, "request answered 503")
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("after a warning, want the two lines written, got %q", out.String())
+	}
+	var first map[string]any
+	if err := json.Unmarshal([]byte(lines[0]), &first); err != nil {
+		t.Fatal(err)
+	}
+	if first["msg"] != "request" || first["trace_id"] != (trace.TraceID{1}).String() || first["span_id"] != (trace.SpanID{2}).String() {
+		t.Errorf("first line: %v", first)
+	}
+
+	log.Info("last words")
+	if err := log.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "last words") {
+		t.Errorf("Close did not write the buffered line: %q", out.String())
+	}
+}
