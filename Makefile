@@ -39,8 +39,9 @@ dev: ## Run the whole platform locally (PostgreSQL, control plane, operator, API
 	@$(BIN)/slrt-dev --kube-assets $(KUBEBUILDER_ASSETS) $(if $(FRESH),--fresh) $(if $(API_ADDR),--api-listen $(API_ADDR))
 
 .PHONY: generate
-generate: $(CONTROLLER_GEN) ## Generate deepcopy code for the API types.
+generate: $(CONTROLLER_GEN) ## Generate deepcopy code for the API types, and the web pages' Go code from their templ files.
 	$(CONTROLLER_GEN) object paths=./api/...
+	go tool templ generate -path internal/web
 
 .PHONY: manifests
 manifests: $(CONTROLLER_GEN) ## Generate the CRD and RBAC manifests into config/ and the Helm chart.
@@ -52,12 +53,14 @@ manifests: $(CONTROLLER_GEN) ## Generate the CRD and RBAC manifests into config/
 	cp config/rbac/api/role.yaml charts/slrt/files/api-role.yaml
 
 .PHONY: fmt
-fmt: ## Format the Go code.
+fmt: ## Format the Go code and the web pages' templ files.
 	gofmt -s -w $$(git ls-files '*.go')
+	go tool templ fmt internal/web
 
 .PHONY: lint
-lint: ## Check formatting, go vet, and golangci-lint.
+lint: ## Check formatting, that the web pages' generated code is up to date, go vet, and golangci-lint.
 	@out=$$(gofmt -s -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	go tool templ generate -check -path internal/web
 	go vet ./...
 	$(MAKE) --no-print-directory $(GOLANGCI_LINT)
 	$(GOLANGCI_LINT) run ./...

@@ -64,7 +64,7 @@ func (h *Handler) auditList(w http.ResponseWriter, r *http.Request) {
 		d.Next = query(append(filter, "sebelum", strconv.FormatInt(entries[limit-1].ID, 10))...)
 	}
 	d.Entries, d.CSV = entries, "/audit"+query(append(filter, "format", "csv")...)
-	render(w, r, http.StatusOK, "audit", newPage(r, "audit.title", d))
+	render(w, r, http.StatusOK, audit(newPage(r, "audit.title"), d))
 }
 
 // writeAuditCSV answers with the entries as a CSV file.

@@ -37,7 +37,7 @@ func (h *Handler) complaintCreate(w http.ResponseWriter, r *http.Request) {
 			h.http.Fail(w, r, err)
 			return
 		}
-		render(w, r, http.StatusUnprocessableEntity, "keluhan_baru", v)
+		render(w, r, http.StatusUnprocessableEntity, keluhanBaru(v, d))
 	default:
 		h.http.Fail(w, r, err)
 	}

@@ -33,7 +33,7 @@ func (h *Handler) complaintList(w http.ResponseWriter, r *http.Request) {
 		items = items[:limit]
 		next = query("after", strconv.FormatInt(items[limit-1].ID, 10), "status", f.Status)
 	}
-	v := newPage(r, "complaints.title", nil)
+	v := newPage(r, "complaints.title")
 	rows := make([]complaintRow, len(items))
 	for i, c := range items {
 		rows[i] = complaintRow{ID: c.ID, Date: webDate(c.CreatedAt), Kelurahan: k.KelurahanNames[c.Kelurahan], Name: c.Person.Name,
@@ -44,21 +44,24 @@ func (h *Handler) complaintList(w http.ResponseWriter, r *http.Request) {
 	canWrite := len(h.authz.AllowedWithin(account(r), k.Code, "keluhan", "write")) > 0
 	// Dinas Sosial loads the registry's extracts.
 	canImport := h.may(r, k.Code, "penduduk", "import")
-	v.Data = struct {
-		kecamatanPage
-		Items     []complaintRow
-		Statuses  []string
-		Status    string
-		Next      string
-		CanWrite  bool
-		CanImport bool
-	}{k, rows, casework.ComplaintStatuses, f.Status, next, canWrite, canImport}
-	render(w, r, http.StatusOK, "keluhan", v)
+	render(w, r, http.StatusOK, keluhan(v, &complaintListPage{k, rows, casework.ComplaintStatuses, f.Status, next, canWrite, canImport}))
+}
+
+// complaintListPage is a page of a kecamatan's complaints, with the
+// status filter and what the caller may do besides reading.
+type complaintListPage struct {
+	kecamatanPage
+	Items     []complaintRow
+	Statuses  []string
+	Status    string
+	Next      string
+	CanWrite  bool
+	CanImport bool
 }
 
 // complaintRow is a complaint of the list, its words already in the
-// page's language: a template that calls functions for every cell renders
-// a page of 50 several times slower (docs/benchmarks.md).
+// page's language, looked up once by the handler rather than cell by cell
+// while the page renders (docs/benchmarks.md).
 type complaintRow struct {
 	ID                                            int64
 	Date, Kelurahan, Name, NIK, Category, Channel string

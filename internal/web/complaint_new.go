@@ -19,5 +19,5 @@ func (h *Handler) complaintNew(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	render(w, r, http.StatusOK, "keluhan_baru", v)
+	render(w, r, http.StatusOK, keluhanBaru(v, d))
 }

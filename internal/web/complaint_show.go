@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"crypto/rand"
 	"errors"
 	"net/http"
@@ -25,6 +26,9 @@ type caseFilePage struct {
 	Chosen                                              *casework.Service
 	IdempotencyKey                                      string
 }
+
+// agencyName names an agency of the catalogue, or gives its code.
+func (d *caseFilePage) agencyName(code string) string { return cmp.Or(d.AgencyNames[code], code) }
 
 // complaintShow shows a complaint's case file; reading it is audited, as
 // through the API. Staff who may refer see the referral form: first the
@@ -70,5 +74,5 @@ func (h *Handler) complaintShow(w http.ResponseWriter, r *http.Request) {
 	d.CanFollowUp = open && h.may(r, kel, "keluhan", "write")
 	d.CanAssess = d.CanFollowUp
 	d.CanClose = open && h.may(r, kel, "keluhan", "close")
-	render(w, r, http.StatusOK, "keluhan_detail", newPage(r, "complaint.title", d, d.Complaint.ID))
+	render(w, r, http.StatusOK, keluhanDetail(newPage(r, "complaint.title", d.Complaint.ID), d))
 }

@@ -25,13 +25,12 @@ func (h *Handler) ErrorPage(w http.ResponseWriter, r *http.Request, status int, 
 		http.StatusTooManyRequests, http.StatusServiceUnavailable:
 		key = "error." + strconv.Itoa(status)
 	}
-	v := newPage(r, "error.title", nil)
+	v := newPage(r, "error.title")
 	d := errorData{Message: v.T(key), Fields: fields, RequestID: httpapi.RequestID(r.Context())}
 	if status == http.StatusConflict {
 		d.Detail = detail // what the data is in the way of, e.g. the referrals still open
 	}
-	v.Data = d
-	render(w, r, status, "galat", v)
+	render(w, r, status, galat(v, d))
 }
 
 type errorData struct {

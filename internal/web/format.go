@@ -2,11 +2,14 @@ package web
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/slrt-id/slrt/internal/casework"
 	"github.com/slrt-id/slrt/internal/registry"
+	"github.com/slrt-id/slrt/internal/rujukan"
 	"github.com/slrt-id/slrt/internal/workdays"
 )
 
@@ -42,4 +45,20 @@ func sharedValue(v any) string {
 		return fmt.Sprint(v)
 	}
 	return "—"
+}
+
+// webDay writes a date without the time.
+func webDay(t time.Time) string { return t.Format("02-01-2006") }
+
+// joinOrDash writes a list, or a dash for none.
+func joinOrDash(list []string) string {
+	if len(list) == 0 {
+		return "—"
+	}
+	return strings.Join(list, ", ")
+}
+
+// hasDraft reports whether a case has a referral not sent yet.
+func hasDraft(refs []casework.ReferralSummary) bool {
+	return slices.ContainsFunc(refs, func(r casework.ReferralSummary) bool { return r.Status == string(rujukan.Draft) })
 }

@@ -65,10 +65,15 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/instansi/"+inboxes[0].Code+"/rujukan", http.StatusSeeOther)
 		return
 	}
-	render(w, r, http.StatusOK, "beranda", newPage(r, "home.title", struct {
-		Places, Inboxes []place
-		Others          bool
-		CityReport      bool
-		Audit           bool
-	}{places, inboxes, others, h.authz.AllowedAnywhere(account(r), "laporan_kota", "read"), audit}))
+	render(w, r, http.StatusOK, beranda(newPage(r, "home.title"),
+		homePage{places, inboxes, others, h.authz.AllowedAnywhere(account(r), "laporan_kota", "read"), audit}))
+}
+
+// homePage is where a user works: kecamatan, agency inboxes, the city's
+// views and the audit log.
+type homePage struct {
+	Places, Inboxes []place
+	Others          bool // grants the web app has no page for
+	CityReport      bool
+	Audit           bool
 }

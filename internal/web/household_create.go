@@ -36,7 +36,7 @@ func (h *Handler) householdCreate(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/kecamatan/"+c.Kecamatan()+"/keluhan/baru?penduduk="+strconv.FormatInt(out.ID, 10), http.StatusSeeOther)
 		return
 	case fieldProblems(v, err, d.Errors, registerFormField):
-		render(w, r, http.StatusUnprocessableEntity, "keluarga_baru", v)
+		render(w, r, http.StatusUnprocessableEntity, keluargaBaru(v, d))
 		return
 	// What the registry refuses goes back to the form, next to its field.
 	case errors.As(err, &conflict) && conflict.Field == "/noKK":
@@ -49,7 +49,7 @@ func (h *Handler) householdCreate(w http.ResponseWriter, r *http.Request) {
 		h.http.Fail(w, r, err)
 		return
 	}
-	render(w, r, http.StatusConflict, "keluarga_baru", v)
+	render(w, r, http.StatusConflict, keluargaBaru(v, d))
 }
 
 // newHouseholdWithHead builds the registry's records from the form: a

@@ -41,12 +41,12 @@ func newRegisterPage(r *http.Request) (*webPage, *registerPage) {
 		}
 	}
 	slices.SortFunc(d.Kelurahan, func(a, b place) int { return strings.Compare(a.Code, b.Code) })
-	return newPage(r, "register.title", d), d
+	return newPage(r, "register.title"), d
 }
 
 // householdNew shows the form for a new household and its head: the
 // resident a search did not find.
 func (h *Handler) householdNew(w http.ResponseWriter, r *http.Request) {
-	v, _ := newRegisterPage(r)
-	render(w, r, http.StatusOK, "keluarga_baru", v)
+	v, d := newRegisterPage(r)
+	render(w, r, http.StatusOK, keluargaBaru(v, d))
 }

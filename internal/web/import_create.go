@@ -92,7 +92,7 @@ func (h *Handler) showImport(w http.ResponseWriter, r *http.Request, v *webPage,
 	if res != nil {
 		d.Result, d.Columns = res, columnsRead(res)
 	}
-	render(w, r, status, "impor", v)
+	render(w, r, status, impor(v, d))
 }
 
 // maxAnnotated bounds a file sent back with its problems (it is held in

@@ -24,14 +24,14 @@ type columnRead struct{ Column, Cell string }
 
 func newImportPage(r *http.Request) (*webPage, *importPage) {
 	d := &importPage{kecamatanPage: newKecamatanPage(caller(r).Kecamatan(), nil)}
-	return newPage(r, "import.title", d), d
+	return newPage(r, "import.title"), d
 }
 
 // importNew shows the upload form for Dinas Sosial: a workbook or CSV,
 // previewed before it is loaded.
 func (h *Handler) importNew(w http.ResponseWriter, r *http.Request) {
-	v, _ := newImportPage(r)
-	render(w, r, http.StatusOK, "impor", v)
+	v, d := newImportPage(r)
+	render(w, r, http.StatusOK, impor(v, d))
 }
 
 // columnsRead lists a result's columns in the extract's order.

@@ -40,13 +40,17 @@ func (h *Handler) inboxList(w http.ResponseWriter, r *http.Request) {
 	for _, u := range inbox.Unavailable {
 		unavailable = append(unavailable, areaName(u.Kecamatan))
 	}
-	render(w, r, http.StatusOK, "rujukan_masuk", newPage(r, "inbox.title", struct {
-		agencyPage
-		Items       []casework.InboxItem
-		Statuses    []rujukan.Status
-		Status      string
-		Overdue     bool
-		Next        string
-		Unavailable string
-	}{h.agencyPage(r), inbox.Items, rujukan.Statuses[1:], f.Status, f.Overdue, next, strings.Join(unavailable, ", ")}))
+	render(w, r, http.StatusOK, rujukanMasuk(newPage(r, "inbox.title"), &inboxListPage{h.agencyPage(r), inbox.Items,
+		rujukan.Statuses[1:], f.Status, f.Overdue, next, strings.Join(unavailable, ", ")}))
+}
+
+// inboxListPage is a page of an agency's inbox, with its filter.
+type inboxListPage struct {
+	agencyPage
+	Items       []casework.InboxItem
+	Statuses    []rujukan.Status
+	Status      string
+	Overdue     bool
+	Next        string
+	Unavailable string // the kecamatan that did not answer
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/slrt-id/slrt/internal/casework"
 	"github.com/slrt-id/slrt/internal/httpapi"
@@ -38,11 +39,29 @@ func (h *Handler) inboxShow(w http.ResponseWriter, r *http.Request) {
 		actions = append(actions, agencyAction{To: to, NeedsReason: step.NeedsReason})
 	}
 	code := rq.Kecamatan()
-	render(w, r, http.StatusOK, "rujukan_instansi", newPage(r, "inbox.referral", struct {
-		agencyPage
-		Code, KecamatanName string
-		Referral            *casework.AgencyReferral
-		Actions             []agencyAction
-		Moved               bool
-	}{h.agencyPage(r), code, areaName(code), ref, actions, r.URL.Query().Get("diubah") == "1"}, ref.TrackingCode))
+	render(w, r, http.StatusOK, rujukanInstansi(newPage(r, "inbox.referral", ref.TrackingCode),
+		&inboxReferralPage{h.agencyPage(r), code, areaName(code), ref, actions, r.URL.Query().Get("diubah") == "1"}))
+}
+
+// inboxReferralPage is a referral of an agency's inbox and the steps the
+// agency may take on it.
+type inboxReferralPage struct {
+	agencyPage
+	Code, KecamatanName string
+	Referral            *casework.AgencyReferral
+	Actions             []agencyAction
+	Moved               bool
+}
+
+// agencyReferralURL is the web app's page of a referral sent to agency.
+func agencyReferralURL(agency, kecamatan string, id int64) string {
+	return "/instansi/" + agency + "/rujukan/" + kecamatan + "/" + strconv.FormatInt(id, 10)
+}
+
+// withNote writes a step of a referral's history with its note, if any.
+func withNote(step string, note *string) string {
+	if note == nil {
+		return step
+	}
+	return step + ": " + *note
 }

@@ -36,5 +36,5 @@ func (h *Handler) newIntakePage(r *http.Request) (*webPage, *intakePage, error) 
 	d := &intakePage{kecamatanPage: k, Categories: active, Channels: casework.Channels, Urgencies: casework.Urgencies,
 		Form: casework.NewComplaint{Channel: "datang_langsung", Urgency: "biasa"}, IdempotencyKey: rand.Text(),
 		MaxDescription: casework.MaxText, Errors: map[string]string{}}
-	return newPage(r, "intake.title", d), d, nil
+	return newPage(r, "intake.title"), d, nil
 }

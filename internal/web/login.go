@@ -25,8 +25,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", httpapi.RetryAfter(*in.LockedUntil))
 		status, key = http.StatusTooManyRequests, "login.locked"
 	}
-	v := newPage(r, "login.title", nil)
+	v := newPage(r, "login.title")
 	form.Error = v.T(key)
-	v.Data = form
-	render(w, r, status, "masuk", v)
+	render(w, r, status, masuk(v, form))
 }

@@ -43,7 +43,7 @@ func (h *Handler) kecamatanOverdue(w http.ResponseWriter, r *http.Request) {
 		h.http.Fail(w, r, err)
 		return
 	}
-	v := newPage(r, "overdue.title", nil)
+	v := newPage(r, "overdue.title")
 	d := &overduePage{Scope: "Kecamatan " + areaName(c.Kecamatan()), Code: c.Kecamatan()}
 	for _, o := range counts.Items {
 		d.Counts = append(d.Counts, h.overdueRow(r, areaName(o.Kelurahan), "", o))
@@ -60,8 +60,7 @@ func (h *Handler) kecamatanOverdue(w http.ResponseWriter, r *http.Request) {
 			Kelurahan: areaName(ref.Kelurahan), Name: ref.Person.Name, Service: ref.ServiceName,
 			Agency: h.app.AgencyName(r.Context(), ref.Agency), Missed: strings.Join(missed, ", ")})
 	}
-	v.Data = d
-	render(w, r, http.StatusOK, "terlambat", v)
+	render(w, r, http.StatusOK, terlambat(v, d))
 }
 
 // cityOverdue is Dinas Sosial's view of the referrals past their targets
@@ -77,7 +76,7 @@ func (h *Handler) cityOverdue(w http.ResponseWriter, r *http.Request) {
 	for _, o := range report.Items {
 		d.Counts = append(d.Counts, h.overdueRow(r, areaName(o.Kecamatan), "/kecamatan/"+o.Kecamatan+"/rujukan/terlambat", o))
 	}
-	render(w, r, http.StatusOK, "terlambat", newPage(r, "overdue.title", d))
+	render(w, r, http.StatusOK, terlambat(newPage(r, "overdue.title"), d))
 }
 
 func (h *Handler) overdueRow(r *http.Request, area, link string, o casework.OverdueCount) overdueRow {

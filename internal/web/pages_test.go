@@ -2,7 +2,8 @@ package web
 
 import (
 	"errors"
-	"io/fs"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -17,13 +18,13 @@ import (
 )
 
 // Every word a page asks for is in the catalogue, in both languages: the
-// fixed keys in the templates, and the keys made from coded values.
+// fixed keys in the page components, and the keys made from coded values.
 func TestPagesSpeakBothLanguages(t *testing.T) {
 	keys := map[string]bool{}
-	names, _ := fs.Glob(files, "templates/*.html")
-	fixed := regexp.MustCompile(`\.T "([a-z0-9_.-]+)"`)
+	names, _ := filepath.Glob("*.templ")
+	fixed := regexp.MustCompile(`\.T\("([a-z0-9_.-]+)"[,)]`)
 	for _, name := range names {
-		data, _ := fs.ReadFile(files, name)
+		data, _ := os.ReadFile(name)
 		for _, m := range fixed.FindAllStringSubmatch(string(data), -1) {
 			keys[m[1]] = true
 		}

@@ -74,7 +74,7 @@ func (h *Handler) renderReport(w http.ResponseWriter, r *http.Request, a *usecas
 		h.http.Fail(w, r, err)
 		return
 	}
-	v := newPage(r, "report.title", nil)
+	v := newPage(r, "report.title")
 	categories := map[string]string{}
 	for _, c := range cats {
 		categories[c.Code] = c.Name
@@ -118,6 +118,5 @@ func (h *Handler) renderReport(w http.ResponseWriter, r *http.Request, a *usecas
 		}
 		d.Tables = append(d.Tables, rt)
 	}
-	v.Data = d
-	render(w, r, http.StatusOK, "laporan", v)
+	render(w, r, http.StatusOK, laporan(v, &d))
 }

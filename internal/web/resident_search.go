@@ -27,7 +27,7 @@ func (h *Handler) residentSearch(w http.ResponseWriter, r *http.Request) {
 		q.Name = d.Name
 	}
 	if len(d.Errors) > 0 {
-		render(w, r, http.StatusUnprocessableEntity, "keluhan_baru", v)
+		render(w, r, http.StatusUnprocessableEntity, keluhanBaru(v, d))
 		return
 	}
 	if d.Found, _, err = h.app.SearchPersons(r.Context(), caller(r), q); err != nil {
@@ -35,5 +35,5 @@ func (h *Handler) residentSearch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Searched = true
-	render(w, r, http.StatusOK, "keluhan_baru", v)
+	render(w, r, http.StatusOK, keluhanBaru(v, d))
 }

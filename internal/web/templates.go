@@ -3,76 +3,35 @@ package web
 import (
 	"bytes"
 	"embed"
-	"html/template"
-	"io/fs"
 	"log/slog"
 	"net/http"
-	"slices"
-	"strings"
-	"time"
+	"sync"
 
+	"github.com/a-h/templ"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
 
-	"github.com/slrt-id/slrt/internal/casework"
 	"github.com/slrt-id/slrt/internal/httpapi"
 	"github.com/slrt-id/slrt/internal/i18n"
-	"github.com/slrt-id/slrt/internal/rujukan"
 )
 
-// The page templates, the stylesheet, and the public tracking page.
+// The web app's one stylesheet; the pages themselves are templ
+// components, compiled to Go (make generate).
 //
-//go:embed templates
-var files embed.FS
+//go:embed static/app.css
+var static embed.FS
 
 // LangCookie remembers a user's choice of language.
 const LangCookie = "slrt_lang"
 
-// webPages are the page templates, each parsed with the layout.
-var webPages = func() map[string]*template.Template {
-	pages := map[string]*template.Template{}
-	names, err := fs.Glob(files, "templates/*.html")
-	if err != nil {
-		panic(err)
-	}
-	for _, name := range names {
-		if name == "templates/layout.html" {
-			continue
-		}
-		t := template.Must(template.New("").Funcs(webFuncs).ParseFS(files, "templates/layout.html", name))
-		pages[strings.TrimSuffix(strings.TrimPrefix(name, "templates/"), ".html")] = t
-	}
-	return pages
-}()
-
-var webFuncs = template.FuncMap{
-	"join":      strings.Join,
-	"hasString": func(list []string, s string) bool { return slices.Contains(list, s) },
-	// deref reads an optional text (a nil one is empty).
-	"deref": func(s *string) string {
-		if s == nil {
-			return ""
-		}
-		return *s
-	},
-	// tanggalSaja writes a date without the time.
-	"tanggalSaja":   func(t time.Time) string { return t.Format("02-01-2006") },
-	"kecamatanName": areaName,
-	"sharedValue":   sharedValue,
-	// hasDraft reports whether a case has a referral not sent yet.
-	"hasDraft": func(refs []casework.ReferralSummary) bool {
-		return slices.ContainsFunc(refs, func(r casework.ReferralSummary) bool { return r.Status == string(rujukan.Draft) })
-	},
-	"tanggal": webDate,
-}
-
 // serveStylesheet serves the web app's one stylesheet.
 func serveStylesheet(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "public, max-age=3600")
-	http.ServeFileFS(w, r, files, "templates/app.css")
+	http.ServeFileFS(w, r, static, "static/app.css")
 }
 
-// webPage is what every page's template gets.
+// webPage is what every page shares: its language, title, and who is
+// signed in.
 type webPage struct {
 	p         *message.Printer
 	lang      language.Tag
@@ -81,7 +40,6 @@ type webPage struct {
 	User      string
 	CSRF      string
 	Title     string
-	Data      any
 }
 
 // T writes a message of the catalogue in the page's language.
@@ -123,9 +81,9 @@ func (h *Handler) chooseLanguage(next http.Handler) http.Handler {
 
 // newPage starts a page in the request's language, titled by a catalogue
 // key.
-func newPage(r *http.Request, titleKey string, data any, titleArgs ...any) *webPage {
+func newPage(r *http.Request, titleKey string, titleArgs ...any) *webPage {
 	lang := webLang(r)
-	v := &webPage{p: i18n.Printer(lang), lang: lang, Lang: lang.String(), Data: data}
+	v := &webPage{p: i18n.Printer(lang), lang: lang, Lang: lang.String()}
 	other := "en"
 	if lang == language.English {
 		other = "id"
@@ -146,12 +104,29 @@ func newPage(r *http.Request, titleKey string, data any, titleArgs ...any) *webP
 	return v
 }
 
-// render writes a page; the whole page is rendered before anything is
-// sent, so that a template error is a clean 500.
-func render(w http.ResponseWriter, r *http.Request, status int, name string, v *webPage) {
-	var buf bytes.Buffer
-	if err := webPages[name].ExecuteTemplate(&buf, "layout", v); err != nil {
-		slog.ErrorContext(r.Context(), "page not rendered", "page", name, "error", err)
+// pageBuffers hold pages while they are rendered.
+var pageBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// render writes a staff page under the web app's Content-Security-Policy.
+func render(w http.ResponseWriter, r *http.Request, status int, page templ.Component) {
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	writePage(w, r, status, page, "default-src 'self'; form-action 'self'; frame-ancestors 'none'")
+}
+
+// writePage writes a page under a Content-Security-Policy; the whole page
+// is rendered before anything is sent, so that a rendering error is a
+// clean 500.
+func writePage(w http.ResponseWriter, r *http.Request, status int, page templ.Component, csp string) {
+	buf := pageBuffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer func() {
+		// A rare huge page (an import's thousand problems) is not kept.
+		if buf.Cap() <= 1<<20 {
+			pageBuffers.Put(buf)
+		}
+	}()
+	if err := page.Render(r.Context(), buf); err != nil {
+		slog.ErrorContext(r.Context(), "page not rendered", "path", r.URL.Path, "error", err)
 		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 		return
 	}
@@ -159,8 +134,7 @@ func render(w http.ResponseWriter, r *http.Request, status int, name string, v *
 	// Pages hold personal data: never stored by a shared computer's
 	// browser or a proxy.
 	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Content-Security-Policy", "default-src 'self'; form-action 'self'; frame-ancestors 'none'")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Content-Security-Policy", csp)
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
 }

@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"html/template"
 	"net/http"
 	"time"
 
@@ -13,20 +12,21 @@ import (
 	"github.com/slrt-id/slrt/internal/workdays"
 )
 
-var trackingPage = template.Must(template.New("lacak.html").Funcs(template.FuncMap{
-	"tanggal": func(t any) string {
-		switch v := t.(type) {
-		case time.Time:
-			return letter.Tanggal(v.In(workdays.Zone))
-		case *time.Time:
-			if v != nil {
-				return letter.Tanggal(v.In(workdays.Zone))
-			}
-		}
+// trackingPage is what the public status page shows: the code asked for,
+// and the referral's status, or why there is none (404 or 503).
+type trackingPage struct {
+	Code     string
+	Tracking *casework.Tracking
+	Status   int
+}
+
+// trackingDate writes a date of the status page, or "-" for none.
+func trackingDate(t *time.Time) string {
+	if t == nil {
 		return "-"
-	},
-	"status": func(s string) statusLabel { return statusLabels[s] },
-}).ParseFS(files, "templates/public/lacak.html"))
+	}
+	return letter.Tanggal(t.In(workdays.Zone))
+}
 
 type statusLabel struct{ ID, EN string }
 
@@ -53,9 +53,6 @@ func (h *Handler) trackingShow(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		status = http.StatusServiceUnavailable
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
-	w.WriteHeader(status)
-	_ = trackingPage.Execute(w, map[string]any{"Code": code, "Tracking": tr, "Status": status})
+	// The page's one stylesheet is inline: nothing else may load.
+	writePage(w, r, status, lacak(trackingPage{Code: code, Tracking: tr, Status: status}), "default-src 'none'; style-src 'unsafe-inline'")
 }
