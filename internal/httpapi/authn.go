@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"go.opentelemetry.io/otel/trace"
-
 	"github.com/slrt-id/slrt/internal/dbfault"
 	"github.com/slrt-id/slrt/internal/store"
 )
@@ -79,7 +77,7 @@ func (s *Server) identify(w http.ResponseWriter, r *http.Request) (*Principal, b
 		}
 	}
 	if p != nil {
-		trace.SpanFromContext(r.Context()).SetAttributes(attrVia.String(p.Via))
+		mark(r.Context(), attrVia.String(p.Via))
 	}
 	return p, true
 }

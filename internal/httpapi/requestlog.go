@@ -193,7 +193,15 @@ func noteTenant(ctx context.Context, code string) {
 	if x := exchangeOf(ctx); x != nil {
 		x.tenant = code
 	}
-	trace.SpanFromContext(ctx).SetAttributes(attrTenant.String(code))
+	mark(ctx, attrTenant.String(code))
+}
+
+// mark sets an attribute on the server span when spans are recorded: a
+// no-op span's SetAttributes still allocates its arguments.
+func mark(ctx context.Context, kv attribute.KeyValue) {
+	if span := trace.SpanFromContext(ctx); span.IsRecording() {
+		span.SetAttributes(kv)
+	}
 }
 
 // pagesFor returns the web app's pages, or nil without the web app.

@@ -6,7 +6,6 @@ import (
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
-	"go.opentelemetry.io/otel/trace"
 )
 
 // instrumentationName names the API's tracer and meter.
@@ -62,11 +61,11 @@ var (
 func (in *instruments) decided(ctx context.Context, allowed bool) {
 	if allowed {
 		in.decisions.Add(ctx, 1, allowSeries)
-		trace.SpanFromContext(ctx).SetAttributes(attrDecision.String("allow"))
+		mark(ctx, attrDecision.String("allow"))
 		return
 	}
 	in.decisions.Add(ctx, 1, denySeries)
-	trace.SpanFromContext(ctx).SetAttributes(attrDecision.String("deny"))
+	mark(ctx, attrDecision.String("deny"))
 }
 
 func (in *instruments) loginFailed(ctx context.Context, reason string) {

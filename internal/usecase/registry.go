@@ -28,7 +28,7 @@ func (e *OutsideScopeError) Error() string { return "not allowed in kelurahan " 
 // domains (the kecamatan itself, or kelurahan the caller holds a grant in).
 func (a *App) Kelurahan(ctx context.Context, c *Caller, domains []string) ([]registry.Kelurahan, error) {
 	all, err := readOne(ctx, a, c, func(cn conn) ([]registry.Kelurahan, error) { return registry.ListKelurahan(ctx, cn) })
-	visible := []registry.Kelurahan{}
+	visible := make([]registry.Kelurahan, 0, len(all))
 	for _, k := range all {
 		for _, d := range domains {
 			if authz.Covers(d, k.Code) {
