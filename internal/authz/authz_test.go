@@ -3,6 +3,7 @@ package authz
 import (
 	"math/rand/v2"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -74,7 +75,9 @@ func TestAncestors(t *testing.T) {
 		t.Errorf("got %v", got)
 	}
 	for domain, level := range map[string]string{"32.73": LevelKota, "32.73.03": LevelKecamatan,
-		"32.73.03.1002": LevelKelurahan, "agency:DINKES": LevelAgency, "32.7": "", "agency:x": ""} {
+		"32.73.03.1002": LevelKelurahan, "agency:DINKES": LevelAgency, "agency:DINAS_SOSIAL-2": LevelAgency,
+		"32.7": "", "agency:x": "", "agency:dinkes": "", "32.73.": "", "32.73.03.100": "", "32.73.03.10021": "",
+		"32.73.0a": "", "32-73": "", ".32.73": "", "": "", "agency:" + strings.Repeat("A", 33): ""} {
 		if got := DomainLevel(domain); got != level {
 			t.Errorf("DomainLevel(%q) = %q, want %q", domain, got, level)
 		}

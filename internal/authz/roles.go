@@ -1,7 +1,6 @@
 package authz
 
 import (
-	"regexp"
 	"strings"
 )
 
@@ -34,26 +33,59 @@ const (
 // AgencyPrefix starts the domain of a receiving agency.
 const AgencyPrefix = "agency:"
 
-var (
-	kotaRe      = regexp.MustCompile(`^[0-9]{2}\.[0-9]{2}$`)
-	kecamatanRe = regexp.MustCompile(`^[0-9]{2}\.[0-9]{2}\.[0-9]{2}$`)
-	kelurahanRe = regexp.MustCompile(`^[0-9]{2}\.[0-9]{2}\.[0-9]{2}\.[0-9]{4}$`)
-	agencyRe    = regexp.MustCompile(`^agency:[A-Z0-9_-]{2,32}$`)
-)
-
-// DomainLevel returns the level of a domain, or "" when it is malformed.
+// DomainLevel returns the level of a domain, or "" when it is malformed:
+// kota 32.73, kecamatan 32.73.03, kelurahan 32.73.03.1002, agency
+// agency:DINKES. Checked by hand rather than by regular expressions: every
+// request asks, and the four matches cost more than its decision.
 func DomainLevel(domain string) string {
 	switch {
-	case kotaRe.MatchString(domain):
+	case digitGroups(domain, 2, 2):
 		return LevelKota
-	case kecamatanRe.MatchString(domain):
+	case digitGroups(domain, 2, 2, 2):
 		return LevelKecamatan
-	case kelurahanRe.MatchString(domain):
+	case digitGroups(domain, 2, 2, 2, 4):
 		return LevelKelurahan
-	case agencyRe.MatchString(domain):
+	case agencyCode(domain):
 		return LevelAgency
 	}
 	return ""
+}
+
+// digitGroups reports whether s is groups of digits of the given lengths
+// joined by dots.
+func digitGroups(s string, lengths ...int) bool {
+	i := 0
+	for g, n := range lengths {
+		if g > 0 {
+			if i >= len(s) || s[i] != '.' {
+				return false
+			}
+			i++
+		}
+		for range n {
+			if i >= len(s) || s[i] < '0' || s[i] > '9' {
+				return false
+			}
+			i++
+		}
+	}
+	return i == len(s)
+}
+
+// agencyCode reports whether s is an agency's domain: the prefix, then 2 to
+// 32 of A-Z, 0-9, _ and -.
+func agencyCode(s string) bool {
+	code, ok := strings.CutPrefix(s, AgencyPrefix)
+	if !ok || len(code) < 2 || len(code) > 32 {
+		return false
+	}
+	for i := 0; i < len(code); i++ {
+		c := code[i]
+		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // grantLevel is the level at which each role is granted: a petugas works in
