@@ -35,22 +35,45 @@ type AuditEntry struct {
 // an entry with an EntryID is written once however many tries reach the
 // server.
 func (s *Store) AppendAudit(ctx context.Context, e *AuditEntry) error {
-	at := e.At
-	if at.IsZero() {
-		at = time.Now()
-	}
+	return s.AppendAudits(ctx, e)
+}
+
+// appendAuditSQL writes one entry; an entry already written (by its
+// EntryID) is left as it is.
+const appendAuditSQL = `INSERT INTO audit_log
+	(at, request_id, account_id, username, roles, tenant, kelurahan, action, object, outcome, purpose, client_ip, entry_id)
+	VALUES ($1, $2, $3, nullif($4, ''), $5, nullif($6, ''), nullif($7, ''), $8, $9, $10, nullif($11, ''), nullif($12, ''), nullif($13, ''))
+	ON CONFLICT (entry_id) DO NOTHING`
+
+// AppendAudits writes entries in one round trip and one transaction (all or
+// none), retried as AppendAudit is.
+func (s *Store) AppendAudits(ctx context.Context, entries ...*AuditEntry) error {
+	now := time.Now()
 	err := dbfault.Retry(ctx, 3, dbfault.Retryable, func() error {
-		_, err := s.pool.Exec(ctx, `INSERT INTO audit_log
-			(at, request_id, account_id, username, roles, tenant, kelurahan, action, object, outcome, purpose, client_ip, entry_id)
-			VALUES ($1, $2, $3, nullif($4, ''), $5, nullif($6, ''), nullif($7, ''), $8, $9, $10, nullif($11, ''), nullif($12, ''), nullif($13, ''))
-			ON CONFLICT (entry_id) DO NOTHING`,
-			at, e.RequestID, e.AccountID, e.Username, e.Roles, e.Tenant, e.Kelurahan, e.Action, e.Object, e.Outcome, e.Purpose, e.ClientIP, e.EntryID)
-		return err
+		if len(entries) == 1 {
+			_, err := s.pool.Exec(ctx, appendAuditSQL, auditArgs(entries[0], now)...)
+			return err
+		}
+		// A batch's statements share one implicit transaction.
+		b := &pgx.Batch{}
+		for _, e := range entries {
+			b.Queue(appendAuditSQL, auditArgs(e, now)...)
+		}
+		return s.pool.SendBatch(ctx, b).Close()
 	})
 	if err != nil {
 		return fmt.Errorf("while writing the audit log: %w", err)
 	}
 	return nil
+}
+
+func auditArgs(e *AuditEntry, now time.Time) []any {
+	at := e.At
+	if at.IsZero() {
+		at = now
+	}
+	return []any{at, e.RequestID, e.AccountID, e.Username, e.Roles, e.Tenant, e.Kelurahan, e.Action, e.Object, e.Outcome,
+		e.Purpose, e.ClientIP, e.EntryID}
 }
 
 // AuditFilter narrows an audit query; zero fields do not filter.

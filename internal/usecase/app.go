@@ -48,11 +48,13 @@ type App struct {
 	metrics   *instruments
 	gauges    referralGauges
 	outbox    waiting // kecamatan whose audit outbox may hold entries
+	shipments shipments
 }
 
 // New makes the application layer.
 func New(st *store.Store, az *authz.Authorizer, tenants *tenant.Registry, kube client.Client, nikHasher *nik.Hasher) *App {
-	a := &App{store: st, authz: az, tenants: tenants, kube: kube, nikHasher: nikHasher, metrics: newInstruments()}
+	a := &App{store: st, authz: az, tenants: tenants, kube: kube, nikHasher: nikHasher, metrics: newInstruments(),
+		shipments: shipments{queue: make(chan shipment, 4*groupShipment)}}
 	// A pool opening may find entries a stopped replica staged.
 	tenants.OnOpen(a.outbox.mark)
 	return a

@@ -2,8 +2,10 @@ package usecase
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/slrt-id/slrt/internal/auditlog"
@@ -26,17 +28,119 @@ func (a *App) StageAudit(ctx context.Context, c *Caller, e *store.AuditEntry) er
 
 // ShipAudit moves e, which a request staged in kecamatan code's outbox,
 // into the audit log now; one that cannot move waits for
-// RunAuditShipper.
+// RunAuditShipper. While the shipper runs, entries of requests finishing
+// together go in one shipment (one round trip to the control database, one
+// per kecamatan to empty the outboxes); the request waits for it, so that
+// its entry is in the audit log when it is answered.
 func (a *App) ShipAudit(ctx context.Context, code string, e *store.AuditEntry) {
-	err := a.store.AppendAudit(ctx, e)
+	if a.shipments.running.Load() {
+		s := shipment{code: code, entry: e, done: make(chan error, 1)}
+		select {
+		case a.shipments.queue <- s:
+			select {
+			case err := <-s.done:
+				a.shipped(ctx, err, code)
+			case <-ctx.Done(): // the entry is safe in the outbox
+			}
+			return
+		default: // a full queue: ship it here
+		}
+	}
+	a.shipped(ctx, a.shipNow(ctx, []shipment{{code: code, entry: e}}), code)
+}
+
+// shipped notes a shipment that failed: its entries wait in the outboxes.
+func (a *App) shipped(ctx context.Context, err error, codes ...string) {
 	if err == nil {
-		err = a.onCode(ctx, code, func(cn conn) error { return auditlog.Remove(ctx, cn, e.EntryID) })
+		return
 	}
-	if err != nil {
+	for _, code := range codes {
 		a.outbox.mark(code)
-		slog.WarnContext(ctx, "audit entry kept in the kecamatan's outbox until the control database takes it",
-			"tenant", code, "error", err)
 	}
+	slog.WarnContext(ctx, "audit entries kept in the kecamatan's outbox until the control database takes them",
+		"tenants", codes, "error", err)
+}
+
+// shipment is one request's entry on its way from its kecamatan's outbox
+// to the audit log.
+type shipment struct {
+	code  string
+	entry *store.AuditEntry
+	done  chan error
+}
+
+// shipments are the entries waiting for the group shipper.
+type shipments struct {
+	running atomic.Bool
+	queue   chan shipment
+}
+
+// groupShipment bounds how many requests' entries one shipment carries.
+const groupShipment = 256
+
+// runGroupShipper ships the entries requests hand it, as many as are
+// waiting at a time, until ctx ends.
+func (a *App) runGroupShipper(ctx context.Context) {
+	a.shipments.running.Store(true)
+	defer func() {
+		// Requests still waiting are told at once: their entries stay in
+		// the outboxes for the next replica's sweep.
+		a.shipments.running.Store(false)
+		for {
+			select {
+			case s := <-a.shipments.queue:
+				s.done <- ctx.Err()
+			default:
+				return
+			}
+		}
+	}()
+	for {
+		var group []shipment
+		select {
+		case <-ctx.Done():
+			return
+		case s := <-a.shipments.queue:
+			group = append(group, s)
+		}
+	drain:
+		for len(group) < groupShipment {
+			select {
+			case s := <-a.shipments.queue:
+				group = append(group, s)
+			default:
+				break drain
+			}
+		}
+		err := a.shipNow(ctx, group)
+		for _, s := range group {
+			s.done <- err
+		}
+	}
+}
+
+// shipNow writes the group's entries to the audit log in one transaction,
+// then removes them from each kecamatan's outbox.
+func (a *App) shipNow(ctx context.Context, group []shipment) error {
+	entries := make([]*store.AuditEntry, len(group))
+	byCode := map[string][]string{}
+	for i, s := range group {
+		entries[i] = s.entry
+		byCode[s.code] = append(byCode[s.code], s.entry.EntryID)
+	}
+	if err := a.store.AppendAudits(ctx, entries...); err != nil {
+		return err
+	}
+	var errs []error
+	for code, ids := range byCode {
+		if err := a.onCode(ctx, code, func(cn conn) error { return auditlog.Remove(ctx, cn, ids...) }); err != nil {
+			// In the audit log already: the outbox's copy is shipped again
+			// later and kept once (entry_id).
+			a.outbox.mark(code)
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // ship empties kecamatan code's outbox into the audit log.
@@ -70,6 +174,7 @@ func (a *App) onCode(ctx context.Context, code string, fn func(conn) error) erro
 // pool every sweep (entries a replica staged before it stopped) until ctx
 // ends.
 func (a *App) RunAuditShipper(ctx context.Context, every, sweep time.Duration) {
+	go a.runGroupShipper(ctx)
 	tick := time.NewTicker(every)
 	defer tick.Stop()
 	lastSweep := time.Now()
