@@ -1,41 +1,21 @@
 package telemetry
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 
+	"github.com/slrt-id/slrt/internal/testenv"
 	"go.opentelemetry.io/otel/trace"
 )
-
-// lockedBuffer is a log destination the test reads while the logger's
-// flusher writes.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // An info line waits in the buffer; a warning goes out at once, with what
 // was waiting before it; Close sends the rest. Lines inside a span carry
 // its ids.
 func TestTheLogIsBufferedButWarningsAndCloseFlushIt(t *testing.T) {
-	out := &lockedBuffer{}
+	out := &testenv.SyncBuffer{}
 	log := NewLogger(out, slog.LevelInfo)
 	ctx := trace.ContextWithSpanContext(context.Background(), trace.NewSpanContext(trace.SpanContextConfig{
 		TraceID: trace.TraceID{1}, SpanID: trace.SpanID{2}, TraceFlags: trace.FlagsSampled}))
