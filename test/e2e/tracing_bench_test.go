@@ -4,7 +4,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -15,12 +14,11 @@ import (
 	"github.com/slrt-id/slrt/internal/testenv"
 )
 
-// BenchmarkTracingOverhead runs the slrt-api binary three times over the
-// same control database and tenant: as an empty environment leaves it
-// (tracing off), sampling every request and exporting by OTLP/HTTP to a
-// receiver on this machine, and sampling every request without exporting
-// (the SDK's own cost). It loads each with the same read, alternating, and
-// reports throughputs and what tracing loses.
+// BenchmarkTracingOverhead runs the slrt-api binary twice over the same
+// control database and tenant: once as an empty environment leaves it
+// (tracing off), once sampling every request and exporting by OTLP/HTTP to a
+// receiver on this machine. It loads both with the same read, alternating,
+// and reports throughputs and their ratio.
 //
 //	go test ./test/e2e -run '^$' -bench TracingOverhead -benchtime 1x
 func BenchmarkTracingOverhead(b *testing.B) {
@@ -40,19 +38,12 @@ func BenchmarkTracingOverhead(b *testing.B) {
 	defer receiver.Close()
 
 	apiEnv := []string{"KUBECONFIG=" + apiKubeconfig, "SLRT_DATABASE_URL=" + dbURL, "SLRT_NIK_INDEX_KEY_FILE=" + nikKeyFile(b)}
-	off, on, sdk := freeAddr(b), freeAddr(b), freeAddr(b)
-	tracing := append(apiEnv, "OTEL_EXPORTER_OTLP_ENDPOINT="+receiver.URL, "OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf",
-		"OTEL_TRACES_SAMPLER=always_on", "OTEL_METRICS_EXPORTER=none")
+	off, on := freeAddr(b), freeAddr(b)
 	start(b, "slrt-api", apiEnv, "--listen", off, "--metrics-listen", "", "--log-level", "warn")
-	start(b, "slrt-api", tracing, "--listen", on, "--metrics-listen", "", "--log-level", "warn", "--migrate=false")
-	// The SDK without the export: every span is made, recorded and ended,
-	// then dropped at a batch queue of one that is sent once an hour.
-	start(b, "slrt-api", append(slices.Clone(tracing), "OTEL_BSP_MAX_QUEUE_SIZE=1", "OTEL_BSP_MAX_EXPORT_BATCH_SIZE=1",
-		"OTEL_BSP_SCHEDULE_DELAY=3600000"), "--listen", sdk, "--metrics-listen", "", "--log-level", "warn", "--migrate=false")
-	replicas := map[string]string{"off": off, "on": on, "sdk": sdk}
-	for _, base := range replicas {
-		waitHTTP(b, "http://"+base+"/readyz")
-	}
+	start(b, "slrt-api", append(apiEnv, "OTEL_EXPORTER_OTLP_ENDPOINT="+receiver.URL, "OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf",
+		"OTEL_TRACES_SAMPLER=always_on", "OTEL_METRICS_EXPORTER=none"), "--listen", on, "--metrics-listen", "", "--log-level", "warn", "--migrate=false")
+	waitHTTP(b, "http://"+off+"/readyz")
+	waitHTTP(b, "http://"+on+"/readyz")
 
 	server := "http://" + off
 	token := strings.TrimSpace(mustSlrtctl(b, "rahasia-kota-bandung\n", "login", "cityit", "--server", server))
@@ -68,7 +59,7 @@ func BenchmarkTracingOverhead(b *testing.B) {
 	// page of 50 referrals as the supervisor reads them (joins, flags).
 	paths := map[string]string{"kelurahan": "/api/v1/kecamatan/32.73.21/kelurahan", "rujukan": "/api/v1/kecamatan/32.73.21/rujukan?limit=50"}
 	header := http.Header{"Authorization": {"Bearer " + reader}}
-	for _, base := range replicas {
+	for _, base := range []string{off, on} {
 		waitOK(b, "GET", "http://"+base+paths["kelurahan"], reader, "", time.Minute)
 	}
 
@@ -78,7 +69,7 @@ func BenchmarkTracingOverhead(b *testing.B) {
 	rates := map[string][]float64{}
 	for range 2 {
 		for read, path := range paths {
-			for name, base := range replicas {
+			for name, base := range map[string]string{"off": off, "on": on} {
 				m := testenv.Load(b, vegeta.Target{Method: "GET", URL: "http://" + base + path, Header: header}, 3*time.Second)
 				if m.Success < 1 {
 					b.Fatalf("%s %s: %v", name, path, m.Errors)
@@ -93,12 +84,10 @@ func BenchmarkTracingOverhead(b *testing.B) {
 		b.Fatal("the tracing replica exported nothing")
 	}
 	for read := range paths {
-		off, on, sdk := best(rates[read+"-off"]), best(rates[read+"-on"]), best(rates[read+"-sdk"])
+		off, on := best(rates[read+"-off"]), best(rates[read+"-on"])
 		b.ReportMetric(off, "req/s-"+read+"-tracing-off")
 		b.ReportMetric(on, "req/s-"+read+"-tracing-on")
 		b.ReportMetric(100*(1-on/off), "%-lost-"+read)
-		// What the SDK alone costs; the rest of the loss is the export.
-		b.ReportMetric(100*(1-sdk/off), "%-lost-"+read+"-sdk-only")
 	}
 	b.ReportMetric(float64(received.Load())/(1<<20), "MiB-exported")
 }
