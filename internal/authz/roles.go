@@ -81,7 +81,8 @@ func agencyCode(s string) bool {
 	}
 	for i := 0; i < len(code); i++ {
 		c := code[i]
-		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+		upper, digit := c >= 'A' && c <= 'Z', c >= '0' && c <= '9'
+		if !upper && !digit && c != '_' && c != '-' {
 			return false
 		}
 	}
