@@ -54,6 +54,7 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 	slices.SortStableFunc(places, func(a, b place) int { return strings.Compare(a.Code, b.Code) })
 	places = slices.CompactFunc(places, func(a, b place) bool { return a.Code == b.Code })
 	audit := h.authz.AllowedAnywhere(account(r), "audit", "read")
+	tenants := h.authz.AllowedAnywhere(account(r), "tenant", "read")
 	switch {
 	case len(places) == 0 && len(inboxes) == 0 && !others && audit:
 		http.Redirect(w, r, "/audit", http.StatusSeeOther)
@@ -66,7 +67,7 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	render(w, r, http.StatusOK, beranda(newPage(r, "home.title"),
-		homePage{places, inboxes, others, h.authz.AllowedAnywhere(account(r), "laporan_kota", "read"), audit}))
+		homePage{places, inboxes, others, h.authz.AllowedAnywhere(account(r), "laporan_kota", "read"), audit, tenants}))
 }
 
 // homePage is where a user works: kecamatan, agency inboxes, the city's
@@ -76,4 +77,5 @@ type homePage struct {
 	Others          bool // grants the web app has no page for
 	CityReport      bool
 	Audit           bool
+	Tenants         bool // city IT's list of kecamatan
 }

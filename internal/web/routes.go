@@ -50,6 +50,9 @@ func (h *Handler) Routes(rt *httpapi.Routes) {
 	page("GET", "/kecamatan/{code}/rujukan/terlambat", inTenant("rujukan", "read"), h.kecamatanOverdue)
 	page("GET", "/rujukan/terlambat", anywhere("rujukan_kota", "read"), h.cityOverdue)
 
+	// City IT: the kecamatan and their tenants' state.
+	page("GET", "/admin/kecamatan", anywhere("tenant", "read"), h.adminKecamatan)
+
 	// Auditors: the audit log.
 	page("GET", "/audit", anywhere("audit", "read"), h.auditList)
 

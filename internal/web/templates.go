@@ -40,6 +40,9 @@ type webPage struct {
 	User      string
 	CSRF      string
 	Title     string
+	// Refresh, when set, reloads the page after that many seconds (a page
+	// that follows something happening elsewhere, without script).
+	Refresh int
 }
 
 // T writes a message of the catalogue in the page's language.
