@@ -123,6 +123,7 @@ var expectations = map[string]func(c *caller, l location) bool{
 	"GET /rujukan/terlambat":                             role(authz.RoleDinsos),
 	"GET /audit":                                         role(authz.RoleAuditor),
 	"GET /admin/kecamatan":                               role(authz.RoleAdmin),
+	"POST /admin/kecamatan":                              role(authz.RoleAdmin),
 	"POST /kecamatan/{code}/impor":                       role(authz.RoleDinsos),
 	"POST /kecamatan/{code}/rujukan/{id}/kirim":          writesKecamatan,
 }

@@ -2,8 +2,10 @@ package apiserver_test
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
+	"time"
 )
 
 // City IT finds the kecamatan from the home page and sees each tenant's
@@ -16,8 +18,7 @@ func TestWebCityITSeesEachKecamatansState(t *testing.T) {
 		t.Fatalf("no link to the kecamatan on the home page: %d %s", r.status, r.body)
 	}
 	r := admin.get("/admin/kecamatan")
-	row := r.body[strings.Index(r.body, `id="kecamatan-32.73.03"`)+1:]
-	row = row[:strings.Index(row, "</tr>")]
+	row := rowOf(t, r.body, "kecamatan-32.73.03")
 	if r.status != http.StatusOK || !strings.Contains(row, "Babakan Ciparay") || !strings.Contains(row, `class="state-ready">Siap</span>`) {
 		t.Fatalf("Babakan Ciparay's row: %d %s", r.status, row)
 	}
@@ -35,5 +36,66 @@ func TestWebCityITSeesEachKecamatansState(t *testing.T) {
 		if r := b.get("/admin/kecamatan"); r.status != http.StatusForbidden {
 			t.Errorf("%s opened city IT's page: %d", who, r.status)
 		}
+		if r := b.post("/admin/kecamatan", url.Values{"code": {"32.73.11"}}); r.status != http.StatusForbidden {
+			t.Errorf("%s onboarded a kecamatan: %d", who, r.status)
+		}
 	}
+}
+
+// City IT onboards a kecamatan chosen from the reference data and watches
+// it become Ready on a page that refreshes itself meanwhile; a code that
+// is not a kecamatan of the reference data is refused, and onboarding the
+// same one again changes nothing.
+func TestWebCityITOnboardsAKecamatan(t *testing.T) {
+	admin := newBrowser(t)
+	admin.signIn("admin")
+	if r := admin.get("/admin/kecamatan"); !strings.Contains(r.body, `<option value="32.73.11">32.73.11 · Regol</option>`) ||
+		strings.Contains(r.body, `<option value="32.73.03">`) {
+		t.Fatalf("the kecamatan to onboard are not those not onboarded yet: %s", r.body)
+	}
+	if r := admin.post("/admin/kecamatan", url.Values{"code": {"32.73.99"}}); r.status != http.StatusUnprocessableEntity ||
+		!strings.Contains(r.body, "Pilih kecamatan dari daftar data wilayah.") {
+		t.Fatalf("a code not in the reference data: %d %s", r.status, r.body)
+	}
+	r := admin.post("/admin/kecamatan", url.Values{"code": {"32.73.11"}})
+	if r.status != http.StatusSeeOther || r.location != "/admin/kecamatan?baru=32.73.11" {
+		t.Fatalf("onboarding: %d %q %s", r.status, r.location, r.body)
+	}
+	if err := waitFor(60*time.Second, func() error {
+		r = admin.get("/admin/kecamatan?baru=32.73.11")
+		if !strings.Contains(r.body, `id="kecamatan-32.73.11"`) {
+			// Not in the operator's cache yet: the page says so and looks again.
+			if !strings.Contains(r.body, `id="onboarding"`) || !strings.Contains(r.body, `<meta http-equiv="refresh" content="5">`) {
+				t.Fatalf("Regol neither listed nor announced: %s", r.body)
+			}
+			return errNotYet
+		}
+		row := rowOf(t, r.body, "kecamatan-32.73.11")
+		if strings.Contains(row, `class="state-provisioning"`) {
+			if !strings.Contains(r.body, `<meta http-equiv="refresh" content="5">`) {
+				t.Fatalf("a kecamatan provisioning and the page does not refresh itself: %s", r.body)
+			}
+			return errNotYet
+		}
+		if !strings.Contains(row, `class="state-ready">Siap</span>`) {
+			t.Fatalf("Regol's row: %s", row)
+		}
+		return nil
+	}); err != nil {
+		t.Fatalf("Regol never became Ready: %s", r.body)
+	}
+	if again := admin.post("/admin/kecamatan", url.Values{"code": {"32.73.11"}}); again.status != http.StatusConflict {
+		t.Errorf("onboarding Regol again: %d %s", again.status, again.body)
+	}
+}
+
+// rowOf returns the table row with the id in a page.
+func rowOf(t *testing.T, page, id string) string {
+	t.Helper()
+	i := strings.Index(page, `id="`+id+`"`)
+	if i < 0 {
+		t.Fatalf("no row %s in the page: %s", id, page)
+	}
+	row := page[i:]
+	return row[:strings.Index(row, "</tr>")]
 }

@@ -2,15 +2,26 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 
+	"github.com/slrt-id/slrt/internal/registry"
 	"github.com/slrt-id/slrt/internal/usecase"
+	"github.com/slrt-id/slrt/internal/wilayah"
 )
 
 // kecamatanAdminPage is city IT's list of kecamatan, each with its state as
 // the operator reports it. No resident data: codes, names and states only.
 type kecamatanAdminPage struct {
 	Rows []kecamatanAdminRow
+	// CanOnboard lists the reference data's kecamatan not onboarded yet,
+	// for city IT who may onboard; nil for who may not.
+	CanOnboard bool
+	NotYet     []place
+	// Onboarding names a kecamatan just onboarded that the list does not
+	// show yet.
+	Onboarding string
 	// Provisioning says some kecamatan is being set up: the page refreshes
 	// itself until none is.
 	Provisioning bool
@@ -49,10 +60,48 @@ func (h *Handler) adminKecamatan(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Rows = append(d.Rows, row)
 	}
+	// Just onboarded and not in the operator's cache yet: say so, and look
+	// again shortly.
+	if just := r.URL.Query().Get("baru"); just != "" && !slices.ContainsFunc(items, func(k *usecase.KecamatanView) bool { return k.Code == just }) {
+		if area, ok := wilayah.Default().Lookup(just); ok && area.Level == wilayah.LevelKecamatan {
+			d.Provisioning, d.Onboarding = true, area.Name
+		}
+	}
 	if d.Provisioning {
 		v.Refresh = refreshEvery
 	}
+	if d.CanOnboard = h.authz.AllowedAnywhere(account(r), "tenant", "write"); d.CanOnboard {
+		onboarded := map[string]bool{}
+		for _, k := range items {
+			onboarded[k.Code] = true
+		}
+		for _, a := range wilayah.Default().Kecamatan() {
+			if !onboarded[a.Code] && h.authz.Allowed(account(r), a.Code, "tenant", "write") {
+				d.NotYet = append(d.NotYet, place{Code: a.Code, Name: a.Name})
+			}
+		}
+		slices.SortFunc(d.NotYet, func(a, b place) int { return strings.Compare(a.Code, b.Code) })
+	}
 	render(w, r, http.StatusOK, adminKecamatanList(v, d))
+}
+
+// adminKecamatanOnboard onboards a kecamatan of the reference data, chosen
+// from the list (never a typed code), with its name and kelurahan from the
+// same data; the operator then provisions it, which the list shows.
+// Onboarding one twice is refused as already done, so a form sent again
+// changes nothing.
+func (h *Handler) adminKecamatanOnboard(w http.ResponseWriter, r *http.Request) {
+	code := r.PostFormValue("code")
+	area, ok := wilayah.Default().Lookup(code)
+	if !ok || area.Level != wilayah.LevelKecamatan {
+		h.http.Fail(w, r, registry.Invalid("code", "kecamatan.code", "a kecamatan of the reference data"))
+		return
+	}
+	if _, err := h.app.Onboard(r.Context(), caller(r), &usecase.NewKecamatan{Code: area.Code, DisplayName: area.Name}); err != nil {
+		h.http.Fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/admin/kecamatan?baru="+area.Code, http.StatusSeeOther)
 }
 
 // kecamatanState words a tenant's state and names its class for the

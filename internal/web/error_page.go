@@ -26,7 +26,14 @@ func (h *Handler) ErrorPage(w http.ResponseWriter, r *http.Request, status int, 
 		key = "error." + strconv.Itoa(status)
 	}
 	v := newPage(r, "error.title")
-	d := errorData{Message: v.T(key), Fields: fields, RequestID: httpapi.RequestID(r.Context())}
+	// The fields' problems in the page's language where the catalogue has
+	// words for them.
+	said := make([]httpapi.FieldError, len(fields))
+	for i, f := range fields {
+		f.Message = problemText(v, f.Code, f.Message)
+		said[i] = f
+	}
+	d := errorData{Message: v.T(key), Fields: said, RequestID: httpapi.RequestID(r.Context())}
 	if status == http.StatusConflict {
 		d.Detail = detail // what the data is in the way of, e.g. the referrals still open
 	}

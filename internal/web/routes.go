@@ -52,6 +52,7 @@ func (h *Handler) Routes(rt *httpapi.Routes) {
 
 	// City IT: the kecamatan and their tenants' state.
 	page("GET", "/admin/kecamatan", anywhere("tenant", "read"), h.adminKecamatan)
+	page("POST", "/admin/kecamatan", anywhere("tenant", "write"), h.adminKecamatanOnboard)
 
 	// Auditors: the audit log.
 	page("GET", "/audit", anywhere("audit", "read"), h.auditList)
