@@ -87,6 +87,29 @@ func TestWebCityITOnboardsAKecamatan(t *testing.T) {
 	if again := admin.post("/admin/kecamatan", url.Values{"code": {"32.73.11"}}); again.status != http.StatusConflict {
 		t.Errorf("onboarding Regol again: %d %s", again.status, again.body)
 	}
+
+	// Suspending asks first, and says what it does.
+	if !strings.Contains(r.body, `id="suspend-32.73.11"`) {
+		t.Fatalf("no way to suspend Regol: %s", rowOf(t, r.body, "kecamatan-32.73.11"))
+	}
+	confirm := admin.get("/admin/kecamatan/32.73.11/status")
+	if confirm.status != http.StatusOK || !strings.Contains(confirm.body, "Tangguhkan Kecamatan Regol?") ||
+		!strings.Contains(confirm.body, `name="suspended" value="true"`) {
+		t.Fatalf("the confirmation: %d %s", confirm.status, confirm.body)
+	}
+	for _, step := range []struct{ suspended, state string }{{"true", "state-suspended"}, {"false", "state-ready"}} {
+		if r := admin.post("/admin/kecamatan/32.73.11/status", url.Values{"suspended": {step.suspended}}); r.status != http.StatusSeeOther {
+			t.Fatalf("suspended=%s: %d %s", step.suspended, r.status, r.body)
+		}
+		if err := waitFor(30*time.Second, func() error {
+			if !strings.Contains(rowOf(t, admin.get("/admin/kecamatan").body, "kecamatan-32.73.11"), step.state) {
+				return errNotYet
+			}
+			return nil
+		}); err != nil {
+			t.Fatalf("Regol never showed %s", step.state)
+		}
+	}
 }
 
 // rowOf returns the table row with the id in a page.

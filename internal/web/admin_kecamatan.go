@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/go-chi/chi/v5"
 	"github.com/slrt-id/slrt/internal/registry"
 	"github.com/slrt-id/slrt/internal/usecase"
 	"github.com/slrt-id/slrt/internal/wilayah"
@@ -115,4 +116,59 @@ func kecamatanState(v *webPage, k *usecase.KecamatanView) (words, class string) 
 		return v.T("admin.state.ready"), "ready"
 	}
 	return v.T("admin.state.provisioning"), "provisioning"
+}
+
+// kecamatanStatusPage asks city IT to confirm suspending or resuming a
+// kecamatan.
+type kecamatanStatusPage struct {
+	Code, Name string
+	Suspend    bool // else resume
+}
+
+// adminKecamatanConfirm asks before suspending or resuming a kecamatan:
+// suspending stops every member of its staff at once.
+func (h *Handler) adminKecamatanConfirm(w http.ResponseWriter, r *http.Request) {
+	k, ok := h.administered(w, r)
+	if !ok {
+		return
+	}
+	d := &kecamatanStatusPage{Code: k.Code, Name: k.DisplayName, Suspend: !k.Suspended}
+	key := "admin.resume.title"
+	if d.Suspend {
+		key = "admin.suspend.title"
+	}
+	render(w, r, http.StatusOK, adminKecamatanStatus(newPage(r, key, k.DisplayName), d))
+}
+
+// adminKecamatanStatus suspends or resumes a kecamatan as the confirmed
+// form says; sent twice, it changes nothing more.
+func (h *Handler) adminKecamatanStatus(w http.ResponseWriter, r *http.Request) {
+	suspend, err := strconv.ParseBool(r.PostFormValue("suspended"))
+	if err != nil {
+		h.http.Fail(w, r, registry.Invalid("suspended", "kecamatan.suspended", "true or false"))
+		return
+	}
+	if _, err := h.app.UpdateKecamatan(r.Context(), caller(r), chi.URLParam(r, "code"), &usecase.KecamatanChange{Suspended: &suspend}); err != nil {
+		h.http.Fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/admin/kecamatan", http.StatusSeeOther)
+}
+
+// administered returns the kecamatan the path names among those the caller
+// administers, or answers 404.
+func (h *Handler) administered(w http.ResponseWriter, r *http.Request) (*usecase.KecamatanView, bool) {
+	items, err := h.app.Kecamatan(r.Context(), caller(r))
+	if err != nil {
+		h.http.Fail(w, r, err)
+		return nil, false
+	}
+	code := chi.URLParam(r, "code") // the kecamatan administered, not one acted in
+	for _, k := range items {
+		if k.Code == code {
+			return k, true
+		}
+	}
+	h.http.Fail(w, r, registry.ErrNotFound)
+	return nil, false
 }
