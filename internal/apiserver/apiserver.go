@@ -151,6 +151,11 @@ func Start(ctx context.Context, o Options) (*App, error) {
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	app := &App{Authorizer: az, Tenants: registry, Store: st, pool: pool, cancel: cancel}
 	app.UseCases = usecase.New(st, az, registry, kube, hasher)
+	if err := app.UseCases.RegisterAuditMetrics(); err != nil {
+		cancel()
+		pool.Close()
+		return nil, fmt.Errorf("while registering the audit outbox metric: %w", err)
+	}
 	app.Handler = httpapi.New(st, az, registry, kube, app.UseCases, o.HTTP)
 	web.Mount(app.Handler, app.UseCases, az, web.Config{SecureCookies: o.HTTP.SecureCookies, CityName: o.HTTP.CityName})
 	app.run(func() {

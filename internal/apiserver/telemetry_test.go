@@ -112,6 +112,7 @@ func TestMetricsEndpointHasTheExpectedSeries(t *testing.T) {
 		regexp.MustCompile(`slrt_tenant_pool_connections\{[^}]*slrt_tenant="32.73.03"[^}]*state="idle"`),
 		regexp.MustCompile(`slrt_tenants\{[^}]*state="ready"`),
 		regexp.MustCompile(`db_client_operation_duration_seconds_count`),
+		regexp.MustCompile(`slrt_audit_outbox_tenants\{[^}]*\} [0-9]+`),
 	} {
 		if !want.MatchString(text) {
 			t.Errorf("no series matching %s", want)

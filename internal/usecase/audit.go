@@ -10,6 +10,8 @@ import (
 
 	"github.com/slrt-id/slrt/internal/auditlog"
 	"github.com/slrt-id/slrt/internal/store"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/metric"
 )
 
 // shipBatch is how many outbox entries one shipment moves.
@@ -212,6 +214,27 @@ func (w *waiting) mark(code string) {
 	}
 	w.codes[code] = struct{}{}
 	w.mu.Unlock()
+}
+
+// RegisterAuditMetrics registers the audit outbox's gauge; call it once
+// per process, beside RunAuditShipper.
+func (a *App) RegisterAuditMetrics() error { return a.outbox.register() }
+
+// register reports how many kecamatan may hold audit entries not yet in
+// the audit log: above zero for long, shipping is stuck (the control
+// database away, or a kecamatan's database), which the shipper's warnings
+// name.
+func (w *waiting) register() error {
+	_, err := otel.Meter(instrumentationName).Int64ObservableGauge("slrt.audit.outbox.tenants",
+		metric.WithDescription("Kecamatan whose audit outbox may hold entries not yet shipped to the audit log."),
+		metric.WithUnit("{kecamatan}"),
+		metric.WithInt64Callback(func(_ context.Context, o metric.Int64Observer) error {
+			w.mu.Lock()
+			defer w.mu.Unlock()
+			o.Observe(int64(len(w.codes)))
+			return nil
+		}))
+	return err
 }
 
 func (w *waiting) take() []string {
