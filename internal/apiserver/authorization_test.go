@@ -124,6 +124,7 @@ var expectations = map[string]func(c *caller, l location) bool{
 	"GET /audit":                                         role(authz.RoleAuditor),
 	"GET /admin/kecamatan":                               role(authz.RoleAdmin),
 	"POST /admin/kecamatan":                              role(authz.RoleAdmin),
+	"GET /admin/akun":                                    role(authz.RoleAdmin),
 	"GET /admin/kecamatan/{code}/status":                 role(authz.RoleAdmin),
 	"POST /admin/kecamatan/{code}/status":                role(authz.RoleAdmin),
 	"POST /kecamatan/{code}/impor":                       role(authz.RoleDinsos),

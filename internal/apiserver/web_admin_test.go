@@ -122,3 +122,34 @@ func rowOf(t *testing.T, page, id string) string {
 	row := page[i:]
 	return row[:strings.Index(row, "</tr>")]
 }
+
+// City IT lists the staff accounts with their roles in words, from the
+// home page; nothing secret is on the page, and other roles cannot open it.
+func TestWebCityITListsAccountsWithTheirRoles(t *testing.T) {
+	admin := newBrowser(t)
+	admin.signIn("admin")
+	if r := admin.get("/"); !strings.Contains(r.body, `href="/admin/akun"`) {
+		t.Fatalf("no link to the accounts on the home page: %s", r.body)
+	}
+	r := admin.get("/admin/akun")
+	if r.status != http.StatusOK {
+		t.Fatalf("accounts: %d %s", r.status, r.body)
+	}
+	row := rowOf(t, r.body, "account-petugas")
+	if !strings.Contains(row, "Petugas Puskesos · ") || !strings.Contains(row, `class="state-ready">Aktif</span>`) {
+		t.Errorf("the petugas's row: %s", row)
+	}
+	if row := rowOf(t, r.body, "account-supervisor"); !strings.Contains(row, "Supervisor kecamatan · Babakan Ciparay") {
+		t.Errorf("the supervisor's row: %s", row)
+	}
+	if strings.Contains(r.body, "argon2id") || strings.Contains(r.body, testPassword) {
+		t.Errorf("a password or its hash on the page")
+	}
+	for _, who := range []string{"petugas", "supervisor", "auditor"} {
+		b := newBrowser(t)
+		b.signIn(who)
+		if r := b.get("/admin/akun"); r.status != http.StatusForbidden {
+			t.Errorf("%s opened the accounts: %d", who, r.status)
+		}
+	}
+}

@@ -13,10 +13,14 @@ func (s *Server) adminAccountList(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	accounts, err := s.store.ListAccounts(r.Context(), r.URL.Query().Get("cursor"), limit+1)
+	views, err := s.app.Accounts(r.Context(), &RequestOf(r).Caller, r.URL.Query().Get("cursor"), limit+1)
 	if err != nil {
-		serverError(w, r, err)
+		s.Fail(w, r, err)
 		return
+	}
+	accounts := make([]*store.Account, len(views))
+	for i, v := range views {
+		accounts[i] = v.Account
 	}
 	writeJSON(w, http.StatusOK, pageOf(accounts, limit, func(a *store.Account) string { return a.Username }))
 }

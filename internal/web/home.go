@@ -55,6 +55,7 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 	places = slices.CompactFunc(places, func(a, b place) bool { return a.Code == b.Code })
 	audit := h.authz.AllowedAnywhere(account(r), "audit", "read")
 	tenants := h.authz.AllowedAnywhere(account(r), "tenant", "read")
+	accounts := h.authz.AllowedAnywhere(account(r), "account", "read")
 	switch {
 	case len(places) == 0 && len(inboxes) == 0 && !others && audit:
 		http.Redirect(w, r, "/audit", http.StatusSeeOther)
@@ -67,7 +68,7 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	render(w, r, http.StatusOK, beranda(newPage(r, "home.title"),
-		homePage{places, inboxes, others, h.authz.AllowedAnywhere(account(r), "laporan_kota", "read"), audit, tenants}))
+		homePage{places, inboxes, others, h.authz.AllowedAnywhere(account(r), "laporan_kota", "read"), audit, tenants, accounts}))
 }
 
 // homePage is where a user works: kecamatan, agency inboxes, the city's
@@ -78,4 +79,5 @@ type homePage struct {
 	CityReport      bool
 	Audit           bool
 	Tenants         bool // city IT's list of kecamatan
+	Accounts        bool // city IT's list of staff accounts
 }

@@ -53,6 +53,7 @@ func (h *Handler) Routes(rt *httpapi.Routes) {
 	// City IT: the kecamatan and their tenants' state.
 	page("GET", "/admin/kecamatan", anywhere("tenant", "read"), h.adminKecamatan)
 	page("POST", "/admin/kecamatan", anywhere("tenant", "write"), h.adminKecamatanOnboard)
+	page("GET", "/admin/akun", anywhere("account", "read"), h.adminAccounts)
 	page("GET", "/admin/kecamatan/{code}/status", anywhere("tenant", "write"), h.adminKecamatanConfirm)
 	page("POST", "/admin/kecamatan/{code}/status", anywhere("tenant", "write"), h.adminKecamatanStatus)
 
