@@ -129,9 +129,9 @@ func Remove(ctx context.Context, db DB, ids ...string) error {
 }
 
 // Ship moves up to limit entries from the outbox db holds into the
-// control database's audit log, oldest first, and returns how many it
-// moved. An entry is removed from the outbox only once the audit log has
-// it.
+// control database's audit log, oldest first, in one transaction there,
+// and returns how many it moved. Entries are removed from the outbox only
+// once the audit log has them.
 func Ship(ctx context.Context, db DB, st *store.Store, limit int) (int, error) {
 	rows, err := db.Query(ctx, `SELECT entry FROM audit_outbox ORDER BY created_at LIMIT $1`, limit)
 	if err != nil {
@@ -148,18 +148,20 @@ func Ship(ctx context.Context, db DB, st *store.Store, limit int) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("while reading the audit outbox: %w", err)
 	}
-	ids := make([]string, 0, len(entries))
-	var appendErr error
-	for _, e := range entries {
-		if appendErr = st.AppendAudit(ctx, e); appendErr != nil {
-			break // the rest stay for the next pass
-		}
-		ids = append(ids, e.EntryID)
+	if len(entries) == 0 {
+		return 0, nil
 	}
-	if len(ids) > 0 {
-		if err := Remove(ctx, db, ids...); err != nil {
-			return 0, err
-		}
+	// All or none: what fails stays for the next pass, and an entry the
+	// audit log has already is kept once (entry_id).
+	if err := st.AppendAudits(ctx, entries...); err != nil {
+		return 0, err
 	}
-	return len(ids), appendErr
+	ids := make([]string, len(entries))
+	for i, e := range entries {
+		ids[i] = e.EntryID
+	}
+	if err := Remove(ctx, db, ids...); err != nil {
+		return 0, err
+	}
+	return len(entries), nil
 }

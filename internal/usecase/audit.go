@@ -8,10 +8,11 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/slrt-id/slrt/internal/auditlog"
-	"github.com/slrt-id/slrt/internal/store"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/metric"
+
+	"github.com/slrt-id/slrt/internal/auditlog"
+	"github.com/slrt-id/slrt/internal/store"
 )
 
 // shipBatch is how many outbox entries one shipment moves.
@@ -51,16 +52,15 @@ func (a *App) ShipAudit(ctx context.Context, code string, e *store.AuditEntry) {
 	a.shipped(ctx, a.shipNow(ctx, []shipment{{code: code, entry: e}}), code)
 }
 
-// shipped notes a shipment that failed: its entries wait in the outboxes.
-func (a *App) shipped(ctx context.Context, err error, codes ...string) {
+// shipped notes a shipment that failed: the entry waits in kecamatan
+// code's outbox.
+func (a *App) shipped(ctx context.Context, err error, code string) {
 	if err == nil {
 		return
 	}
-	for _, code := range codes {
-		a.outbox.mark(code)
-	}
-	slog.WarnContext(ctx, "audit entries kept in the kecamatan's outbox until the control database takes them",
-		"tenants", codes, "error", err)
+	a.outbox.mark(code)
+	slog.WarnContext(ctx, "audit entry kept in the kecamatan's outbox until the control database takes it",
+		"tenant", code, "error", err)
 }
 
 // shipment is one request's entry on its way from its kecamatan's outbox
