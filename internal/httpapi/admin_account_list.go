@@ -3,7 +3,7 @@ package httpapi
 import (
 	"net/http"
 
-	"github.com/slrt-id/slrt/internal/store"
+	"github.com/slrt-id/slrt/internal/usecase"
 )
 
 // adminAccountList lists accounts by username, a page at a time
@@ -18,9 +18,6 @@ func (s *Server) adminAccountList(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	accounts := make([]*store.Account, len(views))
-	for i, v := range views {
-		accounts[i] = v.Account
-	}
-	writeJSON(w, http.StatusOK, pageOf(accounts, limit, func(a *store.Account) string { return a.Username }))
+	// An AccountView is its account in JSON: the grants are left out.
+	writeJSON(w, http.StatusOK, pageOf(views, limit, func(a *usecase.AccountView) string { return a.Username }))
 }

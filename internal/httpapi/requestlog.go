@@ -126,7 +126,7 @@ func newRequestID() string {
 // recorded, answers a panic with 500, and at the end records the HTTP
 // metrics and writes the log line. The clock is read twice, at the start
 // and the end; what a route's series and span need is made once per
-// route, not per request (routeSeries).
+// route, not per request (seriesCache).
 func (s *Server) observe(next http.Handler) http.Handler {
 	tracing := telemetry.TracingEnabled()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -251,6 +251,7 @@ type seriesCache struct {
 }
 
 func (c *seriesCache) series(method, route string, status int, tenant string) *series {
+	method = methodOf(method)
 	key := seriesKey{method: method, route: route, tenant: tenant, status: status}
 	c.mu.RLock()
 	s := c.m[key]
@@ -258,7 +259,6 @@ func (c *seriesCache) series(method, route string, status int, tenant string) *s
 	if s != nil {
 		return s
 	}
-	method = methodOf(method)
 	s = &series{
 		attrs: metric.WithAttributeSet(attribute.NewSet(semconv.HTTPRequestMethodKey.String(method),
 			semconv.HTTPRoute(route), semconv.HTTPResponseStatusCode(status), attrTenant.String(tenant))),
@@ -277,12 +277,7 @@ func (c *seriesCache) series(method, route string, status int, tenant string) *s
 // keys; past it, series are made per request, as before the cache.
 const maxSeries = 100_000
 
-func (c *seriesCache) method(m string) metric.AddOption {
-	if o, ok := c.byMethod[m]; ok {
-		return o
-	}
-	return c.byMethod["_OTHER"]
-}
+func (c *seriesCache) method(m string) metric.AddOption { return c.byMethod[methodOf(m)] }
 
 func newSeriesCache() *seriesCache {
 	byMethod := map[string]metric.AddOption{}

@@ -59,13 +59,12 @@ var (
 // decided counts an authorisation decision and marks the server span with
 // it: an in-memory decision is an attribute, not a span of its own.
 func (in *instruments) decided(ctx context.Context, allowed bool) {
+	series, outcome := denySeries, "deny"
 	if allowed {
-		in.decisions.Add(ctx, 1, allowSeries)
-		mark(ctx, attrDecision.String("allow"))
-		return
+		series, outcome = allowSeries, "allow"
 	}
-	in.decisions.Add(ctx, 1, denySeries)
-	mark(ctx, attrDecision.String("deny"))
+	in.decisions.Add(ctx, 1, series)
+	mark(ctx, attrDecision.String(outcome))
 }
 
 func (in *instruments) loginFailed(ctx context.Context, reason string) {

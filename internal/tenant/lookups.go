@@ -15,7 +15,7 @@ import (
 // edits), lookups are per request.
 type lookups struct {
 	mu sync.RWMutex
-	// on is set once the informer's events reach Forget: without them
+	// on is set once the informer's events reach forget: without them
 	// nothing may be remembered.
 	on  bool
 	gen uint64
@@ -54,7 +54,7 @@ func (l *lookups) forget() {
 // Follow makes Lookup remember its answers, forgotten whenever informer
 // (the Kecamatan cache's) sees a change.
 func (r *Registry) Follow(informer cache.Informer) error {
-	forget := func() { r.lookups.forget() }
+	forget := r.lookups.forget
 	_, err := informer.AddEventHandler(toolscache.ResourceEventHandlerFuncs{
 		AddFunc:    func(any) { forget() },
 		UpdateFunc: func(any, any) { forget() },

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/go-chi/chi/v5"
+
 	"github.com/slrt-id/slrt/internal/registry"
 	"github.com/slrt-id/slrt/internal/usecase"
 	"github.com/slrt-id/slrt/internal/wilayah"
@@ -16,8 +17,8 @@ import (
 // the operator reports it. No resident data: codes, names and states only.
 type kecamatanAdminPage struct {
 	Rows []kecamatanAdminRow
-	// CanOnboard lists the reference data's kecamatan not onboarded yet,
-	// for city IT who may onboard; nil for who may not.
+	// CanOnboard says the caller may onboard, suspend and resume; NotYet
+	// are the reference data's kecamatan it may onboard that are not yet.
 	CanOnboard bool
 	NotYet     []place
 	// Onboarding names a kecamatan just onboarded that the list does not
@@ -49,7 +50,9 @@ func (h *Handler) adminKecamatan(w http.ResponseWriter, r *http.Request) {
 	}
 	v := newPage(r, "admin.kecamatan.title")
 	d := &kecamatanAdminPage{}
+	onboarded := map[string]bool{}
 	for _, k := range items {
+		onboarded[k.Code] = true
 		row := kecamatanAdminRow{Code: k.Code, Name: k.DisplayName, Reason: k.Reason, Message: k.Message,
 			Kelurahan: k.KelurahanCount, SchemaVersion: "–"}
 		if k.SchemaVersion > 0 {
@@ -63,7 +66,7 @@ func (h *Handler) adminKecamatan(w http.ResponseWriter, r *http.Request) {
 	}
 	// Just onboarded and not in the operator's cache yet: say so, and look
 	// again shortly.
-	if just := r.URL.Query().Get("baru"); just != "" && !slices.ContainsFunc(items, func(k *usecase.KecamatanView) bool { return k.Code == just }) {
+	if just := r.URL.Query().Get("baru"); just != "" && !onboarded[just] {
 		if area, ok := wilayah.Default().Lookup(just); ok && area.Level == wilayah.LevelKecamatan {
 			d.Provisioning, d.Onboarding = true, area.Name
 		}
@@ -72,10 +75,6 @@ func (h *Handler) adminKecamatan(w http.ResponseWriter, r *http.Request) {
 		v.Refresh = refreshEvery
 	}
 	if d.CanOnboard = h.authz.AllowedAnywhere(account(r), "tenant", "write"); d.CanOnboard {
-		onboarded := map[string]bool{}
-		for _, k := range items {
-			onboarded[k.Code] = true
-		}
 		for _, a := range wilayah.Default().Kecamatan() {
 			if !onboarded[a.Code] && h.authz.Allowed(account(r), a.Code, "tenant", "write") {
 				d.NotYet = append(d.NotYet, place{Code: a.Code, Name: a.Name})
