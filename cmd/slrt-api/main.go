@@ -18,6 +18,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 
 	"github.com/slrt-id/slrt/internal/apiserver"
+	"github.com/slrt-id/slrt/internal/dbtrace"
 	"github.com/slrt-id/slrt/internal/httpapi"
 	"github.com/slrt-id/slrt/internal/telemetry"
 )
@@ -50,6 +51,8 @@ func run(args []string) error {
 		"how often to recount open and overdue referrals in every kecamatan for the metrics; 0 turns it off")
 	fs.DurationVar(&o.HTTP.RequestTimeout, "request-timeout", httpCfg.RequestTimeout,
 		"how long a request may work before it is answered 503 (a database that does not answer)")
+	fs.DurationVar(&o.Tenants.QuerySpansFrom, "trace-queries-from", dbtrace.DefaultSpansFrom,
+		"a SQL statement of a traced request is a span when it takes this long, or fails; 0 makes every statement a span")
 	keyFile := fs.String("nik-index-key-file", os.Getenv("SLRT_NIK_INDEX_KEY_FILE"),
 		"file holding the key (at least 32 bytes) of the cross-kecamatan NIK index, mounted from a Secret (env SLRT_NIK_INDEX_KEY_FILE)")
 	if err := fs.Parse(args); err != nil {

@@ -12,7 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/exaring/otelpgx"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/multitracer"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -26,6 +25,7 @@ import (
 	"github.com/slrt-id/slrt/internal/authz"
 	"github.com/slrt-id/slrt/internal/controldb"
 	"github.com/slrt-id/slrt/internal/dbfault"
+	"github.com/slrt-id/slrt/internal/dbtrace"
 	"github.com/slrt-id/slrt/internal/httpapi"
 	"github.com/slrt-id/slrt/internal/nik"
 	"github.com/slrt-id/slrt/internal/store"
@@ -92,7 +92,8 @@ func Start(ctx context.Context, o Options) (*App, error) {
 	}
 	// A lost connection resets the pool: the others are as dead.
 	reset := &dbfault.PoolReset{}
-	poolCfg.ConnConfig.Tracer = &multitracer.Tracer{QueryTracers: []pgx.QueryTracer{otelpgx.NewTracer(), reset}}
+	// Its statements are spans from the same threshold as the tenants'.
+	poolCfg.ConnConfig.Tracer = &multitracer.Tracer{QueryTracers: []pgx.QueryTracer{dbtrace.New(o.Tenants.QuerySpansFrom), reset}}
 	if o.ControlPoolSize > 0 {
 		poolCfg.MaxConns = o.ControlPoolSize
 	}

@@ -14,7 +14,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/exaring/otelpgx"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/multitracer"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -24,6 +23,7 @@ import (
 
 	slrtv1 "github.com/slrt-id/slrt/api/v1alpha1"
 	"github.com/slrt-id/slrt/internal/dbfault"
+	"github.com/slrt-id/slrt/internal/dbtrace"
 	"github.com/slrt-id/slrt/internal/pgadmin"
 )
 
@@ -69,6 +69,9 @@ type Options struct {
 	IdleAfter time.Duration
 	// RefreshEvery re-reads the credentials Secrets of open pools.
 	RefreshEvery time.Duration
+	// QuerySpansFrom is how long a statement takes before it is a span of a
+	// traced request (a failed one always is); zero: every statement.
+	QuerySpansFrom time.Duration
 }
 
 // Registry finds tenants and their pools.
@@ -309,13 +312,12 @@ func (r *Registry) open(ctx context.Context, e *entry) (*pgxpool.Pool, error) {
 	e.setCredentials(secret)
 	e.endpoint = endpointOf(secret)
 	// SQL spans carry the tenant and the statement's parameterised text,
-	// never its values.
+	// never its values; only slow or failed statements are spans.
 	// A connection found lost (a restart, a failover) resets the pool: the
 	// others are as dead.
 	reset := &dbfault.PoolReset{}
 	cfg.ConnConfig.Tracer = &multitracer.Tracer{QueryTracers: []pgx.QueryTracer{
-		otelpgx.NewTracer(otelpgx.WithTracerAttributes(attrTenant.String(e.tenant.Code)), otelpgx.WithDisableConnectionDetailsInAttributes()),
-		reset}}
+		dbtrace.New(r.opts.QuerySpansFrom, attrTenant.String(e.tenant.Code)), reset}}
 	cfg.MaxConns = r.opts.PerTenant
 	cfg.MinConns = 0
 	cfg.MaxConnIdleTime = time.Minute

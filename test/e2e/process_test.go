@@ -3,11 +3,13 @@ package e2e
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +20,23 @@ import (
 // process is a shipped binary running for a test.
 type process struct {
 	log string
+	pid int
+}
+
+// cpu is the CPU time the process has used so far, on every core, from
+// /proc/<pid>/stat (utime and stime, in the kernel's USER_HZ ticks, which is
+// 100 on Linux).
+func (p *process) cpu(t testing.TB) time.Duration {
+	t.Helper()
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The command name in parentheses may hold spaces: count after it.
+	fields := strings.Fields(string(data[bytes.LastIndexByte(data, ')')+1:]))
+	utime, _ := strconv.ParseInt(fields[11], 10, 64)
+	stime, _ := strconv.ParseInt(fields[12], 10, 64)
+	return time.Duration(utime+stime) * 10 * time.Millisecond
 }
 
 // logs returns what the process wrote so far.
@@ -41,7 +60,7 @@ func start(t testing.TB, name string, extraEnv []string, args ...string) *proces
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &process{log: logFile.Name()}
+	p := &process{log: logFile.Name(), pid: cmd.Process.Pid}
 	t.Cleanup(func() {
 		// Both binaries shut down gracefully on a signal, with status 0.
 		_ = cmd.Process.Signal(os.Interrupt)
