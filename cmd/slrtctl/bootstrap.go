@@ -102,8 +102,11 @@ func createAdmin(ctx context.Context, url, username, name, domain, password stri
 	return nil
 }
 
-func readPassword(in io.Reader) (string, error) {
-	line, err := bufio.NewReader(in).ReadString('\n')
+func readPassword(in io.Reader) (string, error) { return readLine(bufio.NewReader(in)) }
+
+// readLine reads one line of standard input without its end.
+func readLine(in *bufio.Reader) (string, error) {
+	line, err := in.ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
 		return "", fmt.Errorf("reading the password from standard input: %w", err)
 	}

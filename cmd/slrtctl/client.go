@@ -36,8 +36,19 @@ type problemError struct {
 	Detail string `json:"detail"`
 	Errors []struct {
 		Field   string `json:"field"`
+		Code    string `json:"code"`
 		Message string `json:"message"`
 	} `json:"errors"`
+}
+
+// has reports whether a field error of the problem has code.
+func (p *problemError) has(code string) bool {
+	for _, e := range p.Errors {
+		if e.Code == code {
+			return true
+		}
+	}
+	return false
 }
 
 func (p *problemError) Error() string {

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bufio"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -23,11 +25,14 @@ func newLogin(g *globals) *cobra.Command {
 	}
 	name := cmd.Flags().String("token-name", "slrtctl", "name of the token, as listed later")
 	days := cmd.Flags().Int("days", 30, "days until the token expires")
+	setPassword := cmd.Flags().Bool("set-password", false,
+		"read a second line, a password of your own, and set it first (needed after a one-time password from city IT)")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		if g.server == "" {
 			return fmt.Errorf("--server (or SLRT_SERVER) is required")
 		}
-		password, err := readPassword(cmd.InOrStdin())
+		stdin := bufio.NewReader(cmd.InOrStdin())
+		password, err := readLine(stdin)
 		if err != nil {
 			return err
 		}
@@ -40,10 +45,23 @@ func newLogin(g *globals) *cobra.Command {
 			return err
 		}
 		c.headers = map[string]string{"X-CSRF-Token": sess.CSRFToken}
+		if *setPassword {
+			own, err := readLine(stdin)
+			if err != nil {
+				return err
+			}
+			if err := c.do("PUT", "/api/v1/me/password", map[string]string{"currentPassword": password, "newPassword": own}, nil); err != nil {
+				return err
+			}
+		}
 		var created struct {
 			Secret string `json:"secret"`
 		}
-		if err := c.do("POST", "/api/v1/me/tokens", map[string]any{"name": *name, "expiresInDays": *days}, &created); err != nil {
+		err = c.do("POST", "/api/v1/me/tokens", map[string]any{"name": *name, "expiresInDays": *days}, &created)
+		if p := (*problemError)(nil); errors.As(err, &p) && p.has("password.must_change") {
+			return fmt.Errorf("%s holds a one-time password from city IT: run login again with --set-password and two lines on standard input (it, then a password of your own), or set one in the web app", args[0])
+		}
+		if err != nil {
 			return err
 		}
 		_ = c.do("DELETE", "/api/v1/session", nil, nil)
@@ -163,7 +181,23 @@ func newAccounts(g *globals) *cobra.Command {
 			}
 			return c.do("PATCH", "/api/v1/admin/accounts/"+url.PathEscape(args[0]), map[string]bool{"disabled": true}, nil)
 		}}
-	cmd.AddCommand(list, create, disable)
+	reset := &cobra.Command{Use: "reset-password USERNAME", Short: "Give an account a one-time password, printed once; its holder sets their own at the first sign-in",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := g.client()
+			if err != nil {
+				return err
+			}
+			var out struct {
+				OneTimePassword string `json:"oneTimePassword"`
+			}
+			if err := c.do("POST", "/api/v1/admin/accounts/"+url.PathEscape(args[0])+"/password-reset", nil, &out); err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), out.OneTimePassword)
+			return nil
+		}}
+	cmd.AddCommand(list, create, disable, reset)
 	return cmd
 }
 

@@ -1,6 +1,7 @@
 package apiserver_test
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -8,6 +9,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/slrt-id/slrt/internal/authz"
+	"github.com/slrt-id/slrt/internal/store"
 )
 
 // location is where, relative to the callers' own posts in Babakan Ciparay
@@ -36,6 +38,7 @@ var expectations = map[string]func(c *caller, l location) bool{
 	"GET /lacak/{trackingCode}":        anyone,
 
 	"GET /api/v1/me":                signedIn,
+	"PUT /api/v1/me/password":       signedIn,
 	"GET /api/v1/me/tokens":         signedIn,
 	"POST /api/v1/me/tokens":        signedIn,
 	"DELETE /api/v1/me/tokens/{id}": signedIn,
@@ -82,17 +85,18 @@ var expectations = map[string]func(c *caller, l location) bool{
 	"PUT /api/v1/hari-libur/{date}":           role(authz.RoleDinsos),
 	"DELETE /api/v1/hari-libur/{date}":        role(authz.RoleDinsos),
 
-	"GET /api/v1/admin/kecamatan":                  role(authz.RoleAdmin),
-	"POST /api/v1/admin/kecamatan":                 role(authz.RoleAdmin),
-	"PATCH /api/v1/admin/kecamatan/{code}":         role(authz.RoleAdmin),
-	"GET /api/v1/admin/accounts":                   role(authz.RoleAdmin),
-	"POST /api/v1/admin/accounts":                  role(authz.RoleAdmin),
-	"PATCH /api/v1/admin/accounts/{username}":      role(authz.RoleAdmin),
-	"GET /api/v1/admin/grants":                     role(authz.RoleAdmin),
-	"POST /api/v1/admin/grants":                    role(authz.RoleAdmin),
-	"DELETE /api/v1/admin/grants/{id}":             role(authz.RoleAdmin),
-	"GET /api/v1/admin/accounts/{username}/tokens": role(authz.RoleAdmin),
-	"DELETE /api/v1/admin/tokens/{id}":             role(authz.RoleAdmin),
+	"GET /api/v1/admin/kecamatan":                           role(authz.RoleAdmin),
+	"POST /api/v1/admin/kecamatan":                          role(authz.RoleAdmin),
+	"PATCH /api/v1/admin/kecamatan/{code}":                  role(authz.RoleAdmin),
+	"GET /api/v1/admin/accounts":                            role(authz.RoleAdmin),
+	"POST /api/v1/admin/accounts":                           role(authz.RoleAdmin),
+	"PATCH /api/v1/admin/accounts/{username}":               role(authz.RoleAdmin),
+	"POST /api/v1/admin/accounts/{username}/password-reset": role(authz.RoleAdmin),
+	"GET /api/v1/admin/grants":                              role(authz.RoleAdmin),
+	"POST /api/v1/admin/grants":                             role(authz.RoleAdmin),
+	"DELETE /api/v1/admin/grants/{id}":                      role(authz.RoleAdmin),
+	"GET /api/v1/admin/accounts/{username}/tokens":          role(authz.RoleAdmin),
+	"DELETE /api/v1/admin/tokens/{id}":                      role(authz.RoleAdmin),
 
 	"GET /api/v1/audit": role(authz.RoleAuditor),
 
@@ -125,11 +129,24 @@ var expectations = map[string]func(c *caller, l location) bool{
 	"GET /admin/kecamatan":                               role(authz.RoleAdmin),
 	"POST /admin/kecamatan":                              role(authz.RoleAdmin),
 	"GET /admin/akun":                                    role(authz.RoleAdmin),
-	"GET /admin/kecamatan/{code}/status":                 role(authz.RoleAdmin),
-	"POST /admin/kecamatan/{code}/status":                role(authz.RoleAdmin),
-	"POST /kecamatan/{code}/impor":                       role(authz.RoleDinsos),
-	"POST /kecamatan/{code}/rujukan/{id}/kirim":          writesKecamatan,
+	"POST /admin/akun":                                   role(authz.RoleAdmin),
+	"GET /admin/akun/{username}":                         role(authz.RoleAdmin),
+	"GET /admin/akun/{username}/status":                  role(authz.RoleAdmin),
+	"POST /admin/akun/{username}/status":                 role(authz.RoleAdmin),
+	"POST /admin/akun/{username}/sandi":                  role(authz.RoleAdmin),
+	"POST /admin/akun/{username}/peran":                  role(authz.RoleAdmin),
+	"POST /admin/akun/{username}/peran/{id}/hapus":       role(authz.RoleAdmin),
+	"POST /admin/akun/{username}/token/{id}/cabut":       role(authz.RoleAdmin),
+	"GET /sandi":                                signedIn,
+	"POST /sandi":                               signedIn,
+	"GET /admin/kecamatan/{code}/status":        role(authz.RoleAdmin),
+	"POST /admin/kecamatan/{code}/status":       role(authz.RoleAdmin),
+	"POST /kecamatan/{code}/impor":              role(authz.RoleDinsos),
+	"POST /kecamatan/{code}/rujukan/{id}/kirim": writesKecamatan,
 }
+
+// matrixTarget is the account the matrix's admin routes act on.
+const matrixTarget = "sasaran"
 
 func anyone(*caller, location) bool       { return true }
 func signedIn(c *caller, _ location) bool { return c != nil }
@@ -201,6 +218,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 	if len(routes) != len(app.Handler.Rules()) {
 		t.Errorf("router has %d routes, rule table %d", len(routes), len(app.Handler.Rules()))
 	}
+	// The accounts named in paths are one no caller signs in as: a password
+	// reset must not lock a caller out of the routes after it.
+	if _, err := app.Store.CreateAccount(t.Context(), matrixTarget, "Sasaran", ""); err != nil && !errors.Is(err, store.ErrConflict) {
+		t.Fatal(err)
+	}
 	who := append([]string{""}, staffNames()...)
 	for _, route := range routes {
 		expect, ok := expectations[route]
@@ -210,7 +232,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}
 		method, pattern, _ := strings.Cut(route, " ")
 		for _, l := range locations {
-			path := strings.NewReplacer("{code}", l.code, "{kelurahan}", l.kelurahan, "{id}", "999999", "{username}", "nogrant",
+			path := strings.NewReplacer("{code}", l.code, "{kelurahan}", l.kelurahan, "{id}", "999999", "{username}", matrixTarget,
 				"{agency}", l.agency, "{service}", "PBI_JK", "{category}", "LAINNYA", "{date}", "2030-12-31", "{trackingCode}", "327303-AAAAAAAA").Replace(pattern)
 			var body any
 			if method != http.MethodGet && method != http.MethodDelete {

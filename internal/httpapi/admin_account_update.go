@@ -1,83 +1,47 @@
 package httpapi
 
 import (
-	"errors"
 	"net/http"
-	"strings"
 
-	"github.com/alexedwards/argon2id"
 	"github.com/go-chi/chi/v5"
 
-	"github.com/slrt-id/slrt/internal/store"
+	"github.com/slrt-id/slrt/internal/usecase"
 )
 
-type accountUpdateRequest struct {
-	DisplayName *string `json:"displayName,omitempty"`
-	Disabled    *bool   `json:"disabled,omitempty"`
-	Password    *string `json:"password,omitempty"`
-}
-
 // adminAccountUpdate renames, disables, enables an account or sets its
-// password. Disabling ends its access at once: sessions and tokens stop
-// working and its grants leave every replica's authoriser.
+// password.
 func (s *Server) adminAccountUpdate(w http.ResponseWriter, r *http.Request) {
-	var req accountUpdateRequest
-	if !decodeJSON(w, r, &req) {
+	var ch usecase.AccountChange
+	if !decodeJSON(w, r, &ch) {
 		return
 	}
-	acct, ok := s.accountFromURL(w, r)
-	if !ok {
-		return
-	}
-	name, disabled := acct.DisplayName, acct.Disabled
-	var errs []FieldError
-	if req.DisplayName != nil {
-		if name = strings.TrimSpace(*req.DisplayName); name == "" || len(name) > 200 {
-			errs = append(errs, FieldError{Field: "/displayName", Code: "account.display_name", Message: "1 to 200 characters"})
-		}
-	}
-	if req.Disabled != nil {
-		disabled = *req.Disabled
-	}
-	if req.Password != nil {
-		if fe := checkPassword("/password", *req.Password, acct.Username); fe != nil {
-			errs = append(errs, *fe)
-		}
-	}
-	if len(errs) > 0 {
-		invalid(w, r, errs...)
-		return
-	}
-	if req.Password != nil {
-		hash, err := argon2id.CreateHash(*req.Password, argon2id.DefaultParams)
-		if err == nil {
-			err = s.store.SetPasswordHash(r.Context(), acct.ID, hash)
-		}
-		if err != nil {
-			serverError(w, r, err)
-			return
-		}
-	}
-	updated, err := s.store.UpdateAccount(r.Context(), acct.ID, name, disabled)
-	s.auth.flush()
+	acct, err := s.app.UpdateAccount(r.Context(), &RequestOf(r).Caller, chi.URLParam(r, "username"), &ch)
 	if err != nil {
-		serverError(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, updated)
+	writeJSON(w, http.StatusOK, acct)
 }
 
-// accountFromURL loads the account {username} names, answering 404 or 500
-// when it cannot.
-func (s *Server) accountFromURL(w http.ResponseWriter, r *http.Request) (*store.Account, bool) {
-	acct, err := s.store.AccountByUsername(r.Context(), chi.URLParam(r, "username"))
-	if errors.Is(err, store.ErrNotFound) {
-		problem(w, r, http.StatusNotFound, "No such account.")
-		return nil, false
-	}
+// adminPasswordReset gives an account a one-time password, answered once.
+func (s *Server) adminPasswordReset(w http.ResponseWriter, r *http.Request) {
+	password, err := s.app.ResetPassword(r.Context(), &RequestOf(r).Caller, chi.URLParam(r, "username"))
 	if err != nil {
-		serverError(w, r, err)
-		return nil, false
+		s.Fail(w, r, err)
+		return
 	}
-	return acct, true
+	writeJSON(w, http.StatusOK, map[string]string{"oneTimePassword": password})
+}
+
+// passwordChange sets the caller's own password.
+func (s *Server) passwordChange(w http.ResponseWriter, r *http.Request) {
+	var ch usecase.PasswordChange
+	if !decodeJSON(w, r, &ch) {
+		return
+	}
+	if err := s.app.ChangeOwnPassword(r.Context(), &RequestOf(r).Caller, &ch); err != nil {
+		s.Fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }

@@ -1,11 +1,6 @@
 package httpapi
 
-import (
-	"errors"
-	"net/http"
-
-	"github.com/slrt-id/slrt/internal/store"
-)
+import "net/http"
 
 // adminGrantDelete withdraws a grant; it stops working on every replica as
 // soon as the notification arrives.
@@ -14,21 +9,8 @@ func (s *Server) adminGrantDelete(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	g, err := s.store.GrantByID(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		problem(w, r, http.StatusNotFound, "No such grant.")
-		return
-	}
-	if err != nil {
-		serverError(w, r, err)
-		return
-	}
-	if !s.mayGrantIn(r, g.Domain) {
-		s.deny(w, r, "")
-		return
-	}
-	if err := s.store.DeleteGrant(r.Context(), id); err != nil && !errors.Is(err, store.ErrNotFound) {
-		serverError(w, r, err)
+	if err := s.app.Ungrant(r.Context(), &RequestOf(r).Caller, id); err != nil {
+		s.Fail(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)

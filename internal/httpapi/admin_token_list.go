@@ -1,6 +1,13 @@
 package httpapi
 
-import "net/http"
+import (
+	"errors"
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/slrt-id/slrt/internal/store"
+)
 
 // adminTokenList lists an account's API tokens.
 func (s *Server) adminTokenList(w http.ResponseWriter, r *http.Request) {
@@ -11,11 +18,17 @@ func (s *Server) adminTokenList(w http.ResponseWriter, r *http.Request) {
 	s.writeTokens(w, r, acct.ID)
 }
 
-// adminTokenRevoke revokes any account's token.
-func (s *Server) adminTokenRevoke(w http.ResponseWriter, r *http.Request) {
-	id, ok := idParam(w, r, "id")
-	if !ok {
-		return
+// accountFromURL loads the account {username} names, answering 404 or 500
+// when it cannot.
+func (s *Server) accountFromURL(w http.ResponseWriter, r *http.Request) (*store.Account, bool) {
+	acct, err := s.store.AccountByUsername(r.Context(), chi.URLParam(r, "username"))
+	if errors.Is(err, store.ErrNotFound) {
+		problem(w, r, http.StatusNotFound, "No such account.")
+		return nil, false
 	}
-	s.revokeToken(w, r, id)
+	if err != nil {
+		serverError(w, r, err)
+		return nil, false
+	}
+	return acct, true
 }

@@ -39,6 +39,8 @@ type Rule struct {
 	reach  reach
 	object string
 	action string
+	// oneTime lets a caller still holding a one-time password through.
+	oneTime bool
 }
 
 var (
@@ -46,19 +48,27 @@ var (
 	Public = Rule{reach: reachPublic}
 	// Self is the rule of a route any signed-in caller may call.
 	Self = Rule{reach: reachSelf}
+	// OwnPassword is the rule of the few routes a caller signed in with a
+	// one-time password may call: who am I, sign out, set my password.
+	OwnPassword = Rule{reach: reachSelf, oneTime: true}
 )
 
+// MustChangePassword is the field error code of a request refused because
+// its caller still holds a one-time password; the web app sends the
+// browser to set its own.
+const MustChangePassword = "password.must_change"
+
 // InTenant checks obj/act in the kecamatan {code} or kelurahan under it.
-func InTenant(obj, act string) Rule { return Rule{reachTenant, obj, act} }
+func InTenant(obj, act string) Rule { return Rule{reach: reachTenant, object: obj, action: act} }
 
 // inKelurahan checks obj/act in the kelurahan {kelurahan}.
-func inKelurahan(obj, act string) Rule { return Rule{reachKelurahan, obj, act} }
+func inKelurahan(obj, act string) Rule { return Rule{reach: reachKelurahan, object: obj, action: act} }
 
 // Anywhere checks obj/act in any domain the caller holds a grant in.
-func Anywhere(obj, act string) Rule { return Rule{reachAnywhere, obj, act} }
+func Anywhere(obj, act string) Rule { return Rule{reach: reachAnywhere, object: obj, action: act} }
 
 // InAgency checks obj/act in the agency {agency}.
-func InAgency(obj, act string) Rule { return Rule{reachAgency, obj, act} }
+func InAgency(obj, act string) Rule { return Rule{reach: reachAgency, object: obj, action: act} }
 
 // authorize enforces a route's Rule, then resolves the request once into a
 // Request in the context.
@@ -93,6 +103,11 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, ru Rule, rq *Req
 	}
 	id := p.Account.ID
 	rq.Principal, rq.Account, rq.Username = p, id, p.Account.Username
+	if p.Account.MustChangePassword && !ru.oneTime {
+		problem(w, r, http.StatusForbidden, "Set your own password first: this one was given for one sign-in.",
+			FieldError{Field: "/password", Code: MustChangePassword, Message: "set your own password (PUT /api/v1/me/password)"})
+		return false
+	}
 	switch ru.reach {
 	case reachSelf:
 	case reachAnywhere:

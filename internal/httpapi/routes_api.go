@@ -3,8 +3,9 @@ package httpapi
 // apiRoutes are the JSON API's routes (docs/api.md, openapi.json), each
 // with the permission it needs and where.
 func (s *Server) apiRoutes(rt *Routes) {
-	rt.API("DELETE", "/api/v1/session", Self, s.sessionDelete)
-	rt.API("GET", "/api/v1/me", Self, s.meShow)
+	rt.API("DELETE", "/api/v1/session", OwnPassword, s.sessionDelete)
+	rt.API("GET", "/api/v1/me", OwnPassword, s.meShow)
+	rt.API("PUT", "/api/v1/me/password", OwnPassword, s.passwordChange)
 	rt.API("GET", "/api/v1/me/tokens", Self, s.tokenList)
 	rt.API("POST", "/api/v1/me/tokens", Self, s.tokenCreate)
 	rt.API("DELETE", "/api/v1/me/tokens/{id}", Self, s.tokenRevoke)
@@ -68,6 +69,7 @@ func (s *Server) apiRoutes(rt *Routes) {
 	rt.API("GET", "/api/v1/admin/accounts", Anywhere("account", "read"), s.adminAccountList)
 	rt.API("POST", "/api/v1/admin/accounts", Anywhere("account", "write"), s.adminAccountCreate)
 	rt.API("PATCH", "/api/v1/admin/accounts/{username}", Anywhere("account", "write"), s.adminAccountUpdate)
+	rt.API("POST", "/api/v1/admin/accounts/{username}/password-reset", Anywhere("account", "write"), s.adminPasswordReset)
 	rt.API("GET", "/api/v1/admin/grants", Anywhere("grant", "read"), s.adminGrantList)
 	rt.API("POST", "/api/v1/admin/grants", Anywhere("grant", "write"), s.adminGrantCreate)
 	rt.API("DELETE", "/api/v1/admin/grants/{id}", Anywhere("grant", "write"), s.adminGrantDelete)

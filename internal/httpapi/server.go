@@ -100,7 +100,11 @@ type Pages interface {
 
 // New makes the HTTP server over the use cases of app.
 func New(st *store.Store, az *authz.Authorizer, tenants *tenant.Registry, kube client.Client, app *usecase.App, cfg Config) *Server {
-	return &Server{store: st, authz: az, tenants: tenants, kube: kube, app: app, cfg: cfg, auth: newAuthCache(), metrics: newInstruments()}
+	s := &Server{store: st, authz: az, tenants: tenants, kube: kube, app: app, cfg: cfg, auth: newAuthCache(), metrics: newInstruments()}
+	if app != nil {
+		app.OnCredentialsChanged(s.auth.flush)
+	}
+	return s
 }
 
 // SetReadiness sets the check behind /readyz.

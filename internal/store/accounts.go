@@ -12,24 +12,27 @@ import (
 // Account is a staff account. The password hash never leaves the store
 // except to the login check.
 type Account struct {
-	ID           int64      `json:"id"`
-	Username     string     `json:"username"`
-	DisplayName  string     `json:"displayName"`
-	Disabled     bool       `json:"disabled"`
-	LockedUntil  *time.Time `json:"lockedUntil,omitempty"`
-	CreatedAt    time.Time  `json:"createdAt"`
-	passwordHash string
+	ID          int64      `json:"id"`
+	Username    string     `json:"username"`
+	DisplayName string     `json:"displayName"`
+	Disabled    bool       `json:"disabled"`
+	LockedUntil *time.Time `json:"lockedUntil,omitempty"`
+	CreatedAt   time.Time  `json:"createdAt"`
+	// MustChangePassword says the password is a one-time one city IT
+	// generated: its holder may only set their own.
+	MustChangePassword bool `json:"mustChangePassword"`
+	passwordHash       string
 }
 
 // PasswordHash returns the stored argon2id hash, empty when the account has
 // no local password.
 func (a *Account) PasswordHash() string { return a.passwordHash }
 
-const accountColumns = `id, username, display_name, disabled, locked_until, created_at, coalesce(password_hash, '')`
+const accountColumns = `id, username, display_name, disabled, locked_until, created_at, must_change_password, coalesce(password_hash, '')`
 
 func scanAccount(row pgx.Row) (*Account, error) {
 	a := &Account{}
-	err := row.Scan(&a.ID, &a.Username, &a.DisplayName, &a.Disabled, &a.LockedUntil, &a.CreatedAt, &a.passwordHash)
+	err := row.Scan(&a.ID, &a.Username, &a.DisplayName, &a.Disabled, &a.LockedUntil, &a.CreatedAt, &a.MustChangePassword, &a.passwordHash)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -38,8 +41,17 @@ func scanAccount(row pgx.Row) (*Account, error) {
 
 // CreateAccount adds an account; passwordHash may be empty.
 func (s *Store) CreateAccount(ctx context.Context, username, displayName, passwordHash string) (*Account, error) {
-	row := s.pool.QueryRow(ctx, `INSERT INTO account (username, display_name, password_hash)
-		VALUES ($1, $2, nullif($3, '')) RETURNING `+accountColumns, username, displayName, passwordHash)
+	return s.createAccount(ctx, username, displayName, passwordHash, false)
+}
+
+// CreateAccountOneTime adds an account whose password is a one-time one.
+func (s *Store) CreateAccountOneTime(ctx context.Context, username, displayName, passwordHash string) (*Account, error) {
+	return s.createAccount(ctx, username, displayName, passwordHash, true)
+}
+
+func (s *Store) createAccount(ctx context.Context, username, displayName, passwordHash string, oneTime bool) (*Account, error) {
+	row := s.pool.QueryRow(ctx, `INSERT INTO account (username, display_name, password_hash, must_change_password)
+		VALUES ($1, $2, nullif($3, ''), $4) RETURNING `+accountColumns, username, displayName, passwordHash, oneTime)
 	a, err := scanAccount(row)
 	if isUniqueViolation(err) {
 		return nil, ErrConflict
@@ -76,9 +88,11 @@ func (s *Store) UpdateAccount(ctx context.Context, id int64, displayName string,
 		WHERE id = $1 RETURNING `+accountColumns, id, displayName, disabled))
 }
 
-// SetPasswordHash replaces the account's password and clears its lockout.
-func (s *Store) SetPasswordHash(ctx context.Context, id int64, hash string) error {
-	tag, err := s.pool.Exec(ctx, `UPDATE account SET password_hash = $2, failed_logins = 0, locked_until = NULL WHERE id = $1`, id, hash)
+// SetPasswordHash replaces the account's password and clears its lockout;
+// oneTime says it is a one-time password its holder must change.
+func (s *Store) SetPasswordHash(ctx context.Context, id int64, hash string, oneTime bool) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE account SET password_hash = $2, must_change_password = $3, failed_logins = 0, locked_until = NULL
+		WHERE id = $1`, id, hash, oneTime)
 	if err != nil {
 		return fmt.Errorf("while setting a password: %w", err)
 	}

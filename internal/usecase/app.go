@@ -49,6 +49,8 @@ type App struct {
 	gauges    referralGauges
 	outbox    waiting // kecamatan whose audit outbox may hold entries
 	shipments shipments
+	// credentialsChanged is called after credentials change here.
+	credentialsChanged func()
 }
 
 // New makes the application layer.

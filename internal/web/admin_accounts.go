@@ -38,13 +38,8 @@ func (h *Handler) adminAccounts(w http.ResponseWriter, r *http.Request) {
 		d.Next = query("setelah", views[accountsPerPage-1].Username)
 	}
 	for _, a := range views {
-		row := accountRow{Username: a.Username, Name: a.DisplayName, State: v.T("admin.account.active"), StateClass: "ready"}
-		switch {
-		case a.Disabled:
-			row.State, row.StateClass = v.T("admin.account.disabled"), "suspended"
-		case a.LockedUntil != nil && a.LockedUntil.After(caller(r).Now):
-			row.State, row.StateClass = v.T("admin.account.locked"), "provisioning"
-		}
+		row := accountRow{Username: a.Username, Name: a.DisplayName}
+		row.State, row.StateClass = accountState(v, a.Account, caller(r))
 		for _, g := range a.Grants {
 			row.Roles = append(row.Roles, grantWords(v, g))
 		}

@@ -19,6 +19,14 @@ func (h *Handler) ErrorPage(w http.ResponseWriter, r *http.Request, status int, 
 		http.Redirect(w, r, "/masuk?next="+url.QueryEscape(next), http.StatusSeeOther)
 		return
 	}
+	if status == http.StatusForbidden && len(fields) == 1 && fields[0].Code == httpapi.MustChangePassword {
+		next := "/"
+		if r.Method == http.MethodGet {
+			next = r.URL.RequestURI()
+		}
+		http.Redirect(w, r, "/sandi?next="+url.QueryEscape(next), http.StatusSeeOther)
+		return
+	}
 	key := "error.other"
 	switch status {
 	case http.StatusForbidden, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity, http.StatusLocked,

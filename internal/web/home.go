@@ -28,8 +28,8 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 		case authz.LevelKecamatan:
 			places = append(places, place{Code: g.Domain, Name: areaName(g.Domain), RoleKey: "role." + string(g.Role)})
 		case authz.LevelKota:
-			if g.Role == authz.RoleAuditor {
-				continue // the audit log, linked below
+			if g.Role == authz.RoleAuditor || g.Role == authz.RoleAdmin {
+				continue // the audit log and city IT's pages, linked below
 			}
 			if g.Role != authz.RoleDinsos {
 				others = true

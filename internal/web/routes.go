@@ -15,6 +15,7 @@ func (h *Handler) Routes(rt *httpapi.Routes) {
 	}
 	var (
 		public, self = httpapi.Public, httpapi.Self
+		ownPassword  = httpapi.OwnPassword
 		inTenant     = httpapi.InTenant
 		inAgency     = httpapi.InAgency
 		anywhere     = httpapi.Anywhere
@@ -22,8 +23,10 @@ func (h *Handler) Routes(rt *httpapi.Routes) {
 	page("GET", "/static/app.css", public, serveStylesheet)
 	page("GET", "/masuk", public, h.loginShow)
 	page("POST", "/masuk", public, h.login, rt.LoginLimit())
-	page("POST", "/keluar", self, h.logout)
+	page("POST", "/keluar", ownPassword, h.logout)
 	page("GET", "/", self, h.home)
+	page("GET", "/sandi", ownPassword, h.passwordShow)
+	page("POST", "/sandi", ownPassword, h.passwordChange)
 
 	// Puskesos: intake, the case file, referrals.
 	page("GET", "/kecamatan/{code}/keluarga/baru", inTenant("penduduk", "write"), h.householdNew)
@@ -54,6 +57,14 @@ func (h *Handler) Routes(rt *httpapi.Routes) {
 	page("GET", "/admin/kecamatan", anywhere("tenant", "read"), h.adminKecamatan)
 	page("POST", "/admin/kecamatan", anywhere("tenant", "write"), h.adminKecamatanOnboard)
 	page("GET", "/admin/akun", anywhere("account", "read"), h.adminAccounts)
+	page("POST", "/admin/akun", anywhere("account", "write"), h.adminAccountCreate)
+	page("GET", "/admin/akun/{username}", anywhere("account", "read"), h.adminAccountShow)
+	page("GET", "/admin/akun/{username}/status", anywhere("account", "write"), h.adminAccountConfirm)
+	page("POST", "/admin/akun/{username}/status", anywhere("account", "write"), h.adminAccountStatus)
+	page("POST", "/admin/akun/{username}/sandi", anywhere("account", "write"), h.adminPasswordReset)
+	page("POST", "/admin/akun/{username}/peran", anywhere("grant", "write"), h.adminGrantAdd)
+	page("POST", "/admin/akun/{username}/peran/{id}/hapus", anywhere("grant", "write"), h.adminGrantRemove)
+	page("POST", "/admin/akun/{username}/token/{id}/cabut", anywhere("token", "write"), h.adminTokenRevoke)
 	page("GET", "/admin/kecamatan/{code}/status", anywhere("tenant", "write"), h.adminKecamatanConfirm)
 	page("POST", "/admin/kecamatan/{code}/status", anywhere("tenant", "write"), h.adminKecamatanStatus)
 

@@ -99,10 +99,13 @@ func (r *Reference) Children(code string) []Area {
 }
 
 // Kecamatan returns every kecamatan, ordered by code.
-func (r *Reference) Kecamatan() []Area {
+func (r *Reference) Kecamatan() []Area { return r.AtLevel(LevelKecamatan) }
+
+// AtLevel returns every area of a level, ordered by code.
+func (r *Reference) AtLevel(l Level) []Area {
 	var out []Area
 	for _, a := range r.byCode {
-		if a.Level == LevelKecamatan {
+		if a.Level == l {
 			out = append(out, a)
 		}
 	}

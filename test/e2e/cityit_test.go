@@ -100,6 +100,21 @@ func TestCityITWorkflowWithSlrtctl(t *testing.T) {
 
 	referralThroughTheBinaries(t, server, as, petugas)
 
+	// A forgotten password: city IT prints a one-time one; until its holder
+	// sets their own, their new token is refused the data.
+	oneTime := strings.TrimSpace(mustSlrtctl(t, "", append([]string{"accounts", "reset-password", "dewi"}, as...)...))
+	if !regexp.MustCompile(`^[a-z2-9]{4}(-[a-z2-9]{4}){3}$`).MatchString(oneTime) {
+		t.Fatalf("reset-password printed %q", oneTime)
+	}
+	if _, err := slrtctl("petugas-kopo-2026\n", "login", "dewi", "--server", server); err == nil {
+		t.Error("the password from before the reset still signs in")
+	}
+	if out, err := slrtctl(oneTime+"\n", "login", "dewi", "--server", server); err == nil || !strings.Contains(out, "--set-password") {
+		t.Errorf("a one-time password got a token: %v\n%s", err, out)
+	}
+	fresh := strings.TrimSpace(mustSlrtctl(t, oneTime+"\npetugas-kopo-baru-2026\n", "login", "dewi", "--set-password", "--server", server))
+	waitOK(t, "GET", server+"/api/v1/kecamatan/32.73.04/kelurahan", fresh, "", 10*time.Second)
+
 	// Every metric the Grafana dashboard queries is one the binaries export
 	// (the referral gauges once their background count has run).
 	var missing []string
