@@ -78,7 +78,7 @@ test: test-deps ## Run every test with the race detector (installs what it needs
 	go test -race -count=1 ./...
 
 .PHONY: test-deps
-test-deps: postgres envtest chromium $(HELM) ## Install or build what the tests need: PostgreSQL, envtest binaries, Chromium, helm.
+test-deps: postgres envtest chromium axe $(HELM) ## Install or build what the tests need: PostgreSQL, envtest binaries, Chromium, axe-core, helm.
 
 .PHONY: postgres
 postgres: ## Install the PostgreSQL server binaries when missing.
@@ -87,6 +87,10 @@ postgres: ## Install the PostgreSQL server binaries when missing.
 .PHONY: chromium
 chromium: ## Install Chromium for the web app's browser tests when missing.
 	@hack/ensure-chromium.sh
+
+.PHONY: axe
+axe: ## Fetch axe-core (pinned) for the web app's accessibility test when missing.
+	@hack/ensure-axe.sh bin
 
 .PHONY: envtest
 envtest: ## Build kube-apiserver, etcd and kubectl into bin/k8s-$(K8S_VERSION) when missing.

@@ -18,12 +18,7 @@ have_user() { [ "$(id -u)" != 0 ] || id postgres >/dev/null 2>&1; }
 if have_bin && have_user; then
 	exit 0
 fi
-if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
-	echo "PostgreSQL server binaries are missing: install PostgreSQL (15 or newer), or set SLRT_TEST_POSTGRES_BIN or SLRT_TEST_POSTGRES_URL" >&2
-	exit 1
-fi
-echo "installing PostgreSQL server binaries (apt-get install postgresql)" >&2
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
+. "$(dirname "$0")/apt-install.sh"
 # The tests start their own servers; the package's own cluster is not used.
-apt-get install -y -qq postgresql postgresql-contrib >/dev/null
+apt_install postgresql postgresql-contrib -- \
+	"PostgreSQL server binaries are missing: install PostgreSQL (15 or newer), or set SLRT_TEST_POSTGRES_BIN or SLRT_TEST_POSTGRES_URL"

@@ -7,6 +7,7 @@ var messages = map[string]struct{ id, en string }{
 	"nav.home":   {"Beranda", "Home"},
 	"nav.logout": {"Keluar", "Sign out"},
 	"nav.lang":   {"English", "Bahasa Indonesia"},
+	"nav.skip":   {"Langsung ke isi halaman", "Skip to the content"},
 
 	"login.title":     {"Masuk", "Sign in"},
 	"login.username":  {"Nama pengguna", "Username"},

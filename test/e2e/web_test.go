@@ -4,13 +4,14 @@ import (
 	"context"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/slrt-id/slrt/internal/testenv"
 )
 
 // A Puskesos officer works in the web app, in Chromium, against the
@@ -255,30 +256,5 @@ func TestPuskesosOfficerRecordsAComplaintInTheBrowser(t *testing.T) {
 // and nothing that reaches out to the network.
 func browser(t *testing.T) context.Context {
 	t.Helper()
-	path := os.Getenv("SLRT_TEST_CHROMIUM")
-	if path == "" {
-		var err error
-		if path, err = exec.LookPath("chromium"); err != nil {
-			t.Fatal("Chromium is missing: run make chromium (or set SLRT_TEST_CHROMIUM)")
-		}
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.NoSandbox, // the tests run as root
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-quic", true),
-	)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	t.Cleanup(cancel)
-	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	t.Cleanup(cancelAlloc)
-	ctx, cancelBrowser := chromedp.NewContext(ctx)
-	t.Cleanup(cancelBrowser)
-	// Started now, on this context: a browser started by a step's own
-	// shorter context would end with that step.
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("starting Chromium: %v", err)
-	}
-	return ctx
+	return testenv.Browser(t, 2*time.Minute)
 }

@@ -1,0 +1,199 @@
+package apiserver_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+	"github.com/go-chi/chi/v5"
+
+	"github.com/slrt-id/slrt/internal/testenv"
+)
+
+// visit is a page opened as the role that uses it.
+type visit struct {
+	who  string // "" for anonymous
+	path string
+}
+
+// axeRules are the WCAG 2.1 A and AA rules of axe-core.
+const axeRules = `["wcag2a","wcag2aa","wcag21a","wcag21aa"]`
+
+// maxPageBytes bounds a page's HTML and stylesheet on the wire.
+const maxPageBytes = 60 << 10
+
+// Every page of the web app, opened in Chromium as the role that uses it,
+// with data (a list of 50 complaints), in Bahasa Indonesia and English, at
+// a phone's 360 and a desktop's 1280 pixels: axe-core finds no WCAG 2.1 A
+// or AA violation, and no page weighs over 60 KB of HTML and CSS. The list
+// of pages is the router's: a new page without a visit here fails. A
+// screenshot of each is written to the folder the test logs.
+func TestEveryPagePassesAnAccessibilityAudit(t *testing.T) {
+	visits := pageVisits(t)
+	var routes []string
+	_ = chi.Walk(app.Handler.Handler().(chi.Routes), func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
+		if method == http.MethodGet && app.Handler.IsPage(method+" "+route) && route != "/static/app.css" {
+			routes = append(routes, route)
+		}
+		return nil
+	})
+	// The residents' page, served beside the API, and the error page.
+	routes = append(routes, "/lacak/{trackingCode}", "(error page)")
+	for _, route := range routes {
+		if _, ok := visits[route]; !ok {
+			t.Errorf("page %s has no visit: add who opens it, and where, to pageVisits", route)
+		}
+	}
+
+	shots := os.Getenv("SLRT_SCREENSHOTS")
+	if shots == "" {
+		shots = filepath.Join(t.TempDir(), "screenshots")
+	}
+	if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshots in %s", shots)
+
+	axe := testenv.Axe(t)
+	ctx := testenv.Browser(t, 10*time.Minute)
+	byWho := map[string][]string{}
+	for _, route := range routes {
+		if v, ok := visits[route]; ok {
+			byWho[v.who] = append(byWho[v.who], route)
+		}
+	}
+	for who, rs := range byWho {
+		slices.Sort(rs)
+		if _, err := chromedp.Call(ctx, network.ClearBrowserCookies, cdp.Empty{}); err != nil {
+			t.Fatal(err)
+		}
+		if who != "" {
+			err := chromedp.Do(ctx, chromedp.Navigate(api.URL+"/masuk"), chromedp.WaitVisible(chromedp.ID("username")),
+				chromedp.SendKeys(chromedp.ID("username"), who), chromedp.SendKeys(chromedp.ID("password"), testPassword),
+				chromedp.Click(chromedp.ID("login")), chromedp.WaitNotPresent(chromedp.ID("login")))
+			if err != nil {
+				t.Fatalf("signing in as %s: %v", who, err)
+			}
+		}
+		for _, route := range rs {
+			path := visits[route].path
+			weighPage(t, who, path)
+			for _, lang := range []string{"id", "en"} {
+				for _, width := range []int64{360, 1280} {
+					name := fmt.Sprintf("%s-%s-%d", strings.NewReplacer("/", "_", "{", "", "}", "", "(", "", ")", "", " ", "-").Replace(strings.TrimPrefix(route, "/")), lang, width)
+					if name[0] == '-' {
+						name = "beranda" + name
+					}
+					audit(t, ctx, axe, path, lang, width, filepath.Join(shots, name+".png"))
+				}
+			}
+		}
+	}
+}
+
+// audit opens path in lang at width, saves a screenshot and fails the test
+// with each axe-core violation.
+func audit(t *testing.T, ctx context.Context, axe, path, lang string, width int64, shot string) {
+	t.Helper()
+	script := `axe.run(document, {runOnly: {type: "tag", values: ` + axeRules + `}}).then(r => JSON.stringify({passes: r.passes.length,
+		violations: r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(" ") + " — " + n.failureSummary)}))}))`
+	fail := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("auditing %s (%s, %d px): %v", path, lang, width, err)
+		}
+	}
+	_, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: "slrt_lang", Value: lang, URL: api.URL + "/"})
+	fail(err)
+	_, err = chromedp.Call(ctx, page.SetBypassCSP, page.SetBypassCSPParams{Enabled: true}) // axe is injected
+	fail(err)
+	fail(chromedp.Do(ctx, chromedp.EmulateViewport(width, 800), chromedp.Navigate(api.URL+path), chromedp.WaitReady(chromedp.CSS("body"))))
+	_, err = chromedp.Run(ctx, chromedp.Evaluate[any](axe))
+	fail(err)
+	found, err := chromedp.Run(ctx, chromedp.Evaluate[string](script, chromedp.EvalAwaitPromise))
+	fail(err)
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	fail(err)
+	if err := os.WriteFile(shot, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var result struct {
+		Passes     int
+		Violations []struct {
+			ID, Impact, Help string
+			Nodes            []string
+		}
+	}
+	if err := json.Unmarshal([]byte(found), &result); err != nil || result.Passes == 0 {
+		t.Fatalf("axe's answer on %s (no rule passed?): %v: %s", path, err, found)
+	}
+	for _, v := range result.Violations {
+		t.Errorf("%s (%s, %d px): %s (%s, %s):\n  %s", path, lang, width, v.ID, v.Impact, v.Help, strings.Join(v.Nodes, "\n  "))
+	}
+}
+
+// weighPage fails the test when a page's HTML and stylesheet together are
+// over maxPageBytes as sent.
+func weighPage(t *testing.T, who, path string) {
+	t.Helper()
+	b := newBrowser(t)
+	if who != "" {
+		b.signIn(who)
+	}
+	r := b.get(path)
+	css := b.get("/static/app.css")
+	if n := len(r.body) + len(css.body); n > maxPageBytes {
+		t.Errorf("%s as %s weighs %d bytes of HTML and CSS, over %d", path, who, n, maxPageBytes)
+	}
+}
+
+// pageVisits makes what the pages show (a household with a complaint and a
+// referral sent to Dinkes, 50 complaints in all for the list) and says who
+// opens each page, where.
+func pageVisits(t *testing.T) map[string]visit {
+	t.Helper()
+	hh, _ := registerHousehold(t, "petugas", "32.73.03.1001")
+	person, _ := registerPerson(t, "petugas", "32.73.03", hh, personSpec{"Nining Suhaeni", "P", "1975-08-17", "kepala_keluarga"})
+	complaint := newComplaint(t, person)
+	referral, tracking := newReferral(t, complaint, "PBI_JK", "KK")
+	expectMoved(t, "koordinator", referral, "requested", "")
+	for range 49 {
+		newComplaint(t, person)
+	}
+	c, r := fmt.Sprint(complaint), fmt.Sprint(referral)
+	return map[string]visit{
+		"/masuk":                                 {"", "/masuk"},
+		"(error page)":                           {"petugas", "/admin/akun"},
+		"/lacak/{trackingCode}":                  {"", "/lacak/" + tracking},
+		"/":                                      {"admin", "/"},
+		"/sandi":                                 {"petugas", "/sandi"},
+		"/kecamatan/{code}/keluhan":              {"petugas", "/kecamatan/32.73.03/keluhan"},
+		"/kecamatan/{code}/keluhan/baru":         {"petugas", "/kecamatan/32.73.03/keluhan/baru"},
+		"/kecamatan/{code}/keluhan/{id}":         {"petugas", "/kecamatan/32.73.03/keluhan/" + c},
+		"/kecamatan/{code}/keluarga/baru":        {"petugas", "/kecamatan/32.73.03/keluarga/baru"},
+		"/kecamatan/{code}/laporan":              {"supervisor", "/kecamatan/32.73.03/laporan"},
+		"/kecamatan/{code}/rujukan/terlambat":    {"supervisor", "/kecamatan/32.73.03/rujukan/terlambat"},
+		"/kecamatan/{code}/impor":                {"dinsos", "/kecamatan/32.73.03/impor"},
+		"/laporan":                               {"dinsos", "/laporan"},
+		"/rujukan/terlambat":                     {"dinsos", "/rujukan/terlambat"},
+		"/instansi/{agency}/rujukan":             {"dinkes", "/instansi/DINKES/rujukan"},
+		"/instansi/{agency}/rujukan/{code}/{id}": {"dinkes", "/instansi/DINKES/rujukan/32.73.03/" + r},
+		"/audit":                                 {"auditor", "/audit"},
+		"/admin/kecamatan":                       {"admin", "/admin/kecamatan"},
+		"/admin/kecamatan/{code}/status":         {"admin", "/admin/kecamatan/32.73.03/status"},
+		"/admin/akun":                            {"admin", "/admin/akun"},
+		"/admin/akun/{username}":                 {"admin", "/admin/akun/petugas?peran=petugas"},
+		"/admin/akun/{username}/status":          {"admin", "/admin/akun/petugas/status"},
+	}
+}
