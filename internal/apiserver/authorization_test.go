@@ -98,7 +98,8 @@ var expectations = map[string]func(c *caller, l location) bool{
 	"GET /api/v1/admin/accounts/{username}/tokens":          role(authz.RoleAdmin),
 	"DELETE /api/v1/admin/tokens/{id}":                      role(authz.RoleAdmin),
 
-	"GET /api/v1/audit": role(authz.RoleAuditor),
+	"GET /api/v1/audit":        role(authz.RoleAuditor),
+	"POST /api/v1/audit/reads": role(authz.RoleAuditor),
 
 	"GET /static/app.css": anyone,
 	"GET /masuk":          anyone,
@@ -126,6 +127,7 @@ var expectations = map[string]func(c *caller, l location) bool{
 	"GET /kecamatan/{code}/rujukan/terlambat":            readsKecamatan,
 	"GET /rujukan/terlambat":                             role(authz.RoleDinsos),
 	"GET /audit":                                         role(authz.RoleAuditor),
+	"POST /audit/warga":                                  role(authz.RoleAuditor),
 	"GET /admin/kecamatan":                               role(authz.RoleAdmin),
 	"POST /admin/kecamatan":                              role(authz.RoleAdmin),
 	"GET /admin/akun":                                    role(authz.RoleAdmin),

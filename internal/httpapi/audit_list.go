@@ -49,3 +49,24 @@ func (s *Server) auditList(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, pageOf(entries, limit, func(e *store.AuditEntry) string { return strconv.FormatInt(e.ID, 10) }))
 }
+
+// auditReads answers who read or changed a resident's records, in every
+// kecamatan holding the NIK sent in the body (never in the address). The
+// lookup is audited, without the NIK.
+func (s *Server) auditReads(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		NIK string `json:"nik"`
+	}
+	if !decodeJSON(w, r, &in) {
+		return
+	}
+	out, err := s.app.ReadsOfPerson(r.Context(), &RequestOf(r).Caller, in.NIK)
+	if err == nil {
+		err = s.Audit(r)
+	}
+	if err != nil {
+		s.Fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}

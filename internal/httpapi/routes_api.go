@@ -76,4 +76,5 @@ func (s *Server) apiRoutes(rt *Routes) {
 	rt.API("GET", "/api/v1/admin/accounts/{username}/tokens", Anywhere("token", "read"), s.adminTokenList)
 	rt.API("DELETE", "/api/v1/admin/tokens/{id}", Anywhere("token", "write"), s.adminTokenRevoke)
 	rt.API("GET", "/api/v1/audit", Anywhere("audit", "read"), s.auditList)
+	rt.API("POST", "/api/v1/audit/reads", Anywhere("audit", "read"), s.auditReads)
 }

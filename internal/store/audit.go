@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -90,9 +91,7 @@ type AuditFilter struct {
 
 // QueryAudit returns entries newest first.
 func (s *Store) QueryAudit(ctx context.Context, f AuditFilter) ([]*AuditEntry, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, at, request_id, account_id, coalesce(username, ''), roles,
-			coalesce(tenant, ''), coalesce(kelurahan, ''), action, object, outcome, coalesce(purpose, ''), coalesce(client_ip, '')
-		FROM audit_log
+	rows, err := s.pool.Query(ctx, `SELECT `+auditColumns+` FROM audit_log
 		WHERE ($1 = '' OR username = $1) AND ($2 = '' OR tenant = $2) AND ($3 = '' OR action = $3)
 		  AND ($4 = '' OR outcome = $4) AND ($5::timestamptz IS NULL OR at >= $5) AND ($6::timestamptz IS NULL OR at < $6)
 		  AND ($7 = 0 OR id < $7)
@@ -101,12 +100,70 @@ func (s *Store) QueryAudit(ctx context.Context, f AuditFilter) ([]*AuditEntry, e
 	if err != nil {
 		return nil, fmt.Errorf("while querying the audit log: %w", err)
 	}
+	return collectAudit(rows)
+}
+
+const auditColumns = `id, at, request_id, account_id, coalesce(username, ''), roles,
+	coalesce(tenant, ''), coalesce(kelurahan, ''), action, object, outcome, coalesce(purpose, ''), coalesce(client_ip, '')`
+
+func collectAudit(rows pgx.Rows) ([]*AuditEntry, error) {
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (*AuditEntry, error) {
 		e := &AuditEntry{}
 		err := r.Scan(&e.ID, &e.At, &e.RequestID, &e.AccountID, &e.Username, &e.Roles, &e.Tenant, &e.Kelurahan,
 			&e.Action, &e.Object, &e.Outcome, &e.Purpose, &e.ClientIP)
 		return e, err
 	})
+}
+
+// Records names a kecamatan's records of one resident: what a read of
+// the resident's data is a read of.
+type Records struct {
+	Tenant                                     string
+	Persons, Households, Complaints, Referrals []int64
+}
+
+// ReadsOf returns the successful reads and changes of records, newest
+// first, at most limit: requests whose route names one of them by its id
+// (a person, a household, a case file, a referral, its letter, an agency's
+// view of it), in the kecamatan that holds them.
+func (s *Store) ReadsOf(ctx context.Context, recs []Records, limit int) ([]*AuditEntry, error) {
+	var (
+		tenants                                    []string
+		persons, households, complaints, referrals [][]int64
+	)
+	for _, r := range recs {
+		tenants = append(tenants, r.Tenant)
+		persons, households = append(persons, r.Persons), append(households, r.Households)
+		complaints, referrals = append(complaints, r.Complaints), append(referrals, r.Referrals)
+	}
+	// One row per kecamatan with its ids as JSON arrays: pgx sends no
+	// ragged arrays of arrays.
+	rows, err := s.pool.Query(ctx, `WITH recs AS (
+			SELECT * FROM unnest($1::text[], $2::jsonb[], $3::jsonb[], $4::jsonb[], $5::jsonb[]) AS r(held_in, persons, households, complaints, referrals)
+		)
+		SELECT `+auditColumns+` FROM audit_log a JOIN recs r ON a.tenant = r.held_in
+		WHERE a.outcome = 'success' AND (
+			(a.action ~ '/penduduk/\{id\}' AND r.persons @> to_jsonb(substring(a.object FROM '(?:^|,)id=([0-9]+)')::bigint))
+			OR (a.action ~ '/keluarga/\{id\}' AND r.households @> to_jsonb(substring(a.object FROM '(?:^|,)id=([0-9]+)')::bigint))
+			OR (a.action ~ '/keluhan/\{id\}' AND r.complaints @> to_jsonb(substring(a.object FROM '(?:^|,)id=([0-9]+)')::bigint))
+			OR (a.action ~ '/rujukan/(\{code\}/)?\{id\}' AND r.referrals @> to_jsonb(substring(a.object FROM '(?:^|,)id=([0-9]+)')::bigint)))
+		ORDER BY a.id DESC LIMIT $6`, tenants, jsonArrays(persons), jsonArrays(households), jsonArrays(complaints), jsonArrays(referrals), limit)
+	if err != nil {
+		return nil, fmt.Errorf("while finding the reads of a resident's records: %w", err)
+	}
+	return collectAudit(rows)
+}
+
+func jsonArrays(ids [][]int64) []string {
+	out := make([]string, len(ids))
+	for i, list := range ids {
+		data, _ := json.Marshal(list)
+		if list == nil {
+			data = []byte("[]")
+		}
+		out[i] = string(data)
+	}
+	return out
 }
 
 func nullTime(t time.Time) *time.Time {

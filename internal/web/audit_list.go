@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/slrt-id/slrt/internal/reportfile"
@@ -78,4 +79,54 @@ func writeAuditCSV(w http.ResponseWriter, entries []*store.AuditEntry) {
 			e.Object, e.Outcome, e.Purpose, e.RequestID, e.ClientIP})
 	}
 	_ = reportfile.WriteRows(w, rows)
+}
+
+// residentReadsPage is who read or changed one resident's records.
+type residentReadsPage struct {
+	Searched    bool
+	Problem     string
+	Kecamatan   string // names of the kecamatan holding the NIK
+	Unavailable string
+	Entries     []*store.AuditEntry
+}
+
+// auditResidentReads answers a data protection officer's question "who
+// read this resident's data?": the NIK typed into a POST form (never in an
+// address), the reads and changes of the resident's records in every
+// kecamatan holding them, on the page or as CSV. The lookup itself is
+// audited, without the NIK.
+func (h *Handler) auditResidentReads(w http.ResponseWriter, r *http.Request) {
+	v := newPage(r, "audit.reads.title")
+	d := &residentReadsPage{}
+	out, err := h.app.ReadsOfPerson(r.Context(), caller(r), strings.TrimSpace(r.PostFormValue("nik")))
+	problems := map[string]string{}
+	switch {
+	case fieldProblems(v, err, problems, nil):
+		d.Problem = problems["nik"]
+		render(w, r, http.StatusUnprocessableEntity, residentReads(v, d))
+		return
+	case err != nil:
+		h.http.Fail(w, r, err)
+		return
+	}
+	if err := h.http.Audit(r); err != nil {
+		h.http.Fail(w, r, err)
+		return
+	}
+	if r.PostFormValue("format") == "csv" {
+		writeAuditCSV(w, out.Entries)
+		return
+	}
+	d.Searched, d.Entries = true, out.Entries
+	names := make([]string, len(out.Kecamatan))
+	for i, code := range out.Kecamatan {
+		names[i] = areaName(code)
+	}
+	d.Kecamatan = strings.Join(names, ", ")
+	var down []string
+	for _, u := range out.Unavailable {
+		down = append(down, areaName(u.Kecamatan))
+	}
+	d.Unavailable = strings.Join(down, ", ")
+	render(w, r, http.StatusOK, residentReads(v, d))
 }

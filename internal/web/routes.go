@@ -70,6 +70,7 @@ func (h *Handler) Routes(rt *httpapi.Routes) {
 
 	// Auditors: the audit log.
 	page("GET", "/audit", anywhere("audit", "read"), h.auditList)
+	page("POST", "/audit/warga", anywhere("audit", "read"), h.auditResidentReads)
 
 	// The receiving agency.
 	page("GET", "/instansi/{agency}/rujukan", inAgency("rujukan_inbox", "read"), h.inboxList)
