@@ -116,6 +116,8 @@ var expectations = map[string]func(c *caller, l location) bool{
 	"POST /instansi/{agency}/rujukan/{code}/{id}/status": ownAgency,
 	"GET /kecamatan/{code}/keluarga/baru":                writesKecamatan,
 	"POST /kecamatan/{code}/keluarga":                    writesKecamatan,
+	"GET /kecamatan/{code}/keluarga/{id}":                readsKecamatan,
+	"POST /kecamatan/{code}/keluarga/{id}/anggota":       writesKecamatan,
 	"GET /kecamatan/{code}/keluhan":                      readsKecamatan,
 	"POST /kecamatan/{code}/keluhan":                     writesKecamatan,
 	"GET /kecamatan/{code}/keluhan/baru":                 writesKecamatan,

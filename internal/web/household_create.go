@@ -29,27 +29,39 @@ func (h *Handler) householdCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	c := caller(r)
 	out, err := h.app.RegisterHouseholdWithHead(r.Context(), c, newHouseholdWithHead(d), httpapi.Once(r, d.IdempotencyKey, []byte(form.Encode())))
-	var conflict *registry.ConflictError
-	var elsewhere *usecase.OtherKecamatanError
-	switch {
-	case err == nil:
+	if err == nil {
 		http.Redirect(w, r, "/kecamatan/"+c.Kecamatan()+"/keluhan/baru?penduduk="+strconv.FormatInt(out.ID, 10), http.StatusSeeOther)
 		return
-	case fieldProblems(v, err, d.Errors, registerFormField):
-		render(w, r, http.StatusUnprocessableEntity, keluargaBaru(v, d))
-		return
-	// What the registry refuses goes back to the form, next to its field.
-	case errors.As(err, &conflict) && conflict.Field == "/noKK":
-		d.Errors["no_kk"] = v.T("register.kk_taken")
-	case errors.As(err, &conflict) && conflict.Field == "/nik":
-		d.Errors["nik"] = v.T("register.nik_taken")
-	case errors.As(err, &elsewhere):
-		d.OtherKecamatan = elsewhere.Kecamatan
-	default:
+	}
+	status := registerRefusal(v, err, d.Errors, registerFormField, &d.OtherKecamatan)
+	if status == 0 {
 		h.http.Fail(w, r, err)
 		return
 	}
-	render(w, r, http.StatusConflict, keluargaBaru(v, d))
+	render(w, r, status, keluargaBaru(v, d))
+}
+
+// registerRefusal puts what registering a household or person refused
+// back on its form: the input's own checks and a No KK or NIK taken here
+// next to their fields, a NIK another kecamatan holds into elsewhere (to
+// acknowledge the move). It returns the status to show the form again
+// with, or 0 for an error that is not about the form.
+func registerRefusal(v *webPage, err error, errs, formField map[string]string, elsewhere *[]string) int {
+	var conflict *registry.ConflictError
+	var other *usecase.OtherKecamatanError
+	switch {
+	case fieldProblems(v, err, errs, formField):
+		return http.StatusUnprocessableEntity
+	case errors.As(err, &conflict) && conflict.Field == "/noKK":
+		errs["no_kk"] = v.T("register.kk_taken")
+	case errors.As(err, &conflict) && conflict.Field == "/nik":
+		errs["nik"] = v.T("register.nik_taken")
+	case errors.As(err, &other):
+		*elsewhere = other.Kecamatan
+	default:
+		return 0
+	}
+	return http.StatusConflict
 }
 
 // newHouseholdWithHead builds the registry's records from the form: a

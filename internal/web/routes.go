@@ -31,6 +31,8 @@ func (h *Handler) Routes(rt *httpapi.Routes) {
 	// Puskesos: intake, the case file, referrals.
 	page("GET", "/kecamatan/{code}/keluarga/baru", inTenant("penduduk", "write"), h.householdNew)
 	page("POST", "/kecamatan/{code}/keluarga", inTenant("penduduk", "write"), h.householdCreate)
+	page("GET", "/kecamatan/{code}/keluarga/{id}", inTenant("penduduk", "read"), h.householdShow)
+	page("POST", "/kecamatan/{code}/keluarga/{id}/anggota", inTenant("penduduk", "write"), h.memberCreate)
 	page("GET", "/kecamatan/{code}/keluhan", inTenant("keluhan", "read"), h.complaintList)
 	page("POST", "/kecamatan/{code}/keluhan", inTenant("keluhan", "write"), h.complaintCreate)
 	page("GET", "/kecamatan/{code}/keluhan/baru", inTenant("keluhan", "write"), h.complaintNew)

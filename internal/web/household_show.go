@@ -1,0 +1,108 @@
+package web
+
+import (
+	"crypto/rand"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/slrt-id/slrt/internal/httpapi"
+	"github.com/slrt-id/slrt/internal/nik"
+	"github.com/slrt-id/slrt/internal/registry"
+)
+
+// householdPage is a household (kartu keluarga) as Puskesos staff see it:
+// the house, what the registry knows of its welfare, its members (NIK
+// masked) and a form to add one.
+type householdPage struct {
+	kecamatanPage
+	*registry.Household
+	NoKKMasked    string
+	Relationships []string
+	Form          map[string]string
+	Errors        map[string]string
+	// OtherKecamatan hold the new member's NIK: ask to acknowledge.
+	OtherKecamatan []string
+	IdempotencyKey string
+	Added          bool
+}
+
+// memberFields are the add-member form's fields.
+var memberFields = []string{"nik", "nama", "tempat_lahir", "tanggal_lahir", "jenis_kelamin", "hubungan"}
+
+// memberFormField names the form's field of each input field.
+var memberFormField = map[string]string{"/nik": "nik", "/name": "nama", "/birthPlace": "tempat_lahir", "/birthDate": "tanggal_lahir",
+	"/sex": "jenis_kelamin", "/relationship": "hubungan", "/householdId": "hubungan"}
+
+// householdShow is a household's page. Reading it is audited: it is a
+// full record.
+func (h *Handler) householdShow(w http.ResponseWriter, r *http.Request) {
+	d, ok := h.householdOf(w, r)
+	if !ok {
+		return
+	}
+	d.Added = r.URL.Query().Get("ditambah") == "1"
+	render(w, r, http.StatusOK, keluarga(newPage(r, "household.title", d.NoKKMasked), d))
+}
+
+// householdOf reads the household the path names, audited, into a page.
+func (h *Handler) householdOf(w http.ResponseWriter, r *http.Request) (*householdPage, bool) {
+	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	if err != nil {
+		h.http.Fail(w, r, registry.ErrNotFound)
+		return nil, false
+	}
+	hh, err := h.app.Household(r.Context(), caller(r), id)
+	if err == nil {
+		err = h.http.Audit(r)
+	}
+	if err != nil {
+		h.http.Fail(w, r, err)
+		return nil, false
+	}
+	return &householdPage{kecamatanPage: newKecamatanPage(caller(r).Kecamatan(), nil), Household: hh, NoKKMasked: nik.Mask(hh.NoKK),
+		Relationships: registry.Relationships[1:], Form: map[string]string{}, Errors: map[string]string{}, IdempotencyKey: rand.Text()}, true
+}
+
+// memberCreate adds a person to the household, checked by the registry's
+// rules (the NIK against the sex and date of birth); what they refuse is
+// shown next to its field. The form's idempotency key makes a double
+// submit one member.
+func (h *Handler) memberCreate(w http.ResponseWriter, r *http.Request) {
+	d, ok := h.householdOf(w, r)
+	if !ok {
+		return
+	}
+	v := newPage(r, "household.title", d.NoKKMasked)
+	form := url.Values{}
+	for _, f := range memberFields {
+		d.Form[f] = strings.TrimSpace(r.PostFormValue(f))
+		form.Set(f, d.Form[f])
+	}
+	if key := r.PostFormValue("idempotency_key"); key != "" {
+		d.IdempotencyKey = key
+	}
+	in := &registry.NewPerson{NIK: d.Form["nik"], HouseholdID: d.ID, Relationship: d.Form["hubungan"],
+		AcknowledgeOtherKecamatan: r.PostFormValue("pindahan") == "ya",
+		PersonFacts: registry.PersonFacts{Name: d.Form["nama"], BirthPlace: d.Form["tempat_lahir"], BirthDate: registry.ParseDate(d.Form["tanggal_lahir"]),
+			Sex: strings.ToUpper(d.Form["jenis_kelamin"]), Disabilities: []string{}, ChronicIllnesses: []string{}, Presence: "tinggal"}}
+	_, err := h.app.RegisterPerson(r.Context(), caller(r), in, httpapi.Once(r, d.IdempotencyKey, []byte(form.Encode())))
+	if err == nil {
+		http.Redirect(w, r, householdURL(d.Code, d.ID)+"?ditambah=1#anggota", http.StatusSeeOther)
+		return
+	}
+	status := registerRefusal(v, err, d.Errors, memberFormField, &d.OtherKecamatan)
+	if status == 0 {
+		h.http.Fail(w, r, err)
+		return
+	}
+	render(w, r, status, keluarga(v, d))
+}
+
+// householdURL is the web app's page of a household.
+func householdURL(code string, id int64) string {
+	return "/kecamatan/" + code + "/keluarga/" + strconv.FormatInt(id, 10)
+}
