@@ -183,6 +183,7 @@ func pageVisits(t *testing.T) map[string]visit {
 		"/kecamatan/{code}/keluhan/{id}":         {"petugas", "/kecamatan/32.73.03/keluhan/" + c},
 		"/kecamatan/{code}/keluarga/baru":        {"petugas", "/kecamatan/32.73.03/keluarga/baru"},
 		"/kecamatan/{code}/keluarga/{id}":        {"petugas", fmt.Sprintf("/kecamatan/32.73.03/keluarga/%d", hh)},
+		"/kecamatan/{code}/penduduk/{id}":        {"petugas", fmt.Sprintf("/kecamatan/32.73.03/penduduk/%d", person)},
 		"/kecamatan/{code}/laporan":              {"supervisor", "/kecamatan/32.73.03/laporan"},
 		"/kecamatan/{code}/rujukan/terlambat":    {"supervisor", "/kecamatan/32.73.03/rujukan/terlambat"},
 		"/kecamatan/{code}/impor":                {"dinsos", "/kecamatan/32.73.03/impor"},

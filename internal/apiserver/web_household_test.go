@@ -66,3 +66,58 @@ func auditOf(t *testing.T, username string) string {
 	b.signIn("auditor")
 	return b.get("/audit?pengguna=" + username).body
 }
+
+// A person's page: the record (read audited) corrected and a departure
+// recorded from a form, a value the form never offers refused and nothing
+// changed, a move into another household found by its No KK (one not
+// in the kelurahan refused next to the field), the history showing both
+// households and the new one listing the person.
+func TestWebPersonPageCorrectsAndMoves(t *testing.T) {
+	from, _ := registerHousehold(t, "petugas", "32.73.03.1001")
+	registerPerson(t, "petugas", "32.73.03", from, personSpec{"Ujang Suryana", "L", "1965-03-03", "kepala_keluarga"})
+	son, _ := registerPerson(t, "petugas", "32.73.03", from, personSpec{"Asep Suryana", "L", "1995-07-07", "anak"})
+	to, toKK := registerHousehold(t, "petugas", "32.73.03.1001")
+	registerPerson(t, "petugas", "32.73.03", to, personSpec{"Neng Yuliani", "P", "1997-09-09", "kepala_keluarga"})
+	page := fmt.Sprintf("/kecamatan/32.73.03/penduduk/%d", son)
+	b := newBrowser(t)
+	b.signIn("petugas")
+	if r := b.get(page); r.status != http.StatusOK || !strings.Contains(r.body, `value="Asep Suryana"`) {
+		t.Fatalf("the person's page: %d %s", r.status, r.body)
+	}
+	correct := url.Values{"nama": {"Asep Suryana Putra"}, "tempat_lahir": {"Bandung"}, "pendidikan": {"sma"}, "pekerjaan": {"Ojek"}, "keberadaan": {"tinggal"}}
+	if r := b.post(page, correct); r.status != http.StatusSeeOther {
+		t.Fatalf("correcting: %d %s", r.status, r.body)
+	}
+	bad := url.Values{"nama": {"X"}, "tempat_lahir": {"Bandung"}, "keberadaan": {"hilang"}}
+	if r := b.post(page, bad); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "Pilih salah satu.") {
+		t.Fatalf("a presence the form does not offer: %d %s", r.status, r.body)
+	}
+	if r := b.get(page + "?tersimpan=1"); !strings.Contains(r.body, `value="Asep Suryana Putra"`) || !strings.Contains(r.body, `id="saved"`) {
+		t.Fatalf("after correcting: %s", r.body)
+	}
+	if r := b.post(page+"/pindah", url.Values{"no_kk": {"3273031111110001"}, "hubungan": {"suami"}, "alasan": {"menikah"}}); r.status != http.StatusUnprocessableEntity ||
+		!strings.Contains(r.body, "Tidak ada keluarga dengan nomor KK ini") {
+		t.Fatalf("a move to an unknown No KK: %d %s", r.status, r.body)
+	}
+	if r := b.post(page+"/pindah", url.Values{"no_kk": {toKK}, "hubungan": {"suami"}, "alasan": {"menikah"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("moving: %d %s", r.status, r.body)
+	}
+	r := b.get(page + "?pindah=1")
+	if !strings.Contains(r.body, fmt.Sprintf(`id="membership-%d"`, from)) || !strings.Contains(r.body, fmt.Sprintf(`id="membership-%d"`, to)) ||
+		!strings.Contains(r.body, "menikah") || !strings.Contains(r.body, ">Suami</a>") {
+		t.Fatalf("the history after the move: %s", r.body)
+	}
+	if r := b.get(fmt.Sprintf("/kecamatan/32.73.03/keluarga/%d", to)); !strings.Contains(r.body, "Asep Suryana Putra") {
+		t.Errorf("the household moved into does not list the person: %s", r.body)
+	}
+	departed := url.Values{"nama": {"Asep Suryana Putra"}, "tempat_lahir": {"Bandung"}, "keberadaan": {"meninggal"}}
+	if r := b.post(page, departed); r.status != http.StatusSeeOther {
+		t.Fatalf("recording a death: %d %s", r.status, r.body)
+	}
+	if r := b.get(page); !strings.Contains(r.body, `<td id="presence">Meninggal</td>`) {
+		t.Errorf("the departure is not shown: %s", r.body)
+	}
+	if !strings.Contains(auditOf(t, "petugas"), "GET /kecamatan/{code}/penduduk/{id}") {
+		t.Error("reading the person's page is not audited")
+	}
+}

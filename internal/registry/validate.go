@@ -16,6 +16,8 @@ const (
 	MaxName       = 150
 	MaxBirthPlace = 100
 	MaxStreet     = 200
+	MaxOccupation = 100
+	MaxReason     = 500
 )
 
 // check checks a new house's address.
@@ -43,4 +45,30 @@ func (f *PersonFacts) checkIdentity() []FieldError {
 		p.Add("/sex", "person.sex", "L or P")
 	}
 	return p
+}
+
+// Validate checks a change of a person the way a new person's fields are
+// checked: every field given must be one the schema accepts.
+func (ch *PersonChange) Validate() error {
+	var p Problems
+	if ch.Name != nil {
+		p.Text("/name", "person.name", *ch.Name, 1, MaxName)
+	}
+	if ch.BirthPlace != nil {
+		p.Text("/birthPlace", "person.birthplace", *ch.BirthPlace, 1, MaxBirthPlace)
+	}
+	if ch.Education != nil {
+		p.OneOf("/education", "person.education", *ch.Education, Educations)
+	}
+	if ch.Occupation != nil {
+		p.Text("/occupation", "person.occupation", *ch.Occupation, 1, MaxOccupation)
+	}
+	if ch.Presence != nil {
+		p.OneOf("/presence", "person.presence", *ch.Presence, Presences)
+	}
+	if m := ch.Move; m != nil {
+		p.OneOf("/move/relationship", "person.relationship", m.Relationship, Relationships)
+		p.Text("/move/reason", "person.move_reason", m.Reason, 1, MaxReason)
+	}
+	return p.Err()
 }

@@ -176,6 +176,9 @@ func (a *App) Person(ctx context.Context, c *Caller, id int64) (*registry.Person
 // UpdatePerson changes a person's record, or moves the person into another
 // household (the old membership is closed and kept as history).
 func (a *App) UpdatePerson(ctx context.Context, c *Caller, id int64, ch *registry.PersonChange) (*registry.Person, error) {
+	if err := ch.Validate(); err != nil {
+		return nil, err
+	}
 	return changeThenGet(ctx, a, c, func(tx pgx.Tx) error { return registry.UpdatePerson(ctx, tx, id, ch, c.Account, c.Scope) },
 		func(cn conn) (*registry.Person, error) { return registry.GetPerson(ctx, cn, id, c.Scope) })
 }

@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/go-chi/chi/v5"
-
 	"github.com/slrt-id/slrt/internal/httpapi"
 	"github.com/slrt-id/slrt/internal/nik"
 	"github.com/slrt-id/slrt/internal/registry"
@@ -50,17 +48,8 @@ func (h *Handler) householdShow(w http.ResponseWriter, r *http.Request) {
 
 // householdOf reads the household the path names, audited, into a page.
 func (h *Handler) householdOf(w http.ResponseWriter, r *http.Request) (*householdPage, bool) {
-	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	if err != nil {
-		h.http.Fail(w, r, registry.ErrNotFound)
-		return nil, false
-	}
-	hh, err := h.app.Household(r.Context(), caller(r), id)
-	if err == nil {
-		err = h.http.Audit(r)
-	}
-	if err != nil {
-		h.http.Fail(w, r, err)
+	hh, ok := auditedRecord(h, w, r, h.app.Household)
+	if !ok {
 		return nil, false
 	}
 	return &householdPage{kecamatanPage: newKecamatanPage(caller(r).Kecamatan(), nil), Household: hh, NoKKMasked: nik.Mask(hh.NoKK),
