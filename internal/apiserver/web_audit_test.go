@@ -47,7 +47,7 @@ func TestWebAuditLog(t *testing.T) {
 // itself audited, without the NIK.
 func TestWebAuditorFindsWhoReadAResident(t *testing.T) {
 	hh, _ := registerHousehold(t, "petugas", "32.73.03.1001")
-	person, nikValue := registerPerson(t, "petugas", "32.73.03", hh, personSpec{"Imas Masitoh", "P", "1969-04-21", "kepala_keluarga"})
+	person, nikValue := registerPerson(t, "petugas", "32.73.03", hh, personSpec{"Euis Rohaeti", "P", "1969-04-21", "kepala_keluarga"})
 	other, _ := newCase(t)
 	complaint := newComplaint(t, person)
 	referral, _ := newReferral(t, complaint, "PBI_JK", "KK")

@@ -466,6 +466,15 @@ func TestWebReports(t *testing.T) {
 		strings.Contains(r.body, "disembunyikan") {
 		t.Errorf("the kecamatan report: %d %s", r.status, r.body)
 	}
+	// Each table with counts has its bar chart, drawn on the server and
+	// named for screen readers, beside the table.
+	supervisor := newBrowser(t)
+	supervisor.signIn("supervisor")
+	kecReport := supervisor.get("/kecamatan/32.73.03/laporan")
+	if !regexp.MustCompile(`<figure class="chart"><svg viewBox="0 0 640 \d+" role="img" aria-label="[^"]+"`).MatchString(kecReport.body) ||
+		!strings.Contains(kecReport.body, `<rect x="250"`) || strings.Contains(kecReport.body, "<script") {
+		t.Errorf("the kecamatan report has no chart: %s", kecReport.body)
+	}
 	if r := petugas.get("/laporan"); r.status != http.StatusForbidden {
 		t.Errorf("a petugas reading the city report: %d", r.status)
 	}

@@ -23,6 +23,10 @@ type Table struct {
 	counts     int // the trailing columns that are counts
 }
 
+// Dims is how many leading columns name what is counted (kecamatan,
+// kelurahan, category...); the rest are counts.
+func (t *Table) Dims() int { return len(t.Columns) - t.counts }
+
 // MinCell is the smallest count shown outside the kecamatan: a smaller one
 // could point at a person.
 const MinCell = 5

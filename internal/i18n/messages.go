@@ -321,6 +321,7 @@ var messages = map[string]struct{ id, en string }{
 	"shared.desil":           {"Desil", "Decile"},
 	"shared.program":         {"Program bantuan", "Programmes"},
 
+	"report.chart_cut":               {"Grafik menunjukkan %d terbesar; %d lainnya ada di tabel.", "The chart shows the %d largest; %d more are in the table."},
 	"report.title":                   {"Laporan", "Report"},
 	"report.from":                    {"Dari", "From"},
 	"report.to":                      {"Sampai", "To"},

@@ -27,6 +27,8 @@ type reportTable struct {
 	Rows    [][]string
 	// Suppressed counts the cells hidden because they counted fewer than 5.
 	Suppressed int
+	// Chart draws the first count of each row.
+	Chart *barChart
 }
 
 // DownloadURL is the API's report in a format, for the page's range.
@@ -106,6 +108,9 @@ func (h *Handler) renderReport(w http.ResponseWriter, r *http.Request, a *usecas
 		for _, c := range t.Columns {
 			rt.Columns = append(rt.Columns, v.T("reportcol."+c))
 		}
+		dims := t.Dims()
+		var labels []string
+		var counts []*int64
 		for _, row := range t.Rows {
 			cells := make([]string, len(row))
 			for i, c := range row {
@@ -115,6 +120,18 @@ func (h *Handler) renderReport(w http.ResponseWriter, r *http.Request, a *usecas
 				}
 			}
 			rt.Rows = append(rt.Rows, cells)
+			if dims > 0 && dims < len(row) {
+				labels = append(labels, strings.Join(cells[:dims], " · "))
+				n, _ := row[dims].(int64)
+				if row[dims] == nil {
+					counts = append(counts, nil)
+				} else {
+					counts = append(counts, &n)
+				}
+			}
+		}
+		if dims < len(t.Columns) {
+			rt.Chart = newBarChart(rt.Name+": "+rt.Columns[dims], labels, counts)
 		}
 		d.Tables = append(d.Tables, rt)
 	}
