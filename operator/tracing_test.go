@@ -3,6 +3,7 @@ package operator
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"go.opentelemetry.io/otel/codes"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -16,16 +17,20 @@ func TestReconcilesAreTracedStepByStep(t *testing.T) {
 	create(t, newKecamatan("32.73.98", "")) // no kelurahan in the reference data
 	waitCondition(t, "kec-32-73-98", "Ready", "False", reasonKelurahanUnknown)
 
+	// The status is patched before the pass's span ends: look again for a
+	// moment.
 	var ready, failed sdktrace.ReadOnlySpan
-	for _, s := range spans.Ended() {
-		if s.Name() != "reconcile Kecamatan" {
-			continue
-		}
-		switch tenantOf(s) {
-		case "32.73.24":
-			ready = s
-		case "32.73.98":
-			failed = s
+	for deadline := time.Now().Add(10 * time.Second); (ready == nil || failed == nil) && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		for _, s := range spans.Ended() {
+			if s.Name() != "reconcile Kecamatan" {
+				continue
+			}
+			switch tenantOf(s) {
+			case "32.73.24":
+				ready = s
+			case "32.73.98":
+				failed = s
+			}
 		}
 	}
 	if ready == nil || failed == nil {

@@ -36,7 +36,8 @@ const maxPageBytes = 60 << 10
 // Every page of the web app, opened in Chromium as the role that uses it,
 // with data (a list of 50 complaints), in Bahasa Indonesia and English, at
 // a phone's 360 and a desktop's 1280 pixels: axe-core finds no WCAG 2.1 A
-// or AA violation, and no page weighs over 60 KB of HTML and CSS. The list
+// or AA violation, no page is wider than the screen, and no page weighs
+// over 60 KB of HTML and CSS. The list
 // of pages is the router's: a new page without a visit here fails. A
 // screenshot of each is written to the folder the test logs.
 func TestEveryPagePassesAnAccessibilityAudit(t *testing.T) {
@@ -125,6 +126,17 @@ func audit(t *testing.T, ctx context.Context, axe, path, lang string, width int6
 	fail(err)
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	fail(err)
+	// The page reflows to the screen: nothing but a table's own region
+	// scrolls sideways.
+	wide, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth - window.innerWidth`))
+	fail(err)
+	if wide > 0 {
+		culprits, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll("body *")]
+			.filter(e => e.getBoundingClientRect().right > innerWidth + 1 && !e.parentElement.closest(".scroll"))
+			.slice(0, 5).map(e => e.tagName + (e.id ? "#" + e.id : "") + (e.className ? "." + e.className : "") +
+				" to " + Math.round(e.getBoundingClientRect().right) + "px").join(", ")`))
+		t.Errorf("%s (%s, %d px) is %d px wider than the screen: %s", path, lang, width, wide, culprits)
+	}
 	if err := os.WriteFile(shot, png, 0o644); err != nil {
 		t.Fatal(err)
 	}

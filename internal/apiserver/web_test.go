@@ -471,8 +471,8 @@ func TestWebReports(t *testing.T) {
 	supervisor := newBrowser(t)
 	supervisor.signIn("supervisor")
 	kecReport := supervisor.get("/kecamatan/32.73.03/laporan")
-	if !regexp.MustCompile(`<figure class="chart"><svg viewBox="0 0 640 \d+" role="img" aria-label="[^"]+"`).MatchString(kecReport.body) ||
-		!strings.Contains(kecReport.body, `<rect x="250"`) || strings.Contains(kecReport.body, "<script") {
+	if !regexp.MustCompile(`<figure class="chart"><svg viewBox="0 0 400 \d+" role="img" aria-label="[^"]+"`).MatchString(kecReport.body) ||
+		!strings.Contains(kecReport.body, `<rect x="0" y="18"`) || strings.Contains(kecReport.body, "<script") {
 		t.Errorf("the kecamatan report has no chart: %s", kecReport.body)
 	}
 	if r := petugas.get("/laporan"); r.status != http.StatusForbidden {

@@ -21,12 +21,13 @@ type bar struct {
 	Y, Width     int
 }
 
-// The chart's geometry, in the SVG's own units (it scales to the page).
+// The chart's geometry, in the SVG's own units (it scales to the page):
+// each row is its label over its bar, so that a long label never runs
+// into the bars on a phone's narrow screen.
 const (
-	chartWidth  = 640
-	chartLabel  = 250 // the labels' column
-	chartBars   = 330 // the longest bar
-	chartRow    = 22
+	chartWidth  = 400 // about a phone's width, so that its text stays legible there
+	chartBars   = 340 // the longest bar, leaving room for its number
+	chartRow    = 36
 	chartMaxBar = 25 // more bars than this: the largest only
 )
 
@@ -57,7 +58,7 @@ func newBarChart(title string, labels []string, counts []*int64) *barChart {
 		top = max(top, p.n)
 	}
 	for i, p := range points {
-		c.Bars = append(c.Bars, bar{Label: shorten(p.label, 40), Value: strconv.FormatInt(p.n, 10), Y: i * chartRow,
+		c.Bars = append(c.Bars, bar{Label: shorten(p.label, 56), Value: strconv.FormatInt(p.n, 10), Y: i * chartRow,
 			Width: max(1, int(p.n*chartBars/top))})
 	}
 	c.Height = len(points) * chartRow
