@@ -27,6 +27,9 @@ func TestWebAuditLog(t *testing.T) {
 	if strings.Contains(r.body, "<td>denied</td>") {
 		t.Error("the filter on outcome let a refusal through")
 	}
+	if r := auditor.get("/audit?pengguna=petugas&aksi=penduduk"); !strings.Contains(r.body, "/penduduk/{id}") || strings.Contains(r.body, "/keluhan/{id}</td>") {
+		t.Errorf("the filter on the action: %s", r.body)
+	}
 	csv := auditor.get("/audit?format=csv&pengguna=petugas&hasil=success")
 	if csv.status != http.StatusOK || !strings.HasPrefix(csv.body, "waktu,pengguna,peran,kecamatan") || !strings.Contains(csv.body, "kunjungan rumah") {
 		t.Fatalf("the CSV: %d %s", csv.status, csv.body)

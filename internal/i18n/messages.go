@@ -431,6 +431,8 @@ var messages = map[string]struct{ id, en string }{
 	"admin.state.ready":                  {"Siap", "Ready"},
 	"admin.state.suspended":              {"Ditangguhkan", "Suspended"},
 	"admin.state.provisioning":           {"Sedang disiapkan", "Provisioning"},
+	"audit.action_has":                   {"Aksi memuat", "Action contains"},
+	"audit.action_hint":                  {"Sebagian dari aksi, misalnya penduduk (data warga), keluhan (berkas keluhan), instansi (rujukan dibaca instansi), admin (akun dan kecamatan).", "Part of the action, e.g. penduduk (resident records), keluhan (case files), instansi (referrals read by agencies), admin (accounts and kecamatan)."},
 	"audit.reads.title":                  {"Siapa membaca data warga ini?", "Who read this resident's data?"},
 	"audit.reads.nik":                    {"NIK warga", "The resident's NIK"},
 	"audit.reads.find":                   {"Cari pembacaan", "Find the reads"},

@@ -82,8 +82,11 @@ type AuditFilter struct {
 	Username string
 	Tenant   string
 	Action   string
-	Outcome  string
-	From, To time.Time
+	// ActionHas narrows to actions containing it (a word of the route,
+	// such as penduduk or admin).
+	ActionHas string
+	Outcome   string
+	From, To  time.Time
 	// Before is the cursor: entries with a smaller id (newest first).
 	Before int64
 	Limit  int
@@ -94,9 +97,9 @@ func (s *Store) QueryAudit(ctx context.Context, f AuditFilter) ([]*AuditEntry, e
 	rows, err := s.pool.Query(ctx, `SELECT `+auditColumns+` FROM audit_log
 		WHERE ($1 = '' OR username = $1) AND ($2 = '' OR tenant = $2) AND ($3 = '' OR action = $3)
 		  AND ($4 = '' OR outcome = $4) AND ($5::timestamptz IS NULL OR at >= $5) AND ($6::timestamptz IS NULL OR at < $6)
-		  AND ($7 = 0 OR id < $7)
+		  AND ($7 = 0 OR id < $7) AND ($9 = '' OR strpos(action, $9) > 0)
 		ORDER BY id DESC LIMIT $8`,
-		f.Username, f.Tenant, f.Action, f.Outcome, nullTime(f.From), nullTime(f.To), f.Before, f.Limit)
+		f.Username, f.Tenant, f.Action, f.Outcome, nullTime(f.From), nullTime(f.To), f.Before, f.Limit, f.ActionHas)
 	if err != nil {
 		return nil, fmt.Errorf("while querying the audit log: %w", err)
 	}

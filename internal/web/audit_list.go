@@ -33,7 +33,8 @@ type auditPage struct {
 func (h *Handler) auditList(w http.ResponseWriter, r *http.Request) {
 	const limit = 50
 	q := r.URL.Query()
-	d := &auditPage{Filter: store.AuditFilter{Username: q.Get("pengguna"), Tenant: q.Get("kecamatan"), Outcome: q.Get("hasil")},
+	d := &auditPage{Filter: store.AuditFilter{Username: q.Get("pengguna"), Tenant: q.Get("kecamatan"), Outcome: q.Get("hasil"),
+		ActionHas: q.Get("aksi")},
 		From: q.Get("dari"), To: q.Get("sampai"), Outcomes: auditOutcomes}
 	for _, k := range wilayah.Default().Kecamatan() {
 		d.Kecamatan = append(d.Kecamatan, place{Code: k.Code, Name: k.Name})
@@ -59,7 +60,8 @@ func (h *Handler) auditList(w http.ResponseWriter, r *http.Request) {
 		writeAuditCSV(w, entries)
 		return
 	}
-	filter := []string{"pengguna", d.Filter.Username, "kecamatan", d.Filter.Tenant, "hasil", d.Filter.Outcome, "dari", d.From, "sampai", d.To}
+	filter := []string{"pengguna", d.Filter.Username, "kecamatan", d.Filter.Tenant, "aksi", d.Filter.ActionHas, "hasil", d.Filter.Outcome,
+		"dari", d.From, "sampai", d.To}
 	if len(entries) > limit {
 		entries = entries[:limit]
 		d.Next = query(append(filter, "sebelum", strconv.FormatInt(entries[limit-1].ID, 10))...)
