@@ -121,8 +121,11 @@ func collectAudit(rows pgx.Rows) ([]*AuditEntry, error) {
 // Records names a kecamatan's records of one resident: what a read of
 // the resident's data is a read of.
 type Records struct {
-	Tenant                                     string
-	Persons, Households, Complaints, Referrals []int64
+	Tenant     string  `json:"kecamatan"`
+	Persons    []int64 `json:"persons"`
+	Households []int64 `json:"households"`
+	Complaints []int64 `json:"complaints"`
+	Referrals  []int64 `json:"referrals"`
 }
 
 // ReadsOf returns the successful reads and changes of records, newest
@@ -130,43 +133,26 @@ type Records struct {
 // (a person, a household, a case file, a referral, its letter, an agency's
 // view of it), in the kecamatan that holds them.
 func (s *Store) ReadsOf(ctx context.Context, recs []Records, limit int) ([]*AuditEntry, error) {
-	var (
-		tenants                                    []string
-		persons, households, complaints, referrals [][]int64
-	)
-	for _, r := range recs {
-		tenants = append(tenants, r.Tenant)
-		persons, households = append(persons, r.Persons), append(households, r.Households)
-		complaints, referrals = append(complaints, r.Complaints), append(referrals, r.Referrals)
+	// The records go as one JSON document, a row per kecamatan: pgx sends
+	// no ragged arrays of arrays. Each entry's {id} is read once.
+	doc, err := json.Marshal(recs)
+	if err != nil {
+		return nil, err
 	}
-	// One row per kecamatan with its ids as JSON arrays: pgx sends no
-	// ragged arrays of arrays.
-	rows, err := s.pool.Query(ctx, `WITH recs AS (
-			SELECT * FROM unnest($1::text[], $2::jsonb[], $3::jsonb[], $4::jsonb[], $5::jsonb[]) AS r(held_in, persons, households, complaints, referrals)
-		)
-		SELECT `+auditColumns+` FROM audit_log a JOIN recs r ON a.tenant = r.held_in
+	rows, err := s.pool.Query(ctx, `SELECT `+auditColumns+` FROM audit_log a
+		JOIN jsonb_to_recordset($1::jsonb) AS r(kecamatan text, persons jsonb, households jsonb, complaints jsonb, referrals jsonb)
+			ON a.tenant = r.kecamatan
+		CROSS JOIN LATERAL (SELECT to_jsonb(substring(a.object FROM '(?:^|,)id=([0-9]+)')::bigint) AS record_id) o
 		WHERE a.outcome = 'success' AND (
-			(a.action ~ '/penduduk/\{id\}' AND r.persons @> to_jsonb(substring(a.object FROM '(?:^|,)id=([0-9]+)')::bigint))
-			OR (a.action ~ '/keluarga/\{id\}' AND r.households @> to_jsonb(substring(a.object FROM '(?:^|,)id=([0-9]+)')::bigint))
-			OR (a.action ~ '/keluhan/\{id\}' AND r.complaints @> to_jsonb(substring(a.object FROM '(?:^|,)id=([0-9]+)')::bigint))
-			OR (a.action ~ '/rujukan/(\{code\}/)?\{id\}' AND r.referrals @> to_jsonb(substring(a.object FROM '(?:^|,)id=([0-9]+)')::bigint)))
-		ORDER BY a.id DESC LIMIT $6`, tenants, jsonArrays(persons), jsonArrays(households), jsonArrays(complaints), jsonArrays(referrals), limit)
+			(a.action ~ '/penduduk/\{id\}' AND r.persons @> o.record_id)
+			OR (a.action ~ '/keluarga/\{id\}' AND r.households @> o.record_id)
+			OR (a.action ~ '/keluhan/\{id\}' AND r.complaints @> o.record_id)
+			OR (a.action ~ '/rujukan/(\{code\}/)?\{id\}' AND r.referrals @> o.record_id))
+		ORDER BY a.id DESC LIMIT $2`, doc, limit)
 	if err != nil {
 		return nil, fmt.Errorf("while finding the reads of a resident's records: %w", err)
 	}
 	return collectAudit(rows)
-}
-
-func jsonArrays(ids [][]int64) []string {
-	out := make([]string, len(ids))
-	for i, list := range ids {
-		data, _ := json.Marshal(list)
-		if list == nil {
-			data = []byte("[]")
-		}
-		out[i] = string(data)
-	}
-	return out
 }
 
 func nullTime(t time.Time) *time.Time {

@@ -2,6 +2,7 @@ package usecase
 
 import (
 	"crypto/rand"
+	"math/big"
 	"strings"
 	"unicode/utf8"
 
@@ -51,20 +52,14 @@ func newOneTimePassword() string {
 		if i > 0 && i%4 == 0 {
 			b = append(b, '-')
 		}
-		b = append(b, oneTimeLetters[randIndex(len(oneTimeLetters))])
+		// Uniform over the letters, from the system's random source.
+		i, err := rand.Int(rand.Reader, oneTimeLetterCount)
+		if err != nil {
+			panic(err) // crypto/rand.Reader never fails: it ends the program itself
+		}
+		b = append(b, oneTimeLetters[i.Int64()])
 	}
 	return string(b)
 }
 
-// randIndex is a uniform random index below n (n < 256), from the
-// system's random source.
-func randIndex(n int) int {
-	limit := 256 - 256%n // bytes at or over it would favour the first letters
-	for {
-		var c [1]byte
-		_, _ = rand.Read(c[:])
-		if int(c[0]) < limit {
-			return int(c[0]) % n
-		}
-	}
-}
+var oneTimeLetterCount = big.NewInt(int64(len(oneTimeLetters)))

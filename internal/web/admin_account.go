@@ -60,7 +60,7 @@ type accountPage struct {
 	State, StateClass string
 	Grants            []grantRow
 	Tokens            []tokenRow
-	Roles             []roleChoice
+	Roles             []choice
 	// Role is the role chosen in the grant form's first step; Places the
 	// domains it can be granted in, by group.
 	Role   authz.Role
@@ -79,16 +79,16 @@ type tokenRow struct {
 	Active                       bool
 }
 
-type roleChoice struct {
-	Role  authz.Role
-	Words string
+// choice is an option of a list: what is sent, and what staff read.
+type choice struct {
+	Value, Words string
 }
 
 // placeGroup is a group of domains in the grant form's list: the city, a
 // kecamatan's kelurahan, the agencies.
 type placeGroup struct {
 	Label  string
-	Places []roleChoice // Role holds the domain code
+	Places []choice // the domain codes
 }
 
 // grantableRoles are the roles city IT grants, in the order staff meet them.
@@ -126,7 +126,7 @@ func (h *Handler) adminAccountShow(w http.ResponseWriter, r *http.Request) {
 		d.Tokens = append(d.Tokens, row)
 	}
 	for _, role := range grantableRoles {
-		d.Roles = append(d.Roles, roleChoice{Role: role, Words: v.T("role." + string(role))})
+		d.Roles = append(d.Roles, choice{Value: string(role), Words: v.T("role." + string(role))})
 	}
 	if role := authz.Role(r.URL.Query().Get("peran")); role != "" {
 		level, known := authz.GrantLevel(role)
@@ -165,7 +165,7 @@ func (h *Handler) places(r *http.Request, v *webPage, level string) ([]placeGrou
 	case authz.LevelKota:
 		g := placeGroup{Label: v.T("admin.grant.cities")}
 		for _, a := range ref.AtLevel(wilayah.LevelKota) {
-			g.Places = append(g.Places, roleChoice{Role: authz.Role(a.Code), Words: a.Name})
+			g.Places = append(g.Places, choice{Value: a.Code, Words: a.Name})
 		}
 		return []placeGroup{g}, nil
 	case authz.LevelAgency:
@@ -175,9 +175,9 @@ func (h *Handler) places(r *http.Request, v *webPage, level string) ([]placeGrou
 		}
 		g := placeGroup{Label: v.T("admin.grant.agencies")}
 		for code, name := range names {
-			g.Places = append(g.Places, roleChoice{Role: authz.Role(authz.AgencyPrefix + code), Words: name + " (" + code + ")"})
+			g.Places = append(g.Places, choice{Value: authz.AgencyPrefix + code, Words: name + " (" + code + ")"})
 		}
-		slices.SortFunc(g.Places, func(a, b roleChoice) int { return cmp.Compare(a.Words, b.Words) })
+		slices.SortFunc(g.Places, func(a, b choice) int { return cmp.Compare(a.Words, b.Words) })
 		return []placeGroup{g}, nil
 	}
 	kecamatan, err := h.app.Kecamatan(r.Context(), caller(r))
@@ -187,7 +187,7 @@ func (h *Handler) places(r *http.Request, v *webPage, level string) ([]placeGrou
 	if level == authz.LevelKecamatan {
 		g := placeGroup{Label: v.T("admin.grant.kecamatan")}
 		for _, k := range kecamatan {
-			g.Places = append(g.Places, roleChoice{Role: authz.Role(k.Code), Words: k.DisplayName})
+			g.Places = append(g.Places, choice{Value: k.Code, Words: k.DisplayName})
 		}
 		return []placeGroup{g}, nil
 	}
@@ -195,7 +195,7 @@ func (h *Handler) places(r *http.Request, v *webPage, level string) ([]placeGrou
 	for _, k := range kecamatan {
 		g := placeGroup{Label: "Kecamatan " + k.DisplayName}
 		for _, a := range ref.Children(k.Code) {
-			g.Places = append(g.Places, roleChoice{Role: authz.Role(a.Code), Words: a.Name})
+			g.Places = append(g.Places, choice{Value: a.Code, Words: a.Name})
 		}
 		groups = append(groups, g)
 	}

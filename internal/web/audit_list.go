@@ -120,15 +120,6 @@ func (h *Handler) auditResidentReads(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Searched, d.Entries = true, out.Entries
-	names := make([]string, len(out.Kecamatan))
-	for i, code := range out.Kecamatan {
-		names[i] = areaName(code)
-	}
-	d.Kecamatan = strings.Join(names, ", ")
-	var down []string
-	for _, u := range out.Unavailable {
-		down = append(down, areaName(u.Kecamatan))
-	}
-	d.Unavailable = strings.Join(down, ", ")
+	d.Kecamatan, d.Unavailable = areaNames(out.Kecamatan), unavailableNames(out.Unavailable)
 	render(w, r, http.StatusOK, residentReads(v, d))
 }

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/slrt-id/slrt/internal/casework"
 	"github.com/slrt-id/slrt/internal/httpapi"
@@ -36,12 +35,8 @@ func (h *Handler) inboxList(w http.ResponseWriter, r *http.Request) {
 		}
 		next = query("setelah", inbox.NextCursor, "status", f.Status, "terlambat", overdue)
 	}
-	var unavailable []string
-	for _, u := range inbox.Unavailable {
-		unavailable = append(unavailable, areaName(u.Kecamatan))
-	}
 	render(w, r, http.StatusOK, rujukanMasuk(newPage(r, "inbox.title"), &inboxListPage{h.agencyPage(r), inbox.Items,
-		rujukan.Statuses[1:], f.Status, f.Overdue, next, strings.Join(unavailable, ", ")}))
+		rujukan.Statuses[1:], f.Status, f.Overdue, next, unavailableNames(inbox.Unavailable)}))
 }
 
 // inboxListPage is a page of an agency's inbox, with its filter.

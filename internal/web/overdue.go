@@ -72,7 +72,7 @@ func (h *Handler) cityOverdue(w http.ResponseWriter, r *http.Request) {
 		h.http.Fail(w, r, err)
 		return
 	}
-	d := &overduePage{Scope: h.cfg.CityName, City: true, Unavailable: unavailableNames(report)}
+	d := &overduePage{Scope: h.cfg.CityName, City: true, Unavailable: unavailableNames(report.Unavailable)}
 	for _, o := range report.Items {
 		d.Counts = append(d.Counts, h.overdueRow(r, areaName(o.Kecamatan), "/kecamatan/"+o.Kecamatan+"/rujukan/terlambat", o))
 	}
@@ -84,11 +84,21 @@ func (h *Handler) overdueRow(r *http.Request, area, link string, o casework.Over
 		ResponseOverdue: o.ResponseOverdue, CompletionOverdue: o.CompletionOverdue}
 }
 
-// unavailableNames names the kecamatan a city view could not read.
-func unavailableNames(report *usecase.OverdueReport) string {
-	names := make([]string, len(report.Unavailable))
-	for i, u := range report.Unavailable {
-		names[i] = areaName(u.Kecamatan)
+// unavailableNames names the kecamatan a view across kecamatan could not
+// read.
+func unavailableNames(unavailable []usecase.Unavailable) string {
+	codes := make([]string, len(unavailable))
+	for i, u := range unavailable {
+		codes[i] = u.Kecamatan
+	}
+	return areaNames(codes)
+}
+
+// areaNames names areas by their codes, in a line.
+func areaNames(codes []string) string {
+	names := make([]string, len(codes))
+	for i, code := range codes {
+		names[i] = areaName(code)
 	}
 	return strings.Join(names, ", ")
 }

@@ -100,16 +100,17 @@ func (h *Handler) personMove(w http.ResponseWriter, r *http.Request) {
 	for _, f := range []string{"no_kk", "hubungan", "alasan"} {
 		d.MoveForm[f] = strings.TrimSpace(r.PostFormValue(f))
 	}
+	v := newPage(r, "person.title", d.Name)
 	found, _, err := h.app.SearchPersons(r.Context(), caller(r), &registry.Query{NoKK: d.MoveForm["no_kk"], Limit: 1})
-	if err != nil && !fieldProblems(newPage(r, "person.title", d.Name), err, d.MoveErrors, map[string]string{"/noKK": "no_kk"}) {
+	if err != nil && !fieldProblems(v, err, d.MoveErrors, map[string]string{"/noKK": "no_kk"}) {
 		h.http.Fail(w, r, err)
 		return
 	}
 	if err == nil && (len(found) == 0 || found[0].HouseholdID == nil) {
-		d.MoveErrors["no_kk"] = newPage(r, "person.title", d.Name).T("person.move_unknown")
+		d.MoveErrors["no_kk"] = v.T("person.move_unknown")
 	}
 	if len(d.MoveErrors) > 0 {
-		render(w, r, http.StatusUnprocessableEntity, penduduk(newPage(r, "person.title", d.Name), d))
+		render(w, r, http.StatusUnprocessableEntity, penduduk(v, d))
 		return
 	}
 	move := &registry.Move{HouseholdID: *found[0].HouseholdID, Relationship: d.MoveForm["hubungan"], Reason: d.MoveForm["alasan"]}
@@ -139,20 +140,11 @@ func personURL(code string, id int64) string {
 	return "/kecamatan/" + code + "/penduduk/" + strconv.FormatInt(id, 10)
 }
 
-func maskKK(noKK string) string { return nik.Mask(noKK) }
-
 func dayOrDash(t *time.Time) string {
 	if t == nil {
 		return "—"
 	}
 	return webDay(t.In(workdays.Zone))
-}
-
-func textOrDash(s *string) string {
-	if s == nil || *s == "" {
-		return "—"
-	}
-	return *s
 }
 
 // auditedRecord reads the full record (a person, a household) the path's

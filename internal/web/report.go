@@ -98,11 +98,7 @@ func (h *Handler) renderReport(w http.ResponseWriter, r *http.Request, a *usecas
 		return code
 	}
 	d.From, d.To = a.From, a.To
-	var unavailable []string
-	for _, u := range a.Unavailable {
-		unavailable = append(unavailable, areaName(u.Kecamatan))
-	}
-	d.Unavailable = strings.Join(unavailable, ", ")
+	d.Unavailable = unavailableNames(a.Unavailable)
 	for _, t := range a.Tables {
 		rt := reportTable{Name: v.T("report." + t.Name), Suppressed: t.Suppressed}
 		for _, c := range t.Columns {
