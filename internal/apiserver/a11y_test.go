@@ -183,6 +183,14 @@ func pageVisits(t *testing.T) map[string]visit {
 	for range 49 {
 		newComplaint(t, person)
 	}
+	// A service, a category and a holiday with a history of changes.
+	svc := map[string]any{"name": "Layanan uji aksesibilitas", "agency": "DINKES", "requiredDocuments": []string{"KTP"},
+		"sharedFields": []string{"nama"}, "responseDays": 2, "completionDays": 10, "reason": "SK uji 1/2026"}
+	expectStatus(t, do(t, "dinsos", "PUT", "/api/v1/layanan/UJI_AKSES", svc), http.StatusCreated)
+	svc["completionDays"], svc["reason"] = 12, "SK uji 2/2026"
+	expectStatus(t, do(t, "dinsos", "PUT", "/api/v1/layanan/UJI_AKSES", svc), http.StatusOK)
+	expectStatus(t, do(t, "dinsos", "PUT", "/api/v1/kategori-keluhan/UJI_AKSES", map[string]any{"name": "Kategori uji", "position": 5000, "active": false}), http.StatusCreated)
+	expectStatus(t, do(t, "dinsos", "PUT", "/api/v1/hari-libur/2032-03-11", map[string]any{"name": "Libur uji", "reason": "Keputusan uji"}), http.StatusCreated)
 	c, r := fmt.Sprint(complaint), fmt.Sprint(referral)
 	return map[string]visit{
 		"/masuk":                                 {"", "/masuk"},
@@ -209,5 +217,11 @@ func pageVisits(t *testing.T) map[string]visit {
 		"/admin/akun":                            {"admin", "/admin/akun"},
 		"/admin/akun/{username}":                 {"admin", "/admin/akun/petugas?peran=petugas"},
 		"/admin/akun/{username}/status":          {"admin", "/admin/akun/petugas/status"},
+		"/katalog":                               {"dinsos", "/katalog"},
+		"/katalog/layanan/baru":                  {"dinsos", "/katalog/layanan/baru"},
+		"/katalog/layanan/{service}":             {"dinsos", "/katalog/layanan/UJI_AKSES"},
+		"/katalog/kategori":                      {"dinsos", "/katalog/kategori"},
+		"/katalog/kategori/{category}":           {"dinsos", "/katalog/kategori/UJI_AKSES"},
+		"/katalog/libur":                         {"dinsos", "/katalog/libur?tahun=2032"},
 	}
 }

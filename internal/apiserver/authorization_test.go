@@ -3,6 +3,7 @@ package apiserver_test
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -84,6 +85,7 @@ var expectations = map[string]func(c *caller, l location) bool{
 	"GET /api/v1/hari-libur":                  signedIn,
 	"PUT /api/v1/hari-libur/{date}":           role(authz.RoleDinsos),
 	"DELETE /api/v1/hari-libur/{date}":        role(authz.RoleDinsos),
+	"GET /api/v1/katalog/riwayat":             roles(authz.RoleDinsos, authz.RoleAuditor),
 
 	"GET /api/v1/admin/kecamatan":                           role(authz.RoleAdmin),
 	"POST /api/v1/admin/kecamatan":                          role(authz.RoleAdmin),
@@ -150,6 +152,18 @@ var expectations = map[string]func(c *caller, l location) bool{
 	"POST /admin/kecamatan/{code}/status":       role(authz.RoleAdmin),
 	"POST /kecamatan/{code}/impor":              role(authz.RoleDinsos),
 	"POST /kecamatan/{code}/rujukan/{id}/kirim": writesKecamatan,
+	"GET /katalog":                              role(authz.RoleDinsos),
+	"GET /katalog/layanan/baru":                 role(authz.RoleDinsos),
+	"POST /katalog/layanan":                     role(authz.RoleDinsos),
+	"GET /katalog/layanan/{service}":            role(authz.RoleDinsos),
+	"POST /katalog/layanan/{service}":           role(authz.RoleDinsos),
+	"GET /katalog/kategori":                     role(authz.RoleDinsos),
+	"POST /katalog/kategori":                    role(authz.RoleDinsos),
+	"GET /katalog/kategori/{category}":          role(authz.RoleDinsos),
+	"POST /katalog/kategori/{category}":         role(authz.RoleDinsos),
+	"GET /katalog/libur":                        role(authz.RoleDinsos),
+	"POST /katalog/libur":                       role(authz.RoleDinsos),
+	"POST /katalog/libur/{date}/hapus":          role(authz.RoleDinsos),
 }
 
 // matrixTarget is the account the matrix's admin routes act on.
@@ -159,7 +173,11 @@ func anyone(*caller, location) bool       { return true }
 func signedIn(c *caller, _ location) bool { return c != nil }
 
 func role(r authz.Role) func(*caller, location) bool {
-	return func(c *caller, _ location) bool { return c != nil && c.role == r }
+	return roles(r)
+}
+
+func roles(rs ...authz.Role) func(*caller, location) bool {
+	return func(c *caller, _ location) bool { return c != nil && slices.Contains(rs, c.role) }
 }
 
 // readsKecamatan: Puskesos staff see their own kelurahan inside their

@@ -716,6 +716,26 @@ func TestDinsosKeepsTheCatalogue(t *testing.T) {
 	expectStatus(t, do(t, "petugas", "PUT", "/api/v1/layanan/BEASISWA_KULIAH", map[string]any{
 		"name": "x", "agency": "DISDIK", "responseDays": 5, "completionDays": 20}), http.StatusForbidden)
 
+	// Every change is kept with who, when, why and the service before and
+	// after; sending the same service again records nothing.
+	changed := map[string]any{"name": "Beasiswa kuliah bagi keluarga miskin", "agency": "DISDIK", "requiredDocuments": []string{"KTP", "KK"},
+		"sharedFields": []string{"nama", "pendidikan"}, "responseDays": 5, "completionDays": 25, "reason": "SK Kadinsos 12/2026"}
+	expectStatus(t, do(t, "dinsos", "PUT", "/api/v1/layanan/BEASISWA_KULIAH", changed), http.StatusOK)
+	expectStatus(t, do(t, "dinsos", "PUT", "/api/v1/layanan/BEASISWA_KULIAH", changed), http.StatusOK)
+	var history struct {
+		Items []struct {
+			Username, Reason string
+			Before, After    map[string]any
+		} `json:"items"`
+	}
+	do(t, "auditor", "GET", "/api/v1/katalog/riwayat?kind=layanan&code=BEASISWA_KULIAH", nil).json(t, &history)
+	if h := history.Items; len(h) != 2 || h[0].Username != "dinsos" || h[0].Reason != "SK Kadinsos 12/2026" ||
+		h[0].Before["completion_days"] != 20.0 || h[0].After["completion_days"] != 25.0 || h[1].Before != nil || h[1].After["name"] == nil {
+		t.Errorf("history of BEASISWA_KULIAH: %+v", h)
+	}
+	expectStatus(t, do(t, "petugas", "GET", "/api/v1/katalog/riwayat?kind=layanan", nil), http.StatusForbidden)
+	expectStatus(t, do(t, "dinsos", "GET", "/api/v1/katalog/riwayat?kind=penduduk", nil), http.StatusUnprocessableEntity)
+
 	// Tomorrow and the day after become holidays: a new referral's response
 	// target moves past them.
 	tomorrow := workdays.Today(time.Now()).AddDate(0, 0, 1)
@@ -723,6 +743,13 @@ func TestDinsosKeepsTheCatalogue(t *testing.T) {
 		day := d.Format(time.DateOnly)
 		expectStatus(t, do(t, "dinsos", "PUT", "/api/v1/hari-libur/"+day, map[string]any{"name": "Cuti bersama (uji)"}), http.StatusCreated)
 		t.Cleanup(func() { do(t, "dinsos", "DELETE", "/api/v1/hari-libur/"+day, nil) })
+	}
+	// A holiday removed is in the calendar's history, with why.
+	expectStatus(t, do(t, "dinsos", "PUT", "/api/v1/hari-libur/2033-01-03", map[string]any{"name": "Libur sehari"}), http.StatusCreated)
+	expectStatus(t, do(t, "dinsos", "DELETE", "/api/v1/hari-libur/2033-01-03?reason=Dibatalkan", nil), http.StatusNoContent)
+	do(t, "dinsos", "GET", "/api/v1/katalog/riwayat?kind=libur&code=2033-01-03", nil).json(t, &history)
+	if h := history.Items; len(h) != 2 || h[0].After != nil || h[0].Before["name"] != "Libur sehari" || h[0].Reason != "Dibatalkan" {
+		t.Errorf("history of 2033-01-03: %+v", h)
 	}
 	_, complaint := newCase(t)
 	id, _ := newReferral(t, complaint, "BEASISWA_KULIAH", "KTP")

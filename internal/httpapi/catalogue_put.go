@@ -1,12 +1,13 @@
 package httpapi
 
 import (
-	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/go-chi/chi/v5"
 
 	"github.com/slrt-id/slrt/internal/store"
+	"github.com/slrt-id/slrt/internal/usecase"
 )
 
 type servicePutRequest struct {
@@ -17,38 +18,25 @@ type servicePutRequest struct {
 	ResponseDays      int      `json:"responseDays"`
 	CompletionDays    int      `json:"completionDays"`
 	Active            *bool    `json:"active,omitempty"`
+	Reason            string   `json:"reason"`
 }
 
-// servicePut creates or replaces a service of the catalogue (Dinas Sosial).
-// Referrals already made keep the targets and documents they were made with.
+// servicePut creates or replaces a service of the catalogue (Dinas Sosial),
+// with the change's reason kept in its history.
 func (s *Server) servicePut(w http.ResponseWriter, r *http.Request) {
 	var req servicePutRequest
 	if !decodeJSON(w, r, &req) {
 		return
 	}
-	if req.CompletionDays < req.ResponseDays {
-		invalid(w, r, FieldError{Field: "/completionDays", Code: "service.targets", Message: "cannot be shorter than responseDays"})
-		return
-	}
-	svc := &store.Service{Code: chi.URLParam(r, "service"), Name: req.Name, Agency: req.Agency,
-		RequiredDocuments: orEmpty(req.RequiredDocuments), SharedFields: orEmpty(req.SharedFields),
-		ResponseDays: req.ResponseDays, CompletionDays: req.CompletionDays, Active: req.Active == nil || *req.Active}
-	isNew, err := s.store.PutService(r.Context(), svc)
-	var ref *store.InvalidReferenceError
-	if errors.As(err, &ref) {
-		invalid(w, r, FieldError{Field: ref.Field, Code: "service.reference", Message: ref.Message})
-		return
-	}
+	saved, created, err := s.app.PutService(r.Context(), &RequestOf(r).Caller, &usecase.ServiceEdit{Service: store.Service{
+		Code: chi.URLParam(r, "service"), Name: req.Name, Agency: req.Agency, RequiredDocuments: req.RequiredDocuments,
+		SharedFields: req.SharedFields, ResponseDays: req.ResponseDays, CompletionDays: req.CompletionDays,
+		Active: req.Active == nil || *req.Active}, Reason: req.Reason})
 	if err != nil {
-		serverError(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
-	saved, err := s.store.Service(r.Context(), svc.Code)
-	if err != nil {
-		serverError(w, r, err)
-		return
-	}
-	writeJSON(w, putStatus(isNew), saved)
+	writeJSON(w, putStatus(created), saved)
 }
 
 func putStatus(created bool) int {
@@ -58,9 +46,18 @@ func putStatus(created bool) int {
 	return http.StatusOK
 }
 
-func orEmpty(s []string) []string {
-	if s == nil {
-		return []string{}
+// catalogueChanges lists the recorded changes of the catalogue, newest
+// first: ?kind= (layanan, kategori, libur), ?code= for one entry, paged.
+func (s *Server) catalogueChanges(w http.ResponseWriter, r *http.Request) {
+	limit, before, ok := idPage(w, r)
+	if !ok {
+		return
 	}
-	return s
+	q := r.URL.Query()
+	changes, err := s.app.CatalogueChanges(r.Context(), &RequestOf(r).Caller, q.Get("kind"), q.Get("code"), before, limit+1)
+	if err != nil {
+		s.Fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, pageOf(changes, limit, func(c store.CatalogueChange) string { return strconv.FormatInt(c.ID, 10) }))
 }

@@ -6,12 +6,14 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/slrt-id/slrt/internal/store"
+	"github.com/slrt-id/slrt/internal/usecase"
 )
 
 type categoryPutRequest struct {
 	Name     string `json:"name"`
 	Active   *bool  `json:"active,omitempty"`
 	Position int    `json:"position"`
+	Reason   string `json:"reason"`
 }
 
 // categoryPut creates or replaces a complaint category (Dinas Sosial). A
@@ -21,11 +23,12 @@ func (s *Server) categoryPut(w http.ResponseWriter, r *http.Request) {
 	if !decodeJSON(w, r, &req) {
 		return
 	}
-	c := &store.Category{Code: chi.URLParam(r, "category"), Name: req.Name, Active: req.Active == nil || *req.Active, Position: req.Position}
-	isNew, err := s.store.PutCategory(r.Context(), c)
+	in := &usecase.CategoryEdit{Category: store.Category{Code: chi.URLParam(r, "category"), Name: req.Name,
+		Active: req.Active == nil || *req.Active, Position: req.Position}, Reason: req.Reason}
+	created, err := s.app.PutCategory(r.Context(), &RequestOf(r).Caller, in)
 	if err != nil {
-		serverError(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
-	writeJSON(w, putStatus(isNew), c)
+	writeJSON(w, putStatus(created), in.Category)
 }

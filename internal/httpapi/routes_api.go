@@ -61,6 +61,7 @@ func (s *Server) apiRoutes(rt *Routes) {
 	rt.API("GET", "/api/v1/hari-libur", Self, s.holidayList)
 	rt.API("PUT", "/api/v1/hari-libur/{date}", Anywhere("katalog", "write"), s.holidayPut)
 	rt.API("DELETE", "/api/v1/hari-libur/{date}", Anywhere("katalog", "write"), s.holidayDelete)
+	rt.API("GET", "/api/v1/katalog/riwayat", Anywhere("katalog", "read"), s.catalogueChanges)
 
 	// City IT's administration.
 	rt.API("GET", "/api/v1/admin/kecamatan", Anywhere("tenant", "read"), s.adminKecamatanList)

@@ -77,9 +77,9 @@ func (s *Store) Service(ctx context.Context, code string) (*Service, error) {
 	return svc, err
 }
 
-// PutService creates or replaces a service; it reports whether it created
-// one.
-func (s *Store) PutService(ctx context.Context, svc *Service) (bool, error) {
+// PutService creates or replaces a service, recording the change; it
+// reports whether it created one.
+func (s *Store) PutService(ctx context.Context, svc *Service, by Change) (bool, error) {
 	var unknown []string
 	err := s.pool.QueryRow(ctx, `SELECT coalesce(array_agg(d), '{}') FROM unnest($1::text[]) d
 		WHERE d NOT IN (SELECT code FROM document_type)`, svc.RequiredDocuments).Scan(&unknown)
@@ -89,16 +89,20 @@ func (s *Store) PutService(ctx context.Context, svc *Service) (bool, error) {
 	if len(unknown) > 0 {
 		return false, &InvalidReferenceError{Field: "/requiredDocuments", Message: fmt.Sprintf("unknown document types %v", unknown)}
 	}
-	var created bool
-	err = s.pool.QueryRow(ctx, `
-		INSERT INTO service (code, name, agency_code, required_documents, shared_fields, response_days, completion_days, active)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-		ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, agency_code = EXCLUDED.agency_code,
-			required_documents = EXCLUDED.required_documents, shared_fields = EXCLUDED.shared_fields,
-			response_days = EXCLUDED.response_days, completion_days = EXCLUDED.completion_days, active = EXCLUDED.active,
-			updated_at = now()
-		RETURNING xmax = 0`,
-		svc.Code, svc.Name, svc.Agency, svc.RequiredDocuments, svc.SharedFields, svc.ResponseDays, svc.CompletionDays, svc.Active).Scan(&created)
+	created, err := s.recorded(ctx, KindService, svc.Code, by, `SELECT to_jsonb(t) - 'updated_at' FROM service t WHERE code = $1 FOR UPDATE`,
+		func(tx pgx.Tx) ([]byte, error) {
+			var after []byte
+			err := tx.QueryRow(ctx, `
+				INSERT INTO service (code, name, agency_code, required_documents, shared_fields, response_days, completion_days, active)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+				ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, agency_code = EXCLUDED.agency_code,
+					required_documents = EXCLUDED.required_documents, shared_fields = EXCLUDED.shared_fields,
+					response_days = EXCLUDED.response_days, completion_days = EXCLUDED.completion_days, active = EXCLUDED.active,
+					updated_at = now()
+				RETURNING to_jsonb(service) - 'updated_at'`,
+				svc.Code, svc.Name, svc.Agency, svc.RequiredDocuments, svc.SharedFields, svc.ResponseDays, svc.CompletionDays, svc.Active).Scan(&after)
+			return after, err
+		})
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "23503" {
 		return false, &InvalidReferenceError{Field: "/agency", Message: "no such agency"}
@@ -140,14 +144,18 @@ func (s *Store) ActiveCategory(ctx context.Context, code string) (bool, error) {
 	return ok, err
 }
 
-// PutCategory creates or replaces a complaint category; it reports whether
-// it created one.
-func (s *Store) PutCategory(ctx context.Context, c *Category) (bool, error) {
-	var created bool
-	err := s.pool.QueryRow(ctx, `
-		INSERT INTO complaint_category (code, name, active, position) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, active = EXCLUDED.active, position = EXCLUDED.position, updated_at = now()
-		RETURNING xmax = 0`, c.Code, c.Name, c.Active, c.Position).Scan(&created)
+// PutCategory creates or replaces a complaint category, recording the
+// change; it reports whether it created one.
+func (s *Store) PutCategory(ctx context.Context, c *Category, by Change) (bool, error) {
+	created, err := s.recorded(ctx, KindCategory, c.Code, by, `SELECT to_jsonb(t) - 'updated_at' FROM complaint_category t WHERE code = $1 FOR UPDATE`,
+		func(tx pgx.Tx) ([]byte, error) {
+			var after []byte
+			err := tx.QueryRow(ctx, `
+				INSERT INTO complaint_category (code, name, active, position) VALUES ($1, $2, $3, $4)
+				ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, active = EXCLUDED.active, position = EXCLUDED.position, updated_at = now()
+				RETURNING to_jsonb(complaint_category) - 'updated_at'`, c.Code, c.Name, c.Active, c.Position).Scan(&after)
+			return after, err
+		})
 	if err != nil {
 		return false, fmt.Errorf("while saving complaint category %s: %w", c.Code, err)
 	}
@@ -178,25 +186,40 @@ func (s *Store) HolidaysFrom(ctx context.Context, from time.Time) ([]time.Time, 
 	return pgx.CollectRows(rows, pgx.RowTo[time.Time])
 }
 
-// PutHoliday creates or renames a holiday; it reports whether it created one.
-func (s *Store) PutHoliday(ctx context.Context, day time.Time, name string) (bool, error) {
-	var created bool
-	err := s.pool.QueryRow(ctx, `INSERT INTO holiday (day, name) VALUES ($1, $2)
-		ON CONFLICT (day) DO UPDATE SET name = EXCLUDED.name, updated_at = now() RETURNING xmax = 0`, day, name).Scan(&created)
+const holidayBefore = `SELECT to_jsonb(t) - 'updated_at' FROM holiday t WHERE day = $1::date FOR UPDATE`
+
+// PutHoliday creates or renames a holiday, recording the change; it reports
+// whether it created one.
+func (s *Store) PutHoliday(ctx context.Context, day time.Time, name string, by Change) (bool, error) {
+	date := day.Format(time.DateOnly)
+	created, err := s.recorded(ctx, KindHoliday, date, by, holidayBefore, func(tx pgx.Tx) ([]byte, error) {
+		var after []byte
+		err := tx.QueryRow(ctx, `INSERT INTO holiday (day, name) VALUES ($1, $2)
+			ON CONFLICT (day) DO UPDATE SET name = EXCLUDED.name, updated_at = now()
+			RETURNING to_jsonb(holiday) - 'updated_at'`, date, name).Scan(&after)
+		return after, err
+	})
 	if err != nil {
-		return false, fmt.Errorf("while saving holiday %s: %w", day.Format(time.DateOnly), err)
+		return false, fmt.Errorf("while saving holiday %s: %w", date, err)
 	}
 	return created, nil
 }
 
-// DeleteHoliday removes a holiday.
-func (s *Store) DeleteHoliday(ctx context.Context, day time.Time) error {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM holiday WHERE day = $1`, day)
-	if err != nil {
-		return fmt.Errorf("while deleting holiday %s: %w", day.Format(time.DateOnly), err)
+// DeleteHoliday removes a holiday, recording the change.
+func (s *Store) DeleteHoliday(ctx context.Context, day time.Time, by Change) error {
+	date := day.Format(time.DateOnly)
+	_, err := s.recorded(ctx, KindHoliday, date, by, holidayBefore, func(tx pgx.Tx) ([]byte, error) {
+		tag, err := tx.Exec(ctx, `DELETE FROM holiday WHERE day = $1::date`, date)
+		if err == nil && tag.RowsAffected() == 0 {
+			err = ErrNotFound
+		}
+		return nil, err
+	})
+	if errors.Is(err, ErrNotFound) {
+		return err
 	}
-	if tag.RowsAffected() == 0 {
-		return ErrNotFound
+	if err != nil {
+		return fmt.Errorf("while deleting holiday %s: %w", date, err)
 	}
 	return nil
 }

@@ -56,11 +56,12 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 	audit := h.authz.AllowedAnywhere(account(r), "audit", "read")
 	tenants := h.authz.AllowedAnywhere(account(r), "tenant", "read")
 	accounts := h.authz.AllowedAnywhere(account(r), "account", "read")
+	catalogue := h.authz.AllowedAnywhere(account(r), "katalog", "write")
 	switch {
 	case len(places) == 0 && len(inboxes) == 0 && !others && audit:
 		http.Redirect(w, r, "/audit", http.StatusSeeOther)
 		return
-	case len(places) == 1 && len(inboxes) == 0 && !others:
+	case len(places) == 1 && len(inboxes) == 0 && !others && !catalogue:
 		http.Redirect(w, r, "/kecamatan/"+places[0].Code+"/keluhan", http.StatusSeeOther)
 		return
 	case len(inboxes) == 1 && len(places) == 0 && !others:
@@ -68,7 +69,7 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	render(w, r, http.StatusOK, beranda(newPage(r, "home.title"),
-		homePage{places, inboxes, others, h.authz.AllowedAnywhere(account(r), "laporan_kota", "read"), audit, tenants, accounts}))
+		homePage{places, inboxes, others, h.authz.AllowedAnywhere(account(r), "laporan_kota", "read"), audit, tenants, accounts, catalogue}))
 }
 
 // homePage is where a user works: kecamatan, agency inboxes, the city's
@@ -80,4 +81,5 @@ type homePage struct {
 	Audit           bool
 	Tenants         bool // city IT's list of kecamatan
 	Accounts        bool // city IT's list of staff accounts
+	Catalogue       bool // Dinas Sosial's services, categories and holidays
 }

@@ -58,6 +58,22 @@ func (h *Handler) Routes(rt *httpapi.Routes) {
 	page("GET", "/kecamatan/{code}/rujukan/terlambat", inTenant("rujukan", "read"), h.kecamatanOverdue)
 	page("GET", "/rujukan/terlambat", anywhere("rujukan_kota", "read"), h.cityOverdue)
 
+	// Dinas Sosial: the catalogue (services, complaint categories,
+	// holidays), each change kept with who, when and why.
+	keeps := anywhere("katalog", "write")
+	page("GET", "/katalog", keeps, h.catalogue)
+	page("GET", "/katalog/layanan/baru", keeps, h.serviceNew)
+	page("POST", "/katalog/layanan", keeps, h.serviceCreate)
+	page("GET", "/katalog/layanan/{service}", keeps, h.serviceShow)
+	page("POST", "/katalog/layanan/{service}", keeps, h.serviceSave)
+	page("GET", "/katalog/kategori", keeps, h.categories)
+	page("POST", "/katalog/kategori", keeps, h.categoryCreate)
+	page("GET", "/katalog/kategori/{category}", keeps, h.categoryShow)
+	page("POST", "/katalog/kategori/{category}", keeps, h.categorySave)
+	page("GET", "/katalog/libur", keeps, h.holidays)
+	page("POST", "/katalog/libur", keeps, h.holidaySave)
+	page("POST", "/katalog/libur/{date}/hapus", keeps, h.holidayDelete)
+
 	// City IT: the kecamatan and their tenants' state.
 	page("GET", "/admin/kecamatan", anywhere("tenant", "read"), h.adminKecamatan)
 	page("POST", "/admin/kecamatan", anywhere("tenant", "write"), h.adminKecamatanOnboard)
