@@ -584,7 +584,7 @@ var messages = map[string]struct{ id, en string }{
 	"catalogue.position":                 {"Urutan", "Position"},
 	"catalogue.position_hint":            {"Angka kecil tampil lebih dulu.", "Smaller numbers come first."},
 	"catalogue.position_number":          {"Tuliskan urutan sebagai angka.", "Write the position in digits."},
-	"catalogue.holidays.title":           {"Hari libur %d", "Holidays %d"},
+	"catalogue.holidays.title":           {"Hari libur %s", "Holidays %s"},
 	"catalogue.holidays.link":            {"Hari libur", "Holidays"},
 	"catalogue.holidays.hint":            {"Hari yang tidak dihitung dalam target layanan selain Sabtu dan Minggu: libur nasional dan cuti bersama menurut keputusan tahun berjalan. Tenggat yang sudah dihitung tidak berubah.", "Days service targets skip besides Saturdays and Sundays: national holidays and cuti bersama as decreed each year. Deadlines already computed do not change."},
 	"catalogue.holidays.none":            {"Belum ada hari libur untuk tahun ini.", "No holidays for this year yet."},
