@@ -204,6 +204,7 @@ func pageVisits(t *testing.T) map[string]visit {
 		"/kecamatan/{code}/keluarga/baru":        {"petugas", "/kecamatan/32.73.03/keluarga/baru"},
 		"/kecamatan/{code}/keluarga/{id}":        {"petugas", fmt.Sprintf("/kecamatan/32.73.03/keluarga/%d", hh)},
 		"/kecamatan/{code}/penduduk/{id}":        {"petugas", fmt.Sprintf("/kecamatan/32.73.03/penduduk/%d", person)},
+		"/kecamatan/{code}/keluarga/{id}/ubah":   {"petugas", fmt.Sprintf("/kecamatan/32.73.03/keluarga/%d/ubah", hh)},
 		"/kecamatan/{code}/laporan":              {"supervisor", "/kecamatan/32.73.03/laporan"},
 		"/kecamatan/{code}/rujukan/terlambat":    {"supervisor", "/kecamatan/32.73.03/rujukan/terlambat"},
 		"/kecamatan/{code}/impor":                {"dinsos", "/kecamatan/32.73.03/impor"},

@@ -120,6 +120,8 @@ var expectations = map[string]func(c *caller, l location) bool{
 	"POST /kecamatan/{code}/keluarga":                    writesKecamatan,
 	"GET /kecamatan/{code}/keluarga/{id}":                readsKecamatan,
 	"POST /kecamatan/{code}/keluarga/{id}/anggota":       writesKecamatan,
+	"POST /kecamatan/{code}/keluarga/{id}":               writesKecamatan,
+	"GET /kecamatan/{code}/keluarga/{id}/ubah":           writesKecamatan,
 	"GET /kecamatan/{code}/penduduk/{id}":                readsKecamatan,
 	"POST /kecamatan/{code}/penduduk/{id}":               writesKecamatan,
 	"POST /kecamatan/{code}/penduduk/{id}/pindah":        writesKecamatan,

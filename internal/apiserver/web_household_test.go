@@ -121,3 +121,67 @@ func TestWebPersonPageCorrectsAndMoves(t *testing.T) {
 		t.Error("reading the person's page is not audited")
 	}
 }
+
+// After a home visit, the officer changes a household's address, its
+// house's condition, its assets and income from the household's page: a
+// value the registry refuses is shown next to its field and nothing
+// changes; RT and RW are padded as the registry keeps them; desil and
+// programmes, which come from the national registry, are not in the form.
+// A supervisor, who reads but does not write, is not offered the form.
+func TestWebHouseholdChangesAfterAHomeVisit(t *testing.T) {
+	hh, _ := registerHousehold(t, "petugas", "32.73.03.1001")
+	registerPerson(t, "petugas", "32.73.03", hh, personSpec{"Asep Kunjungan", "L", "1966-09-09", "kepala_keluarga"})
+	page := fmt.Sprintf("/kecamatan/32.73.03/keluarga/%d", hh)
+	b := newBrowser(t)
+	b.signIn("petugas")
+	if r := b.get(page); !strings.Contains(r.body, `href="`+page+`/ubah"`) || !strings.Contains(r.body, "Jenis lantai terluas: Semen") {
+		t.Fatalf("the household's page: %s", r.body)
+	}
+	r := b.get(page + "/ubah")
+	if r.status != http.StatusOK || !strings.Contains(r.body, `<option value="semen" selected>`) || strings.Contains(r.body, `name="desil"`) ||
+		!strings.Contains(r.body, "Belum didata") {
+		t.Fatalf("the household's form: %d %s", r.status, r.body)
+	}
+	form := url.Values{"rt": {"7"}, "rw": {"2"}, "alamat": {"Jl. Sukamaju Baru 5"}, "lantai": {"tanah"}, "atap": {"seng"},
+		"aset": {"sepeda_motor", "televisi"}, "penghasilan": {"1.500.000"}, "luas_lantai": {"dua puluh"}}
+	if r := b.post(page, form); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "Tuliskan sebagai angka") {
+		t.Fatalf("a floor area in words: %d %s", r.status, r.body)
+	}
+	form.Set("luas_lantai", "24,5")
+	form.Set("lantai", "marmer")
+	if r := b.post(page, form); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "Pilih dari daftar.") {
+		t.Fatalf("a floor the registry does not know: %d %s", r.status, r.body)
+	}
+	var hhv struct {
+		RT, Street, FloorMaterial string
+		FloorAreaM2               *float64
+		MonthlyIncome             *int64
+		Assets                    []string
+	}
+	do(t, "petugas", "GET", fmt.Sprintf("%s/keluarga/%d", kec("32.73.03"), hh), nil).json(t, &hhv)
+	if hhv.RT != "003" || hhv.FloorMaterial != "semen" || hhv.MonthlyIncome != nil {
+		t.Fatalf("a refused form changed the household: %+v", hhv)
+	}
+	form.Set("lantai", "tanah")
+	if r := b.post(page, form); r.status != http.StatusSeeOther || r.location != page+"?diubah=1" {
+		t.Fatalf("saving the household: %d %q %s", r.status, r.location, r.body)
+	}
+	r = b.get(page + "?diubah=1")
+	if !strings.Contains(r.body, `id="changed"`) || !strings.Contains(r.body, "RT 007 / RW 002") || !strings.Contains(r.body, "Jenis lantai terluas: Tanah") ||
+		!strings.Contains(r.body, "Sepeda motor, Televisi") {
+		t.Fatalf("the household after the visit: %s", r.body)
+	}
+	do(t, "petugas", "GET", fmt.Sprintf("%s/keluarga/%d", kec("32.73.03"), hh), nil).json(t, &hhv)
+	if hhv.MonthlyIncome == nil || *hhv.MonthlyIncome != 1500000 || hhv.FloorAreaM2 == nil || *hhv.FloorAreaM2 != 24.5 || hhv.Street != "Jl. Sukamaju Baru 5" {
+		t.Errorf("the registry after the visit: %+v", hhv)
+	}
+
+	supervisor := newBrowser(t)
+	supervisor.signIn("supervisor")
+	if r := supervisor.get(page); r.status != http.StatusOK || strings.Contains(r.body, "/ubah") || strings.Contains(r.body, `id="add-member"`) {
+		t.Errorf("a supervisor is offered changes: %d %s", r.status, r.body)
+	}
+	if r := supervisor.get(page + "/ubah"); r.status != http.StatusForbidden {
+		t.Errorf("a supervisor opened the household's form: %d", r.status)
+	}
+}

@@ -35,10 +35,14 @@ func TestOpenAPIEnumsAreTheRegistrys(t *testing.T) {
 	}
 	for property, want := range map[string][]string{"ComplaintCreateRequest.channel": casework.Channels,
 		"ComplaintCreateRequest.urgency": casework.Urgencies, "FollowUpCreateRequest.kind": casework.FollowUpKinds,
-		"ClosingRequest.outcome": casework.Outcomes} {
+		"ClosingRequest.outcome": casework.Outcomes, "HouseChange.ownership": registry.Ownerships,
+		"HouseChange.floorMaterial": registry.FloorMaterials, "HouseChange.wallMaterial": registry.WallMaterials,
+		"HouseChange.roofMaterial": registry.RoofMaterials, "HouseChange.toilet": registry.Toilets,
+		"HouseChange.waterSource": registry.WaterSources, "HouseChange.lighting": registry.Lightings,
+		"HouseChange.cookingFuel": registry.CookingFuels} {
 		schema, field, _ := strings.Cut(property, ".")
 		if got := doc.Components.Schemas[schema].Properties[field].Enum; !slices.Equal(got, want) {
-			t.Errorf("%s: openapi.json has %v, casework %v", property, got, want)
+			t.Errorf("%s: openapi.json has %v, the code %v", property, got, want)
 		}
 	}
 }

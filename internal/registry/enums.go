@@ -11,3 +11,15 @@ var (
 	Programmes       = []string{"PKH", "BPNT", "PBI_JK", "PBI_DAERAH", "KIP", "PIP", "RTLH", "BLT", "ATENSI"}
 	Assets           = []string{"sepeda_motor", "mobil", "kulkas", "ac", "televisi", "komputer", "emas", "lahan", "rumah_lain", "ternak"}
 )
+
+// The coded values of a house's condition.
+var (
+	Ownerships     = []string{"milik_sendiri", "kontrak_sewa", "bebas_sewa", "dinas", "lainnya"}
+	FloorMaterials = []string{"keramik", "ubin", "semen", "kayu", "bambu", "tanah", "lainnya"}
+	WallMaterials  = []string{"tembok", "plester_anyaman_bambu", "kayu", "bambu", "lainnya"}
+	RoofMaterials  = []string{"beton", "genteng", "seng", "asbes", "kayu", "lainnya"}
+	Toilets        = []string{"sendiri", "bersama", "umum", "tidak_ada"}
+	WaterSources   = []string{"ledeng", "sumur_bor", "sumur_terlindung", "sumur_tidak_terlindung", "mata_air", "air_hujan", "air_kemasan", "lainnya"}
+	Lightings      = []string{"pln_meteran", "pln_tanpa_meteran", "non_pln", "tidak_ada"}
+	CookingFuels   = []string{"listrik", "gas", "minyak_tanah", "kayu_bakar", "lainnya"}
+)

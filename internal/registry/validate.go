@@ -72,3 +72,64 @@ func (ch *PersonChange) Validate() error {
 	}
 	return p.Err()
 }
+
+// MaxDTKSID is the longest DTKS id.
+const MaxDTKSID = 40
+
+// Validate checks a change of a household and its house as the schema
+// does: every field given must be one it accepts.
+func (ch *HouseholdChange) Validate() error {
+	var p Problems
+	s := ch.Socioeconomic
+	if s.DTKSID != nil {
+		p.Text("/dtksId", "household.dtks_id", *s.DTKSID, 1, MaxDTKSID)
+	}
+	if s.Desil != nil && (*s.Desil < 1 || *s.Desil > 10) {
+		p.Add("/desil", "household.desil", "1 to 10")
+	}
+	for _, prog := range s.Programmes {
+		p.OneOf("/programmes", "household.programme", prog, Programmes)
+	}
+	for _, asset := range s.Assets {
+		p.OneOf("/assets", "household.asset", asset, Assets)
+	}
+	if s.MonthlyIncome != nil && *s.MonthlyIncome < 0 {
+		p.Add("/monthlyIncome", "household.rupiah", "0 or more rupiah")
+	}
+	if s.MonthlySpending != nil && *s.MonthlySpending < 0 {
+		p.Add("/monthlySpending", "household.rupiah", "0 or more rupiah")
+	}
+	if h := ch.House; h != nil {
+		if h.RT != nil && !threeDigits.MatchString(*h.RT) {
+			p.Add("/house/rt", "house.rt", "three digits, e.g. 003")
+		}
+		if h.RW != nil && !threeDigits.MatchString(*h.RW) {
+			p.Add("/house/rw", "house.rw", "three digits, e.g. 011")
+		}
+		if h.Street != nil {
+			p.Text("/house/street", "house.street", *h.Street, 1, MaxStreet)
+		}
+		if h.Latitude != nil && (*h.Latitude < -90 || *h.Latitude > 90) {
+			p.Add("/house/latitude", "house.latitude", "-90 to 90")
+		}
+		if h.Longitude != nil && (*h.Longitude < -180 || *h.Longitude > 180) {
+			p.Add("/house/longitude", "house.longitude", "-180 to 180")
+		}
+		if h.FloorAreaM2 != nil && (*h.FloorAreaM2 <= 0 || *h.FloorAreaM2 > 100000) {
+			p.Add("/house/floorAreaM2", "house.floor_area", "more than 0, at most 100000 square metres")
+		}
+		for _, e := range []struct {
+			field   string
+			value   *string
+			allowed []string
+		}{{"ownership", h.Ownership, Ownerships}, {"floorMaterial", h.FloorMaterial, FloorMaterials},
+			{"wallMaterial", h.WallMaterial, WallMaterials}, {"roofMaterial", h.RoofMaterial, RoofMaterials},
+			{"toilet", h.Toilet, Toilets}, {"waterSource", h.WaterSource, WaterSources},
+			{"lighting", h.Lighting, Lightings}, {"cookingFuel", h.CookingFuel, CookingFuels}} {
+			if e.value != nil {
+				p.OneOf("/house/"+e.field, "house.choice", *e.value, e.allowed)
+			}
+		}
+	}
+	return p.Err()
+}

@@ -163,6 +163,9 @@ func (a *App) Household(ctx context.Context, c *Caller, id int64) (*registry.Hou
 // UpdateHousehold changes a household's socio-economic data or its house,
 // and returns it changed.
 func (a *App) UpdateHousehold(ctx context.Context, c *Caller, id int64, ch *registry.HouseholdChange) (*registry.Household, error) {
+	if err := ch.Validate(); err != nil {
+		return nil, err
+	}
 	return changeThenGet(ctx, a, c, func(tx pgx.Tx) error { return registry.UpdateHousehold(ctx, tx, id, ch, c.Scope) },
 		func(cn conn) (*registry.Household, error) { return registry.GetHousehold(ctx, cn, id, c.Scope) })
 }

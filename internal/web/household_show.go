@@ -26,6 +26,8 @@ type householdPage struct {
 	OtherKecamatan []string
 	IdempotencyKey string
 	Added          bool
+	Changed        bool // the household's form was just saved
+	CanWrite       bool // the caller may change the household
 }
 
 // memberFields are the add-member form's fields.
@@ -43,6 +45,7 @@ func (h *Handler) householdShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Added = r.URL.Query().Get("ditambah") == "1"
+	d.Changed = r.URL.Query().Has("diubah")
 	render(w, r, http.StatusOK, keluarga(newPage(r, "household.title", d.NoKKMasked), d))
 }
 
@@ -53,7 +56,8 @@ func (h *Handler) householdOf(w http.ResponseWriter, r *http.Request) (*househol
 		return nil, false
 	}
 	return &householdPage{kecamatanPage: newKecamatanPage(caller(r).Kecamatan(), nil), Household: hh, NoKKMasked: nik.Mask(hh.NoKK),
-		Relationships: registry.Relationships[1:], Form: map[string]string{}, Errors: map[string]string{}, IdempotencyKey: rand.Text()}, true
+		Relationships: registry.Relationships[1:], Form: map[string]string{}, Errors: map[string]string{}, IdempotencyKey: rand.Text(),
+		CanWrite: h.may(r, hh.Kelurahan, "penduduk", "write")}, true
 }
 
 // memberCreate adds a person to the household, checked by the registry's

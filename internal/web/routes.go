@@ -32,6 +32,8 @@ func (h *Handler) Routes(rt *httpapi.Routes) {
 	page("GET", "/kecamatan/{code}/keluarga/baru", inTenant("penduduk", "write"), h.householdNew)
 	page("POST", "/kecamatan/{code}/keluarga", inTenant("penduduk", "write"), h.householdCreate)
 	page("GET", "/kecamatan/{code}/keluarga/{id}", inTenant("penduduk", "read"), h.householdShow)
+	page("POST", "/kecamatan/{code}/keluarga/{id}", inTenant("penduduk", "write"), h.householdUpdate)
+	page("GET", "/kecamatan/{code}/keluarga/{id}/ubah", inTenant("penduduk", "write"), h.householdEdit)
 	page("POST", "/kecamatan/{code}/keluarga/{id}/anggota", inTenant("penduduk", "write"), h.memberCreate)
 	page("GET", "/kecamatan/{code}/penduduk/{id}", inTenant("penduduk", "read"), h.personShow)
 	page("POST", "/kecamatan/{code}/penduduk/{id}", inTenant("penduduk", "write"), h.personUpdate)
