@@ -76,17 +76,7 @@ func TestEveryPagePassesAnAccessibilityAudit(t *testing.T) {
 	}
 	for who, rs := range byWho {
 		slices.Sort(rs)
-		if _, err := chromedp.Call(ctx, network.ClearBrowserCookies, cdp.Empty{}); err != nil {
-			t.Fatal(err)
-		}
-		if who != "" {
-			err := chromedp.Do(ctx, chromedp.Navigate(api.URL+"/masuk"), chromedp.WaitVisible(chromedp.ID("username")),
-				chromedp.SendKeys(chromedp.ID("username"), who), chromedp.SendKeys(chromedp.ID("password"), testPassword),
-				chromedp.Click(chromedp.ID("login")), chromedp.WaitNotPresent(chromedp.ID("login")))
-			if err != nil {
-				t.Fatalf("signing in as %s: %v", who, err)
-			}
-		}
+		browseAs(t, ctx, who)
 		for _, route := range rs {
 			path := visits[route].path
 			weighPage(t, who, path)
@@ -101,14 +91,71 @@ func TestEveryPagePassesAnAccessibilityAudit(t *testing.T) {
 			}
 		}
 	}
+
+	// A form sent back with what its checks refused passes too, and each
+	// refusal is inside its field's label (or its group's legend), so a
+	// screen reader says it with the field.
+	for _, f := range []struct {
+		who, path, button string
+		set               map[string]string
+	}{
+		{"petugas", visits["/kecamatan/{code}/keluarga/{id}/ubah"].path, "save-household", map[string]string{"luas_lantai": "dua puluh", "penghasilan": "banyak"}},
+		{"petugas", "/kecamatan/32.73.03/keluarga/baru", "register", map[string]string{"no_kk": "123", "nik": "456"}},
+		{"dinsos", "/katalog/layanan/baru", "save-service", map[string]string{"kode": "x", "nama": "", "hari_selesai": "0"}},
+		{"dinsos", "/katalog/libur?tahun=2032", "save-holiday", map[string]string{"tanggal": "", "nama": ""}},
+		{"admin", "/admin/akun", "create-account", map[string]string{"username": "X!", "nama": ""}},
+	} {
+		browseAs(t, ctx, f.who)
+		set, _ := json.Marshal(f.set)
+		for _, view := range []struct {
+			lang  string
+			width int64
+		}{{"id", 360}, {"en", 1280}} {
+			_, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: "slrt_lang", Value: view.lang, URL: api.URL + "/"})
+			if err == nil {
+				err = chromedp.Do(ctx, chromedp.EmulateViewport(view.width, 800), chromedp.Navigate(api.URL+f.path), chromedp.WaitReady(chromedp.CSS("body")))
+			}
+			if err == nil {
+				_, err = chromedp.Run(ctx, chromedp.Evaluate[any](`(() => { for (const [k, v] of Object.entries(`+string(set)+`))
+					document.querySelector('[name="' + k + '"]').value = v;
+					const b = document.getElementById("`+f.button+`"); b.form.noValidate = true; b.click(); return true })()`))
+			}
+			if err == nil {
+				err = chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("span.error")))
+			}
+			if err != nil {
+				t.Fatalf("sending %s's form refused (%s): %v", f.path, view.lang, err)
+			}
+			auditShown(t, ctx, axe, f.path+" (refused)", view.lang, view.width, filepath.Join(shots, fmt.Sprintf("refused-%s-%s-%d.png", f.button, view.lang, view.width)))
+			loose, err := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll("span.error")].filter(e => !e.closest("label, legend")).map(e => e.textContent).join("; ")`))
+			if err != nil || loose != "" {
+				t.Errorf("%s: refusals outside their field's label: %q %v", f.path, loose, err)
+			}
+		}
+	}
+}
+
+// browseAs signs the browser in as who, or out for "".
+func browseAs(t *testing.T, ctx context.Context, who string) {
+	t.Helper()
+	if _, err := chromedp.Call(ctx, network.ClearBrowserCookies, cdp.Empty{}); err != nil {
+		t.Fatal(err)
+	}
+	if who == "" {
+		return
+	}
+	err := chromedp.Do(ctx, chromedp.Navigate(api.URL+"/masuk"), chromedp.WaitVisible(chromedp.ID("username")),
+		chromedp.SendKeys(chromedp.ID("username"), who), chromedp.SendKeys(chromedp.ID("password"), testPassword),
+		chromedp.Click(chromedp.ID("login")), chromedp.WaitNotPresent(chromedp.ID("login")))
+	if err != nil {
+		t.Fatalf("signing in as %s: %v", who, err)
+	}
 }
 
 // audit opens path in lang at width, saves a screenshot and fails the test
 // with each axe-core violation.
 func audit(t *testing.T, ctx context.Context, axe, path, lang string, width int64, shot string) {
 	t.Helper()
-	script := `axe.run(document, {runOnly: {type: "tag", values: ` + axeRules + `}}).then(r => JSON.stringify({passes: r.passes.length,
-		violations: r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(" ") + " — " + n.failureSummary)}))}))`
 	fail := func(err error) {
 		t.Helper()
 		if err != nil {
@@ -120,7 +167,21 @@ func audit(t *testing.T, ctx context.Context, axe, path, lang string, width int6
 	_, err = chromedp.Call(ctx, page.SetBypassCSP, page.SetBypassCSPParams{Enabled: true}) // axe is injected
 	fail(err)
 	fail(chromedp.Do(ctx, chromedp.EmulateViewport(width, 800), chromedp.Navigate(api.URL+path), chromedp.WaitReady(chromedp.CSS("body"))))
-	_, err = chromedp.Run(ctx, chromedp.Evaluate[any](axe))
+	auditShown(t, ctx, axe, path, lang, width, shot)
+}
+
+// auditShown audits the page the browser shows, as audit does.
+func auditShown(t *testing.T, ctx context.Context, axe, path, lang string, width int64, shot string) {
+	t.Helper()
+	script := `axe.run(document, {runOnly: {type: "tag", values: ` + axeRules + `}}).then(r => JSON.stringify({passes: r.passes.length,
+		violations: r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(" ") + " — " + n.failureSummary)}))}))`
+	fail := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("auditing %s (%s, %d px): %v", path, lang, width, err)
+		}
+	}
+	_, err := chromedp.Run(ctx, chromedp.Evaluate[any](axe))
 	fail(err)
 	found, err := chromedp.Run(ctx, chromedp.Evaluate[string](script, chromedp.EvalAwaitPromise))
 	fail(err)
