@@ -44,7 +44,8 @@ func TestWebHouseholdPageAddsAMember(t *testing.T) {
 		}
 	}
 	r = b.get(page + "?ditambah=1")
-	if strings.Count(r.body, "Rina Hermawan") != 1 || !strings.Contains(r.body, `id="added"`) || !strings.Contains(r.body, "<td>Anak</td>") {
+	members, _, _ := strings.Cut(r.body, `id="riwayat"`)
+	if strings.Count(members, "Rina Hermawan") != 1 || !strings.Contains(r.body, `id="added"`) || !strings.Contains(r.body, "<td>Anak</td>") {
 		t.Fatalf("the member is not listed once: %s", r.body)
 	}
 
@@ -183,5 +184,29 @@ func TestWebHouseholdChangesAfterAHomeVisit(t *testing.T) {
 	}
 	if r := supervisor.get(page + "/ubah"); r.status != http.StatusForbidden {
 		t.Errorf("a supervisor opened the household's form: %d", r.status)
+	}
+}
+
+// The household's page tells its history in words, with who and why, NIK
+// masked.
+func TestWebHouseholdPageShowsItsHistory(t *testing.T) {
+	hh, _ := registerHousehold(t, "petugas", "32.73.03.1001")
+	registerPerson(t, "petugas", "32.73.03", hh, personSpec{"Euis Riwayat", "P", "1979-05-05", "kepala_keluarga"})
+	page := fmt.Sprintf("/kecamatan/32.73.03/keluarga/%d", hh)
+	b := newBrowser(t)
+	b.signIn("petugas")
+	b.get(page + "/ubah")
+	form := url.Values{"rt": {"003"}, "rw": {"011"}, "alamat": {"Jl. Babakan Ciparay Gg. Sukamaju 12"}, "lantai": {"keramik"},
+		"alasan": {"Kunjungan rumah 4 Desember"}}
+	if r := b.post(page, form); r.status != http.StatusSeeOther {
+		t.Fatalf("saving the household: %d %s", r.status, r.body)
+	}
+	r := b.get(page)
+	history := r.body[strings.Index(r.body, `id="riwayat"`):]
+	for _, want := range []string{"Rumah diubah", "Jenis lantai terluas: Semen → Keramik", "Kunjungan rumah 4 Desember", "<td>petugas</td>",
+		"Euis Riwayat masuk keluarga ini (Kepala keluarga)", "Euis Riwayat didaftarkan", "Keluarga didaftarkan"} {
+		if !strings.Contains(history, want) {
+			t.Errorf("the history does not say %q: %s", want, history)
+		}
 	}
 }

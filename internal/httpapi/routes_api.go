@@ -18,6 +18,7 @@ func (s *Server) apiRoutes(rt *Routes) {
 	rt.API("POST", "/api/v1/kecamatan/{code}/keluarga", InTenant("penduduk", "write"), s.householdCreate)
 	rt.API("GET", "/api/v1/kecamatan/{code}/keluarga/{id}", InTenant("penduduk", "read"), s.householdShow)
 	rt.API("PATCH", "/api/v1/kecamatan/{code}/keluarga/{id}", InTenant("penduduk", "write"), s.householdUpdate)
+	rt.API("GET", "/api/v1/kecamatan/{code}/keluarga/{id}/riwayat", InTenant("penduduk", "read"), s.householdHistory)
 	rt.API("POST", "/api/v1/kecamatan/{code}/penduduk", InTenant("penduduk", "write"), s.personCreate)
 	rt.API("POST", "/api/v1/kecamatan/{code}/penduduk/cari", InTenant("penduduk", "read"), s.personSearch)
 	rt.API("GET", "/api/v1/kecamatan/{code}/penduduk/{id}", InTenant("penduduk", "read"), s.personShow)

@@ -216,6 +216,8 @@ func GetHousehold(ctx context.Context, db DB, id int64, scope []string) (*Househ
 type HouseholdChange struct {
 	Socioeconomic
 	House *HouseChange `json:"house,omitempty"`
+	// Reason says why, for the registry's history.
+	Reason string `json:"reason,omitempty"`
 }
 
 // HouseChange updates the house (for every household living in it).
@@ -245,6 +247,9 @@ func UpdateHousehold(ctx context.Context, tx pgx.Tx, id int64, ch *HouseholdChan
 		return ErrNotFound
 	}
 	if err != nil {
+		return err
+	}
+	if err := Because(ctx, tx, ViaEdit, ch.Reason); err != nil {
 		return err
 	}
 	s := ch.Socioeconomic

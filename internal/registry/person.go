@@ -207,6 +207,9 @@ type PersonChange struct {
 	Pregnant         *bool    `json:"pregnant,omitempty"`
 	Presence         *string  `json:"presence,omitempty"`
 	Move             *Move    `json:"move,omitempty"`
+	// Reason says why, for the registry's history; a move's own reason
+	// stands when it is empty.
+	Reason string `json:"reason,omitempty"`
 }
 
 // Move is a person's move into another household of the kecamatan.
@@ -230,6 +233,13 @@ func UpdatePerson(ctx context.Context, tx pgx.Tx, id int64, ch *PersonChange, ac
 	}
 	if ch.Pregnant != nil && *ch.Pregnant && sex != string(nik.Female) {
 		return &InvalidError{Fields: []FieldError{{"/pregnant", "person.pregnant_sex", "only a woman (sex P) can be recorded as pregnant"}}}
+	}
+	reason := ch.Reason
+	if reason == "" && ch.Move != nil {
+		reason = ch.Move.Reason
+	}
+	if err := Because(ctx, tx, ViaEdit, reason); err != nil {
+		return err
 	}
 	var set setter
 	set.add("name", ch.Name, ch.Name != nil)

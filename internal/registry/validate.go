@@ -51,6 +51,7 @@ func (f *PersonFacts) checkIdentity() []FieldError {
 // checked: every field given must be one the schema accepts.
 func (ch *PersonChange) Validate() error {
 	var p Problems
+	p.Text("/reason", "change.reason", ch.Reason, 0, MaxReason)
 	if ch.Name != nil {
 		p.Text("/name", "person.name", *ch.Name, 1, MaxName)
 	}
@@ -80,6 +81,7 @@ const MaxDTKSID = 40
 // does: every field given must be one it accepts.
 func (ch *HouseholdChange) Validate() error {
 	var p Problems
+	p.Text("/reason", "change.reason", ch.Reason, 0, MaxReason)
 	s := ch.Socioeconomic
 	if s.DTKSID != nil {
 		p.Text("/dtksId", "household.dtks_id", *s.DTKSID, 1, MaxDTKSID)

@@ -283,6 +283,11 @@ func Upsert(ctx context.Context, tx pgx.Tx, o Options, res *Result) error {
 	if res.tooManyMoves() && !o.AllowMoves {
 		return ErrTooManyMoves
 	}
+	// The registry's history records each row the load changes, as an
+	// import's, and none it creates.
+	if err := registry.Because(ctx, tx, registry.ViaImport, ""); err != nil {
+		return err
+	}
 	for _, st := range steps {
 		var args []any
 		if st.doing == "while opening memberships" {

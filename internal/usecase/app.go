@@ -27,6 +27,7 @@ import (
 	"github.com/slrt-id/slrt/internal/casework"
 	"github.com/slrt-id/slrt/internal/dbfault"
 	"github.com/slrt-id/slrt/internal/nik"
+	"github.com/slrt-id/slrt/internal/registry"
 	"github.com/slrt-id/slrt/internal/store"
 	"github.com/slrt-id/slrt/internal/tenant"
 	"github.com/slrt-id/slrt/internal/workdays"
@@ -183,7 +184,11 @@ func (a *App) inTx(ctx context.Context, c *Caller, cn conn, change func(pgx.Tx) 
 	if err != nil {
 		return err
 	}
-	if err = change(tx); err == nil {
+	// Who changes the registry, for the history its triggers write.
+	if err = registry.Attribute(ctx, tx, c.Account, c.Username); err == nil {
+		err = change(tx)
+	}
+	if err == nil {
 		err = pending.Stage(ctx, tx)
 	}
 	if err != nil {

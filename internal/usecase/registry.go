@@ -160,6 +160,16 @@ func (a *App) Household(ctx context.Context, c *Caller, id int64) (*registry.Hou
 	return readOne(ctx, a, c, func(cn conn) (*registry.Household, error) { return registry.GetHousehold(ctx, cn, id, c.Scope) })
 }
 
+// HouseholdHistory lists the recorded changes of a household, its house,
+// its memberships and its members, newest first, older than the change
+// before when it is not 0, at most limit. It holds what the record holds
+// (NIK, income, health): the caller audits the read.
+func (a *App) HouseholdHistory(ctx context.Context, c *Caller, id, before int64, limit int) ([]registry.Change, error) {
+	return readOne(ctx, a, c, func(cn conn) ([]registry.Change, error) {
+		return registry.History(ctx, cn, id, before, limit, c.Scope)
+	})
+}
+
 // UpdateHousehold changes a household's socio-economic data or its house,
 // and returns it changed.
 func (a *App) UpdateHousehold(ctx context.Context, c *Caller, id int64, ch *registry.HouseholdChange) (*registry.Household, error) {

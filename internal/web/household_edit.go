@@ -55,7 +55,7 @@ var houseFacts = []houseFact{
 // householdEditFields names the form's field of each input field.
 var householdEditFields = func() map[string]string {
 	m := map[string]string{"/house/rt": "rt", "/house/rw": "rw", "/house/street": "alamat", "/house/floorAreaM2": "luas_lantai",
-		"/assets": "aset", "/monthlyIncome": "penghasilan", "/monthlySpending": "pengeluaran"}
+		"/assets": "aset", "/monthlyIncome": "penghasilan", "/monthlySpending": "pengeluaran", "/reason": "alasan"}
 	for _, f := range houseFacts {
 		m["/house/"+f.pointer] = f.form
 	}
@@ -161,6 +161,8 @@ func (h *Handler) householdUpdate(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	ch.Assets = append([]string{}, r.PostForm["aset"]...)
+	ch.Reason = strings.TrimSpace(r.PostFormValue("alasan"))
+	d.Form["alasan"] = ch.Reason
 	if len(d.Errors) == 0 {
 		_, err := h.app.UpdateHousehold(r.Context(), caller(r), hh.ID, ch)
 		if err == nil {

@@ -28,6 +28,8 @@ type householdPage struct {
 	Added          bool
 	Changed        bool // the household's form was just saved
 	CanWrite       bool // the caller may change the household
+	History        []changeRow
+	OlderHistory   string // the ?sebelum= of the older changes, if any
 }
 
 // memberFields are the add-member form's fields.
@@ -46,7 +48,13 @@ func (h *Handler) householdShow(w http.ResponseWriter, r *http.Request) {
 	}
 	d.Added = r.URL.Query().Get("ditambah") == "1"
 	d.Changed = r.URL.Query().Has("diubah")
-	render(w, r, http.StatusOK, keluarga(newPage(r, "household.title", d.NoKKMasked), d))
+	v := newPage(r, "household.title", d.NoKKMasked)
+	var err error
+	if d.History, d.OlderHistory, err = h.householdChanges(r, v, d.ID); err != nil {
+		h.http.Fail(w, r, err)
+		return
+	}
+	render(w, r, http.StatusOK, keluarga(v, d))
 }
 
 // householdOf reads the household the path names, audited, into a page.

@@ -773,7 +773,7 @@ func katalogLayanan(v *webPage, f *serviceForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = reasonField(v, f.Why, f.Errors["alasan"]).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = reasonField(v, "catalogue.reason_hint", f.Why, f.Errors["alasan"]).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -940,7 +940,7 @@ func checkGroup(legend, name string, boxes []checkChoice, problem string) templ.
 }
 
 // reasonField asks why an entry changes, for its history.
-func reasonField(v *webPage, why, problem string) templ.Component {
+func reasonField(v *webPage, hintKey, why, problem string) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -996,9 +996,9 @@ func reasonField(v *webPage, why, problem string) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var57 string
-		templ_7745c5c3_Var57, templ_7745c5c3_Err = templ.JoinStringErrs(v.T("catalogue.reason_hint"))
+		templ_7745c5c3_Var57, templ_7745c5c3_Err = templ.JoinStringErrs(v.T(hintKey))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `katalog.templ`, Line: 128, Col: 65}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `katalog.templ`, Line: 128, Col: 49}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var57))
 		if templ_7745c5c3_Err != nil {
@@ -1890,7 +1890,7 @@ func categoryEditor(v *webPage, f *categoryForm) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = reasonField(v, f.Why, f.Errors["alasan"]).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = reasonField(v, "catalogue.reason_hint", f.Why, f.Errors["alasan"]).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -2331,7 +2331,7 @@ func katalogLibur(v *webPage, d *holidaysPage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = reasonField(v, d.Why, d.Errors["alasan"]).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = reasonField(v, "catalogue.reason_hint", d.Why, d.Errors["alasan"]).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
