@@ -132,9 +132,10 @@ func CreateHousehold(ctx context.Context, tx pgx.Tx, in *NewHousehold, scope []s
 	} else {
 		h := in.House
 		err = tx.QueryRow(ctx, `
-			INSERT INTO house (kelurahan_code, rt, rw, street, latitude, longitude, ownership, floor_area_m2,
+			WITH h AS (INSERT INTO house (kelurahan_code, rt, rw, street, latitude, longitude, ownership, floor_area_m2,
 				floor_material, wall_material, roof_material, toilet, water_source, lighting, cooking_fuel)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id)
+			SELECT registry_created('house', id, NULL, NULL) FROM h`,
 			h.Kelurahan, h.RT, h.RW, h.Street, h.Latitude, h.Longitude, h.Ownership, h.FloorAreaM2,
 			h.FloorMaterial, h.WallMaterial, h.RoofMaterial, h.Toilet, h.WaterSource, h.Lighting, h.CookingFuel).Scan(&houseID)
 		if foreignKeyViolation(err) {
@@ -147,8 +148,9 @@ func CreateHousehold(ctx context.Context, tx pgx.Tx, in *NewHousehold, scope []s
 	s := in.Socioeconomic
 	var id int64
 	err = tx.QueryRow(ctx, `
-		INSERT INTO household (no_kk, house_id, kelurahan_code, dtks_id, desil, programmes, assets, monthly_income, monthly_spending)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+		WITH h AS (INSERT INTO household (no_kk, house_id, kelurahan_code, dtks_id, desil, programmes, assets, monthly_income, monthly_spending)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id)
+		SELECT registry_created('household', id, id, NULL) FROM h`,
 		in.NoKK, houseID, kel, s.DTKSID, s.Desil, orEmpty(s.Programmes), orEmpty(s.Assets), s.MonthlyIncome, s.MonthlySpending).Scan(&id)
 	if uniqueViolation(err) != "" {
 		return 0, &ConflictError{Field: "/noKK", Message: "this No KK is already registered in this kecamatan", Kind: "household"}

@@ -121,9 +121,10 @@ func CreatePerson(ctx context.Context, tx pgx.Tx, in *NewPerson, actor int64, sc
 	}
 	var id int64
 	err = tx.QueryRow(ctx, `
-		INSERT INTO person (nik, name, name_key, birth_place, birth_date, sex, education, occupation, disabilities,
+		WITH p AS (INSERT INTO person (nik, name, name_key, birth_place, birth_date, sex, education, occupation, disabilities,
 			chronic_illnesses, pregnant, presence, kelurahan_code)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id)
+		SELECT registry_created('person', id, NULL, NULL) FROM p`,
 		in.NIK, f.Name, NameKey(f.Name), f.BirthPlace, f.BirthDate.Time, f.Sex, f.Education, f.Occupation,
 		orEmpty(f.Disabilities), orEmpty(f.ChronicIllnesses), f.Pregnant, f.Presence, kel).Scan(&id)
 	if uniqueViolation(err) != "" {
@@ -152,7 +153,10 @@ func householdKelurahan(ctx context.Context, db DB, id int64, scope []string, fi
 
 // join opens the person's membership of a household.
 func join(ctx context.Context, tx pgx.Tx, person, household int64, relationship string, actor int64) error {
-	_, err := tx.Exec(ctx, `INSERT INTO membership (person_id, household_id, relationship, recorded_by) VALUES ($1, $2, $3, $4)`,
+	_, err := tx.Exec(ctx, `
+		WITH m AS (INSERT INTO membership (person_id, household_id, relationship, recorded_by) VALUES ($1, $2, $3, $4)
+			RETURNING id, household_id, relationship)
+		SELECT registry_created('membership', id, household_id, jsonb_build_object('household_id', household_id, 'relationship', relationship)) FROM m`,
 		person, household, relationship, actor)
 	if uniqueViolation(err) == "membership_one_head" {
 		return &ConflictError{Field: "/relationship", Message: "this household already has a head (kepala keluarga)", Kind: "household", ExistingID: household}

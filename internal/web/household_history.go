@@ -4,13 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"slices"
 	"strconv"
-	"strings"
+	"time"
 
 	"github.com/slrt-id/slrt/internal/i18n"
 	"github.com/slrt-id/slrt/internal/nik"
 	"github.com/slrt-id/slrt/internal/registry"
+	"github.com/slrt-id/slrt/internal/workdays"
 )
 
 // householdHistoryPerPage is how many changes the household's page shows.
@@ -112,7 +112,9 @@ func registryValue(v *webPage, column, words string, x any) string {
 		case words != "" && i18n.Has(words+x):
 			return v.T(words + x)
 		case column == "until":
-			return strings.Split(x, "T")[0]
+			if t, err := time.Parse(time.RFC3339Nano, x); err == nil {
+				return webDay(t.In(workdays.Zone))
+			}
 		}
 		return x
 	case bool:
@@ -125,7 +127,7 @@ func registryValue(v *webPage, column, words string, x any) string {
 		for i, p := range x {
 			parts[i] = registryValue(v, column, words, p)
 		}
-		return joinOrDash(slices.Clip(parts))
+		return joinOrDash(parts)
 	default:
 		return fmt.Sprint(x)
 	}
