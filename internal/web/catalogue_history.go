@@ -95,14 +95,18 @@ func changeRows(v *webPage, changes []store.CatalogueChange) []changeRow {
 	return rows
 }
 
-// fieldValue writes a field of an entry's JSON for a page: a list joined,
-// yes or no, a dash when the entry or the field is absent.
+// fieldValue writes a field of an entry's JSON for a page; a dash when the
+// entry or the field is absent.
 func fieldValue(v *webPage, entry map[string]any, key string) string {
-	x, ok := entry[key]
-	if !ok || x == nil {
-		return "—"
-	}
+	return valueWords(v, entry[key], strings.TrimSpace)
+}
+
+// valueWords writes a value of a record's JSON for a page: yes or no, a
+// list joined, a dash for none, a text through text.
+func valueWords(v *webPage, x any, text func(string) string) string {
 	switch x := x.(type) {
+	case nil:
+		return "—"
 	case bool:
 		if x {
 			return v.T("catalogue.yes")
@@ -111,11 +115,11 @@ func fieldValue(v *webPage, entry map[string]any, key string) string {
 	case []any:
 		parts := make([]string, len(x))
 		for i, p := range x {
-			parts[i] = fmt.Sprint(p)
+			parts[i] = valueWords(v, p, text)
 		}
 		return joinOrDash(parts)
 	case string:
-		return strings.TrimSpace(x)
+		return text(x)
 	default:
 		return fmt.Sprint(x)
 	}

@@ -2,7 +2,6 @@ package web
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -102,10 +101,7 @@ func registryFields(v *webPage, c registry.Change) []fieldChange {
 // registryValue words a registry value: NIK and No KK masked, codes in
 // words, lists joined.
 func registryValue(v *webPage, column, words string, x any) string {
-	switch x := x.(type) {
-	case nil:
-		return "—"
-	case string:
+	return valueWords(v, x, func(x string) string {
 		switch {
 		case column == "nik" || column == "no_kk":
 			return nik.Mask(x)
@@ -117,18 +113,5 @@ func registryValue(v *webPage, column, words string, x any) string {
 			}
 		}
 		return x
-	case bool:
-		if x {
-			return v.T("catalogue.yes")
-		}
-		return v.T("catalogue.no")
-	case []any:
-		parts := make([]string, len(x))
-		for i, p := range x {
-			parts[i] = registryValue(v, column, words, p)
-		}
-		return joinOrDash(parts)
-	default:
-		return fmt.Sprint(x)
-	}
+	})
 }
