@@ -75,6 +75,17 @@ var expectations = map[string]func(c *caller, l location) bool{
 	"GET /api/v1/kecamatan/{code}/laporan":              readsKecamatan,
 	"GET /api/v1/laporan":                               role(authz.RoleDinsos),
 
+	"POST /api/v1/kecamatan/{code}/usulan":              writesKecamatan,
+	"GET /api/v1/kecamatan/{code}/usulan":               readsKecamatan,
+	"GET /api/v1/kecamatan/{code}/usulan/{id}":          readsKecamatan,
+	"POST /api/v1/kecamatan/{code}/usulan/{id}/status":  writesKecamatan,
+	"POST /api/v1/kecamatan/{code}/musyawarah":          decidesInKecamatan,
+	"GET /api/v1/kecamatan/{code}/musyawarah":           readsKecamatan,
+	"GET /api/v1/kecamatan/{code}/musyawarah/terlambat": readsKecamatan,
+	"GET /api/v1/kecamatan/{code}/musyawarah/{id}":      readsKecamatan,
+	"GET /api/v1/usulan/periode":                        signedIn,
+	"PUT /api/v1/usulan/periode/{period}":               role(authz.RoleDinsos),
+
 	"GET /api/v1/instansi/{agency}/rujukan":                     ownAgency,
 	"GET /api/v1/instansi/{agency}/rujukan/{code}/{id}":         ownAgency,
 	"POST /api/v1/instansi/{agency}/rujukan/{code}/{id}/status": ownAgency,
@@ -261,7 +272,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		method, pattern, _ := strings.Cut(route, " ")
 		for _, l := range locations {
 			path := strings.NewReplacer("{code}", l.code, "{kelurahan}", l.kelurahan, "{id}", "999999", "{username}", matrixTarget,
-				"{agency}", l.agency, "{service}", "PBI_JK", "{category}", "LAINNYA", "{date}", "2030-12-31", "{trackingCode}", "327303-AAAAAAAA").Replace(pattern)
+				"{agency}", l.agency, "{service}", "PBI_JK", "{category}", "LAINNYA", "{date}", "2030-12-31", "{trackingCode}", "327303-AAAAAAAA", "{period}", "2030-9").Replace(pattern)
 			var body any
 			if method != http.MethodGet && method != http.MethodDelete {
 				body = "{}"

@@ -10,6 +10,7 @@ import (
 	"github.com/slrt-id/slrt/internal/rujukan"
 	"github.com/slrt-id/slrt/internal/tenant"
 	"github.com/slrt-id/slrt/internal/usecase"
+	"github.com/slrt-id/slrt/internal/usulan"
 )
 
 // Fail answers a use case's error: the caller's mistakes as 4xx problems
@@ -21,6 +22,7 @@ func (s *Server) Fail(w http.ResponseWriter, r *http.Request, err error) {
 		conflict   *registry.ConflictError
 		state      *casework.StateError
 		transition *rujukan.TransitionError
+		proposal   *usulan.TransitionError
 		elsewhere  *usecase.OtherKecamatanError
 		outside    *usecase.OutsideScopeError
 		notServing *tenant.NotServingError
@@ -51,6 +53,8 @@ func (s *Server) Fail(w http.ResponseWriter, r *http.Request, err error) {
 		problem(w, r, http.StatusConflict, state.Message)
 	case errors.As(err, &transition):
 		problem(w, r, http.StatusConflict, transition.Error()+".")
+	case errors.As(err, &proposal):
+		problem(w, r, http.StatusConflict, proposal.Error()+".")
 	case errors.Is(err, registry.ErrNotFound):
 		problem(w, r, http.StatusNotFound, "No such record here.")
 	default:

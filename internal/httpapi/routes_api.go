@@ -45,6 +45,20 @@ func (s *Server) apiRoutes(rt *Routes) {
 	rt.API("POST", "/api/v1/kecamatan/{code}/rujukan/{id}/status", InTenant("rujukan", "write"), s.referralTransition)
 	rt.API("GET", "/api/v1/rujukan/terlambat", Anywhere("rujukan_kota", "read"), s.cityOverdue)
 
+	// Proposals (usulan) to the national registry, and the musyawarah
+	// kelurahan that decides them: only a recorded muskel moves a submitted
+	// proposal.
+	rt.API("POST", "/api/v1/kecamatan/{code}/usulan", InTenant("usulan", "write"), s.proposalCreate)
+	rt.API("GET", "/api/v1/kecamatan/{code}/usulan", InTenant("usulan", "read"), s.proposalList)
+	rt.API("GET", "/api/v1/kecamatan/{code}/usulan/{id}", InTenant("usulan", "read"), s.proposalShow)
+	rt.API("POST", "/api/v1/kecamatan/{code}/usulan/{id}/status", InTenant("usulan", "write"), s.proposalTransition)
+	rt.API("POST", "/api/v1/kecamatan/{code}/musyawarah", InTenant("usulan", "decide"), s.musyawarahCreate)
+	rt.API("GET", "/api/v1/kecamatan/{code}/musyawarah", InTenant("usulan", "read"), s.musyawarahList)
+	rt.API("GET", "/api/v1/kecamatan/{code}/musyawarah/terlambat", InTenant("usulan", "read"), s.musyawarahLate)
+	rt.API("GET", "/api/v1/kecamatan/{code}/musyawarah/{id}", InTenant("usulan", "read"), s.musyawarahShow)
+	rt.API("GET", "/api/v1/usulan/periode", Self, s.periodList)
+	rt.API("PUT", "/api/v1/usulan/periode/{period}", Anywhere("usulan_periode", "write"), s.periodPut)
+
 	// Monitoring: counts for a date range, as JSON, CSV or XLSX.
 	rt.API("GET", "/api/v1/kecamatan/{code}/laporan", InTenant("laporan", "read"), s.kecamatanReport)
 	rt.API("GET", "/api/v1/laporan", Anywhere("laporan_kota", "read"), s.cityReport)
