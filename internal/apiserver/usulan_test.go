@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/slrt-id/slrt/internal/letter/lettertest"
 )
 
 // proposalView is a proposal as the API answers.
@@ -263,6 +265,21 @@ func TestAProposalGoesThroughTheMusyawarahKelurahan(t *testing.T) {
 		t.Errorf("the muskel: %+v", m)
 	}
 	expectStatus(t, do(t, "petugas-bk", "GET", fmt.Sprintf("%s/musyawarah/%d", kec("32.73.03"), created.ID), nil), http.StatusForbidden)
+
+	// The berita acara: a PDF with the decisions and the attendees, its
+	// printing audited.
+	resp = do(t, "koordinator", "GET", fmt.Sprintf("%s/musyawarah/%d/berita-acara", kec("32.73.03"), created.ID), nil)
+	expectStatus(t, resp, http.StatusOK)
+	text := lettertest.PDFText(t, resp.body)
+	for _, want := range []string{"BERITA ACARA MUSYAWARAH KELURAHAN", "Asep Muskel Setuju", "Disepakati", "Sudah terdaftar",
+		"Ibu Ketua RW 02", "Ketua RW", "Aula Kelurahan"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the berita acara lacks %q", want)
+		}
+	}
+	if !strings.Contains(auditOf(t, "koordinator"), "GET /api/v1/kecamatan/{code}/musyawarah/{id}/berita-acara") {
+		t.Error("printing the berita acara is not audited")
+	}
 }
 
 // A kelurahan whose proposals still wait for their muskel after the

@@ -1,9 +1,12 @@
 package httpapi
 
 import (
+	"bytes"
+	"fmt"
 	"net/http"
 	"strconv"
 
+	"github.com/slrt-id/slrt/internal/letter"
 	"github.com/slrt-id/slrt/internal/proposal"
 )
 
@@ -103,4 +106,32 @@ func (s *Server) musyawarahShow(w http.ResponseWriter, r *http.Request) {
 func (s *Server) musyawarahLate(w http.ResponseWriter, r *http.Request) {
 	items, err := s.app.LateMusyawarah(r.Context(), &RequestOf(r).Caller)
 	s.answer(w, r, Page[proposal.Late]{Items: items}, err)
+}
+
+// musyawarahMinutes renders the berita acara of a recorded muskel as PDF,
+// for the kelurahan to print and sign. It names whom the proposals are
+// about, so printing it is audited.
+func (s *Server) musyawarahMinutes(w http.ResponseWriter, r *http.Request) {
+	id, ok := ID(w, r)
+	if !ok {
+		return
+	}
+	b, err := s.app.BeritaAcara(r.Context(), &RequestOf(r).Caller, id, s.cfg.CityName)
+	if err != nil {
+		s.Fail(w, r, err)
+		return
+	}
+	var buf bytes.Buffer
+	if err := letter.RenderBeritaAcara(&buf, b); err != nil {
+		serverError(w, r, err)
+		return
+	}
+	if err := s.Audit(r); err != nil {
+		s.Fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`inline; filename="berita-acara-musyawarah-%d.pdf"`, id))
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write(buf.Bytes())
 }

@@ -56,6 +56,7 @@ func (s *Server) apiRoutes(rt *Routes) {
 	rt.API("GET", "/api/v1/kecamatan/{code}/musyawarah", InTenant("usulan", "read"), s.musyawarahList)
 	rt.API("GET", "/api/v1/kecamatan/{code}/musyawarah/terlambat", InTenant("usulan", "read"), s.musyawarahLate)
 	rt.API("GET", "/api/v1/kecamatan/{code}/musyawarah/{id}", InTenant("usulan", "read"), s.musyawarahShow)
+	rt.API("GET", "/api/v1/kecamatan/{code}/musyawarah/{id}/berita-acara", InTenant("usulan", "read"), s.musyawarahMinutes)
 	rt.API("GET", "/api/v1/usulan/periode", Self, s.periodList)
 	rt.API("PUT", "/api/v1/usulan/periode/{period}", Anywhere("usulan_periode", "write"), s.periodPut)
 

@@ -60,25 +60,35 @@ func Tanggal(t time.Time) string {
 	return fmt.Sprintf("%d %s %d", t.Day(), months[t.Month()-1], t.Year())
 }
 
-// Render writes the letter as a PDF (A4).
-func Render(w io.Writer, l *Letter) error {
+// newDocument starts an A4 document in the letters' margins, with a
+// translator from UTF-8 to the core fonts' code page.
+func newDocument(title, author string) (*fpdf.Fpdf, func(string) string) {
 	pdf := fpdf.New("P", "mm", "A4", "")
-	pdf.SetTitle("Surat Rujukan "+l.TrackingCode, true)
-	pdf.SetAuthor("Puskesos Kelurahan "+l.Kelurahan, true)
+	pdf.SetTitle(title, true)
+	pdf.SetAuthor(author, true)
 	pdf.SetCreator("SLRT", true)
 	pdf.SetMargins(20, 18, 20)
 	pdf.SetAutoPageBreak(true, 18)
 	pdf.AddPage()
-	tr := pdf.UnicodeTranslatorFromDescriptor("") // UTF-8 to the core fonts' cp1252
+	return pdf, pdf.UnicodeTranslatorFromDescriptor("")
+}
 
+// letterhead writes the kop surat: the issuing offices, centred, ruled off.
+func letterhead(pdf *fpdf.Fpdf, tr func(string) string, lines ...string) {
 	pdf.SetFont("Helvetica", "B", 12)
-	for _, line := range []string{"PEMERINTAH " + strings.ToUpper(l.City), "KECAMATAN " + strings.ToUpper(l.Kecamatan),
-		"PUSAT KESEJAHTERAAN SOSIAL (PUSKESOS) KELURAHAN " + strings.ToUpper(l.Kelurahan)} {
+	for _, line := range lines {
 		pdf.CellFormat(0, 6, tr(line), "", 1, "C", false, 0, "")
 	}
 	y := pdf.GetY() + 2
 	pdf.Line(20, y, 190, y)
 	pdf.Ln(6)
+}
+
+// Render writes the letter as a PDF (A4).
+func Render(w io.Writer, l *Letter) error {
+	pdf, tr := newDocument("Surat Rujukan "+l.TrackingCode, "Puskesos Kelurahan "+l.Kelurahan)
+	letterhead(pdf, tr, "PEMERINTAH "+strings.ToUpper(l.City), "KECAMATAN "+strings.ToUpper(l.Kecamatan),
+		"PUSAT KESEJAHTERAAN SOSIAL (PUSKESOS) KELURAHAN "+strings.ToUpper(l.Kelurahan))
 	pdf.SetFont("Helvetica", "BU", 13)
 	pdf.CellFormat(0, 7, "SURAT RUJUKAN", "", 1, "C", false, 0, "")
 	pdf.SetFont("Helvetica", "", 10)

@@ -2,6 +2,7 @@ package letter_test
 
 import (
 	"bytes"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -29,6 +30,30 @@ func TestLetterIsAValidPDFWithItsText(t *testing.T) {
 		"Euis Komariah", "2 Desember 2026", "Dewi Lestari", "belum ada"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the letter's text lacks %q", want)
+		}
+	}
+}
+
+// The minutes of a muskel are a valid PDF listing every proposal with the
+// decision, and a signature block for every attendee.
+func TestBeritaAcaraListsTheDecisionsAndWhoSigns(t *testing.T) {
+	b := &letter.BeritaAcara{City: "Kota Bandung", Kecamatan: "Babakan Ciparay", Kelurahan: "Sukahaji", Period: "2027-1",
+		HeldOn: time.Date(2027, 2, 10, 0, 0, 0, 0, time.UTC), Place: "Aula Kelurahan Sukahaji", Chair: "Drs. Asep Saepudin",
+		Attendees:  []letter.Attendee{{"Drs. Asep Saepudin", "Lurah"}, {"Ujang Suparman", "Ketua RW"}, {"Neneng Hasanah", "TKSK"}},
+		RecordedBy: "koordinator"}
+	for i := range 40 { // more than a page
+		b.Proposals = append(b.Proposals, letter.Decided{Number: int64(100 + i), Subject: "Warga Usulan " + strconv.Itoa(i),
+			Kind: "Keluarga baru", Agreed: i%3 != 0, Reason: "Sudah menerima bantuan daerah"})
+	}
+	var buf bytes.Buffer
+	if err := letter.RenderBeritaAcara(&buf, b); err != nil {
+		t.Fatal(err)
+	}
+	text := lettertest.PDFText(t, buf.Bytes())
+	for _, want := range []string{"BERITA ACARA MUSYAWARAH KELURAHAN", "Rabu", "10 Februari 2027", "Warga Usulan 0", "Warga Usulan 39",
+		"Disepakati", "Ditolak", "Sebanyak 26 usulan disepakati", "Ujang Suparman", "Neneng Hasanah", "TKSK"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the berita acara's text lacks %q", want)
 		}
 	}
 }

@@ -270,3 +270,12 @@ var AttendeeRoles = []string{"lurah", "sekretaris_kelurahan", "ketua_rw", "ketua
 
 // ValidRole reports whether role is an attendee role.
 func ValidRole(role string) bool { return slices.Contains(AttendeeRoles, role) }
+
+// RoleNames name the attendee roles as minutes write them.
+var RoleNames = map[string]string{"lurah": "Lurah", "sekretaris_kelurahan": "Sekretaris Kelurahan", "ketua_rw": "Ketua RW",
+	"ketua_rt": "Ketua RT", "tksk": "TKSK", "psm": "PSM", "pendamping_pkh": "Pendamping PKH", "puskesos": "Petugas Puskesos",
+	"kader": "Kader", "tokoh_masyarakat": "Tokoh Masyarakat", "tokoh_agama": "Tokoh Agama", "lainnya": "Peserta"}
+
+// KindNames name the kinds as minutes write them.
+var KindNames = map[usulan.Kind]string{usulan.NewHousehold: "Keluarga baru", usulan.Correction: "Perbaikan data",
+	usulan.Deactivation: "Penonaktifan", usulan.Programme: "Usulan program"}

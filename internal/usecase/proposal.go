@@ -5,7 +5,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/slrt-id/slrt/internal/letter"
 	"github.com/slrt-id/slrt/internal/proposal"
+	"github.com/slrt-id/slrt/internal/registry"
 	"github.com/slrt-id/slrt/internal/usulan"
 )
 
@@ -107,4 +109,37 @@ func (a *App) LateMusyawarah(ctx context.Context, c *Caller) ([]proposal.Late, e
 		}
 		return proposal.LateMusyawarah(ctx, cn, deadlines, c.Today(), c.Scope)
 	})
+}
+
+// BeritaAcara is the minutes of a recorded muskel, for the kelurahan to
+// print and sign; city names the city on its letterhead.
+func (a *App) BeritaAcara(ctx context.Context, c *Caller, id int64, city string) (*letter.BeritaAcara, error) {
+	var m *proposal.Musyawarah
+	var kel *registry.Kelurahan
+	err := a.read(ctx, c, func(cn conn) (err error) {
+		if m, err = proposal.GetMusyawarah(ctx, cn, id, c.Scope); err != nil {
+			return err
+		}
+		kel, err = registry.GetKelurahan(ctx, cn, m.Kelurahan)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	b := &letter.BeritaAcara{City: city, Kecamatan: c.Tenant.DisplayName, Kelurahan: kel.Name, Period: m.Period, HeldOn: m.HeldOn.Time,
+		Place: m.Place, Chair: m.Chair, RecordedBy: m.RecordedBy}
+	if m.Notes != nil {
+		b.Notes = *m.Notes
+	}
+	for _, at := range m.Attendees {
+		b.Attendees = append(b.Attendees, letter.Attendee{Name: at.Name, Role: proposal.RoleNames[at.Role]})
+	}
+	for _, d := range m.Decided {
+		row := letter.Decided{Number: d.ID, Subject: d.Subject, Kind: proposal.KindNames[d.Kind], Agreed: d.Agreed}
+		if d.Reason != nil {
+			row.Reason = *d.Reason
+		}
+		b.Proposals = append(b.Proposals, row)
+	}
+	return b, nil
 }
