@@ -104,6 +104,8 @@ func TestEveryPagePassesAnAccessibilityAudit(t *testing.T) {
 		{"dinsos", "/katalog/layanan/baru", "save-service", map[string]string{"kode": "x", "nama": "", "hari_selesai": "0"}},
 		{"dinsos", "/katalog/libur?tahun=2032", "save-holiday", map[string]string{"tanggal": "", "nama": ""}},
 		{"admin", "/admin/akun", "create-account", map[string]string{"username": "X!", "nama": ""}},
+		{"petugas", "/kecamatan/32.73.03/usulan/baru", "save-keluarga_baru", map[string]string{"no_kk": "12", "nik": "3"}},
+		{"koordinator", "/kecamatan/32.73.03/musyawarah/baru", "record", map[string]string{"tempat": "", "hadir0_nama": ""}},
 	} {
 		browseAs(t, ctx, f.who)
 		set, _ := json.Marshal(f.set)
@@ -252,6 +254,23 @@ func pageVisits(t *testing.T) map[string]visit {
 	expectStatus(t, do(t, "dinsos", "PUT", "/api/v1/layanan/UJI_AKSES", svc), http.StatusOK)
 	expectStatus(t, do(t, "dinsos", "PUT", "/api/v1/kategori-keluhan/UJI_AKSES", map[string]any{"name": "Kategori uji", "position": 5000, "active": false}), http.StatusCreated)
 	expectStatus(t, do(t, "dinsos", "PUT", "/api/v1/hari-libur/2032-03-11", map[string]any{"name": "Libur uji", "reason": "Keputusan uji"}), http.StatusCreated)
+	// Proposals: one agreed and one rejected by a muskel, one waiting for
+	// the next, one a draft.
+	openPeriod(t)
+	agreed := draftProposal(t, newHouseholdProposal("Odah Aksesibel"))
+	rejected := draftProposal(t, map[string]any{"kind": "program", "householdId": hh, "programme": "BPNT"})
+	waiting := draftProposal(t, map[string]any{"kind": "nonaktif", "householdId": hh, "personId": person, "deactivationReason": "pindah",
+		"evidence": "Surat pindah 470/88"})
+	draft := draftProposal(t, map[string]any{"kind": "perbaikan", "householdId": hh, "householdChange": map[string]any{"monthlyIncome": 750000}})
+	for _, id := range []int64{agreed, rejected, waiting} {
+		expectStatus(t, moveProposal(t, "petugas", id, "diajukan", ""), http.StatusOK)
+	}
+	resp := do(t, "koordinator", "POST", kec("32.73.03")+"/musyawarah", map[string]any{"kelurahan": "32.73.03.1001",
+		"heldOn": time.Now().Format(time.DateOnly), "place": "Aula", "chair": "Lurah Uji", "attendees": []map[string]any{{"name": "Lurah Uji", "role": "lurah"}},
+		"decisions": []map[string]any{{"usulanId": agreed, "agreed": true}, {"usulanId": rejected, "agreed": false, "reason": "Sudah menerima"}}})
+	expectStatus(t, resp, http.StatusCreated)
+	var muskel createdResp
+	resp.json(t, &muskel)
 	c, r := fmt.Sprint(complaint), fmt.Sprint(referral)
 	return map[string]visit{
 		"/masuk":                                 {"", "/masuk"},
@@ -285,5 +304,11 @@ func pageVisits(t *testing.T) map[string]visit {
 		"/katalog/kategori":                      {"dinsos", "/katalog/kategori"},
 		"/katalog/kategori/{category}":           {"dinsos", "/katalog/kategori/UJI_AKSES"},
 		"/katalog/libur":                         {"dinsos", "/katalog/libur?tahun=2032"},
+		"/kecamatan/{code}/usulan":               {"petugas", "/kecamatan/32.73.03/usulan"},
+		"/kecamatan/{code}/usulan/baru":          {"petugas", fmt.Sprintf("/kecamatan/32.73.03/usulan/baru?keluarga=%d", hh)},
+		"/kecamatan/{code}/usulan/{id}":          {"petugas", fmt.Sprintf("/kecamatan/32.73.03/usulan/%d", draft)},
+		"/kecamatan/{code}/musyawarah/baru":      {"koordinator", "/kecamatan/32.73.03/musyawarah/baru"},
+		"/kecamatan/{code}/musyawarah/{id}":      {"supervisor", fmt.Sprintf("/kecamatan/32.73.03/musyawarah/%d", muskel.ID)},
+		"/usulan/periode":                        {"dinsos", "/usulan/periode?tahun=2026"},
 	}
 }

@@ -148,6 +148,7 @@ func TestThePuskesosDraftsProposalsOfFourKinds(t *testing.T) {
 		"a programme that is not one": {map[string]any{"kind": "program", "householdId": hh, "programme": "BANSOS_X"}, "/programme"},
 		"a household not registered":  {map[string]any{"kind": "program", "householdId": 99999999, "programme": "PKH"}, "/householdId"},
 		"a member already registered": {registered, "/household/members/0/nik"},
+		"a household DTSEN holds":     {map[string]any{"kind": "keluarga_baru", "householdId": hh}, "/householdId"},
 	} {
 		resp := do(t, "petugas", "POST", kec("32.73.03")+"/usulan", tc.body)
 		if resp.status != http.StatusUnprocessableEntity || !strings.Contains(string(resp.body), `"`+tc.field+`"`) {

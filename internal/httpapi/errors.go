@@ -7,10 +7,9 @@ import (
 
 	"github.com/slrt-id/slrt/internal/casework"
 	"github.com/slrt-id/slrt/internal/registry"
-	"github.com/slrt-id/slrt/internal/rujukan"
 	"github.com/slrt-id/slrt/internal/tenant"
 	"github.com/slrt-id/slrt/internal/usecase"
-	"github.com/slrt-id/slrt/internal/usulan"
+	"github.com/slrt-id/slrt/internal/workflow"
 )
 
 // Fail answers a use case's error: the caller's mistakes as 4xx problems
@@ -21,8 +20,7 @@ func (s *Server) Fail(w http.ResponseWriter, r *http.Request, err error) {
 		inv        *registry.InvalidError
 		conflict   *registry.ConflictError
 		state      *casework.StateError
-		transition *rujukan.TransitionError
-		proposal   *usulan.TransitionError
+		transition *workflow.TransitionError
 		elsewhere  *usecase.OtherKecamatanError
 		outside    *usecase.OutsideScopeError
 		notServing *tenant.NotServingError
@@ -53,8 +51,6 @@ func (s *Server) Fail(w http.ResponseWriter, r *http.Request, err error) {
 		problem(w, r, http.StatusConflict, state.Message)
 	case errors.As(err, &transition):
 		problem(w, r, http.StatusConflict, transition.Error()+".")
-	case errors.As(err, &proposal):
-		problem(w, r, http.StatusConflict, proposal.Error()+".")
 	case errors.Is(err, registry.ErrNotFound):
 		problem(w, r, http.StatusNotFound, "No such record here.")
 	default:

@@ -16,7 +16,8 @@ import (
 )
 
 // New is a proposal to draft. What it needs depends on its kind:
-// keluarga_baru the Household; perbaikan the household (HouseholdID) and
+// keluarga_baru the Household, or the HouseholdID of one registered here
+// that DTSEN does not hold yet; perbaikan the household (HouseholdID) and
 // either HouseholdChange or, for one of its members (PersonID),
 // PersonChange; nonaktif the household, optionally one member, the
 // DeactivationReason and the Evidence; program the household and the
@@ -67,7 +68,13 @@ func (in *New) Validate(now time.Time) error {
 	}
 	switch in.Kind {
 	case usulan.NewHousehold:
-		in.validateHousehold(&p, now)
+		// A household registered here but not in DTSEN is proposed as it
+		// is registered; one not registered at all comes with its members.
+		if in.HouseholdID == nil {
+			in.validateHousehold(&p, now)
+		} else if in.Household != nil {
+			p.Add("/household", "usulan.household_twice", "give either householdId (registered here) or household, not both")
+		}
 	case usulan.Correction:
 		switch {
 		case (in.HouseholdChange == nil) == (in.PersonChange == nil):

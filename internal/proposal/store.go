@@ -21,8 +21,17 @@ import (
 func Create(ctx context.Context, tx pgx.Tx, in *New, actor casework.Actor, scope []string) (int64, error) {
 	var kel, subject string
 	var body any
-	switch in.Kind {
-	case usulan.NewHousehold:
+	switch {
+	case in.Kind == usulan.NewHousehold && in.HouseholdID != nil:
+		h, err := registered(ctx, tx, *in.HouseholdID, scope)
+		if err != nil {
+			return 0, err
+		}
+		if h.DTKSID != nil || h.Desil != nil {
+			return 0, registry.Invalid("/householdId", "usulan.in_dtsen", "DTSEN holds this household; propose a correction or a programme")
+		}
+		kel, subject, body = h.Kelurahan, head(h), snapshot(h)
+	case in.Kind == usulan.NewHousehold:
 		kel, body = in.Household.House.Kelurahan, in.Household
 		for _, m := range in.Household.Members {
 			if m.Relationship == "kepala_keluarga" {
@@ -33,10 +42,7 @@ func Create(ctx context.Context, tx pgx.Tx, in *New, actor casework.Actor, scope
 			return 0, err
 		}
 	default:
-		h, err := registry.GetHousehold(ctx, tx, *in.HouseholdID, scope)
-		if errors.Is(err, registry.ErrNotFound) {
-			return 0, registry.Invalid("/householdId", "usulan.household_unknown", "no such household in your kelurahan")
-		}
+		h, err := registered(ctx, tx, *in.HouseholdID, scope)
 		if err != nil {
 			return 0, err
 		}
@@ -88,6 +94,27 @@ func Create(ctx context.Context, tx pgx.Tx, in *New, actor casework.Actor, scope
 		return 0, fmt.Errorf("while drafting a proposal: %w", err)
 	}
 	return id, event(ctx, tx, id, actor, nil, usulan.Draft, nil, nil)
+}
+
+// registered reads the household a proposal is about, in scope.
+func registered(ctx context.Context, tx pgx.Tx, id int64, scope []string) (*registry.Household, error) {
+	h, err := registry.GetHousehold(ctx, tx, id, scope)
+	if errors.Is(err, registry.ErrNotFound) {
+		return nil, registry.Invalid("/householdId", "usulan.household_unknown", "no such household in your kelurahan")
+	}
+	return h, err
+}
+
+// snapshot is a registered household as a new household's proposal keeps
+// it: what the centre registers, as it was when proposed.
+func snapshot(h *registry.Household) *NewHousehold {
+	out := &NewHousehold{NoKK: h.NoKK, House: h.House, Socioeconomic: h.Socioeconomic}
+	out.House.ID = 0
+	for _, m := range h.Members {
+		out.Members = append(out.Members, ProposedMember{NIK: m.NIK, Relationship: m.Relationship,
+			PersonFacts: registry.PersonFacts{Name: m.Name, Sex: m.Sex, BirthDate: m.BirthDate, Presence: m.Presence}})
+	}
+	return out
 }
 
 // notRegistered refuses a proposed household whose No KK or a member's

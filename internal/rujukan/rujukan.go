@@ -6,9 +6,9 @@
 package rujukan
 
 import (
-	"fmt"
 	"slices"
-	"strings"
+
+	"github.com/slrt-id/slrt/internal/workflow"
 )
 
 // Status of a referral.
@@ -40,18 +40,9 @@ const (
 )
 
 // Step is one allowed transition.
-type Step struct {
-	From, To Status
-	Side     Side
-	// Decision marks a step only a koordinator may take (sending a referral,
-	// cancelling one the agency already has).
-	Decision bool
-	// NeedsReason marks a step that must say why (rejection, failure,
-	// cancellation).
-	NeedsReason bool
-}
+type Step = workflow.Step[Status, Side]
 
-var steps = []Step{
+var table = &workflow.Table[Status, Side]{Noun: "referral", Steps: []Step{
 	{From: Draft, To: Requested, Side: Puskesos, Decision: true},
 	{From: Draft, To: Cancelled, Side: Puskesos, NeedsReason: true},
 	{From: Requested, To: Cancelled, Side: Puskesos, Decision: true, NeedsReason: true},
@@ -62,7 +53,7 @@ var steps = []Step{
 	{From: Accepted, To: InProgress, Side: Agency},
 	{From: InProgress, To: Completed, Side: Agency},
 	{From: InProgress, To: Failed, Side: Agency, NeedsReason: true},
-}
+}}
 
 // Valid reports whether s is a status.
 func Valid(s Status) bool { return slices.Contains(Statuses, s) }
@@ -73,41 +64,10 @@ func Open(s Status) bool {
 }
 
 // Next lists the statuses side may move a referral in status from to.
-func Next(from Status, side Side) []Status {
-	var out []Status
-	for _, st := range steps {
-		if st.From == from && st.Side == side {
-			out = append(out, st.To)
-		}
-	}
-	return out
-}
+func Next(from Status, side Side) []Status { return table.Next(from, side) }
 
 // TransitionError says why a transition is not allowed, and what is.
-type TransitionError struct {
-	From, To Status
-	Side     Side
-	Allowed  []Status
-}
-
-func (e *TransitionError) Error() string {
-	if len(e.Allowed) == 0 {
-		return fmt.Sprintf("a referral that is %s cannot be changed by the %s", e.From, e.Side)
-	}
-	names := make([]string, len(e.Allowed))
-	for i, a := range e.Allowed {
-		names[i] = string(a)
-	}
-	return fmt.Sprintf("a referral that is %s cannot become %s by the %s; it can become: %s",
-		e.From, e.To, e.Side, strings.Join(names, ", "))
-}
+type TransitionError = workflow.TransitionError
 
 // Check returns the step from -> to by side, or a *TransitionError.
-func Check(from, to Status, side Side) (Step, error) {
-	for _, st := range steps {
-		if st.From == from && st.To == to && st.Side == side {
-			return st, nil
-		}
-	}
-	return Step{}, &TransitionError{From: from, To: to, Side: side, Allowed: Next(from, side)}
-}
+func Check(from, to Status, side Side) (Step, error) { return table.Check(from, to, side) }

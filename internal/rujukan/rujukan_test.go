@@ -49,7 +49,7 @@ func TestClosedReferralsNeverMove(t *testing.T) {
 }
 
 func TestRejectionFailureAndCancellationNeedAReason(t *testing.T) {
-	for _, st := range steps {
+	for _, st := range table.Steps {
 		needs := st.To == Rejected || st.To == Failed || st.To == Cancelled
 		if st.NeedsReason != needs {
 			t.Errorf("%s -> %s: NeedsReason %t", st.From, st.To, st.NeedsReason)

@@ -19,7 +19,7 @@ func (a *App) DraftProposal(ctx context.Context, c *Caller, in *proposal.New, on
 	if err := in.Validate(c.Now); err != nil {
 		return nil, err
 	}
-	if in.Kind == usulan.NewHousehold {
+	if in.Kind == usulan.NewHousehold && in.Household != nil {
 		if err := a.mayWriteIn(c, in.Household.House.Kelurahan, "/household/house/kelurahan"); err != nil {
 			return nil, err
 		}

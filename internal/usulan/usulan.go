@@ -9,9 +9,9 @@
 package usulan
 
 import (
-	"fmt"
 	"slices"
-	"strings"
+
+	"github.com/slrt-id/slrt/internal/workflow"
 )
 
 // Kind is what a proposal asks for.
@@ -76,16 +76,9 @@ const (
 )
 
 // Step is one allowed transition.
-type Step struct {
-	From, To Status
-	Side     Side
-	// Decision marks a step only a koordinator may take.
-	Decision bool
-	// NeedsReason marks a step that must say why.
-	NeedsReason bool
-}
+type Step = workflow.Step[Status, Side]
 
-var steps = []Step{
+var table = &workflow.Table[Status, Side]{Noun: "proposal", Steps: []Step{
 	{From: Draft, To: Submitted, Side: Puskesos},
 	{From: Draft, To: Withdrawn, Side: Puskesos, NeedsReason: true},
 	{From: Submitted, To: Withdrawn, Side: Puskesos, Decision: true, NeedsReason: true},
@@ -100,7 +93,7 @@ var steps = []Step{
 	{From: Verified, To: Sent, Side: Dinsos},
 	{From: Sent, To: Decided, Side: Pusat},
 	{From: Sent, To: NotDecided, Side: Pusat},
-}
+}}
 
 // Valid reports whether s is a status.
 func Valid(s Status) bool { return slices.Contains(Statuses, s) }
@@ -118,41 +111,10 @@ func Open(s Status) bool {
 func Editable(s Status) bool { return s == Draft || s == Returned }
 
 // Next lists the statuses side may move a proposal in status from to.
-func Next(from Status, side Side) []Status {
-	var out []Status
-	for _, st := range steps {
-		if st.From == from && st.Side == side {
-			out = append(out, st.To)
-		}
-	}
-	return out
-}
+func Next(from Status, side Side) []Status { return table.Next(from, side) }
 
 // TransitionError says why a transition is not allowed, and what is.
-type TransitionError struct {
-	From, To Status
-	Side     Side
-	Allowed  []Status
-}
-
-func (e *TransitionError) Error() string {
-	if len(e.Allowed) == 0 {
-		return fmt.Sprintf("a proposal that is %s cannot be changed by the %s", e.From, e.Side)
-	}
-	names := make([]string, len(e.Allowed))
-	for i, a := range e.Allowed {
-		names[i] = string(a)
-	}
-	return fmt.Sprintf("a proposal that is %s cannot become %s by the %s; it can become: %s",
-		e.From, e.To, e.Side, strings.Join(names, ", "))
-}
+type TransitionError = workflow.TransitionError
 
 // Check returns the step from -> to by side, or a *TransitionError.
-func Check(from, to Status, side Side) (Step, error) {
-	for _, st := range steps {
-		if st.From == from && st.To == to && st.Side == side {
-			return st, nil
-		}
-	}
-	return Step{}, &TransitionError{From: from, To: to, Side: side, Allowed: Next(from, side)}
-}
+func Check(from, to Status, side Side) (Step, error) { return table.Check(from, to, side) }

@@ -56,7 +56,7 @@ func TestEndedProposalsNeverMove(t *testing.T) {
 }
 
 func TestRefusalsReturnsAndWithdrawalsNeedAReason(t *testing.T) {
-	for _, st := range steps {
+	for _, st := range table.Steps {
 		needs := st.To == RejectedByMuskel || st.To == RejectedByDinsos || st.To == Returned || st.To == Withdrawn
 		if st.NeedsReason != needs {
 			t.Errorf("%s -> %s: NeedsReason %t", st.From, st.To, st.NeedsReason)
@@ -65,7 +65,7 @@ func TestRefusalsReturnsAndWithdrawalsNeedAReason(t *testing.T) {
 }
 
 func TestOnlyTheKoordinatorWithdrawsWhatTheMuskelHas(t *testing.T) {
-	for _, st := range steps {
+	for _, st := range table.Steps {
 		if st.Decision != (st.From == Submitted && st.To == Withdrawn) {
 			t.Errorf("%s -> %s: Decision %t", st.From, st.To, st.Decision)
 		}

@@ -19,6 +19,7 @@ type caseFilePage struct {
 	Saved, Referred, Sent, Noted, Closed, Assessed      bool
 	Cancelled                                           bool
 	CanRefer, CanSend, CanFollowUp, CanClose, CanAssess bool
+	CanPropose                                          bool // may propose the resident's household to DTSEN
 	FollowUpKinds, Outcomes                             []string
 	DocumentTypes                                       []store.DocumentType
 	AgencyNames, ServiceNames                           map[string]string
@@ -73,6 +74,7 @@ func (h *Handler) complaintShow(w http.ResponseWriter, r *http.Request) {
 	d.CanSend = h.may(r, kel, "rujukan", "decide")
 	d.CanFollowUp = open && h.may(r, kel, "keluhan", "write")
 	d.CanAssess = d.CanFollowUp
+	d.CanPropose = h.may(r, kel, "usulan", "write")
 	d.CanClose = open && h.may(r, kel, "keluhan", "close")
 	render(w, r, http.StatusOK, keluhanDetail(newPage(r, "complaint.title", d.Complaint.ID), d))
 }

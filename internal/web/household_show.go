@@ -9,6 +9,7 @@ import (
 
 	"github.com/slrt-id/slrt/internal/httpapi"
 	"github.com/slrt-id/slrt/internal/nik"
+	"github.com/slrt-id/slrt/internal/proposal"
 	"github.com/slrt-id/slrt/internal/registry"
 )
 
@@ -28,6 +29,8 @@ type householdPage struct {
 	Added          bool
 	Changed        bool // the household's form was just saved
 	CanWrite       bool // the caller may change the household
+	CanPropose     bool // the caller may draft a proposal about it
+	Proposals      []proposalRow
 	History        []changeRow
 	OlderHistory   string // the ?sebelum= of the older changes, if any
 }
@@ -54,6 +57,10 @@ func (h *Handler) householdShow(w http.ResponseWriter, r *http.Request) {
 		h.http.Fail(w, r, err)
 		return
 	}
+	if err = h.householdProposals(r, v, d); err != nil {
+		h.http.Fail(w, r, err)
+		return
+	}
 	render(w, r, http.StatusOK, keluarga(v, d))
 }
 
@@ -65,7 +72,7 @@ func (h *Handler) householdOf(w http.ResponseWriter, r *http.Request) (*househol
 	}
 	return &householdPage{kecamatanPage: newKecamatanPage(caller(r).Kecamatan(), nil), Household: hh, NoKKMasked: nik.Mask(hh.NoKK),
 		Relationships: registry.Relationships[1:], Form: map[string]string{}, Errors: map[string]string{}, IdempotencyKey: rand.Text(),
-		CanWrite: h.may(r, hh.Kelurahan, "penduduk", "write")}, true
+		CanWrite: h.may(r, hh.Kelurahan, "penduduk", "write"), CanPropose: h.may(r, hh.Kelurahan, "usulan", "write")}, true
 }
 
 // memberCreate adds a person to the household, checked by the registry's
@@ -106,4 +113,14 @@ func (h *Handler) memberCreate(w http.ResponseWriter, r *http.Request) {
 // householdURL is the web app's page of a household.
 func householdURL(code string, id int64) string {
 	return "/kecamatan/" + code + "/keluarga/" + strconv.FormatInt(id, 10)
+}
+
+// householdProposals lists the proposals about the household, newest
+// first, for its page.
+func (h *Handler) householdProposals(r *http.Request, v *webPage, d *householdPage) error {
+	items, err := h.app.Proposals(r.Context(), caller(r), proposal.Filter{Household: d.ID, Limit: 100})
+	for _, p := range items {
+		d.Proposals = append(d.Proposals, proposalRowOf(v, d.kecamatanPage, p))
+	}
+	return err
 }

@@ -50,6 +50,20 @@ func (h *Handler) Routes(rt *httpapi.Routes) {
 	page("POST", "/kecamatan/{code}/rujukan/{id}/kirim", inTenant("rujukan", "write"), h.referralSend)
 	page("POST", "/kecamatan/{code}/rujukan/{id}/batal", inTenant("rujukan", "write"), h.referralCancel)
 
+	// Proposals (usulan) to the national registry and the musyawarah
+	// kelurahan that decides them.
+	page("GET", "/kecamatan/{code}/usulan", inTenant("usulan", "read"), h.proposalList)
+	page("GET", "/kecamatan/{code}/usulan/baru", inTenant("usulan", "write"), h.proposalNew)
+	page("POST", "/kecamatan/{code}/usulan", inTenant("usulan", "write"), h.proposalCreate)
+	page("GET", "/kecamatan/{code}/usulan/{id}", inTenant("usulan", "read"), h.proposalShow)
+	page("POST", "/kecamatan/{code}/usulan/{id}/status", inTenant("usulan", "write"), h.proposalStep)
+	page("GET", "/kecamatan/{code}/musyawarah/baru", inTenant("usulan", "decide"), h.musyawarahNew)
+	page("POST", "/kecamatan/{code}/musyawarah", inTenant("usulan", "decide"), h.musyawarahCreate)
+	page("GET", "/kecamatan/{code}/musyawarah/{id}", inTenant("usulan", "read"), h.musyawarahShow)
+	page("GET", "/usulan/periode", anywhere("usulan_periode", "write"), h.periods)
+	page("POST", "/usulan/periode", anywhere("usulan_periode", "write"), h.periodSave)
+	page("POST", "/usulan/periode/isi", anywhere("usulan_periode", "write"), h.periodsFill)
+
 	// Dinas Sosial: the registry from DTKS/BNBA extracts, previewed first.
 	page("GET", "/kecamatan/{code}/impor", inTenant("penduduk", "import"), h.importNew)
 	rt.Upload("POST", "/kecamatan/{code}/impor", inTenant("penduduk", "import"), h.importCreate, h.chooseLanguage)
