@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -242,15 +244,10 @@ type Late struct {
 }
 
 // LateMusyawarah lists the kelurahan in scope with proposals still
-// submitted (waiting for their muskel) in periods whose muskel deadline
-// (by period code) lies before today.
-func LateMusyawarah(ctx context.Context, db registry.DB, deadlines map[string]time.Time, today time.Time, scope []string) ([]Late, error) {
-	var late []string
-	for code, by := range deadlines {
-		if by.Before(today) {
-			late = append(late, code)
-		}
-	}
+// submitted (waiting for their muskel) in the periods of deadlines, each
+// a period's code with its muskel deadline already past.
+func LateMusyawarah(ctx context.Context, db registry.DB, deadlines map[string]time.Time, scope []string) ([]Late, error) {
+	late := slices.Collect(maps.Keys(deadlines))
 	rows, err := db.Query(ctx, `SELECT kelurahan_code, period, count(*) FROM usulan
 		WHERE status = 'diajukan' AND period = ANY($1) AND ($2::text[] IS NULL OR kelurahan_code = ANY($2))
 		GROUP BY 1, 2 ORDER BY 2, 1`, late, registry.ScopeArg(scope))

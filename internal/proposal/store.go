@@ -32,7 +32,11 @@ func Create(ctx context.Context, tx pgx.Tx, in *New, actor casework.Actor, scope
 		}
 		kel, subject, body = h.Kelurahan, head(h), snapshot(h)
 	case in.Kind == usulan.NewHousehold:
-		kel, body = in.Household.House.Kelurahan, in.Household
+		// The only kind whose kelurahan is not read in scope.
+		if kel = in.Household.House.Kelurahan; !registry.Allowed(scope, kel) {
+			return 0, registry.Invalid("/household/house/kelurahan", "kelurahan.outside", "a kelurahan you work in")
+		}
+		body = in.Household
 		for _, m := range in.Household.Members {
 			if m.Relationship == "kepala_keluarga" {
 				subject = m.Name
@@ -68,9 +72,6 @@ func Create(ctx context.Context, tx pgx.Tx, in *New, actor casework.Actor, scope
 		case usulan.Programme:
 			body = ProgrammeProposal{Programme: in.Programme}
 		}
-	}
-	if !registry.Allowed(scope, kel) {
-		return 0, registry.Invalid("/household/house/kelurahan", "kelurahan.outside", "a kelurahan you work in")
 	}
 	if in.ComplaintID != nil {
 		var ok bool

@@ -48,17 +48,20 @@ func (a *App) Proposal(ctx context.Context, c *Caller, id int64) (*proposal.Prop
 // withdraw it (a submitted one only by the koordinator). It returns the
 // proposal moved.
 func (a *App) MoveProposal(ctx context.Context, c *Caller, id int64, ch *proposal.Change) (*proposal.Proposal, error) {
-	open, next, err := a.store.PeriodsAround(ctx, c.Today())
-	if err != nil {
-		return nil, err
-	}
 	m := &proposal.Move{ID: id, Change: ch, Side: usulan.Puskesos, Scope: c.Scope, Actor: a.actor(c),
 		Decides: func(kelurahan string) bool { return a.authz.Allowed(c.Account, kelurahan, "usulan", "decide") }}
-	if open != nil {
-		m.Period = open.Code
-	}
-	if next != nil {
-		m.NextOpens = next.Opens
+	if ch.Status == usulan.Submitted {
+		// Only a submission joins a period.
+		open, next, err := a.store.PeriodsAround(ctx, c.Today())
+		if err != nil {
+			return nil, err
+		}
+		if open != nil {
+			m.Period = open.Code
+		}
+		if next != nil {
+			m.NextOpens = next.Opens
+		}
 	}
 	return changeThenGet(ctx, a, c,
 		func(tx pgx.Tx) error { return proposal.Transition(ctx, tx, m) },
@@ -107,7 +110,7 @@ func (a *App) LateMusyawarah(ctx context.Context, c *Caller) ([]proposal.Late, e
 		if len(deadlines) == 0 {
 			return []proposal.Late{}, nil
 		}
-		return proposal.LateMusyawarah(ctx, cn, deadlines, c.Today(), c.Scope)
+		return proposal.LateMusyawarah(ctx, cn, deadlines, c.Scope)
 	})
 }
 

@@ -9,8 +9,6 @@
 package usulan
 
 import (
-	"slices"
-
 	"github.com/slrt-id/slrt/internal/workflow"
 )
 
@@ -95,20 +93,10 @@ var table = &workflow.Table[Status, Side]{Noun: "proposal", Steps: []Step{
 	{From: Sent, To: NotDecided, Side: Pusat},
 }}
 
-// Valid reports whether s is a status.
-func Valid(s Status) bool { return slices.Contains(Statuses, s) }
-
-// ValidKind reports whether k is a kind.
-func ValidKind(k Kind) bool { return slices.Contains(Kinds, k) }
-
 // Open reports whether a proposal in status s can still change.
 func Open(s Status) bool {
 	return s != RejectedByMuskel && s != RejectedByDinsos && s != Decided && s != NotDecided && s != Withdrawn
 }
-
-// Editable reports whether the Puskesos may still change what a proposal
-// in status s says.
-func Editable(s Status) bool { return s == Draft || s == Returned }
 
 // Next lists the statuses side may move a proposal in status from to.
 func Next(from Status, side Side) []Status { return table.Next(from, side) }

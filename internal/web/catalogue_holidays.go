@@ -7,7 +7,6 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/slrt-id/slrt/internal/registry"
 	"github.com/slrt-id/slrt/internal/store"
 	"github.com/slrt-id/slrt/internal/usecase"
 )
@@ -27,14 +26,9 @@ var holidayFormFields = map[string]string{"/date": "tanggal", "/name": "nama", "
 
 // holidays lists a year's holidays (?tahun=, this year by default).
 func (h *Handler) holidays(w http.ResponseWriter, r *http.Request) {
-	year := caller(r).Now.Year()
-	if raw := r.URL.Query().Get("tahun"); raw != "" {
-		n, err := strconv.Atoi(raw)
-		if err != nil || n < 2000 || n > 2100 {
-			h.http.Fail(w, r, registry.Invalid("tahun", "holiday.year", "a year from 2000 to 2100"))
-			return
-		}
-		year = n
+	year, ok := h.yearOf(w, r)
+	if !ok {
+		return
 	}
 	d := &holidaysPage{Saved: r.URL.Query().Has("tersimpan"), Errors: map[string]string{}}
 	h.renderHolidays(w, r, http.StatusOK, year, d)

@@ -148,18 +148,9 @@ func (h *Handler) householdUpdate(w http.ResponseWriter, r *http.Request) {
 		}
 		ch.House.FloorAreaM2 = &area
 	}
-	for _, money := range []struct {
-		name string
-		to   **int64
-	}{{"penghasilan", &ch.MonthlyIncome}, {"pengeluaran", &ch.MonthlySpending}} {
-		if raw := text(money.name); raw != nil {
-			n, err := strconv.ParseInt(strings.NewReplacer(".", "", " ", "").Replace(*raw), 10, 64)
-			if err != nil {
-				d.Errors[money.name] = v.T("household.rupiah")
-			}
-			*money.to = &n
-		}
-	}
+	text("penghasilan") // into d.Form, trimmed
+	text("pengeluaran")
+	ch.MonthlyIncome, ch.MonthlySpending = rupiah(v, d.Form, d.Errors, "penghasilan"), rupiah(v, d.Form, d.Errors, "pengeluaran")
 	ch.Assets = append([]string{}, r.PostForm["aset"]...)
 	ch.Reason = strings.TrimSpace(r.PostFormValue("alasan"))
 	d.Form["alasan"] = ch.Reason
@@ -176,6 +167,21 @@ func (h *Handler) householdUpdate(w http.ResponseWriter, r *http.Request) {
 	}
 	d.choices(v, ch.Assets)
 	render(w, r, http.StatusUnprocessableEntity, keluargaUbah(v, d))
+}
+
+// rupiah reads a form's amount of rupiah (dots and spaces between the
+// thousands allowed), nil when it was left empty; one that is not a
+// number is noted in errs.
+func rupiah(v *webPage, form, errs map[string]string, name string) *int64 {
+	raw := form[name]
+	if raw == "" {
+		return nil
+	}
+	n, err := strconv.ParseInt(strings.NewReplacer(".", "", " ", "").Replace(raw), 10, 64)
+	if err != nil {
+		errs[name] = v.T("household.rupiah")
+	}
+	return &n
 }
 
 // houseConditions words what the registry knows of a house's condition,

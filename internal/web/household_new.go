@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/slrt-id/slrt/internal/registry"
 )
 
 // registerFields are the new-household form's fields, named as the
@@ -33,15 +35,22 @@ type registerPage struct {
 // the kelurahan the caller may register in.
 func newRegisterPage(r *http.Request) (*webPage, *registerPage) {
 	k := newKecamatanPage(caller(r).Kecamatan(), nil)
-	d := &registerPage{kecamatanPage: k, Form: map[string]string{}, Errors: map[string]string{}, IdempotencyKey: rand.Text()}
-	scope := caller(r).Scope
+	d := &registerPage{kecamatanPage: k, Form: map[string]string{}, Errors: map[string]string{}, IdempotencyKey: rand.Text(),
+		Kelurahan: kelurahanIn(k, caller(r).Scope)}
+	return newPage(r, "register.title"), d
+}
+
+// kelurahanIn lists the page's kelurahan within scope (all when nil), by
+// code, for a form's choice of kelurahan.
+func kelurahanIn(k kecamatanPage, scope []string) []place {
+	var out []place
 	for code, name := range k.KelurahanNames {
-		if scope == nil || slices.Contains(scope, code) {
-			d.Kelurahan = append(d.Kelurahan, place{Code: code, Name: name})
+		if registry.Allowed(scope, code) {
+			out = append(out, place{Code: code, Name: name})
 		}
 	}
-	slices.SortFunc(d.Kelurahan, func(a, b place) int { return strings.Compare(a.Code, b.Code) })
-	return newPage(r, "register.title"), d
+	slices.SortFunc(out, func(a, b place) int { return strings.Compare(a.Code, b.Code) })
+	return out
 }
 
 // householdNew shows the form for a new household and its head: the

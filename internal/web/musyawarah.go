@@ -5,7 +5,6 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -59,12 +58,7 @@ func (h *Handler) newMusyawarahForm(w http.ResponseWriter, r *http.Request, kelu
 	v := newPage(r, "muskel.new_title")
 	d := &musyawarahFormPage{kecamatanPage: newKecamatanPage(c.Kecamatan(), nil), Attendees: attendeeRows, Form: map[string]string{},
 		Errors: map[string]string{}, IdempotencyKey: rand.Text()}
-	for code, name := range d.KelurahanNames {
-		if registry.Allowed(c.Scope, code) {
-			d.Kelurahans = append(d.Kelurahans, place{Code: code, Name: name})
-		}
-	}
-	slices.SortFunc(d.Kelurahans, func(a, b place) int { return strings.Compare(a.Code, b.Code) })
+	d.Kelurahans = kelurahanIn(d.kecamatanPage, c.Scope)
 	d.Kelurahan = kelurahan
 	if d.Kelurahan == "" && len(d.Kelurahans) > 0 {
 		d.Kelurahan = d.Kelurahans[0].Code

@@ -26,7 +26,7 @@ type proposalsPage struct {
 
 // proposalRow is a proposal in a list, in words.
 type proposalRow struct {
-	ID                                      int64
+	ID                                       int64
 	Subject, Kind, Status, Kelurahan, Period string
 }
 
@@ -37,7 +37,8 @@ func (h *Handler) proposalList(w http.ResponseWriter, r *http.Request) {
 	c := caller(r)
 	v := newPage(r, "usulan.title")
 	d := &proposalsPage{kecamatanPage: newKecamatanPage(c.Kecamatan(), nil), Status: r.URL.Query().Get("status"),
-		CanWrite: h.mayInKecamatan(r, "usulan", "write"), CanDecide: h.mayInKecamatan(r, "usulan", "decide")}
+		CanWrite:  len(h.authz.AllowedWithin(account(r), c.Kecamatan(), "usulan", "write")) > 0,
+		CanDecide: len(h.authz.AllowedWithin(account(r), c.Kecamatan(), "usulan", "decide")) > 0}
 	for _, s := range usulan.Statuses {
 		d.Statuses = append(d.Statuses, string(s))
 	}
@@ -58,7 +59,7 @@ func (h *Handler) proposalList(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(items) > proposalsPerPage {
 		items = items[:proposalsPerPage]
-		d.NextPage = "?status=" + d.Status + "&sebelum=" + strconv.FormatInt(items[len(items)-1].ID, 10)
+		d.NextPage = query("status", d.Status, "sebelum", strconv.FormatInt(items[len(items)-1].ID, 10))
 	}
 	for _, p := range items {
 		d.Items = append(d.Items, proposalRowOf(v, d.kecamatanPage, p))
@@ -73,21 +74,6 @@ func proposalRowOf(v *webPage, k kecamatanPage, p proposal.Summary) proposalRow 
 		row.Period = *p.Period
 	}
 	return row
-}
-
-// mayInKecamatan reports whether the caller may do act on obj somewhere
-// in the request's kecamatan (in one of its kelurahan at least).
-func (h *Handler) mayInKecamatan(r *http.Request, obj, act string) bool {
-	code := caller(r).Kecamatan()
-	if h.may(r, code, obj, act) {
-		return true
-	}
-	for kel := range newKecamatanPage(code, nil).KelurahanNames {
-		if h.may(r, kel, obj, act) {
-			return true
-		}
-	}
-	return false
 }
 
 func proposalURL(code string, id int64) string {

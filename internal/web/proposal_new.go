@@ -83,12 +83,7 @@ func (h *Handler) newProposalForm(w http.ResponseWriter, r *http.Request, househ
 		IdempotencyKey: rand.Text(), Complaint: complaint}
 	if household == "" {
 		v := newPage(r, "usulan.new_household")
-		for code, name := range d.KelurahanNames {
-			if registry.Allowed(c.Scope, code) {
-				d.Kelurahan = append(d.Kelurahan, place{Code: code, Name: name})
-			}
-		}
-		slices.SortFunc(d.Kelurahan, func(a, b place) int { return strings.Compare(a.Code, b.Code) })
+		d.Kelurahan = kelurahanIn(d.kecamatanPage, c.Scope)
 		for _, rel := range registry.Relationships[1:] {
 			d.Relations = append(d.Relations, choice{Value: rel, Words: v.T("relationship." + rel)})
 		}
@@ -212,19 +207,8 @@ func (d *proposalFormPage) proposal(v *webPage) *proposal.New {
 			}
 			return in
 		}
-		in.HouseholdChange = &registry.HouseholdChange{}
-		for _, money := range []struct {
-			name string
-			to   **int64
-		}{{"penghasilan", &in.HouseholdChange.MonthlyIncome}, {"pengeluaran", &in.HouseholdChange.MonthlySpending}} {
-			if raw := f[money.name]; raw != "" {
-				n, err := strconv.ParseInt(strings.NewReplacer(".", "", " ", "").Replace(raw), 10, 64)
-				if err != nil {
-					d.Errors[money.name] = v.T("household.rupiah")
-				}
-				*money.to = &n
-			}
-		}
+		in.HouseholdChange = &registry.HouseholdChange{Socioeconomic: registry.Socioeconomic{
+			MonthlyIncome: rupiah(v, f, d.Errors, "penghasilan"), MonthlySpending: rupiah(v, f, d.Errors, "pengeluaran")}}
 	}
 	return in
 }
