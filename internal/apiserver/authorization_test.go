@@ -84,6 +84,12 @@ var expectations = map[string]func(c *caller, l location) bool{
 	"GET /api/v1/kecamatan/{code}/musyawarah/terlambat":         readsKecamatan,
 	"GET /api/v1/kecamatan/{code}/musyawarah/{id}":              readsKecamatan,
 	"GET /api/v1/kecamatan/{code}/musyawarah/{id}/berita-acara": readsKecamatan,
+	"GET /api/v1/usulan/verifikasi":                             role(authz.RoleDinsos),
+	"POST /api/v1/kecamatan/{code}/usulan/{id}/verifikasi":      role(authz.RoleDinsos),
+	"POST /api/v1/usulan/batch":                                 role(authz.RoleDinsos),
+	"GET /api/v1/usulan/batch":                                  role(authz.RoleDinsos),
+	"GET /api/v1/usulan/batch/{id}":                             role(authz.RoleDinsos),
+	"GET /api/v1/usulan/batch/{id}/bnba":                        role(authz.RoleDinsos),
 	"GET /api/v1/usulan/periode":                                signedIn,
 	"PUT /api/v1/usulan/periode/{period}":                       role(authz.RoleDinsos),
 

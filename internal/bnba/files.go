@@ -79,7 +79,11 @@ type Writer interface {
 }
 
 // NewWriter writes format "csv" or "xlsx" to w, starting with the header.
-func NewWriter(format string, w io.Writer) (Writer, error) {
+func NewWriter(format string, w io.Writer) (Writer, error) { return NewWriterWith(format, w, Columns) }
+
+// NewWriterWith is NewWriter for a file whose header is not Columns (a
+// batch of proposals has columns of its own around them).
+func NewWriterWith(format string, w io.Writer, header []string) (Writer, error) {
 	var out Writer
 	switch format {
 	case "csv":
@@ -94,7 +98,7 @@ func NewWriter(format string, w io.Writer) (Writer, error) {
 	default:
 		return nil, fmt.Errorf("format %q: csv or xlsx", format)
 	}
-	return out, out.Write(Columns)
+	return out, out.Write(header)
 }
 
 type csvWriter struct{ w *csv.Writer }

@@ -10,13 +10,8 @@ import (
 // or XLSX (?format=), optionally of one kelurahan: the shape the import
 // reads. It holds every NIK of the kecamatan, so it is audited.
 func (s *Server) registryExport(w http.ResponseWriter, r *http.Request) {
-	format := r.URL.Query().Get("format")
-	if format == "" {
-		format = "csv"
-	}
-	contentType := map[string]string{"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}[format]
-	if contentType == "" {
-		invalid(w, r, FieldError{Field: "format", Code: "export.format", Message: "csv or xlsx"})
+	format, contentType, ok := fileFormat(w, r)
+	if !ok {
 		return
 	}
 	rq := RequestOf(r)
@@ -35,4 +30,19 @@ func (s *Server) registryExport(w http.ResponseWriter, r *http.Request) {
 		// Mid-stream the answer has begun: the client sees a cut file.
 		logFailure(r, err)
 	}
+}
+
+// fileFormat reads a download's ?format= (csv unless said), answering a bad
+// one, with its content type.
+func fileFormat(w http.ResponseWriter, r *http.Request) (format, contentType string, ok bool) {
+	format = r.URL.Query().Get("format")
+	if format == "" {
+		format = "csv"
+	}
+	contentType = map[string]string{"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}[format]
+	if contentType == "" {
+		invalid(w, r, FieldError{Field: "format", Code: "export.format", Message: "csv or xlsx"})
+		return "", "", false
+	}
+	return format, contentType, true
 }

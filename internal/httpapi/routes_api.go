@@ -57,6 +57,14 @@ func (s *Server) apiRoutes(rt *Routes) {
 	rt.API("GET", "/api/v1/kecamatan/{code}/musyawarah/terlambat", InTenant("usulan", "read"), s.musyawarahLate)
 	rt.API("GET", "/api/v1/kecamatan/{code}/musyawarah/{id}", InTenant("usulan", "read"), s.musyawarahShow)
 	rt.API("GET", "/api/v1/kecamatan/{code}/musyawarah/{id}/berita-acara", InTenant("usulan", "read"), s.musyawarahMinutes)
+	// Dinas Sosial verifies what the muskel agreed, sends the verified in
+	// batches (the BNBA upload) and brings the centre's result back.
+	rt.API("GET", "/api/v1/usulan/verifikasi", Anywhere("usulan", "verify"), s.verificationQueue)
+	rt.API("POST", "/api/v1/kecamatan/{code}/usulan/{id}/verifikasi", InTenant("usulan", "verify"), s.proposalVerify)
+	rt.API("POST", "/api/v1/usulan/batch", Anywhere("usulan", "verify"), s.batchCreate)
+	rt.API("GET", "/api/v1/usulan/batch", Anywhere("usulan", "verify"), s.batchList)
+	rt.API("GET", "/api/v1/usulan/batch/{id}", Anywhere("usulan", "verify"), s.batchShow)
+	rt.bulk("GET", "/api/v1/usulan/batch/{id}/bnba", Anywhere("usulan", "verify"), s.batchFile)
 	rt.API("GET", "/api/v1/usulan/periode", Self, s.periodList)
 	rt.API("PUT", "/api/v1/usulan/periode/{period}", Anywhere("usulan_periode", "write"), s.periodPut)
 

@@ -1,0 +1,203 @@
+package apiserver_test
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/slrt-id/slrt/internal/proposal"
+)
+
+// agreeInMuskel submits the drafts and has the koordinator record a muskel
+// of Babakan Ciparay that agrees them all; it returns the muskel's id.
+func agreeInMuskel(t *testing.T, ids ...int64) int64 {
+	t.Helper()
+	openPeriod(t)
+	decisions := make([]map[string]any, len(ids))
+	for i, id := range ids {
+		expectStatus(t, moveProposal(t, "petugas", id, "diajukan", ""), http.StatusOK)
+		decisions[i] = map[string]any{"usulanId": id, "agreed": true}
+	}
+	resp := do(t, "koordinator", "POST", kec("32.73.03")+"/musyawarah", map[string]any{"kelurahan": "32.73.03.1001",
+		"heldOn": time.Now().Format(time.DateOnly), "place": "Aula Kelurahan", "chair": "Lurah Babakan",
+		"attendees": []map[string]any{{"name": "Lurah Babakan", "role": "lurah"}, {"name": "Pak TKSK", "role": "tksk"}},
+		"decisions": decisions})
+	expectStatus(t, resp, http.StatusCreated)
+	var c createdResp
+	resp.json(t, &c)
+	return c.ID
+}
+
+func verifyProposal(t *testing.T, who string, id int64, to, reason string) *response {
+	t.Helper()
+	body := map[string]any{"status": to}
+	if reason != "" {
+		body["reason"] = reason
+	}
+	return do(t, who, "POST", fmt.Sprintf("%s/usulan/%d/verifikasi", kec("32.73.03"), id), body)
+}
+
+// queueRefs lists the references in Dinas Sosial's queue of status, all
+// pages.
+func queueRefs(t *testing.T, status string) []string {
+	t.Helper()
+	var refs []string
+	cursor := ""
+	for {
+		resp := do(t, "dinsos", "GET", "/api/v1/usulan/verifikasi?limit=2&status="+status+"&cursor="+cursor, nil)
+		expectStatus(t, resp, http.StatusOK)
+		var q struct {
+			Items []struct {
+				Kecamatan string
+				ID        int64
+				Status    string
+			}
+			NextCursor  string
+			Unavailable []any
+		}
+		resp.json(t, &q)
+		for _, it := range q.Items {
+			if it.Status != status {
+				t.Errorf("the %s queue holds a proposal %s", status, it.Status)
+			}
+			refs = append(refs, proposal.Ref(it.Kecamatan, it.ID))
+		}
+		if q.NextCursor == "" {
+			return refs
+		}
+		cursor = q.NextCursor
+	}
+}
+
+// Dinas Sosial sees what every kecamatan's muskel agreed, verifies,
+// returns with a note or rejects it, and only Dinas Sosial may; a returned
+// proposal goes back to the Puskesos, who may submit it again.
+func TestDinasSosialVerifiesWhatTheMuskelAgreed(t *testing.T) {
+	hh, _ := registerHousehold(t, "petugas", "32.73.03.1001")
+	registerPerson(t, "petugas", "32.73.03", hh, personSpec{"Oman Verifikasi", "L", "1970-03-03", "kepala_keluarga"})
+	verified := draftProposal(t, newHouseholdProposal("Iwan Verifikasi Baru"))
+	returned := draftProposal(t, map[string]any{"kind": "program", "householdId": hh, "programme": "BPNT"})
+	rejected := draftProposal(t, map[string]any{"kind": "program", "householdId": hh, "programme": "PBI_JK"})
+	agreeInMuskel(t, verified, returned, rejected)
+
+	refs := queueRefs(t, "disepakati")
+	for _, id := range []int64{verified, returned, rejected} {
+		if !slices.Contains(refs, proposal.Ref("32.73.03", id)) {
+			t.Errorf("proposal %d is not in the queue %v", id, refs)
+		}
+	}
+	expectStatus(t, do(t, "koordinator", "GET", "/api/v1/usulan/verifikasi", nil), http.StatusForbidden)
+
+	// Only Dinas Sosial verifies; the koordinator may not.
+	expectStatus(t, verifyProposal(t, "koordinator", verified, "diverifikasi", ""), http.StatusForbidden)
+	expectStatus(t, verifyProposal(t, "dinsos", verified, "diverifikasi", ""), http.StatusOK)
+	resp := verifyProposal(t, "dinsos", verified, "diverifikasi", "")
+	if resp.status != http.StatusConflict || !strings.Contains(string(resp.body), "it can become: dikirim") {
+		t.Errorf("verifying twice: %d %s", resp.status, resp.body)
+	}
+	expectStatus(t, verifyProposal(t, "dinsos", returned, "dikembalikan", ""), http.StatusUnprocessableEntity)
+	expectStatus(t, verifyProposal(t, "dinsos", returned, "dikembalikan", "Lampirkan foto rumah dan SKTM"), http.StatusOK)
+	expectStatus(t, verifyProposal(t, "dinsos", rejected, "ditolak_dinsos", "Sudah menerima PBI daerah"), http.StatusOK)
+
+	p := proposalOf(t, "petugas", returned)
+	last := p.History[len(p.History)-1]
+	if p.Status != "dikembalikan" || last.Username != "dinsos" || last.Reason == nil || *last.Reason != "Lampirkan foto rumah dan SKTM" ||
+		strings.Join(p.Next, ",") != "diajukan,dibatalkan" {
+		t.Errorf("returned: %+v", p)
+	}
+	expectStatus(t, moveProposal(t, "petugas", returned, "diajukan", ""), http.StatusOK)
+	if p := proposalOf(t, "petugas", rejected); p.Status != "ditolak_dinsos" || len(p.Next) != 0 {
+		t.Errorf("rejected: %+v", p)
+	}
+	if !slices.Contains(queueRefs(t, "diverifikasi"), proposal.Ref("32.73.03", verified)) {
+		t.Error("the verified proposal is not among those to send")
+	}
+	resp = do(t, "dinsos", "GET", "/api/v1/usulan/verifikasi?status=draft", nil)
+	expectStatus(t, resp, http.StatusUnprocessableEntity)
+}
+
+// Dinas Sosial sends the verified proposals in a batch: each becomes
+// dikirim with the batch's code, a retry is the same batch, and the batch's
+// BNBA upload lists each proposal's persons with what it asks, in CSV and
+// XLSX, its download audited.
+func TestDinasSosialSendsTheVerifiedInABatch(t *testing.T) {
+	hh, _ := registerHousehold(t, "petugas", "32.73.03.1001")
+	registerPerson(t, "petugas", "32.73.03", hh, personSpec{"Ujang Batch", "L", "1968-04-04", "kepala_keluarga"})
+	newHH := draftProposal(t, newHouseholdProposal("Dede Batch Baru"))
+	correction := draftProposal(t, map[string]any{"kind": "perbaikan", "householdId": hh,
+		"householdChange": map[string]any{"monthlyIncome": 450000}})
+	waiting := draftProposal(t, map[string]any{"kind": "program", "householdId": hh, "programme": "PKH"})
+	agreeInMuskel(t, newHH, correction, waiting)
+	for _, id := range []int64{newHH, correction} {
+		expectStatus(t, verifyProposal(t, "dinsos", id, "diverifikasi", ""), http.StatusOK)
+	}
+
+	expectStatus(t, do(t, "koordinator", "POST", "/api/v1/usulan/batch", map[string]any{}), http.StatusForbidden)
+	first := do(t, "dinsos", "POST", "/api/v1/usulan/batch", map[string]any{}, "Idempotency-Key", "batch-uji-1")
+	expectStatus(t, first, http.StatusCreated)
+	var b struct {
+		ID          int64
+		Code        string
+		Sent        map[string]int
+		Unavailable []any
+	}
+	first.json(t, &b)
+	if b.Sent["32.73.03"] < 2 || len(b.Unavailable) != 0 || !strings.HasPrefix(b.Code, "BNBA-") {
+		t.Errorf("the batch: %+v", b)
+	}
+	again := do(t, "dinsos", "POST", "/api/v1/usulan/batch", map[string]any{}, "Idempotency-Key", "batch-uji-1")
+	expectStatus(t, again, http.StatusCreated)
+	if again.header.Get("Location") != first.header.Get("Location") || again.header.Get("Idempotent-Replayed") != "true" {
+		t.Errorf("a retried batch is another batch: %s", again.body)
+	}
+	for _, id := range []int64{newHH, correction} {
+		p := proposalOf(t, "petugas", id)
+		if p.Status != "dikirim" {
+			t.Errorf("proposal %d after the batch: %+v", id, p)
+		}
+	}
+	if p := proposalOf(t, "petugas", waiting); p.Status != "disepakati" {
+		t.Errorf("an unverified proposal went in the batch: %+v", p)
+	}
+
+	resp := do(t, "dinsos", "GET", fmt.Sprintf("/api/v1/usulan/batch/%d/bnba", b.ID), nil)
+	expectStatus(t, resp, http.StatusOK)
+	records, err := csv.NewReader(bytes.NewReader(resp.body)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(records[0], proposal.BatchColumns) {
+		t.Errorf("the header: %v", records[0])
+	}
+	byRef := map[string][][]string{}
+	for _, r := range records[1:] {
+		if r[2] != b.Code {
+			t.Errorf("a row of another batch: %v", r)
+		}
+		byRef[r[0]] = append(byRef[r[0]], r)
+	}
+	col := func(name string) int { return slices.Index(proposal.BatchColumns, name) }
+	members := byRef[proposal.Ref("32.73.03", newHH)]
+	if len(members) != 2 || members[0][col("nama")] != "Dede Batch Baru" || members[0][col("jenis_usulan")] != "keluarga_baru" ||
+		members[0][col("kelurahan")] != "32.73.03.1001" {
+		t.Errorf("the new household's rows: %v", members)
+	}
+	corr := byRef[proposal.Ref("32.73.03", correction)]
+	if len(corr) != 1 || corr[0][col("perbaikan")] != "monthlyIncome: - -> 450000" {
+		t.Errorf("the correction's rows: %v", corr)
+	}
+	if !strings.Contains(auditOf(t, "dinsos"), "GET /api/v1/usulan/batch/{id}/bnba") {
+		t.Error("the batch file's download is not audited")
+	}
+	resp = do(t, "dinsos", "GET", fmt.Sprintf("/api/v1/usulan/batch/%d/bnba?format=xlsx", b.ID), nil)
+	expectStatus(t, resp, http.StatusOK)
+	if !bytes.HasPrefix(resp.body, []byte("PK")) {
+		t.Error("the XLSX is not a workbook")
+	}
+	expectStatus(t, do(t, "dinsos", "GET", "/api/v1/usulan/batch/999999/bnba", nil), http.StatusNotFound)
+}
