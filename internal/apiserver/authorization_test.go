@@ -90,6 +90,7 @@ var expectations = map[string]func(c *caller, l location) bool{
 	"GET /api/v1/usulan/batch":                                  role(authz.RoleDinsos),
 	"GET /api/v1/usulan/batch/{id}":                             role(authz.RoleDinsos),
 	"GET /api/v1/usulan/batch/{id}/bnba":                        role(authz.RoleDinsos),
+	"POST /api/v1/usulan/hasil":                                 role(authz.RoleDinsos),
 	"GET /api/v1/usulan/periode":                                signedIn,
 	"PUT /api/v1/usulan/periode/{period}":                       role(authz.RoleDinsos),
 

@@ -201,3 +201,147 @@ func TestDinasSosialSendsTheVerifiedInABatch(t *testing.T) {
 	}
 	expectStatus(t, do(t, "dinsos", "GET", "/api/v1/usulan/batch/999999/bnba", nil), http.StatusNotFound)
 }
+
+// sendInBatch takes drafts through the muskel and verification into a new
+// batch.
+func sendInBatch(t *testing.T, ids ...int64) {
+	t.Helper()
+	agreeInMuskel(t, ids...)
+	for _, id := range ids {
+		expectStatus(t, verifyProposal(t, "dinsos", id, "diverifikasi", ""), http.StatusOK)
+	}
+	expectStatus(t, do(t, "dinsos", "POST", "/api/v1/usulan/batch", map[string]any{}), http.StatusCreated)
+}
+
+func importResult(t *testing.T, who, query, file string) *response {
+	t.Helper()
+	return do(t, who, "POST", "/api/v1/usulan/hasil"+query, file, "Content-Type", "text/csv")
+}
+
+// resultAnswer is the answer to a result import.
+type resultAnswer struct {
+	Rows, Decided, NotDecided, Already, Registered int
+	Committed                                      bool
+	Problems                                       []struct {
+		Line        int
+		Field, Code string
+	}
+}
+
+// The centre's result comes back as a file: a bad row changes nothing
+// (every problem named by line and field) unless skipped, a dry run keeps
+// nothing, and the good file sets desil and programmes, registers the new
+// household with its members, applies the correction and the
+// deactivation, closes every proposal, and the registry's history names
+// the proposal; importing it again changes nothing.
+func TestTheCentresResultComesBack(t *testing.T) {
+	hh, kk := registerHousehold(t, "petugas", "32.73.03.1001")
+	registerPerson(t, "petugas", "32.73.03", hh, personSpec{"Karta Hasil", "L", "1958-05-05", "kepala_keluarga"})
+	gone, _ := registerPerson(t, "petugas", "32.73.03", hh, personSpec{"Nini Hasil", "P", "1931-06-06", "orang_tua"})
+	newHH := draftProposal(t, newHouseholdProposal("Entis Hasil Baru"))
+	correction := draftProposal(t, map[string]any{"kind": "perbaikan", "householdId": hh,
+		"householdChange": map[string]any{"monthlyIncome": 350000}})
+	deceased := draftProposal(t, map[string]any{"kind": "nonaktif", "householdId": hh, "personId": gone,
+		"deactivationReason": "meninggal", "evidence": "Akta kematian 3273-KM-2026-0042"})
+	programme := draftProposal(t, map[string]any{"kind": "program", "householdId": hh, "programme": "BPNT"})
+	sendInBatch(t, newHH, correction, deceased, programme)
+	newKK, _ := proposalOf(t, "petugas", newHH).Proposal["noKK"].(string)
+	ref := func(id int64) string { return proposal.Ref("32.73.03", id) }
+
+	good := "id_usulan,no_kk,hasil,desil,program,id_dtsen,keterangan\n" +
+		ref(newHH) + "," + newKK + ",ditetapkan,1,PKH;BPNT,DTSEN-" + newKK[10:] + ",\n" +
+		ref(correction) + "," + kk + ",ditetapkan,3,,,\n" +
+		ref(deceased) + "," + kk + ",ditetapkan,,,,\n" +
+		ref(programme) + "," + kk + ",tidak ditetapkan,,,,Kuota BPNT kecamatan penuh\n"
+	bad := good + "32.73.03/999999," + kk + ",mungkin,11,,,\n" + ref(newHH) + ",3273000000000000,ditetapkan,,,,\n"
+
+	expectStatus(t, importResult(t, "koordinator", "", good), http.StatusForbidden)
+	resp := importResult(t, "dinsos", "", bad)
+	var res resultAnswer
+	resp.json(t, &res)
+	var got []string
+	for _, p := range res.Problems {
+		got = append(got, fmt.Sprintf("%d %s %s", p.Line, p.Field, p.Code))
+	}
+	want := []string{"6 hasil result.decision", "6 desil bnba.desil", "7 id_usulan result.twice"}
+	if resp.status != http.StatusUnprocessableEntity || res.Committed || !slices.Equal(got, want) {
+		t.Errorf("a file with bad rows: %d %v, want %v", resp.status, got, want)
+	}
+	resp = importResult(t, "dinsos", "?dryRun=true", good)
+	expectStatus(t, resp, http.StatusOK)
+	resp.json(t, &res)
+	if res.Committed || res.Decided != 3 || res.NotDecided != 1 || res.Registered != 1 {
+		t.Errorf("the dry run: %+v", res)
+	}
+	for _, id := range []int64{newHH, correction, deceased, programme} {
+		if p := proposalOf(t, "petugas", id); p.Status != "dikirim" {
+			t.Errorf("proposal %d changed before the result was kept: %s", id, p.Status)
+		}
+	}
+
+	resp = importResult(t, "dinsos", "", good)
+	expectStatus(t, resp, http.StatusOK)
+	resp.json(t, &res)
+	if !res.Committed || res.Rows != 4 || res.Decided != 3 || res.NotDecided != 1 || res.Registered != 1 {
+		t.Errorf("the import: %+v", res)
+	}
+	var registered struct {
+		HouseholdID *int64
+		Status      string
+	}
+	resp = do(t, "petugas", "GET", fmt.Sprintf("%s/usulan/%d", kec("32.73.03"), newHH), nil)
+	resp.json(t, &registered)
+	if registered.Status != "ditetapkan" || registered.HouseholdID == nil {
+		t.Fatalf("the new household's proposal: %s", resp.body)
+	}
+	var h struct {
+		NoKK       string
+		Desil      *int
+		Programmes []string
+		DTKSID     *string `json:"dtksId"`
+		Members    []struct{ Name, Presence string }
+	}
+	do(t, "petugas", "GET", fmt.Sprintf("%s/keluarga/%d", kec("32.73.03"), *registered.HouseholdID), nil).json(t, &h)
+	if h.NoKK != newKK || h.Desil == nil || *h.Desil != 1 || strings.Join(h.Programmes, ",") != "PKH,BPNT" || h.DTKSID == nil ||
+		len(h.Members) != 2 {
+		t.Errorf("the household the centre registered: %+v", h)
+	}
+	for _, c := range historyOf(t, "petugas", "32.73.03", *registered.HouseholdID) {
+		if c.Via != "usulan" || c.Reason == nil || !strings.Contains(*c.Reason, "usulan "+ref(newHH)) {
+			t.Errorf("the new household's history does not name the proposal: %+v", c)
+		}
+	}
+
+	do(t, "petugas", "GET", fmt.Sprintf("%s/keluarga/%d", kec("32.73.03"), hh), nil).json(t, &h)
+	presence := map[string]string{}
+	for _, m := range h.Members {
+		presence[m.Name] = m.Presence
+	}
+	if h.Desil == nil || *h.Desil != 3 || presence["Nini Hasil"] != "meninggal" || slices.Contains(h.Programmes, "BPNT") {
+		t.Errorf("the household after its result: %+v", h)
+	}
+	named := 0
+	for _, c := range historyOf(t, "petugas", "32.73.03", hh) {
+		if c.Via == "usulan" && c.Reason != nil && strings.Contains(*c.Reason, "usulan 32.73.03/") {
+			named++
+			if c.Entity == "household" && c.After["monthly_income"] != nil && c.After["monthly_income"] != 350000.0 {
+				t.Errorf("the correction applied: %+v", c)
+			}
+		}
+	}
+	if named < 3 {
+		t.Errorf("the household's history names %d changes by a proposal, want the correction, the desil and the death", named)
+	}
+	p := proposalOf(t, "petugas", programme)
+	last := p.History[len(p.History)-1]
+	if p.Status != "tidak_ditetapkan" || last.Reason == nil || *last.Reason != "Kuota BPNT kecamatan penuh" || last.Username != "dinsos" {
+		t.Errorf("the proposal not decided: %+v", p)
+	}
+
+	resp = importResult(t, "dinsos", "", good)
+	expectStatus(t, resp, http.StatusOK)
+	resp.json(t, &res)
+	if res.Already != 4 || res.Decided != 0 || res.Registered != 0 {
+		t.Errorf("importing the result again: %+v", res)
+	}
+}

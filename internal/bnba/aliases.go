@@ -129,8 +129,9 @@ func codedValue(column, v string) string {
 	return n
 }
 
-// programme reads one programme as written.
-func programme(v string) string {
+// Programme reads one programme as written: its code, or what the aliases
+// make of it (SEMBAKO is BPNT, KIS is PBI_JK).
+func Programme(v string) string {
 	n := strings.ToUpper(normalValue(v))
 	if code, ok := programmeAliases[n]; ok {
 		return code
@@ -167,3 +168,7 @@ func nearest(name string) []string {
 	}
 	return out
 }
+
+// HeaderName is a header cell as files of other shapes compare it too:
+// lower case, separators read as spaces.
+func HeaderName(s string) string { return normalName(s) }

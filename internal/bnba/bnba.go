@@ -188,7 +188,7 @@ func Check(h Header, record []string, line int, kecamatan string, now time.Time)
 	}
 	r.Disabilities = list(bad, "disabilitas", get("disabilitas"), normalValue, registry.Disabilities)
 	r.ChronicIllnesses = list(bad, "penyakit_kronis", get("penyakit_kronis"), normalValue, registry.ChronicIllnesses)
-	r.Programmes = list(bad, "program", get("program"), programme, registry.Programmes)
+	r.Programmes = list(bad, "program", get("program"), Programme, registry.Programmes)
 	switch codedValue("hamil", get("hamil")) {
 	case "", "tidak":
 	case "ya":

@@ -216,7 +216,7 @@ func TestValuesAsWritten(t *testing.T) {
 		}
 	}
 	for written, code := range map[string]string{"Sembako": "BPNT", "PBI-JK": "PBI_JK", "pkh": "PKH", "BPNT/Sembako": "BPNT"} {
-		if got := programme(written); got != code {
+		if got := Programme(written); got != code {
 			t.Errorf("programme %q: %q, want %q", written, got, code)
 		}
 	}

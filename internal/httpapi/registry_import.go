@@ -29,20 +29,8 @@ type importResult struct {
 // the same file again changes nothing (upsert by No KK and NIK).
 func (s *Server) registryImport(w http.ResponseWriter, r *http.Request) {
 	skip := r.URL.Query().Get("skipInvalid") == "true"
-	name, charset := "extract.csv", ""
-	mediaType, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	switch mediaType {
-	case "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":
-		name = "extract.xlsx"
-	case "", "text/csv":
-		charset = strings.ToLower(params["charset"]) // none: UTF-8, or Windows-1252 when the text is not UTF-8
-	default:
-		problem(w, r, http.StatusUnsupportedMediaType, "Send text/csv (charset utf-8 or windows-1252), or an XLSX workbook with its content type.")
-		return
-	}
-	reader, err := bnba.Open(name, http.MaxBytesReader(w, r.Body, maxImportBytes), charset)
-	if err != nil {
-		invalid(w, r, FieldError{Field: "/", Code: "bnba.file", Message: err.Error()})
+	reader, ok := openUpload(w, r)
+	if !ok {
 		return
 	}
 	q := r.URL.Query()
@@ -78,4 +66,26 @@ func (s *Server) registryImport(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeJSON(w, http.StatusOK, importResult{Result: res, Committed: !opts.DryRun})
 	}
+}
+
+// openUpload opens a request's body as a CSV (by its charset) or XLSX (by
+// its content type) file, answering one it cannot read.
+func openUpload(w http.ResponseWriter, r *http.Request) (bnba.Reader, bool) {
+	name, charset := "extract.csv", ""
+	mediaType, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch mediaType {
+	case "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":
+		name = "extract.xlsx"
+	case "", "text/csv":
+		charset = strings.ToLower(params["charset"]) // none: UTF-8, or Windows-1252 when the text is not UTF-8
+	default:
+		problem(w, r, http.StatusUnsupportedMediaType, "Send text/csv (charset utf-8 or windows-1252), or an XLSX workbook with its content type.")
+		return nil, false
+	}
+	reader, err := bnba.Open(name, http.MaxBytesReader(w, r.Body, maxImportBytes), charset)
+	if err != nil {
+		invalid(w, r, FieldError{Field: "/", Code: "bnba.file", Message: err.Error()})
+		return nil, false
+	}
+	return reader, true
 }

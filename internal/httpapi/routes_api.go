@@ -65,6 +65,7 @@ func (s *Server) apiRoutes(rt *Routes) {
 	rt.API("GET", "/api/v1/usulan/batch", Anywhere("usulan", "verify"), s.batchList)
 	rt.API("GET", "/api/v1/usulan/batch/{id}", Anywhere("usulan", "verify"), s.batchShow)
 	rt.bulk("GET", "/api/v1/usulan/batch/{id}/bnba", Anywhere("usulan", "verify"), s.batchFile)
+	rt.bulk("POST", "/api/v1/usulan/hasil", Anywhere("usulan", "verify"), s.resultImport)
 	rt.API("GET", "/api/v1/usulan/periode", Self, s.periodList)
 	rt.API("PUT", "/api/v1/usulan/periode/{period}", Anywhere("usulan_periode", "write"), s.periodPut)
 

@@ -139,3 +139,35 @@ func (s *Server) batchFile(w http.ResponseWriter, r *http.Request) {
 		logFailure(r, err)
 	}
 }
+
+// resultImport brings the centre's result back (a CSV or XLSX of
+// proposal.ResultColumns): desil, programmes and DTSEN ids set on the
+// households, decided proposals taking effect, every proposal closed as
+// ditetapkan or tidak_ditetapkan, one transaction per kecamatan. With a
+// problem in any row nothing is kept (422 listing each line and field)
+// unless ?skipInvalid=true; ?dryRun=true keeps nothing. Importing the same
+// file again changes nothing.
+func (s *Server) resultImport(w http.ResponseWriter, r *http.Request) {
+	reader, ok := openUpload(w, r)
+	if !ok {
+		return
+	}
+	q := r.URL.Query()
+	o := usecase.ResultOptions{SkipInvalid: q.Get("skipInvalid") == "true", DryRun: q.Get("dryRun") == "true"}
+	res, err := s.app.ImportResult(r.Context(), &RequestOf(r).Caller, reader, o)
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.Is(err, usecase.ErrNothingLoaded):
+		writeProblem(w, http.StatusUnprocessableEntity, struct {
+			problemDoc
+			*usecase.ResultImport
+		}{newProblem(r, http.StatusUnprocessableEntity, "The result file has problems; nothing was applied. Fix the lines listed, or apply the good rows with skipInvalid=true."),
+			res})
+	case errors.As(err, &tooBig):
+		problem(w, r, http.StatusRequestEntityTooLarge, "The file is larger than 512 MiB; split it by kecamatan.")
+	case err != nil:
+		s.Fail(w, r, err)
+	default:
+		writeJSON(w, http.StatusOK, res)
+	}
+}

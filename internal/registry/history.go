@@ -38,6 +38,8 @@ type Change struct {
 const (
 	ViaEdit   = "edit"
 	ViaImport = "import"
+	// ViaUsulan is a proposal's decision taking effect.
+	ViaUsulan = "usulan"
 )
 
 // Attribute says who makes the changes of a transaction, for the history

@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -220,6 +221,8 @@ type HouseholdChange struct {
 	House *HouseChange `json:"house,omitempty"`
 	// Reason says why, for the registry's history.
 	Reason string `json:"reason,omitempty"`
+	// Via says how the change comes (ViaEdit when empty).
+	Via string `json:"-"`
 }
 
 // HouseChange updates the house (for every household living in it).
@@ -251,7 +254,7 @@ func UpdateHousehold(ctx context.Context, tx pgx.Tx, id int64, ch *HouseholdChan
 	if err != nil {
 		return err
 	}
-	if err := Because(ctx, tx, ViaEdit, ch.Reason); err != nil {
+	if err := Because(ctx, tx, cmp.Or(ch.Via, ViaEdit), ch.Reason); err != nil {
 		return err
 	}
 	s := ch.Socioeconomic

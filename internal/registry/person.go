@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -214,6 +215,8 @@ type PersonChange struct {
 	// Reason says why, for the registry's history; a move's own reason
 	// stands when it is empty.
 	Reason string `json:"reason,omitempty"`
+	// Via says how the change comes (ViaEdit when empty).
+	Via string `json:"-"`
 }
 
 // Move is a person's move into another household of the kecamatan.
@@ -242,7 +245,7 @@ func UpdatePerson(ctx context.Context, tx pgx.Tx, id int64, ch *PersonChange, ac
 	if reason == "" && ch.Move != nil {
 		reason = ch.Move.Reason
 	}
-	if err := Because(ctx, tx, ViaEdit, reason); err != nil {
+	if err := Because(ctx, tx, cmp.Or(ch.Via, ViaEdit), reason); err != nil {
 		return err
 	}
 	var set setter

@@ -1,0 +1,419 @@
+package proposal
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/slrt-id/slrt/internal/bnba"
+	"github.com/slrt-id/slrt/internal/casework"
+	"github.com/slrt-id/slrt/internal/registry"
+	"github.com/slrt-id/slrt/internal/usulan"
+)
+
+// ResultColumns are the columns of the centre's result file, one row per
+// proposal sent (docs/import.md): its reference and No KK as the batch
+// gave them, the decision, and the household's desil, programmes and DTSEN
+// id as the centre set them. Other columns are ignored.
+var ResultColumns = []string{"id_usulan", "no_kk", "hasil", "desil", "program", "id_dtsen", "keterangan"}
+
+// resultRequired are the columns a result file must have.
+var resultRequired = []string{"id_usulan", "no_kk", "hasil"}
+
+// The decisions a result row may carry.
+const (
+	resultDecided    = "ditetapkan"
+	resultNotDecided = "tidak_ditetapkan"
+)
+
+// ResultRow is one row of a result file, checked.
+type ResultRow struct {
+	Line      int
+	Kecamatan string
+	ID        int64
+	NoKK      string
+	Decided   bool
+	Desil     *int16
+	// Programmes are the household's programmes as the centre set them;
+	// nil when the cell is empty (they stay as they are).
+	Programmes []string
+	DTSENID    *string
+	Note       string
+}
+
+// ReadResult reads and checks a result file's rows: a problem names the
+// line and the column. Rows with problems are left out of rows.
+func ReadResult(r bnba.Reader) (rows []ResultRow, problems []bnba.Problem, err error) {
+	var header map[string]int
+	seen := map[string]int{}
+	for {
+		record, line, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			var p *bnba.Problem
+			if errors.As(err, &p) {
+				return rows, append(problems, *p), nil
+			}
+			return nil, nil, err
+		}
+		if header == nil {
+			if strings.TrimSpace(strings.Join(record, "")) == "" {
+				continue
+			}
+			header = map[string]int{}
+			for i, cell := range record {
+				header[strings.ReplaceAll(bnba.HeaderName(cell), " ", "_")] = i
+			}
+			for _, c := range resultRequired {
+				if _, ok := header[c]; !ok {
+					problems = append(problems, bnba.Problem{Line: line, Field: c, Code: "result.column_missing",
+						Message: "the result file needs the column " + c + " (" + strings.Join(ResultColumns, ", ") + ")"})
+				}
+			}
+			if problems != nil {
+				return nil, problems, nil
+			}
+			continue
+		}
+		get := func(c string) string {
+			if i, ok := header[c]; ok && i < len(record) {
+				return strings.TrimSpace(record[i])
+			}
+			return ""
+		}
+		if strings.TrimSpace(strings.Join(record, "")) == "" {
+			continue
+		}
+		row, ps := checkResult(line, get)
+		if prev, ok := seen[get("id_usulan")]; ok && ps == nil {
+			ps = append(ps, bnba.Problem{Line: line, Field: "id_usulan", Code: "result.twice",
+				Message: fmt.Sprintf("this proposal is already decided on line %d", prev)})
+		}
+		seen[get("id_usulan")] = line
+		if ps != nil {
+			problems = append(problems, ps...)
+			continue
+		}
+		rows = append(rows, row)
+	}
+	if header == nil {
+		problems = append(problems, bnba.Problem{Line: 1, Field: "id_usulan", Code: "result.empty", Message: "the file has no header and no rows"})
+	}
+	return rows, problems, nil
+}
+
+func checkResult(line int, get func(string) string) (ResultRow, []bnba.Problem) {
+	var ps []bnba.Problem
+	bad := func(field, code, msg string) { ps = append(ps, bnba.Problem{Line: line, Field: field, Code: code, Message: msg}) }
+	row := ResultRow{Line: line, NoKK: get("no_kk"), Note: get("keterangan")}
+	var ok bool
+	if row.Kecamatan, row.ID, ok = ParseRef(get("id_usulan")); !ok {
+		bad("id_usulan", "result.reference", "the proposal's reference as the batch file gave it (kecamatan/id, as 32.73.03/15)")
+	}
+	if !isDigits(row.NoKK, 16) {
+		bad("no_kk", "bnba.no_kk", "16 digits")
+	}
+	switch strings.ToLower(strings.ReplaceAll(get("hasil"), " ", "_")) {
+	case resultDecided:
+		row.Decided = true
+	case resultNotDecided:
+	default:
+		bad("hasil", "result.decision", "ditetapkan or tidak_ditetapkan")
+	}
+	if v := get("desil"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 10 {
+			bad("desil", "bnba.desil", "a desil from 1 to 10")
+		} else {
+			d := int16(n)
+			row.Desil = &d
+		}
+	}
+	if v := get("program"); v != "" {
+		row.Programmes = []string{}
+		for _, part := range strings.FieldsFunc(v, func(r rune) bool { return r == ';' || r == ',' }) {
+			code := bnba.Programme(part)
+			if !slices.Contains(registry.Programmes, code) {
+				bad("program", "bnba.program", "programmes from "+strings.Join(registry.Programmes, ", ")+", separated by ;")
+				continue
+			}
+			if !slices.Contains(row.Programmes, code) {
+				row.Programmes = append(row.Programmes, code)
+			}
+		}
+	}
+	if v := get("id_dtsen"); v != "" {
+		if len(v) > 40 {
+			bad("id_dtsen", "bnba.too_long", "at most 40 characters")
+		}
+		row.DTSENID = &v
+	}
+	if len(row.Note) > 1000 {
+		bad("keterangan", "bnba.too_long", "at most 1000 characters")
+	}
+	return row, ps
+}
+
+func isDigits(s string, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// Applied is what applying a kecamatan's result rows did.
+type Applied struct {
+	Decided    int `json:"decided"`
+	NotDecided int `json:"notDecided"`
+	// Already counts rows whose proposal already carries that decision
+	// (the file was imported before): they change nothing.
+	Already int `json:"already"`
+	// Registered counts new households registered by their decision.
+	Registered int `json:"registered"`
+	// NIKs are the persons a decision registered, for the city's index.
+	NIKs     []string       `json:"-"`
+	Problems []bnba.Problem `json:"-"`
+}
+
+// ApplyResult applies one kecamatan's result rows in tx: a decided
+// proposal takes effect on the registry (a new household is registered
+// with its members, a correction applied, a deactivation marked, a
+// programme added), the row's desil, programmes and DTSEN id are set on
+// the household, and the proposal becomes ditetapkan or tidak ditetapkan,
+// with the registry's history naming it. Each row runs under a savepoint:
+// a row with a problem is listed and changes nothing; the caller decides
+// whether the others stand.
+func ApplyResult(ctx context.Context, tx pgx.Tx, kecamatan string, rows []ResultRow, actor casework.Actor) (*Applied, error) {
+	out := &Applied{}
+	for i := range rows {
+		row := &rows[i]
+		sp, err := tx.Begin(ctx)
+		if err != nil {
+			return nil, err
+		}
+		problem, err := applyRow(ctx, sp, kecamatan, row, actor, out)
+		if err != nil {
+			_ = sp.Rollback(ctx)
+			return nil, fmt.Errorf("line %d: %w", row.Line, err)
+		}
+		if problem != nil {
+			out.Problems = append(out.Problems, *problem)
+			if err := sp.Rollback(ctx); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if err := sp.Commit(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// resultProblem is a row's problem with a field of it.
+func resultProblem(row *ResultRow, field, code, msg string) *bnba.Problem {
+	return &bnba.Problem{Line: row.Line, Field: field, Code: code, Message: msg}
+}
+
+func applyRow(ctx context.Context, tx pgx.Tx, kecamatan string, row *ResultRow, actor casework.Actor, out *Applied) (*bnba.Problem, error) {
+	var (
+		status    usulan.Status
+		kind      usulan.Kind
+		household *int64
+		person    *int64
+		body      json.RawMessage
+		noKK      *string
+	)
+	err := tx.QueryRow(ctx, `SELECT u.status, u.kind, u.household_id, u.person_id, u.proposal, h.no_kk
+		FROM usulan u LEFT JOIN household h ON h.id = u.household_id WHERE u.id = $1 FOR UPDATE OF u`, row.ID).
+		Scan(&status, &kind, &household, &person, &body, &noKK)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return resultProblem(row, "id_usulan", "result.unknown", "no such proposal in kecamatan "+kecamatan), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	to := usulan.NotDecided
+	if row.Decided {
+		to = usulan.Decided
+	}
+	switch {
+	case status == to:
+		out.Already++
+		return nil, nil
+	case status != usulan.Sent:
+		return resultProblem(row, "hasil", "result.not_sent", "the proposal is "+string(status)+", not dikirim: only a proposal sent in a batch takes a result"), nil
+	}
+	var proposed NewHousehold
+	if household == nil {
+		if err := json.Unmarshal(body, &proposed); err != nil {
+			return nil, err
+		}
+		noKK = &proposed.NoKK
+	}
+	if noKK == nil || *noKK != row.NoKK {
+		return resultProblem(row, "no_kk", "result.kk_mismatch", "not the No KK of the proposal's household"), nil
+	}
+	ref := Ref(kecamatan, row.ID)
+	if err := registry.Because(ctx, tx, registry.ViaUsulan, "usulan "+ref+" "+string(to)); err != nil {
+		return nil, err
+	}
+	if row.Decided {
+		if household == nil {
+			id, problem, err := register(ctx, tx, row, &proposed, actor, out)
+			if problem != nil || err != nil {
+				return problem, err
+			}
+			household = &id
+		} else if err := takeEffect(ctx, tx, kind, *household, person, body, ref, actor.ID); err != nil {
+			if problem := asRowProblem(row, err); problem != nil {
+				return problem, nil
+			}
+			return nil, err
+		}
+	}
+	if household != nil {
+		set := registry.Socioeconomic{Desil: row.Desil, Programmes: row.Programmes, DTKSID: row.DTSENID}
+		if err := registry.UpdateHousehold(ctx, tx, *household, &registry.HouseholdChange{Socioeconomic: set,
+			Reason: "usulan " + ref + " " + string(to), Via: registry.ViaUsulan}, nil); err != nil {
+			return nil, err
+		}
+	}
+	var note *string
+	if row.Note != "" {
+		note = &row.Note
+	}
+	if _, err := tx.Exec(ctx, `UPDATE usulan SET status = $2, household_id = $3, updated_at = now() WHERE id = $1`,
+		row.ID, to, household); err != nil {
+		return nil, err
+	}
+	from := usulan.Sent
+	if err := event(ctx, tx, row.ID, actor, &from, to, note, nil); err != nil {
+		return nil, err
+	}
+	if row.Decided {
+		out.Decided++
+	} else {
+		out.NotDecided++
+	}
+	return nil, nil
+}
+
+// register registers a proposed household the centre decided, with its
+// members, the row's desil, programmes and DTSEN id.
+func register(ctx context.Context, tx pgx.Tx, row *ResultRow, h *NewHousehold, actor casework.Actor, out *Applied) (int64, *bnba.Problem, error) {
+	house := h.House
+	nh := &registry.NewHousehold{NoKK: h.NoKK, House: &house, Socioeconomic: h.Socioeconomic}
+	id, err := registry.CreateHousehold(ctx, tx, nh, nil)
+	if problem := asRowProblem(row, err); problem != nil {
+		return 0, problem, nil
+	}
+	if err != nil {
+		return 0, nil, err
+	}
+	for _, m := range h.Members {
+		np := &registry.NewPerson{NIK: m.NIK, PersonFacts: m.PersonFacts, HouseholdID: id, Relationship: m.Relationship}
+		if np.Presence == "" {
+			np.Presence = "tinggal"
+		}
+		_, err := registry.CreatePerson(ctx, tx, np, actor.ID, nil)
+		if problem := asRowProblem(row, err); problem != nil {
+			return 0, problem, nil
+		}
+		if err != nil {
+			return 0, nil, err
+		}
+		out.NIKs = append(out.NIKs, m.NIK)
+	}
+	out.Registered++
+	return id, nil, nil
+}
+
+// asRowProblem is a registry's refusal (a No KK or NIK registered since the
+// proposal was drafted, a value no longer allowed) as the row's problem.
+func asRowProblem(row *ResultRow, err error) *bnba.Problem {
+	var conflict *registry.ConflictError
+	var inv *registry.InvalidError
+	switch {
+	case errors.As(err, &conflict):
+		return resultProblem(row, "no_kk", "result.registered", conflict.Message+"; the decision cannot register it again")
+	case errors.As(err, &inv):
+		return resultProblem(row, "id_usulan", "result.cannot_apply", inv.Error())
+	case errors.Is(err, registry.ErrNotFound):
+		return resultProblem(row, "id_usulan", "result.record_gone", "the household or person the proposal is about is no longer registered here")
+	}
+	return nil
+}
+
+// personPresence is what a deactivation decided makes of a person's
+// presence, by the deactivation's reason.
+var personPresence = map[string]string{"meninggal": "meninggal", "pindah": "pindah", "ganda": "tidak_ditemukan"}
+
+// takeEffect applies what a decided proposal about a registered household
+// asks.
+func takeEffect(ctx context.Context, tx pgx.Tx, kind usulan.Kind, household int64, person *int64, body json.RawMessage, ref string, actor int64) error {
+	reason := "usulan " + ref + " ditetapkan"
+	switch kind {
+	case usulan.Correction:
+		var c Correction
+		if err := json.Unmarshal(body, &c); err != nil {
+			return err
+		}
+		if c.Entity == "person" && person != nil {
+			var ch registry.PersonChange
+			if err := json.Unmarshal(c.Change, &ch); err != nil {
+				return err
+			}
+			ch.Reason, ch.Via = reason, registry.ViaUsulan
+			return registry.UpdatePerson(ctx, tx, *person, &ch, actor, nil)
+		}
+		var ch registry.HouseholdChange
+		if err := json.Unmarshal(c.Change, &ch); err != nil {
+			return err
+		}
+		ch.Reason, ch.Via = reason, registry.ViaUsulan
+		return registry.UpdateHousehold(ctx, tx, household, &ch, nil)
+	case usulan.Deactivation:
+		var d Deactivation
+		if err := json.Unmarshal(body, &d); err != nil {
+			return err
+		}
+		presence, ok := personPresence[d.Reason]
+		switch {
+		case person != nil && ok:
+			return registry.UpdatePerson(ctx, tx, *person, &registry.PersonChange{Presence: &presence, Reason: reason, Via: registry.ViaUsulan}, actor, nil)
+		case person == nil && ok && d.Reason != "ganda":
+			_, err := tx.Exec(ctx, `UPDATE person SET presence = $2 WHERE id IN
+				(SELECT person_id FROM membership WHERE household_id = $1 AND until IS NULL)`, household, presence)
+			return err
+		case person == nil:
+			// A household out of DTSEN: a duplicate, or no longer eligible.
+			_, err := tx.Exec(ctx, `UPDATE household SET dtks_id = NULL, desil = NULL, programmes = '{}' WHERE id = $1`, household)
+			return err
+		}
+		return nil
+	case usulan.Programme:
+		var p ProgrammeProposal
+		if err := json.Unmarshal(body, &p); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `UPDATE household SET programmes = array_append(programmes, $2)
+			WHERE id = $1 AND NOT $2 = ANY(programmes)`, household, p.Programme)
+		return err
+	}
+	return nil
+}
