@@ -113,7 +113,9 @@ func ReadResult(r bnba.Reader) (rows []ResultRow, problems []bnba.Problem, err e
 
 func checkResult(line int, get func(string) string) (ResultRow, []bnba.Problem) {
 	var ps []bnba.Problem
-	bad := func(field, code, msg string) { ps = append(ps, bnba.Problem{Line: line, Field: field, Code: code, Message: msg}) }
+	bad := func(field, code, msg string) {
+		ps = append(ps, bnba.Problem{Line: line, Field: field, Code: code, Message: msg})
+	}
 	row := ResultRow{Line: line, NoKK: get("no_kk"), Note: get("keterangan")}
 	var ok bool
 	if row.Kecamatan, row.ID, ok = ParseRef(get("id_usulan")); !ok {
