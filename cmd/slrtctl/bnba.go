@@ -208,17 +208,6 @@ func printPreview(out io.Writer, res *importResult) {
 }
 
 func upload(c *apiClient, code, path string, o uploadOptions, progress io.Writer) (*importResult, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	show := newProgress(progress, "sending")
-	body := &countingReader{r: f, onRead: func(n int64) { show.bytes(n, info.Size()) }}
 	q := url.Values{}
 	for name, on := range map[string]bool{"skipInvalid": o.skip, "dryRun": o.dryRun, "allowMoves": o.allowMoves} {
 		if on {
@@ -228,41 +217,23 @@ func upload(c *apiClient, code, path string, o uploadOptions, progress io.Writer
 	for cell, column := range o.columns {
 		q.Add("column", cell+"="+column)
 	}
-	req, err := http.NewRequest("POST", c.server+"/api/v1/kecamatan/"+url.PathEscape(code)+"/impor?"+q.Encode(), body)
+	status, data, err := postFile(c, "/api/v1/kecamatan/"+url.PathEscape(code)+"/impor", q, path, o.encoding, progress)
 	if err != nil {
 		return nil, err
 	}
-	req.ContentLength = info.Size()
-	req.Header.Set("Authorization", "Bearer "+c.token)
-	req.Header.Set("Content-Type", "text/csv")
-	if o.encoding != "" {
-		req.Header.Set("Content-Type", "text/csv; charset="+o.encoding)
-	}
-	if strings.EqualFold(filepath.Ext(path), ".xlsx") {
-		req.Header.Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	}
-	resp, err := (&http.Client{Timeout: 15 * time.Minute}).Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	show.done("sent; the API is loading")
 	var res importResult
-	data, _ := io.ReadAll(resp.Body)
 	_ = json.Unmarshal(data, &res)
-	if resp.StatusCode == http.StatusUnprocessableEntity {
+	if status == http.StatusUnprocessableEntity {
 		for _, p := range res.Problems {
 			fmt.Fprintln(progress, p.String())
 		}
 		return nil, fmt.Errorf("the API found %d problems; nothing imported", res.ProblemCount)
 	}
-	if resp.StatusCode == http.StatusConflict && res.HouseholdChanges > 0 {
+	if status == http.StatusConflict && res.HouseholdChanges > 0 {
 		return &res, errTooManyMoves
 	}
-	if resp.StatusCode >= 400 {
-		p := &problemError{Status: resp.StatusCode, Title: resp.Status}
-		_ = json.Unmarshal(data, p)
-		return nil, p
+	if err := answerProblem(status, data); err != nil {
+		return nil, err
 	}
 	return &res, nil
 }
@@ -290,39 +261,92 @@ func newExport(g *globals) *cobra.Command {
 		if *kelurahan != "" {
 			q.Set("kelurahan", *kelurahan)
 		}
-		req, err := http.NewRequest("GET", c.server+"/api/v1/kecamatan/"+url.PathEscape(code)+"/ekspor?"+q.Encode(), nil)
+		n, err := getFile(c, "/api/v1/kecamatan/"+url.PathEscape(code)+"/ekspor", q, path, cmd.ErrOrStderr())
 		if err != nil {
 			return err
 		}
-		req.Header.Set("Authorization", "Bearer "+c.token)
-		resp, err := (&http.Client{Timeout: 15 * time.Minute}).Do(req)
-		if err != nil {
-			return err
-		}
-		defer resp.Body.Close()
-		if resp.StatusCode >= 400 {
-			data, _ := io.ReadAll(resp.Body)
-			p := &problemError{Status: resp.StatusCode, Title: resp.Status}
-			_ = json.Unmarshal(data, p)
-			return p
-		}
-		out, err := os.Create(path)
-		if err != nil {
-			return err
-		}
-		show := newProgress(cmd.ErrOrStderr(), "receiving")
-		n, err := io.Copy(out, &countingReader{r: resp.Body, onRead: func(n int64) { show.bytes(n, -1) }})
-		if cerr := out.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return err
-		}
-		show.done("")
 		fmt.Fprintf(cmd.OutOrStdout(), "%s: %d bytes\n", path, n)
 		return nil
 	}
 	return cmd
+}
+
+// postFile streams the file at path as it is to the API (so that the lines
+// the API reports are the file's own), as CSV in encoding or as XLSX by its
+// name, and returns the answer's status and body.
+func postFile(c *apiClient, apiPath string, q url.Values, path, encoding string, progress io.Writer) (int, []byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return 0, nil, err
+	}
+	show := newProgress(progress, "sending")
+	body := &countingReader{r: f, onRead: func(n int64) { show.bytes(n, info.Size()) }}
+	req, err := http.NewRequest("POST", c.server+apiPath+"?"+q.Encode(), body)
+	if err != nil {
+		return 0, nil, err
+	}
+	req.ContentLength = info.Size()
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	req.Header.Set("Content-Type", "text/csv")
+	if encoding != "" {
+		req.Header.Set("Content-Type", "text/csv; charset="+encoding)
+	}
+	if strings.EqualFold(filepath.Ext(path), ".xlsx") {
+		req.Header.Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	}
+	resp, err := (&http.Client{Timeout: 15 * time.Minute}).Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	show.done("sent; the API is working")
+	data, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, data, err
+}
+
+// getFile writes what the API answers a GET of apiPath into the file dest,
+// and returns its size; an error answer writes no file.
+func getFile(c *apiClient, apiPath string, q url.Values, dest string, progress io.Writer) (int64, error) {
+	req, err := http.NewRequest("GET", c.server+apiPath+"?"+q.Encode(), nil)
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	resp, err := (&http.Client{Timeout: 15 * time.Minute}).Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode >= 400 {
+		data, _ := io.ReadAll(resp.Body)
+		return 0, answerProblem(resp.StatusCode, data)
+	}
+	out, err := os.Create(dest)
+	if err != nil {
+		return 0, err
+	}
+	show := newProgress(progress, "receiving")
+	n, err := io.Copy(out, &countingReader{r: resp.Body, onRead: func(n int64) { show.bytes(n, -1) }})
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	show.done("")
+	return n, err
+}
+
+// answerProblem is an error answer's problem, or nil for a success.
+func answerProblem(status int, data []byte) error {
+	if status < 400 {
+		return nil
+	}
+	p := &problemError{Status: status, Title: http.StatusText(status)}
+	_ = json.Unmarshal(data, p)
+	return p
 }
 
 // progress shows a line that updates in place, on a terminal only.

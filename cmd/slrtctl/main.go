@@ -35,6 +35,6 @@ func newRoot() *cobra.Command {
 	root.PersistentFlags().StringVar(&g.server, "server", os.Getenv("SLRT_SERVER"), "API address, e.g. https://slrt.example (env SLRT_SERVER)")
 	root.PersistentFlags().StringVar(&g.token, "token", os.Getenv("SLRT_TOKEN"), "API token (env SLRT_TOKEN)")
 	root.PersistentFlags().StringVarP(&g.output, "output", "o", "table", "table or json")
-	root.AddCommand(newMigrate(), newCreateAdmin(), newLogin(g), newKecamatan(g), newAccounts(g), newGrants(g), newAudit(g), newImport(g), newExport(g))
+	root.AddCommand(newMigrate(), newCreateAdmin(), newLogin(g), newKecamatan(g), newAccounts(g), newGrants(g), newAudit(g), newImport(g), newExport(g), newUsulan(g))
 	return root
 }
