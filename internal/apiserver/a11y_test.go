@@ -49,8 +49,9 @@ func TestEveryPagePassesAnAccessibilityAudit(t *testing.T) {
 		}
 		return nil
 	})
-	// The residents' page, served beside the API, and the error page.
-	routes = append(routes, "/lacak/{trackingCode}", "(error page)")
+	// The residents' page, served beside the API, the error page, and a
+	// proposal as Dinas Sosial sees it to verify.
+	routes = append(routes, "/lacak/{trackingCode}", "(error page)", "(proposal to verify)")
 	for _, route := range routes {
 		if _, ok := visits[route]; !ok {
 			t.Errorf("page %s has no visit: add who opens it, and where, to pageVisits", route)
@@ -106,6 +107,7 @@ func TestEveryPagePassesAnAccessibilityAudit(t *testing.T) {
 		{"admin", "/admin/akun", "create-account", map[string]string{"username": "X!", "nama": ""}},
 		{"petugas", "/kecamatan/32.73.03/usulan/baru", "save-keluarga_baru", map[string]string{"no_kk": "12", "nik": "3"}},
 		{"koordinator", "/kecamatan/32.73.03/musyawarah/baru", "record", map[string]string{"tempat": "", "hadir0_nama": ""}},
+		{"dinsos", visits["(proposal to verify)"].path, "return", map[string]string{"alasan": ""}},
 	} {
 		browseAs(t, ctx, f.who)
 		set, _ := json.Marshal(f.set)
@@ -310,5 +312,8 @@ func pageVisits(t *testing.T) map[string]visit {
 		"/kecamatan/{code}/musyawarah/baru":      {"koordinator", "/kecamatan/32.73.03/musyawarah/baru"},
 		"/kecamatan/{code}/musyawarah/{id}":      {"supervisor", fmt.Sprintf("/kecamatan/32.73.03/musyawarah/%d", muskel.ID)},
 		"/usulan/periode":                        {"dinsos", "/usulan/periode?tahun=2026"},
+		"/usulan/verifikasi":                     {"dinsos", "/usulan/verifikasi"},
+		"(proposal to verify)":                   {"dinsos", fmt.Sprintf("/kecamatan/32.73.03/usulan/%d", agreed)},
+		"/usulan/hasil":                          {"dinsos", "/usulan/hasil"},
 	}
 }

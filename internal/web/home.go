@@ -69,7 +69,8 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	render(w, r, http.StatusOK, beranda(newPage(r, "home.title"),
-		homePage{places, inboxes, others, h.authz.AllowedAnywhere(account(r), "laporan_kota", "read"), audit, tenants, accounts, catalogue}))
+		homePage{places, inboxes, others, h.authz.AllowedAnywhere(account(r), "laporan_kota", "read"), audit, tenants, accounts, catalogue,
+			h.authz.AllowedAnywhere(account(r), "usulan", "verify")}))
 }
 
 // homePage is where a user works: kecamatan, agency inboxes, the city's
@@ -82,4 +83,5 @@ type homePage struct {
 	Tenants         bool // city IT's list of kecamatan
 	Accounts        bool // city IT's list of staff accounts
 	Catalogue       bool // Dinas Sosial's services, categories and holidays
+	Verify          bool // Dinas Sosial's verification of proposals
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"maps"
@@ -14,6 +15,7 @@ import (
 	"github.com/slrt-id/slrt/internal/nik"
 	"github.com/slrt-id/slrt/internal/proposal"
 	"github.com/slrt-id/slrt/internal/registry"
+	"github.com/slrt-id/slrt/internal/usecase"
 	"github.com/slrt-id/slrt/internal/usulan"
 )
 
@@ -25,8 +27,11 @@ type proposalPage struct {
 	Row      proposalRow
 	Proposes []fact // what it proposes, line by line
 	Steps    []stepRow
-	// CanSubmit and CanWithdraw offer the Puskesos's steps.
-	CanSubmit, CanWithdraw bool
+	// CanSubmit and CanWithdraw offer the Puskesos's steps, CanVerify
+	// Dinas Sosial's.
+	CanSubmit, CanWithdraw, CanVerify bool
+	// VerifyQueue links Dinas Sosial back to its queue.
+	VerifyQueue bool
 	Created, Moved         bool
 	// Refused is why the last step was refused, shown above the forms.
 	Refused string
@@ -78,6 +83,8 @@ func (h *Handler) newProposalPage(r *http.Request, v *webPage, p *proposal.Propo
 			d.CanWithdraw = true
 		}
 	}
+	d.CanVerify = p.Status == usulan.Agreed && h.may(r, p.Kelurahan, "usulan", "verify")
+	d.VerifyQueue = h.authz.AllowedAnywhere(account(r), "usulan", "verify")
 	return d
 }
 
@@ -129,9 +136,16 @@ func jsonWords(v *webPage, raw json.RawMessage) string {
 }
 
 // proposalStep takes a Puskesos step from the proposal's page: submit to
-// the musyawarah kelurahan, or withdraw with the reason. A step refused
-// (no period open, a reason missing) is shown on the page again.
+// the musyawarah kelurahan, or withdraw with the reason.
 func (h *Handler) proposalStep(w http.ResponseWriter, r *http.Request) {
+	h.moveFromPage(w, r, h.app.MoveProposal)
+}
+
+// moveFromPage takes a step of a proposal from its page with move (the
+// Puskesos's or Dinas Sosial's). A step refused (no period open, a reason
+// missing, not allowed from the status) is shown on the page again.
+func (h *Handler) moveFromPage(w http.ResponseWriter, r *http.Request,
+	move func(context.Context, *usecase.Caller, int64, *proposal.Change) (*proposal.Proposal, error)) {
 	id, ok := httpapi.ID(w, r)
 	if !ok {
 		return
@@ -141,7 +155,7 @@ func (h *Handler) proposalStep(w http.ResponseWriter, r *http.Request) {
 	if reason := strings.TrimSpace(r.PostFormValue("alasan")); reason != "" {
 		ch.Reason = &reason
 	}
-	_, err := h.app.MoveProposal(r.Context(), c, id, ch)
+	_, err := move(r.Context(), c, id, ch)
 	if err == nil {
 		http.Redirect(w, r, proposalURL(c.Kecamatan(), id)+"?diubah=1", http.StatusSeeOther)
 		return
