@@ -31,8 +31,8 @@ type proposalPage struct {
 	// Dinas Sosial's.
 	CanSubmit, CanWithdraw, CanVerify bool
 	// VerifyQueue links Dinas Sosial back to its queue.
-	VerifyQueue bool
-	Created, Moved         bool
+	VerifyQueue    bool
+	Created, Moved bool
 	// Refused is why the last step was refused, shown above the forms.
 	Refused string
 	Errors  map[string]string
