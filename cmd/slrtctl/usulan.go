@@ -10,6 +10,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -213,7 +214,7 @@ func checkResultFile(path, encoding string) ([]bnba.Problem, error) {
 	if err != nil {
 		return nil, err
 	}
-	_, problems, err := proposal.ReadResult(r)
+	_, problems, err := proposal.ReadResult(r, time.Now())
 	if err != nil {
 		var p *bnba.Problem
 		if errors.As(err, &p) {

@@ -263,7 +263,7 @@ func TestTheCentresResultComesBack(t *testing.T) {
 	for _, p := range res.Problems {
 		got = append(got, fmt.Sprintf("%d %s %s", p.Line, p.Field, p.Code))
 	}
-	want := []string{"6 hasil result.decision", "6 desil bnba.desil", "7 id_usulan result.twice"}
+	want := []string{"6 hasil result.decision", "6 desil bnba.desil", "7 no_kk kk.area", "7 id_usulan result.twice"}
 	if resp.status != http.StatusUnprocessableEntity || res.Committed || !slices.Equal(got, want) {
 		t.Errorf("a file with bad rows: %d %v, want %v", resp.status, got, want)
 	}

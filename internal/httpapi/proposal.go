@@ -2,12 +2,14 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
 
 	"github.com/slrt-id/slrt/internal/letter"
 	"github.com/slrt-id/slrt/internal/proposal"
+	"github.com/slrt-id/slrt/internal/usecase"
 )
 
 // proposalCreate drafts a proposal (usulan) to the national registry: a
@@ -61,6 +63,13 @@ func (s *Server) proposalShow(w http.ResponseWriter, r *http.Request) {
 // proposalTransition moves a proposal on the Puskesos side: submit to the
 // musyawarah kelurahan, or withdraw with a reason.
 func (s *Server) proposalTransition(w http.ResponseWriter, r *http.Request) {
+	s.moveProposal(w, r, s.app.MoveProposal)
+}
+
+// moveProposal takes the step a request's body asks of the proposal {id}
+// with move (one side's), and answers the proposal moved.
+func (s *Server) moveProposal(w http.ResponseWriter, r *http.Request,
+	move func(context.Context, *usecase.Caller, int64, *proposal.Change) (*proposal.Proposal, error)) {
 	id, ok := ID(w, r)
 	if !ok {
 		return
@@ -69,7 +78,7 @@ func (s *Server) proposalTransition(w http.ResponseWriter, r *http.Request) {
 	if !decodeJSON(w, r, &ch) {
 		return
 	}
-	p, err := s.app.MoveProposal(r.Context(), &RequestOf(r).Caller, id, &ch)
+	p, err := move(r.Context(), &RequestOf(r).Caller, id, &ch)
 	s.answer(w, r, p, err)
 }
 

@@ -43,16 +43,7 @@ func (s *Server) verificationQueue(w http.ResponseWriter, r *http.Request) {
 // proposalVerify is Dinas Sosial's word on an agreed proposal: diverifikasi,
 // dikembalikan with a note, or ditolak_dinsos with the reason.
 func (s *Server) proposalVerify(w http.ResponseWriter, r *http.Request) {
-	id, ok := ID(w, r)
-	if !ok {
-		return
-	}
-	var ch proposal.Change
-	if !decodeJSON(w, r, &ch) {
-		return
-	}
-	p, err := s.app.VerifyProposal(r.Context(), &RequestOf(r).Caller, id, &ch)
-	s.answer(w, r, p, err)
+	s.moveProposal(w, r, s.app.VerifyProposal)
 }
 
 // batchInput is what a batch is made of.

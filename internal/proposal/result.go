@@ -9,11 +9,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/slrt-id/slrt/internal/bnba"
 	"github.com/slrt-id/slrt/internal/casework"
+	"github.com/slrt-id/slrt/internal/nik"
 	"github.com/slrt-id/slrt/internal/registry"
 	"github.com/slrt-id/slrt/internal/usulan"
 )
@@ -50,7 +52,7 @@ type ResultRow struct {
 
 // ReadResult reads and checks a result file's rows: a problem names the
 // line and the column. Rows with problems are left out of rows.
-func ReadResult(r bnba.Reader) (rows []ResultRow, problems []bnba.Problem, err error) {
+func ReadResult(r bnba.Reader, now time.Time) (rows []ResultRow, problems []bnba.Problem, err error) {
 	var header map[string]int
 	seen := map[string]int{}
 	for {
@@ -93,8 +95,8 @@ func ReadResult(r bnba.Reader) (rows []ResultRow, problems []bnba.Problem, err e
 		if strings.TrimSpace(strings.Join(record, "")) == "" {
 			continue
 		}
-		row, ps := checkResult(line, get)
-		if prev, ok := seen[get("id_usulan")]; ok && ps == nil {
+		row, ps := checkResult(line, get, now)
+		if prev, ok := seen[get("id_usulan")]; ok {
 			ps = append(ps, bnba.Problem{Line: line, Field: "id_usulan", Code: "result.twice",
 				Message: fmt.Sprintf("this proposal is already decided on line %d", prev)})
 		}
@@ -111,7 +113,7 @@ func ReadResult(r bnba.Reader) (rows []ResultRow, problems []bnba.Problem, err e
 	return rows, problems, nil
 }
 
-func checkResult(line int, get func(string) string) (ResultRow, []bnba.Problem) {
+func checkResult(line int, get func(string) string, now time.Time) (ResultRow, []bnba.Problem) {
 	var ps []bnba.Problem
 	bad := func(field, code, msg string) {
 		ps = append(ps, bnba.Problem{Line: line, Field: field, Code: code, Message: msg})
@@ -121,8 +123,8 @@ func checkResult(line int, get func(string) string) (ResultRow, []bnba.Problem) 
 	if row.Kecamatan, row.ID, ok = ParseRef(get("id_usulan")); !ok {
 		bad("id_usulan", "result.reference", "the proposal's reference as the batch file gave it (kecamatan/id, as 32.73.03/15)")
 	}
-	if !isDigits(row.NoKK, 16) {
-		bad("no_kk", "bnba.no_kk", "16 digits")
+	if p := nik.CheckKK(row.NoKK, now); p != nil {
+		bad("no_kk", p.Code, p.Message)
 	}
 	switch strings.ToLower(strings.ReplaceAll(get("hasil"), " ", "_")) {
 	case resultDecided:
@@ -163,18 +165,6 @@ func checkResult(line int, get func(string) string) (ResultRow, []bnba.Problem) 
 		bad("keterangan", "bnba.too_long", "at most 1000 characters")
 	}
 	return row, ps
-}
-
-func isDigits(s string, n int) bool {
-	if len(s) != n {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // Applied is what applying a kecamatan's result rows did.

@@ -108,6 +108,16 @@ func (a *App) readTenant(ctx context.Context, code string, fn func(ctx context.C
 	return ""
 }
 
+// Across is a page of a list read across kecamatan.
+type Across[T any] struct {
+	Items []T `json:"items"`
+	// NextCursor continues the list after this page.
+	NextCursor string `json:"nextCursor,omitempty"`
+	// Unavailable names the kecamatan whose items are missing from this
+	// page because their database did not answer.
+	Unavailable []Unavailable `json:"unavailable"`
+}
+
 // orNone is an empty list rather than none, for JSON answers.
 func orNone(u []Unavailable) []Unavailable {
 	if u == nil {

@@ -12,13 +12,7 @@ import (
 )
 
 // Inbox is a page of an agency's inbox across kecamatan.
-type Inbox struct {
-	Items      []casework.InboxItem `json:"items"`
-	NextCursor string               `json:"nextCursor,omitempty"`
-	// Unavailable names the kecamatan whose referrals are missing from this
-	// page because their database did not answer.
-	Unavailable []Unavailable `json:"unavailable"`
-}
+type Inbox = Across[casework.InboxItem]
 
 // inboxCursor is the position after the last item of a page.
 type inboxCursor struct {

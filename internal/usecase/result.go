@@ -53,7 +53,7 @@ type held struct {
 // and field) unless o.SkipInvalid. Importing the same file again changes
 // nothing: a proposal already decided so counts as already.
 func (a *App) ImportResult(ctx context.Context, c *Caller, r bnba.Reader, o ResultOptions) (*ResultImport, error) {
-	rows, problems, err := proposal.ReadResult(r)
+	rows, problems, err := proposal.ReadResult(r, c.Now)
 	if err != nil {
 		return nil, err
 	}

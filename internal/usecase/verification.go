@@ -19,14 +19,7 @@ import (
 )
 
 // VerificationQueue is a page of Dinas Sosial's queue across kecamatan.
-type VerificationQueue struct {
-	Items []proposal.QueueItem `json:"items"`
-	// NextCursor continues the queue after this page.
-	NextCursor string `json:"nextCursor,omitempty"`
-	// Unavailable names the kecamatan whose proposals are missing from this
-	// page because their database did not answer.
-	Unavailable []Unavailable `json:"unavailable"`
-}
+type VerificationQueue = Across[proposal.QueueItem]
 
 // QueueQuery selects a page of the verification queue.
 type QueueQuery struct {

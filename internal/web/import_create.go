@@ -24,43 +24,43 @@ import (
 // answer is the file itself with a column of its problems, to fix.
 func (h *Handler) importCreate(w http.ResponseWriter, r *http.Request) {
 	v, d := newImportPage(r)
-	parts := httpapi.UploadParts(r)
-	if parts == nil {
-		h.http.Fail(w, r, errNoFile)
-		return
-	}
 	action := r.URL.Query().Get("aksi")
 	d.DryRun = action != "muat"
 	opts := usecase.ImportOptions{DryRun: d.DryRun}
-	// The form's fields come before its file: read them, then stream the
-	// file through the import.
-	for {
-		part, err := parts.NextPart()
-		if err != nil {
-			h.http.Fail(w, r, errNoFile)
+	h.uploaded(w, r, map[string]*bool{"lewati": &opts.SkipInvalid, "pindah": &opts.AllowMoves}, func(part *multipart.Part) {
+		if action == "masalah" {
+			h.annotatedFile(w, r, part)
 			return
 		}
-		switch part.FormName() {
-		case "lewati":
-			opts.SkipInvalid = true
-		case "pindah":
-			opts.AllowMoves = true
-		case "berkas":
-			if action == "masalah" {
-				h.annotatedFile(w, r, part)
-				return
-			}
-			reader, err := bnba.Open(part.FileName(), part, "")
-			if err != nil {
-				h.http.Fail(w, r, unreadable(err.Error()))
-				return
-			}
-			res, err := h.app.Import(r.Context(), caller(r), reader, opts)
-			h.showImport(w, r, v, d, res, err)
+		reader, err := bnba.Open(part.FileName(), part, "")
+		if err != nil {
+			h.http.Fail(w, r, unreadable(err.Error()))
+			return
+		}
+		res, err := h.app.Import(r.Context(), caller(r), reader, opts)
+		h.showImport(w, r, v, d, res, err)
+	})
+}
+
+// uploaded reads an upload form's parts as they stream: the fields before
+// the file are boxes, each ticked one setting its flag; then file reads
+// the file. A form without its file is refused.
+func (h *Handler) uploaded(w http.ResponseWriter, r *http.Request, boxes map[string]*bool, file func(*multipart.Part)) {
+	for parts := httpapi.UploadParts(r); parts != nil; {
+		part, err := parts.NextPart()
+		if err != nil {
+			break
+		}
+		if part.FormName() == "berkas" {
+			file(part)
 			_, _ = io.Copy(io.Discard, part)
 			return
 		}
+		if flag, ok := boxes[part.FormName()]; ok {
+			*flag = true
+		}
 	}
+	h.http.Fail(w, r, errNoFile)
 }
 
 // errNoFile is an upload without its file.

@@ -4,14 +4,13 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"io"
+	"mime/multipart"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/slrt-id/slrt/internal/bnba"
-	"github.com/slrt-id/slrt/internal/httpapi"
 	"github.com/slrt-id/slrt/internal/proposal"
 	"github.com/slrt-id/slrt/internal/registry"
 	"github.com/slrt-id/slrt/internal/store"
@@ -144,45 +143,28 @@ func (h *Handler) resultNew(w http.ResponseWriter, r *http.Request) {
 // uploaded result file, streamed from the form.
 func (h *Handler) resultCreate(w http.ResponseWriter, r *http.Request) {
 	v, d := newResultPage(r)
-	parts := httpapi.UploadParts(r)
-	if parts == nil {
-		h.http.Fail(w, r, errNoFile)
-		return
-	}
 	d.DryRun = r.URL.Query().Get("aksi") != "terapkan"
 	opts := usecase.ResultOptions{DryRun: d.DryRun}
-	for {
-		part, err := parts.NextPart()
+	h.uploaded(w, r, map[string]*bool{"lewati": &opts.SkipInvalid}, func(part *multipart.Part) {
+		reader, err := bnba.Open(part.FileName(), part, "")
 		if err != nil {
-			h.http.Fail(w, r, errNoFile)
+			h.http.Fail(w, r, unreadable(err.Error()))
 			return
 		}
-		switch part.FormName() {
-		case "lewati":
-			opts.SkipInvalid = true
-		case "berkas":
-			reader, err := bnba.Open(part.FileName(), part, "")
-			if err != nil {
-				h.http.Fail(w, r, unreadable(err.Error()))
-				return
-			}
-			res, err := h.app.ImportResult(r.Context(), caller(r), reader, opts)
-			_, _ = io.Copy(io.Discard, part)
-			status := http.StatusOK
-			switch {
-			case err == nil:
-				d.Applied = !d.DryRun
-			case errors.Is(err, usecase.ErrNothingLoaded):
-				status, d.Refusal = http.StatusUnprocessableEntity, v.T("result.refused")
-			default:
-				h.http.Fail(w, r, err)
-				return
-			}
-			d.Result = res
-			render(w, r, status, hasil(v, d))
+		res, err := h.app.ImportResult(r.Context(), caller(r), reader, opts)
+		status := http.StatusOK
+		switch {
+		case err == nil:
+			d.Applied = !d.DryRun
+		case errors.Is(err, usecase.ErrNothingLoaded):
+			status, d.Refusal = http.StatusUnprocessableEntity, v.T("result.refused")
+		default:
+			h.http.Fail(w, r, err)
 			return
 		}
-	}
+		d.Result = res
+		render(w, r, status, hasil(v, d))
+	})
 }
 
 // batchTotal counts the proposals a batch sent.
