@@ -74,6 +74,11 @@ var expectations = map[string]func(c *caller, l location) bool{
 	"GET /api/v1/rujukan/terlambat":                     role(authz.RoleDinsos),
 	"GET /api/v1/kecamatan/{code}/laporan":              readsKecamatan,
 	"GET /api/v1/laporan":                               role(authz.RoleDinsos),
+	"GET /api/v1/kecamatan/{code}/sasaran":              readsKecamatan,
+	"GET /api/v1/kecamatan/{code}/sasaran/keluarga":     readsKecamatan,
+	"GET /api/v1/sasaran":                               role(authz.RoleDinsos),
+	"GET /api/v1/program":                               signedIn,
+	"PUT /api/v1/program/{programme}":                   role(authz.RoleDinsos),
 
 	"POST /api/v1/kecamatan/{code}/usulan":                      writesKecamatan,
 	"GET /api/v1/kecamatan/{code}/usulan":                       readsKecamatan,

@@ -23,6 +23,14 @@ type Table struct {
 	counts     int // the trailing columns that are counts
 }
 
+// NewTable is a table of rows whose last counts columns are counts.
+func NewTable(name string, columns []string, counts int, rows [][]any) *Table {
+	if rows == nil {
+		rows = [][]any{}
+	}
+	return &Table{Name: name, Columns: columns, Rows: rows, counts: counts}
+}
+
 // Dims is how many leading columns name what is counted (kecamatan,
 // kelurahan, category...); the rest are counts.
 func (t *Table) Dims() int { return len(t.Columns) - t.counts }
@@ -124,10 +132,7 @@ func Report(ctx context.Context, db registry.DB, scope []string, from, to, today
 		if err != nil {
 			return nil, err
 		}
-		if values == nil {
-			values = [][]any{}
-		}
-		out = append(out, &Table{Name: q.name, Columns: q.columns, Rows: values, counts: q.counts})
+		out = append(out, NewTable(q.name, q.columns, q.counts, values))
 	}
 	return out, nil
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/slrt-id/slrt/internal/casework"
 	"github.com/slrt-id/slrt/internal/reportfile"
 	"github.com/slrt-id/slrt/internal/usecase"
 )
@@ -56,28 +57,28 @@ func (s *Server) cityReport(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) answerReport(w http.ResponseWriter, r *http.Request, a *usecase.Report, err error, filename string) {
 	if err == nil {
-		err = writeReport(w, r, a, filename)
+		err = writeTables(w, r, a, a.Tables, filename)
 	}
 	if err != nil {
 		s.Fail(w, r, err)
 	}
 }
 
-// writeReport answers as JSON, or as CSV (one block per table) or XLSX (a
-// sheet per table) with ?format=.
-func writeReport(w http.ResponseWriter, r *http.Request, a *usecase.Report, filename string) error {
+// writeTables answers v as JSON, or its tables as CSV (one block per
+// table) or XLSX (a sheet per table) with ?format=.
+func writeTables(w http.ResponseWriter, r *http.Request, v any, tables []*casework.Table, filename string) error {
 	switch r.URL.Query().Get("format") {
 	case "", "json":
-		writeJSON(w, http.StatusOK, a)
+		writeJSON(w, http.StatusOK, v)
 		return nil
 	case "csv":
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		w.Header().Set("Content-Disposition", `attachment; filename="`+filename+`.csv"`)
-		return reportfile.WriteCSV(w, a.Tables)
+		return reportfile.WriteCSV(w, tables)
 	case "xlsx":
 		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 		w.Header().Set("Content-Disposition", `attachment; filename="`+filename+`.xlsx"`)
-		return reportfile.WriteXLSX(w, a.Tables)
+		return reportfile.WriteXLSX(w, tables)
 	default:
 		invalid(w, r, FieldError{Field: "format", Code: "report.format", Message: "json, csv or xlsx"})
 		return nil

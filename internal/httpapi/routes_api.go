@@ -73,6 +73,15 @@ func (s *Server) apiRoutes(rt *Routes) {
 	rt.API("GET", "/api/v1/kecamatan/{code}/laporan", InTenant("laporan", "read"), s.kecamatanReport)
 	rt.API("GET", "/api/v1/laporan", Anywhere("laporan_kota", "read"), s.cityReport)
 
+	// Targeting: who is eligible for a programme by desil but missed, and
+	// who receives it above the cut-off; the cut-offs and quotas are
+	// Dinas Sosial's data.
+	rt.API("GET", "/api/v1/kecamatan/{code}/sasaran", InTenant("laporan", "read"), s.kecamatanTargeting)
+	rt.API("GET", "/api/v1/kecamatan/{code}/sasaran/keluarga", InTenant("penduduk", "read"), s.targetHouseholds)
+	rt.API("GET", "/api/v1/sasaran", Anywhere("laporan_kota", "read"), s.cityTargeting)
+	rt.API("GET", "/api/v1/program", Self, s.programmeList)
+	rt.API("PUT", "/api/v1/program/{programme}", Anywhere("katalog", "write"), s.programmePut)
+
 	// The receiving agency's inbox, across every kecamatan.
 	rt.API("GET", "/api/v1/instansi/{agency}/rujukan", InAgency("rujukan_inbox", "read"), s.inboxList)
 	rt.API("GET", "/api/v1/instansi/{agency}/rujukan/{code}/{id}", InAgency("rujukan_inbox", "read"), s.inboxShow)

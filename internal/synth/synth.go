@@ -94,15 +94,20 @@ func (g *Generator) Household() []*bnba.Row {
 	desil := int16(1 + g.rnd.IntN(10)*g.rnd.IntN(10)/9) // mostly the lower deciles
 	income := int64(500_000 + 250_000*int(desil) + g.rnd.IntN(400_000))
 	spending := income * int64(80+g.rnd.IntN(30)) / 100
+	// Programmes mostly reach households at or under their cut-off (PKH 4,
+	// BPNT and PBI-JK 5), miss some of them (exclusion) and reach a few
+	// above it (inclusion), as targeting finds in the field.
 	var programmes []string
-	if desil <= 4 && g.rnd.IntN(2) == 0 {
-		programmes = append(programmes, "PKH")
-	}
-	if desil <= 5 && g.rnd.IntN(2) == 0 {
-		programmes = append(programmes, "BPNT")
-	}
-	if desil <= 6 && g.rnd.IntN(3) > 0 {
-		programmes = append(programmes, "PBI_JK")
+	for _, p := range []struct {
+		code   string
+		cutoff int16
+	}{{"PKH", 4}, {"BPNT", 5}, {"PBI_JK", 5}} {
+		switch {
+		case desil <= p.cutoff && g.rnd.IntN(10) < 6:
+			programmes = append(programmes, p.code)
+		case desil > p.cutoff && desil <= p.cutoff+3 && g.rnd.IntN(100) < 8:
+			programmes = append(programmes, p.code)
+		}
 	}
 	dtks := fmt.Sprintf("DTKS-%s-%06d", g.area, g.serials["dtks"]+1)
 	g.serials["dtks"]++

@@ -223,7 +223,7 @@ func (a *App) Holidays(ctx context.Context, year int) ([]store.Holiday, error) {
 }
 
 // CatalogueKinds are the kinds of catalogue entry whose changes are kept.
-var CatalogueKinds = []string{store.KindService, store.KindCategory, store.KindHoliday, store.KindPeriod}
+var CatalogueKinds = []string{store.KindService, store.KindCategory, store.KindHoliday, store.KindPeriod, store.KindProgramme}
 
 // CatalogueChanges lists the recorded changes of a kind of entry (of one
 // entry when code is not empty), newest first, older than the change
