@@ -108,6 +108,7 @@ func TestEveryPagePassesAnAccessibilityAudit(t *testing.T) {
 		{"petugas", "/kecamatan/32.73.03/usulan/baru", "save-keluarga_baru", map[string]string{"no_kk": "12", "nik": "3"}},
 		{"koordinator", "/kecamatan/32.73.03/musyawarah/baru", "record", map[string]string{"tempat": "", "hadir0_nama": ""}},
 		{"dinsos", visits["(proposal to verify)"].path, "return", map[string]string{"alasan": ""}},
+		{"dinsos", "/katalog/program", "save-programme", map[string]string{"batas": "11"}},
 	} {
 		browseAs(t, ctx, f.who)
 		set, _ := json.Marshal(f.set)
@@ -315,5 +316,9 @@ func pageVisits(t *testing.T) map[string]visit {
 		"/usulan/verifikasi":                     {"dinsos", "/usulan/verifikasi"},
 		"(proposal to verify)":                   {"dinsos", fmt.Sprintf("/kecamatan/32.73.03/usulan/%d", agreed)},
 		"/usulan/hasil":                          {"dinsos", "/usulan/hasil"},
+		"/kecamatan/{code}/sasaran":              {"supervisor", "/kecamatan/32.73.03/sasaran"},
+		"/kecamatan/{code}/sasaran/keluarga":     {"petugas", "/kecamatan/32.73.03/sasaran/keluarga?program=BPNT&jenis=eksklusi&kelurahan=32.73.03.1001"},
+		"/sasaran":                               {"dinsos", "/sasaran"},
+		"/katalog/program":                       {"dinsos", "/katalog/program"},
 	}
 }

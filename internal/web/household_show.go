@@ -31,8 +31,11 @@ type householdPage struct {
 	CanWrite       bool // the caller may change the household
 	CanPropose     bool // the caller may draft a proposal about it
 	Proposals      []proposalRow
-	History        []changeRow
-	OlderHistory   string // the ?sebelum= of the older changes, if any
+	// Gaps say, in words, which programmes the household is eligible for
+	// by its desil but does not receive, or receives above the cut-off.
+	Gaps         []string
+	History      []changeRow
+	OlderHistory string // the ?sebelum= of the older changes, if any
 }
 
 // memberFields are the add-member form's fields.
@@ -61,6 +64,12 @@ func (h *Handler) householdShow(w http.ResponseWriter, r *http.Request) {
 		h.http.Fail(w, r, err)
 		return
 	}
+	gaps, err := h.app.HouseholdGaps(r.Context(), d.Household)
+	if err != nil {
+		h.http.Fail(w, r, err)
+		return
+	}
+	d.Gaps = gapSentences(v, gaps)
 	render(w, r, http.StatusOK, keluarga(v, d))
 }
 

@@ -79,6 +79,9 @@ func (h *Handler) Routes(rt *httpapi.Routes) {
 	page("GET", "/laporan", anywhere("laporan_kota", "read"), h.cityReport)
 	page("GET", "/kecamatan/{code}/rujukan/terlambat", inTenant("rujukan", "read"), h.kecamatanOverdue)
 	page("GET", "/rujukan/terlambat", anywhere("rujukan_kota", "read"), h.cityOverdue)
+	page("GET", "/kecamatan/{code}/sasaran", inTenant("laporan", "read"), h.kecamatanTargeting)
+	page("GET", "/kecamatan/{code}/sasaran/keluarga", inTenant("penduduk", "read"), h.targetList)
+	page("GET", "/sasaran", anywhere("laporan_kota", "read"), h.cityTargeting)
 
 	// Dinas Sosial: the catalogue (services, complaint categories,
 	// holidays), each change kept with who, when and why.
@@ -95,6 +98,8 @@ func (h *Handler) Routes(rt *httpapi.Routes) {
 	page("GET", "/katalog/libur", keeps, h.holidays)
 	page("POST", "/katalog/libur", keeps, h.holidaySave)
 	page("POST", "/katalog/libur/{date}/hapus", keeps, h.holidayDelete)
+	page("GET", "/katalog/program", keeps, h.programmes)
+	page("POST", "/katalog/program", keeps, h.programmeSave)
 
 	// City IT: the kecamatan and their tenants' state.
 	page("GET", "/admin/kecamatan", anywhere("tenant", "read"), h.adminKecamatan)
