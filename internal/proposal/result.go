@@ -186,18 +186,52 @@ type Applied struct {
 // with its members, a correction applied, a deactivation marked, a
 // programme added), the row's desil, programmes and DTSEN id are set on
 // the household, and the proposal becomes ditetapkan or tidak ditetapkan,
-// with the registry's history naming it. Each row runs under a savepoint:
-// a row with a problem is listed and changes nothing; the caller decides
-// whether the others stand.
+// with the registry's history naming it. The rows' proposals are read and
+// locked at once and checked; those that only set a household's fields
+// (most of a result) are applied in one pipeline, the others each under a
+// savepoint. A row with a problem is listed and changes nothing; the
+// caller decides whether the others stand.
 func ApplyResult(ctx context.Context, tx pgx.Tx, kecamatan string, rows []ResultRow, actor casework.Actor) (*Applied, error) {
 	out := &Applied{}
+	sent, err := lockSent(ctx, tx, rows)
+	if err != nil {
+		return nil, err
+	}
+	batch := &pgx.Batch{}
+	var complex []int
 	for i := range rows {
+		row := &rows[i]
+		p, ok := sent[row.ID]
+		if problem := check(row, p, ok, kecamatan, out); problem != nil {
+			out.Problems = append(out.Problems, *problem)
+			continue
+		}
+		if !ok || p.status == row.to() {
+			continue // already
+		}
+		if row.Decided && p.kind != usulan.Programme && !(p.kind == usulan.NewHousehold && p.household != nil) {
+			complex = append(complex, i)
+			continue
+		}
+		queueSimple(batch, kecamatan, row, p, actor)
+		if row.Decided {
+			out.Decided++
+		} else {
+			out.NotDecided++
+		}
+	}
+	if batch.Len() > 0 {
+		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+			return nil, fmt.Errorf("while applying the result: %w", err)
+		}
+	}
+	for _, i := range complex {
 		row := &rows[i]
 		sp, err := tx.Begin(ctx)
 		if err != nil {
 			return nil, err
 		}
-		problem, err := applyRow(ctx, sp, kecamatan, row, actor, out)
+		problem, err := applyRow(ctx, sp, kecamatan, row, sent[row.ID], actor, out)
 		if err != nil {
 			_ = sp.Rollback(ctx)
 			return nil, fmt.Errorf("line %d: %w", row.Line, err)
@@ -216,92 +250,142 @@ func ApplyResult(ctx context.Context, tx pgx.Tx, kecamatan string, rows []Result
 	return out, nil
 }
 
+// sentProposal is what a result row's proposal is, as locked.
+type sentProposal struct {
+	status    usulan.Status
+	kind      usulan.Kind
+	household *int64
+	person    *int64
+	body      json.RawMessage
+	noKK      *string
+}
+
+// lockSent reads and locks the proposals the rows name.
+func lockSent(ctx context.Context, tx pgx.Tx, rows []ResultRow) (map[int64]*sentProposal, error) {
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	res, err := tx.Query(ctx, `SELECT u.id, u.status, u.kind, u.household_id, u.person_id, u.proposal, h.no_kk
+		FROM usulan u LEFT JOIN household h ON h.id = u.household_id WHERE u.id = ANY($1) ORDER BY u.id FOR UPDATE OF u`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("while reading the proposals of the result: %w", err)
+	}
+	out := map[int64]*sentProposal{}
+	var id int64
+	var p sentProposal
+	_, err = pgx.ForEachRow(res, []any{&id, &p.status, &p.kind, &p.household, &p.person, &p.body, &p.noKK}, func() error {
+		cp := p
+		if cp.household == nil {
+			var h NewHousehold
+			if err := json.Unmarshal(cp.body, &h); err != nil {
+				return err
+			}
+			cp.noKK = &h.NoKK
+		}
+		out[id] = &cp
+		return nil
+	})
+	return out, err
+}
+
+// to is the status a row's decision gives its proposal.
+func (r *ResultRow) to() usulan.Status {
+	if r.Decided {
+		return usulan.Decided
+	}
+	return usulan.NotDecided
+}
+
+// check finds a row's problem against its proposal; a row whose proposal
+// already carries its decision counts as already.
+func check(row *ResultRow, p *sentProposal, found bool, kecamatan string, out *Applied) *bnba.Problem {
+	switch {
+	case !found:
+		return resultProblem(row, "id_usulan", "result.unknown", "no such proposal in kecamatan "+kecamatan)
+	case p.status == row.to():
+		out.Already++
+		return nil
+	case p.status != usulan.Sent:
+		return resultProblem(row, "hasil", "result.not_sent", "the proposal is "+string(p.status)+", not dikirim: only a proposal sent in a batch takes a result")
+	case p.noKK == nil || *p.noKK != row.NoKK:
+		return resultProblem(row, "no_kk", "result.kk_mismatch", "not the No KK of the proposal's household")
+	}
+	return nil
+}
+
+// queueSimple queues a row that only sets its household's fields (and, for
+// a decided programme proposal, adds the programme): the history's reason
+// names the proposal, then the household, the proposal and its step.
+func queueSimple(b *pgx.Batch, kecamatan string, row *ResultRow, p *sentProposal, actor casework.Actor) {
+	why := "usulan " + Ref(kecamatan, row.ID) + " " + string(row.to())
+	b.Queue(`SELECT set_config('slrt.via', $1, true), set_config('slrt.reason', $2, true)`, registry.ViaUsulan, why)
+	if p.household != nil {
+		added := ""
+		if row.Decided && p.kind == usulan.Programme {
+			var g ProgrammeProposal
+			_ = json.Unmarshal(p.body, &g)
+			added = g.Programme
+		}
+		b.Queue(`UPDATE household SET desil = coalesce($2, desil), dtks_id = coalesce($3, dtks_id),
+			programmes = CASE WHEN $4::text[] IS NOT NULL THEN $4::text[]
+				WHEN $5 <> '' AND NOT $5 = ANY(programmes) THEN array_append(programmes, $5) ELSE programmes END,
+			updated_at = now() WHERE id = $1`, *p.household, row.Desil, row.DTSENID, row.Programmes, added)
+	}
+	queueStep(b, row, p.household, actor)
+}
+
+// queueStep queues a proposal's move to its result, with the step.
+func queueStep(b *pgx.Batch, row *ResultRow, household *int64, actor casework.Actor) {
+	var note *string
+	if row.Note != "" {
+		note = &row.Note
+	}
+	b.Queue(`WITH u AS (UPDATE usulan SET status = $2, household_id = $3, updated_at = now() WHERE id = $1 RETURNING id)
+		INSERT INTO usulan_event (usulan_id, from_status, to_status, actor, username, role, reason)
+		SELECT id, 'dikirim', $2, $4, $5, $6, $7 FROM u`, row.ID, row.to(), household, actor.ID, actor.Username, actor.Role, note)
+}
+
 // resultProblem is a row's problem with a field of it.
 func resultProblem(row *ResultRow, field, code, msg string) *bnba.Problem {
 	return &bnba.Problem{Line: row.Line, Field: field, Code: code, Message: msg}
 }
 
-func applyRow(ctx context.Context, tx pgx.Tx, kecamatan string, row *ResultRow, actor casework.Actor, out *Applied) (*bnba.Problem, error) {
-	var (
-		status    usulan.Status
-		kind      usulan.Kind
-		household *int64
-		person    *int64
-		body      json.RawMessage
-		noKK      *string
-	)
-	err := tx.QueryRow(ctx, `SELECT u.status, u.kind, u.household_id, u.person_id, u.proposal, h.no_kk
-		FROM usulan u LEFT JOIN household h ON h.id = u.household_id WHERE u.id = $1 FOR UPDATE OF u`, row.ID).
-		Scan(&status, &kind, &household, &person, &body, &noKK)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return resultProblem(row, "id_usulan", "result.unknown", "no such proposal in kecamatan "+kecamatan), nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	to := usulan.NotDecided
-	if row.Decided {
-		to = usulan.Decided
-	}
-	switch {
-	case status == to:
-		out.Already++
-		return nil, nil
-	case status != usulan.Sent:
-		return resultProblem(row, "hasil", "result.not_sent", "the proposal is "+string(status)+", not dikirim: only a proposal sent in a batch takes a result"), nil
-	}
-	var proposed NewHousehold
-	if household == nil {
-		if err := json.Unmarshal(body, &proposed); err != nil {
-			return nil, err
-		}
-		noKK = &proposed.NoKK
-	}
-	if noKK == nil || *noKK != row.NoKK {
-		return resultProblem(row, "no_kk", "result.kk_mismatch", "not the No KK of the proposal's household"), nil
-	}
+// applyRow applies a decided row whose proposal changes the registry's
+// records: a new household registered, a correction, a deactivation.
+func applyRow(ctx context.Context, tx pgx.Tx, kecamatan string, row *ResultRow, p *sentProposal, actor casework.Actor, out *Applied) (*bnba.Problem, error) {
 	ref := Ref(kecamatan, row.ID)
-	if err := registry.Because(ctx, tx, registry.ViaUsulan, "usulan "+ref+" "+string(to)); err != nil {
+	if err := registry.Because(ctx, tx, registry.ViaUsulan, "usulan "+ref+" "+string(row.to())); err != nil {
 		return nil, err
 	}
-	if row.Decided {
-		if household == nil {
-			id, problem, err := register(ctx, tx, row, &proposed, actor, out)
-			if problem != nil || err != nil {
-				return problem, err
-			}
-			household = &id
-		} else if err := takeEffect(ctx, tx, kind, *household, person, body, ref, actor.ID); err != nil {
-			if problem := asRowProblem(row, err); problem != nil {
-				return problem, nil
-			}
+	household := p.household
+	if household == nil {
+		var proposed NewHousehold
+		if err := json.Unmarshal(p.body, &proposed); err != nil {
 			return nil, err
 		}
-	}
-	if household != nil {
-		set := registry.Socioeconomic{Desil: row.Desil, Programmes: row.Programmes, DTKSID: row.DTSENID}
-		if err := registry.UpdateHousehold(ctx, tx, *household, &registry.HouseholdChange{Socioeconomic: set,
-			Reason: "usulan " + ref + " " + string(to), Via: registry.ViaUsulan}, nil); err != nil {
-			return nil, err
+		id, problem, err := register(ctx, tx, row, &proposed, actor, out)
+		if problem != nil || err != nil {
+			return problem, err
 		}
-	}
-	var note *string
-	if row.Note != "" {
-		note = &row.Note
-	}
-	if _, err := tx.Exec(ctx, `UPDATE usulan SET status = $2, household_id = $3, updated_at = now() WHERE id = $1`,
-		row.ID, to, household); err != nil {
+		household = &id
+	} else if err := takeEffect(ctx, tx, p.kind, *household, p.person, p.body, ref, actor.ID); err != nil {
+		if problem := asRowProblem(row, err); problem != nil {
+			return problem, nil
+		}
 		return nil, err
 	}
-	from := usulan.Sent
-	if err := event(ctx, tx, row.ID, actor, &from, to, note, nil); err != nil {
+	set := registry.Socioeconomic{Desil: row.Desil, Programmes: row.Programmes, DTKSID: row.DTSENID}
+	if err := registry.UpdateHousehold(ctx, tx, *household, &registry.HouseholdChange{Socioeconomic: set,
+		Reason: "usulan " + ref + " " + string(row.to()), Via: registry.ViaUsulan}, nil); err != nil {
 		return nil, err
 	}
-	if row.Decided {
-		out.Decided++
-	} else {
-		out.NotDecided++
+	b := &pgx.Batch{}
+	queueStep(b, row, household, actor)
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return nil, err
 	}
+	out.Decided++
 	return nil, nil
 }
 
@@ -398,14 +482,6 @@ func takeEffect(ctx context.Context, tx pgx.Tx, kind usulan.Kind, household int6
 			return err
 		}
 		return nil
-	case usulan.Programme:
-		var p ProgrammeProposal
-		if err := json.Unmarshal(body, &p); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, `UPDATE household SET programmes = array_append(programmes, $2)
-			WHERE id = $1 AND NOT $2 = ANY(programmes)`, household, p.Programme)
-		return err
 	}
 	return nil
 }

@@ -294,6 +294,9 @@ func BenchmarkCityScale(b *testing.B) {
 	b.ReportMetric(float64(inboxes.Load())/10, "inbox/s")
 	b.ReportMetric(ms(quantile(inboxLat, 0.5)), "ms-inbox-p50")
 	b.ReportMetric(ms(quantile(inboxLat, 0.95)), "ms-inbox-p95")
+
+	targetingAtCityScale(ctx, b, api.URL, dinsos, files)
+	resultImportAtCityScale(ctx, b, api.URL, dinsos, files, float64(total)/importTime.Seconds())
 }
 
 type grant struct {
