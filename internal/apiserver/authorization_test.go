@@ -106,6 +106,7 @@ var expectations = map[string]func(c *caller, l location) bool{
 	"GET /api/v1/layanan":                     signedIn,
 	"PUT /api/v1/layanan/{service}":           role(authz.RoleDinsos),
 	"GET /api/v1/kategori-keluhan":            signedIn,
+	"GET /api/v1/ppks":                        signedIn,
 	"PUT /api/v1/kategori-keluhan/{category}": role(authz.RoleDinsos),
 	"GET /api/v1/hari-libur":                  signedIn,
 	"PUT /api/v1/hari-libur/{date}":           role(authz.RoleDinsos),

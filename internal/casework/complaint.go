@@ -124,7 +124,9 @@ type Assessment struct {
 	DocumentsHeld      []string  `json:"documentsHeld"`
 	RecommendedService *string   `json:"recommendedService,omitempty"`
 	Notes              *string   `json:"notes,omitempty"`
-	AssessedBy         string    `json:"assessedBy,omitempty"`
+	// PPKS are the resident's categories of social welfare need.
+	PPKS       []string `json:"ppks"`
+	AssessedBy string   `json:"assessedBy,omitempty"`
 	AssessedAt         time.Time `json:"assessedAt"`
 }
 
@@ -212,8 +214,8 @@ func GetComplaint(ctx context.Context, db registry.DB, id int64, scope []string,
 	c.Person.NIK = nik.Mask(c.Person.NIK)
 	a := &Assessment{}
 	err = db.QueryRow(ctx, `
-		SELECT in_dtks, desil, programmes, documents_held, recommended_service, notes, assessed_at FROM assessment WHERE complaint_id = $1`, id).Scan(
-		&a.InDTKS, &a.Desil, &a.Programmes, &a.DocumentsHeld, &a.RecommendedService, &a.Notes, &a.AssessedAt)
+		SELECT in_dtks, desil, programmes, documents_held, recommended_service, notes, ppks, assessed_at FROM assessment WHERE complaint_id = $1`, id).Scan(
+		&a.InDTKS, &a.Desil, &a.Programmes, &a.DocumentsHeld, &a.RecommendedService, &a.Notes, &a.PPKS, &a.AssessedAt)
 	switch {
 	case err == nil:
 		c.Assessment = a
@@ -265,6 +267,8 @@ type AssessmentInput struct {
 	DocumentsHeld      []string `json:"documentsHeld"`
 	RecommendedService *string  `json:"recommendedService,omitempty"`
 	Notes              *string  `json:"notes,omitempty"`
+	// PPKS are the resident's categories (codes of GET /api/v1/ppks).
+	PPKS []string `json:"ppks,omitempty"`
 }
 
 // Assess records (or revises) the assessment of an open complaint; a new
@@ -277,18 +281,21 @@ func Assess(ctx context.Context, tx pgx.Tx, id int64, in *AssessmentInput, actor
 	if status == "ditutup" {
 		return &StateError{"the complaint is closed"}
 	}
-	docs := in.DocumentsHeld
+	docs, ppks := in.DocumentsHeld, in.PPKS
 	if docs == nil {
 		docs = []string{}
 	}
+	if ppks == nil {
+		ppks = []string{}
+	}
 	_, err = tx.Exec(ctx, `
-		INSERT INTO assessment (complaint_id, in_dtks, desil, programmes, documents_held, recommended_service, notes, assessed_by)
-		SELECT c.id, coalesce(h.dtks_id IS NOT NULL, false), h.desil, coalesce(h.programmes, '{}'), $2, $3, $4, $5
+		INSERT INTO assessment (complaint_id, in_dtks, desil, programmes, documents_held, recommended_service, notes, ppks, assessed_by)
+		SELECT c.id, coalesce(h.dtks_id IS NOT NULL, false), h.desil, coalesce(h.programmes, '{}'), $2, $3, $4, $5, $6
 		FROM complaint c LEFT JOIN household h ON h.id = c.household_id WHERE c.id = $1
 		ON CONFLICT (complaint_id) DO UPDATE SET in_dtks = EXCLUDED.in_dtks, desil = EXCLUDED.desil, programmes = EXCLUDED.programmes,
 			documents_held = EXCLUDED.documents_held, recommended_service = EXCLUDED.recommended_service, notes = EXCLUDED.notes,
-			assessed_by = EXCLUDED.assessed_by, assessed_at = now()`,
-		id, docs, in.RecommendedService, in.Notes, actor.ID)
+			ppks = EXCLUDED.ppks, assessed_by = EXCLUDED.assessed_by, assessed_at = now()`,
+		id, docs, in.RecommendedService, in.Notes, ppks, actor.ID)
 	if err != nil {
 		return fmt.Errorf("while recording the assessment of complaint %d: %w", id, err)
 	}

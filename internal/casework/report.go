@@ -67,7 +67,8 @@ func (t *Table) Append(o *Table) {
 }
 
 // ReportTables names the tables of a report, in order.
-var ReportTables = []string{"keluhan_per_kategori_kanal", "rujukan_per_instansi_status", "sla_rujukan_per_instansi", "keluarga_per_desil", "keluarga_per_program"}
+var ReportTables = []string{"keluhan_per_kategori_kanal", "rujukan_per_instansi_status", "sla_rujukan_per_instansi", "keluarga_per_desil",
+	"keluarga_per_program", "warga_per_ppks"}
 
 // SortRows orders rows by their dimension columns.
 func (t *Table) SortRows() {
@@ -117,11 +118,18 @@ func Report(ctx context.Context, db registry.DB, scope []string, from, to, today
 			SELECT kelurahan_code, p, count(*) FROM household, unnest(programmes) AS p
 			WHERE ($1::text[] IS NULL OR kelurahan_code = ANY($1)) AND $2::timestamptz IS NOT NULL AND $3::timestamptz IS NOT NULL
 			GROUP BY 1, 2 ORDER BY 1, 2`},
+		// The residents assessed in the range, by their PPKS categories:
+		// each household and person once per category.
+		{"warga_per_ppks", []string{"kelurahan", "ppks", "keluarga", "jiwa"}, 2, `
+			SELECT c.kelurahan_code, p, count(DISTINCT c.household_id), count(DISTINCT c.person_id)
+			FROM complaint c JOIN assessment a ON a.complaint_id = c.id, unnest(a.ppks) AS p
+			WHERE c.created_at >= $2 AND c.created_at < $3 AND ($1::text[] IS NULL OR c.kelurahan_code = ANY($1))
+			GROUP BY 1, 2 ORDER BY 1, 2`},
 	}
 	var out []*Table
 	for _, q := range queries {
 		args := []any{registry.ScopeArg(scope), from, to}
-		if q.counts > 1 {
+		if strings.Contains(q.sql, "$4") {
 			args = append(args, today)
 		}
 		rows, err := db.Query(ctx, q.sql, args...)

@@ -91,6 +91,7 @@ func (s *Server) apiRoutes(rt *Routes) {
 	rt.API("GET", "/api/v1/layanan", Self, s.catalogueShow)
 	rt.API("PUT", "/api/v1/layanan/{service}", Anywhere("katalog", "write"), s.servicePut)
 	rt.API("GET", "/api/v1/kategori-keluhan", Self, s.categoryList)
+	rt.API("GET", "/api/v1/ppks", Self, s.ppksList)
 	rt.API("PUT", "/api/v1/kategori-keluhan/{category}", Anywhere("katalog", "write"), s.categoryPut)
 	rt.API("GET", "/api/v1/hari-libur", Self, s.holidayList)
 	rt.API("PUT", "/api/v1/hari-libur/{date}", Anywhere("katalog", "write"), s.holidayPut)

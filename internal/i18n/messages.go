@@ -514,6 +514,7 @@ var messages = map[string]struct{ id, en string }{
 	"report.sla_rujukan_per_instansi":    {"Ketepatan waktu rujukan per instansi", "Referral timeliness by agency"},
 	"report.keluarga_per_desil":          {"Keluarga per desil", "Households by decile"},
 	"report.keluarga_per_program":        {"Keluarga per program bantuan", "Households by programme"},
+	"report.warga_per_ppks":              {"Warga yang dikaji per kategori PPKS", "Residents assessed by PPKS category"},
 
 	"reportcol.kecamatan":           {"Kecamatan", "Kecamatan"},
 	"reportcol.kelurahan":           {"Kelurahan", "Kelurahan"},
@@ -528,6 +529,9 @@ var messages = map[string]struct{ id, en string }{
 	"reportcol.terbuka_terlambat":   {"Terbuka dan terlambat", "Open and overdue"},
 	"reportcol.desil":               {"Desil", "Decile"},
 	"reportcol.program":             {"Program", "Programme"},
+	"reportcol.ppks":                {"Kategori PPKS", "PPKS category"},
+	"reportcol.keluarga":            {"Keluarga", "Households"},
+	"reportcol.jiwa":                {"Jiwa", "Persons"},
 
 	"catalogue.title":                    {"Katalog layanan", "Service catalogue"},
 	"catalogue.link":                     {"Katalog layanan, kategori keluhan dan hari libur", "Service catalogue, complaint categories and holidays"},
@@ -964,4 +968,6 @@ var messages = map[string]struct{ id, en string }{
 	"problem.programme.quota":       {"Jumlah keluarga, 0 atau lebih.", "A number of households, 0 or more."},
 	"problem.targeting.programme":   {"Pilih program yang punya batas desil.", "Choose a programme with a cut-off."},
 	"problem.targeting.kind":        {"Pilih eksklusi atau inklusi.", "Choose exclusion or inclusion."},
+	"assess.ppks":                   {"Kategori PPKS (Pemerlu Pelayanan Kesejahteraan Sosial)", "PPKS categories (persons in need of social welfare services)"},
+	"problem.assessment.ppks":       {"Pilih kategori PPKS dari daftar, masing-masing sekali.", "Choose PPKS categories from the list, each once."},
 }

@@ -3,6 +3,7 @@ package usecase
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 
@@ -79,6 +80,9 @@ func (a *App) Assess(ctx context.Context, c *Caller, id int64, in *casework.Asse
 			return nil, registry.Invalid("/documentsHeld", "document.unknown", "holds a code that is not a document type; see GET /api/v1/layanan")
 		}
 	}
+	if err := a.checkPPKS(ctx, in.PPKS); err != nil {
+		return nil, err
+	}
 	actor := a.actor(c)
 	return a.changeComplaint(ctx, c, id, func(tx pgx.Tx) error { return casework.Assess(ctx, tx, id, in, actor, c.Scope) })
 }
@@ -112,4 +116,28 @@ func (a *App) changeComplaint(ctx context.Context, c *Caller, id int64, change f
 	return changeThenGet(ctx, a, c, change, func(cn conn) (*casework.Complaint, error) {
 		return casework.GetComplaint(ctx, cn, id, c.Scope, c.Today())
 	})
+}
+
+// checkPPKS refuses PPKS codes that are not active categories, or given
+// twice.
+func (a *App) checkPPKS(ctx context.Context, codes []string) error {
+	if len(codes) == 0 {
+		return nil
+	}
+	cats, err := a.store.PPKSCategories(ctx)
+	if err != nil {
+		return err
+	}
+	for i, code := range codes {
+		ok := slices.ContainsFunc(cats, func(p store.PPKS) bool { return p.Code == code && p.Active })
+		if !ok || slices.Index(codes, code) != i {
+			return registry.Invalid("/ppks", "assessment.ppks", "PPKS categories of GET /api/v1/ppks, each once")
+		}
+	}
+	return nil
+}
+
+// PPKSCategories lists the PPKS categories.
+func (a *App) PPKSCategories(ctx context.Context) ([]store.PPKS, error) {
+	return a.store.PPKSCategories(ctx)
 }

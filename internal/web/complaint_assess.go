@@ -31,6 +31,7 @@ func (h *Handler) complaintAssess(w http.ResponseWriter, r *http.Request) {
 			in.DocumentsHeld = append(in.DocumentsHeld, doc)
 		}
 	}
+	in.PPKS = r.PostForm["ppks"]
 	if svc := r.PostFormValue("service"); svc != "" {
 		in.RecommendedService = &svc
 	}

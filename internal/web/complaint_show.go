@@ -22,6 +22,8 @@ type caseFilePage struct {
 	CanPropose                                          bool // may propose the resident's household to DTSEN
 	FollowUpKinds, Outcomes                             []string
 	DocumentTypes                                       []store.DocumentType
+	PPKS                                                []store.PPKS
+	PPKSNames                                           map[string]string
 	AgencyNames, ServiceNames                           map[string]string
 	Services                                            []store.Service
 	Chosen                                              *casework.Service
@@ -64,6 +66,11 @@ func (h *Handler) complaintShow(w http.ResponseWriter, r *http.Request) {
 		h.http.Fail(w, r, err)
 		return
 	}
+	if d.PPKS, err = h.app.PPKSCategories(r.Context()); err != nil {
+		h.http.Fail(w, r, err)
+		return
+	}
+	d.PPKSNames = ppksNames(d.PPKS)
 	if err := h.http.Audit(r); err != nil {
 		h.http.Fail(w, r, err)
 		return
@@ -77,4 +84,22 @@ func (h *Handler) complaintShow(w http.ResponseWriter, r *http.Request) {
 	d.CanPropose = h.may(r, kel, "usulan", "write")
 	d.CanClose = open && h.may(r, kel, "keluhan", "close")
 	render(w, r, http.StatusOK, keluhanDetail(newPage(r, "complaint.title", d.Complaint.ID), d))
+}
+
+// ppksNames maps the PPKS categories' codes to their names.
+func ppksNames(cats []store.PPKS) map[string]string {
+	out := make(map[string]string, len(cats))
+	for _, c := range cats {
+		out[c.Code] = c.Name
+	}
+	return out
+}
+
+// namesOf words codes by names, in a line.
+func namesOf(codes []string, names map[string]string) string {
+	out := make([]string, len(codes))
+	for i, c := range codes {
+		out[i] = cmp.Or(names[c], c)
+	}
+	return joinOrDash(out)
 }

@@ -81,6 +81,12 @@ func (h *Handler) renderReport(w http.ResponseWriter, r *http.Request, a *usecas
 	for _, c := range cats {
 		categories[c.Code] = c.Name
 	}
+	ppks, err := h.app.PPKSCategories(r.Context())
+	if err != nil {
+		h.http.Fail(w, r, err)
+		return
+	}
+	ppksName := ppksNames(ppks)
 	// A dimension's code, in words.
 	name := func(column, code string) string {
 		switch column {
@@ -92,6 +98,8 @@ func (h *Handler) renderReport(w http.ResponseWriter, r *http.Request, a *usecas
 			return cmp.Or(agencies[code], code)
 		case "kanal":
 			return v.T("channel." + code)
+		case "ppks":
+			return cmp.Or(ppksName[code], code)
 		case "status":
 			return v.T("referral." + code)
 		}
