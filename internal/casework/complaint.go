@@ -118,16 +118,16 @@ type FollowUp struct {
 
 // Assessment is the back office's assessment of a complaint.
 type Assessment struct {
-	InDTKS             bool      `json:"inDtks"`
-	Desil              *int16    `json:"desil,omitempty"`
-	Programmes         []string  `json:"programmes"`
-	DocumentsHeld      []string  `json:"documentsHeld"`
-	RecommendedService *string   `json:"recommendedService,omitempty"`
-	Notes              *string   `json:"notes,omitempty"`
+	InDTKS             bool     `json:"inDtks"`
+	Desil              *int16   `json:"desil,omitempty"`
+	Programmes         []string `json:"programmes"`
+	DocumentsHeld      []string `json:"documentsHeld"`
+	RecommendedService *string  `json:"recommendedService,omitempty"`
+	Notes              *string  `json:"notes,omitempty"`
 	// PPKS are the resident's categories of social welfare need.
-	PPKS       []string `json:"ppks"`
-	AssessedBy string   `json:"assessedBy,omitempty"`
-	AssessedAt         time.Time `json:"assessedAt"`
+	PPKS       []string  `json:"ppks"`
+	AssessedBy string    `json:"assessedBy,omitempty"`
+	AssessedAt time.Time `json:"assessedAt"`
 }
 
 // CreateComplaint records a complaint about a person in the caller's

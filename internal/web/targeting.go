@@ -41,8 +41,8 @@ type targetingProgramme struct {
 
 // targetingRow is a kelurahan's counts, as cells ("<5" when suppressed).
 type targetingRow struct {
-	Area                                                    string
-	Eligible, Receiving                                     string
+	Area                                                     string
+	Eligible, Receiving                                      string
 	Exclusion, ExclusionPersons, Inclusion, InclusionPersons string
 	// ExclusionURL and InclusionURL open the lists, inside a kecamatan.
 	ExclusionURL, InclusionURL string
