@@ -209,7 +209,10 @@ func ApplyResult(ctx context.Context, tx pgx.Tx, kecamatan string, rows []Result
 		if !ok || p.status == row.to() {
 			continue // already
 		}
-		if row.Decided && p.kind != usulan.Programme && !(p.kind == usulan.NewHousehold && p.household != nil) {
+		// A decision that registers, corrects or deactivates changes
+		// the registry's records: it runs under its own savepoint.
+		fieldsOnly := p.kind == usulan.Programme || (p.kind == usulan.NewHousehold && p.household != nil)
+		if row.Decided && !fieldsOnly {
 			complex = append(complex, i)
 			continue
 		}
