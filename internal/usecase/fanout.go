@@ -74,6 +74,25 @@ func (a *App) fanOut(ctx context.Context, want func(code string) bool, fn func(c
 	return unavailable, nil
 }
 
+// gather runs read on every serving kecamatan selected by want, as fanOut
+// does, and returns what they read together, with those it could not.
+func gather[T any](ctx context.Context, a *App, want func(code string) bool,
+	read func(ctx context.Context, code string, cn conn) ([]T, error)) ([]T, []Unavailable, error) {
+	var mu sync.Mutex
+	var items []T
+	unavailable, err := a.fanOut(ctx, want, func(ctx context.Context, code string, cn conn) error {
+		got, err := read(ctx, code, cn)
+		if err != nil {
+			return err
+		}
+		mu.Lock()
+		items = append(items, got...)
+		mu.Unlock()
+		return nil
+	})
+	return items, unavailable, err
+}
+
 // readTenant runs fn on one tenant and returns why it could not, or "".
 // Reasons are fixed words: an error's text can carry anything.
 func (a *App) readTenant(ctx context.Context, code string, fn func(ctx context.Context, code string, cn conn) error) string {

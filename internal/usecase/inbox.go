@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/slrt-id/slrt/internal/casework"
@@ -26,17 +25,8 @@ type inboxCursor struct {
 // kecamatan's database is read in parallel (bounded); one that does not
 // answer is named in Unavailable and the rest still served.
 func (a *App) AgencyInbox(ctx context.Context, c *Caller, agency string, f casework.InboxFilter) (*Inbox, error) {
-	var mu sync.Mutex
-	var items []casework.InboxItem
-	unavailable, err := a.fanOut(ctx, nil, func(ctx context.Context, code string, cn conn) error {
-		got, err := casework.Inbox(ctx, cn, code, agency, f, c.Today())
-		if err != nil {
-			return err
-		}
-		mu.Lock()
-		items = append(items, got...)
-		mu.Unlock()
-		return nil
+	items, unavailable, err := gather(ctx, a, nil, func(ctx context.Context, code string, cn conn) ([]casework.InboxItem, error) {
+		return casework.Inbox(ctx, cn, code, agency, f, c.Today())
 	})
 	if err != nil {
 		return nil, err

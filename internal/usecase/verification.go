@@ -40,24 +40,15 @@ func (a *App) ProposalsToVerify(ctx context.Context, q QueueQuery) (*Verificatio
 	if q.Cursor != "" {
 		after, afterID, _ = proposal.ParseRef(q.Cursor)
 	}
-	var mu sync.Mutex
-	var items []proposal.QueueItem
 	want := func(code string) bool { return code >= after && (q.Kecamatan == "" || code == q.Kecamatan) }
-	unavailable, err := a.fanOut(ctx, want, func(ctx context.Context, code string, cn conn) error {
+	items, unavailable, err := gather(ctx, a, want, func(ctx context.Context, code string, cn conn) ([]proposal.QueueItem, error) {
 		f := q.QueueFilter
 		if code != after {
 			f.After = 0
 		} else {
 			f.After = afterID
 		}
-		got, err := proposal.Queue(ctx, cn, code, f)
-		if err != nil {
-			return err
-		}
-		mu.Lock()
-		items = append(items, got...)
-		mu.Unlock()
-		return nil
+		return proposal.Queue(ctx, cn, code, f)
 	})
 	if err != nil {
 		return nil, err
