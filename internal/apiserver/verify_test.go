@@ -147,7 +147,8 @@ func TestDinasSosialSendsTheVerifiedInABatch(t *testing.T) {
 		Unavailable []any
 	}
 	first.json(t, &b)
-	if b.Sent["32.73.03"] < 2 || len(b.Unavailable) != 0 || !strings.HasPrefix(b.Code, "BNBA-") {
+	// Other kecamatan of the test city may be provisioning, and named.
+	if b.Sent["32.73.03"] < 2 || strings.Contains(fmt.Sprint(b.Unavailable), "32.73.03") || !strings.HasPrefix(b.Code, "BNBA-") {
 		t.Errorf("the batch: %+v", b)
 	}
 	again := do(t, "dinsos", "POST", "/api/v1/usulan/batch", map[string]any{}, "Idempotency-Key", "batch-uji-1")
