@@ -188,8 +188,8 @@ type Applied struct {
 // the household, and the proposal becomes ditetapkan or tidak ditetapkan,
 // with the registry's history naming it. The rows' proposals are read and
 // locked at once and checked; those that only set a household's fields
-// (most of a result) are applied in one pipeline, the others each under a
-// savepoint. A row with a problem is listed and changes nothing; the
+// (most of a result) are applied together in a few statements, the others
+// each under a savepoint. A row with a problem is listed and changes nothing; the
 // caller decides whether the others stand.
 func ApplyResult(ctx context.Context, tx pgx.Tx, kecamatan string, rows []ResultRow, actor casework.Actor) (*Applied, error) {
 	out := &Applied{}
@@ -198,7 +198,9 @@ func ApplyResult(ctx context.Context, tx pgx.Tx, kecamatan string, rows []Result
 		return nil, err
 	}
 	batch := &pgx.Batch{}
+	var fields []fieldsRow
 	var complex []int
+	seen := map[int64]bool{}
 	for i := range rows {
 		row := &rows[i]
 		p, ok := sent[row.ID]
@@ -212,16 +214,27 @@ func ApplyResult(ctx context.Context, tx pgx.Tx, kecamatan string, rows []Result
 		// A decision that registers, corrects or deactivates changes
 		// the registry's records: it runs under its own savepoint.
 		fieldsOnly := p.kind == usulan.Programme || (p.kind == usulan.NewHousehold && p.household != nil)
-		if row.Decided && !fieldsOnly {
+		switch {
+		case row.Decided && !fieldsOnly:
 			complex = append(complex, i)
 			continue
+		case p.household != nil && seen[*p.household]:
+			// A household's second proposal in the file: after the first.
+			queueSimple(batch, kecamatan, row, p, actor)
+		default:
+			fields = append(fields, fieldsOf(kecamatan, row, p))
+			if p.household != nil {
+				seen[*p.household] = true
+			}
 		}
-		queueSimple(batch, kecamatan, row, p, actor)
 		if row.Decided {
 			out.Decided++
 		} else {
 			out.NotDecided++
 		}
+	}
+	if err := applyFields(ctx, tx, fields, actor); err != nil {
+		return nil, err
 	}
 	if batch.Len() > 0 {
 		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
@@ -313,6 +326,78 @@ func check(row *ResultRow, p *sentProposal, found bool, kecamatan string, out *A
 		return resultProblem(row, "hasil", "result.not_sent", "the proposal is "+string(p.status)+", not dikirim: only a proposal sent in a batch takes a result")
 	case p.noKK == nil || *p.noKK != row.NoKK:
 		return resultProblem(row, "no_kk", "result.kk_mismatch", "not the No KK of the proposal's household")
+	}
+	return nil
+}
+
+// fieldsRow is a row that only sets its household's fields (and, for a
+// decided programme proposal, adds the programme), as applyFields takes it.
+type fieldsRow struct {
+	usulan    int64
+	household *int64
+	to        usulan.Status
+	desil     *int16
+	dtks      *string
+	set       []string // nil: the programmes stay
+	added     string
+	note      *string
+	reason    string
+}
+
+func fieldsOf(kecamatan string, row *ResultRow, p *sentProposal) fieldsRow {
+	f := fieldsRow{usulan: row.ID, household: p.household, to: row.to(), desil: row.Desil, dtks: row.DTSENID, set: row.Programmes,
+		reason: "usulan " + Ref(kecamatan, row.ID) + " " + string(row.to())}
+	if row.Decided && p.kind == usulan.Programme {
+		var g ProgrammeProposal
+		_ = json.Unmarshal(p.body, &g)
+		f.added = g.Programme
+	}
+	if row.Note != "" {
+		f.note = &row.Note
+	}
+	return f
+}
+
+// applyFields applies rows of distinct households in a few statements
+// over all of them: copied into a temporary table, the households updated
+// at once (each change's reason naming its proposal, through
+// registry_reason: tenant migration 00009), the proposals moved with their
+// steps.
+func applyFields(ctx context.Context, tx pgx.Tx, rows []fieldsRow, actor casework.Actor) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	for _, ddl := range []string{`CREATE TEMP TABLE result_row (usulan_id bigint, household_id bigint, to_status text, desil smallint,
+		dtks_id text, programmes text[], added text, note text, reason text) ON COMMIT DROP`,
+		`CREATE TEMP TABLE registry_reason (household_id bigint PRIMARY KEY, reason text) ON COMMIT DROP`} {
+		if _, err := tx.Exec(ctx, ddl); err != nil {
+			return fmt.Errorf("while staging the result: %w", err)
+		}
+	}
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{"result_row"},
+		[]string{"usulan_id", "household_id", "to_status", "desil", "dtks_id", "programmes", "added", "note", "reason"},
+		pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
+			r := rows[i]
+			return []any{r.usulan, r.household, string(r.to), r.desil, r.dtks, r.set, r.added, r.note, r.reason}, nil
+		}))
+	if err != nil {
+		return fmt.Errorf("while staging the result: %w", err)
+	}
+	b := &pgx.Batch{}
+	b.Queue(`INSERT INTO registry_reason SELECT household_id, reason FROM result_row WHERE household_id IS NOT NULL`)
+	b.Queue(`SELECT set_config('slrt.via', $1, true), set_config('slrt.reasons', 'on', true)`, registry.ViaUsulan)
+	b.Queue(`UPDATE household h SET desil = coalesce(r.desil, h.desil), dtks_id = coalesce(r.dtks_id, h.dtks_id),
+			programmes = CASE WHEN r.programmes IS NOT NULL THEN r.programmes
+				WHEN r.added <> '' AND NOT r.added = ANY(h.programmes) THEN array_append(h.programmes, r.added) ELSE h.programmes END,
+			updated_at = now()
+		FROM result_row r WHERE h.id = r.household_id`)
+	b.Queue(`SELECT set_config('slrt.reasons', 'off', true)`)
+	b.Queue(`WITH u AS (UPDATE usulan SET status = r.to_status, updated_at = now() FROM result_row r WHERE usulan.id = r.usulan_id
+			RETURNING usulan.id, r.to_status, r.note)
+		INSERT INTO usulan_event (usulan_id, from_status, to_status, actor, username, role, reason)
+		SELECT id, 'dikirim', to_status, $1, $2, $3, note FROM u`, actor.ID, actor.Username, actor.Role)
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("while applying the result: %w", err)
 	}
 	return nil
 }
