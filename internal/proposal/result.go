@@ -220,7 +220,7 @@ func ApplyResult(ctx context.Context, tx pgx.Tx, kecamatan string, rows []Result
 			continue
 		case p.household != nil && seen[*p.household]:
 			// A household's second proposal in the file: after the first.
-			queueSimple(batch, kecamatan, row, p, actor)
+			queueSimple(batch, fieldsOf(kecamatan, row, p), row, actor)
 		default:
 			fields = append(fields, fieldsOf(kecamatan, row, p))
 			if p.household != nil {
@@ -305,6 +305,12 @@ func lockSent(ctx context.Context, tx pgx.Tx, rows []ResultRow) (map[int64]*sent
 	return out, err
 }
 
+// why is the reason the registry's history gives a row's changes: the
+// proposal and its decision.
+func (r *ResultRow) why(kecamatan string) string {
+	return "usulan " + Ref(kecamatan, r.ID) + " " + string(r.to())
+}
+
 // to is the status a row's decision gives its proposal.
 func (r *ResultRow) to() usulan.Status {
 	if r.Decided {
@@ -346,7 +352,7 @@ type fieldsRow struct {
 
 func fieldsOf(kecamatan string, row *ResultRow, p *sentProposal) fieldsRow {
 	f := fieldsRow{usulan: row.ID, household: p.household, to: row.to(), desil: row.Desil, dtks: row.DTSENID, set: row.Programmes,
-		reason: "usulan " + Ref(kecamatan, row.ID) + " " + string(row.to())}
+		reason: row.why(kecamatan)}
 	if row.Decided && p.kind == usulan.Programme {
 		var g ProgrammeProposal
 		_ = json.Unmarshal(p.body, &g)
@@ -402,25 +408,18 @@ func applyFields(ctx context.Context, tx pgx.Tx, rows []fieldsRow, actor casewor
 	return nil
 }
 
-// queueSimple queues a row that only sets its household's fields (and, for
-// a decided programme proposal, adds the programme): the history's reason
-// names the proposal, then the household, the proposal and its step.
-func queueSimple(b *pgx.Batch, kecamatan string, row *ResultRow, p *sentProposal, actor casework.Actor) {
-	why := "usulan " + Ref(kecamatan, row.ID) + " " + string(row.to())
-	b.Queue(`SELECT set_config('slrt.via', $1, true), set_config('slrt.reason', $2, true)`, registry.ViaUsulan, why)
-	if p.household != nil {
-		added := ""
-		if row.Decided && p.kind == usulan.Programme {
-			var g ProgrammeProposal
-			_ = json.Unmarshal(p.body, &g)
-			added = g.Programme
-		}
+// queueSimple queues a row of applyFields's kind on its own: the
+// history's reason naming the proposal, the household's fields, the
+// proposal and its step (for a household's second proposal in a file).
+func queueSimple(b *pgx.Batch, f fieldsRow, row *ResultRow, actor casework.Actor) {
+	b.Queue(`SELECT set_config('slrt.via', $1, true), set_config('slrt.reason', $2, true)`, registry.ViaUsulan, f.reason)
+	if f.household != nil {
 		b.Queue(`UPDATE household SET desil = coalesce($2, desil), dtks_id = coalesce($3, dtks_id),
 			programmes = CASE WHEN $4::text[] IS NOT NULL THEN $4::text[]
 				WHEN $5 <> '' AND NOT $5 = ANY(programmes) THEN array_append(programmes, $5) ELSE programmes END,
-			updated_at = now() WHERE id = $1`, *p.household, row.Desil, row.DTSENID, row.Programmes, added)
+			updated_at = now() WHERE id = $1`, *f.household, f.desil, f.dtks, f.set, f.added)
 	}
-	queueStep(b, row, p.household, actor)
+	queueStep(b, row, f.household, actor)
 }
 
 // queueStep queues a proposal's move to its result, with the step.
@@ -442,8 +441,8 @@ func resultProblem(row *ResultRow, field, code, msg string) *bnba.Problem {
 // applyRow applies a decided row whose proposal changes the registry's
 // records: a new household registered, a correction, a deactivation.
 func applyRow(ctx context.Context, tx pgx.Tx, kecamatan string, row *ResultRow, p *sentProposal, actor casework.Actor, out *Applied) (*bnba.Problem, error) {
-	ref := Ref(kecamatan, row.ID)
-	if err := registry.Because(ctx, tx, registry.ViaUsulan, "usulan "+ref+" "+string(row.to())); err != nil {
+	why := row.why(kecamatan)
+	if err := registry.Because(ctx, tx, registry.ViaUsulan, why); err != nil {
 		return nil, err
 	}
 	household := p.household
@@ -457,7 +456,7 @@ func applyRow(ctx context.Context, tx pgx.Tx, kecamatan string, row *ResultRow, 
 			return problem, err
 		}
 		household = &id
-	} else if err := takeEffect(ctx, tx, p.kind, *household, p.person, p.body, ref, actor.ID); err != nil {
+	} else if err := takeEffect(ctx, tx, p.kind, *household, p.person, p.body, why, actor.ID); err != nil {
 		if problem := asRowProblem(row, err); problem != nil {
 			return problem, nil
 		}
@@ -465,7 +464,7 @@ func applyRow(ctx context.Context, tx pgx.Tx, kecamatan string, row *ResultRow, 
 	}
 	set := registry.Socioeconomic{Desil: row.Desil, Programmes: row.Programmes, DTKSID: row.DTSENID}
 	if err := registry.UpdateHousehold(ctx, tx, *household, &registry.HouseholdChange{Socioeconomic: set,
-		Reason: "usulan " + ref + " " + string(row.to()), Via: registry.ViaUsulan}, nil); err != nil {
+		Reason: why, Via: registry.ViaUsulan}, nil); err != nil {
 		return nil, err
 	}
 	b := &pgx.Batch{}
@@ -528,9 +527,8 @@ func asRowProblem(row *ResultRow, err error) *bnba.Problem {
 var personPresence = map[string]string{"meninggal": "meninggal", "pindah": "pindah", "ganda": "tidak_ditemukan"}
 
 // takeEffect applies what a decided proposal about a registered household
-// asks.
-func takeEffect(ctx context.Context, tx pgx.Tx, kind usulan.Kind, household int64, person *int64, body json.RawMessage, ref string, actor int64) error {
-	reason := "usulan " + ref + " ditetapkan"
+// asks, the history's changes giving reason.
+func takeEffect(ctx context.Context, tx pgx.Tx, kind usulan.Kind, household int64, person *int64, body json.RawMessage, reason string, actor int64) error {
 	switch kind {
 	case usulan.Correction:
 		var c Correction

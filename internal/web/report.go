@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/slrt-id/slrt/internal/httpapi"
-	"github.com/slrt-id/slrt/internal/reportfile"
 	"github.com/slrt-id/slrt/internal/usecase"
 )
 
@@ -116,9 +115,8 @@ func (h *Handler) renderReport(w http.ResponseWriter, r *http.Request, a *usecas
 		var labels []string
 		var counts []*int64
 		for _, row := range t.Rows {
-			cells := make([]string, len(row))
+			cells := cellsOf(row)
 			for i, c := range row {
-				cells[i] = reportfile.Cell(c)
 				if code, ok := c.(string); ok {
 					cells[i] = name(t.Columns[i], code)
 				}

@@ -95,11 +95,7 @@ func (d *targetingPage) fill(t *usecase.Targeting, lead int) {
 				if p == nil {
 					continue
 				}
-				cells := make([]string, len(row))
-				for i, v := range row {
-					cells[i] = reportfile.Cell(v)
-				}
-				n := cells[lead+3:]
+				n := cellsOf(row)[lead+3:]
 				tr := targetingRow{Area: areaName(kel), Eligible: n[0], Receiving: n[1], Exclusion: n[2], ExclusionPersons: n[3],
 					Inclusion: n[4], InclusionPersons: n[5]}
 				if lead > 0 {
@@ -114,10 +110,7 @@ func (d *targetingPage) fill(t *usecase.Targeting, lead int) {
 			}
 		case usecase.CityTableName:
 			for _, row := range tb.Rows {
-				cells := make([]string, len(row))
-				for i, v := range row {
-					cells[i] = reportfile.Cell(v)
-				}
+				cells := cellsOf(row)
 				tot := targetingTotal{Programme: cells[0], MaxDesil: cells[1], Quota: cells[2], Eligible: cells[3], Receiving: cells[4],
 					Exclusion: cells[5], Inclusion: cells[7]}
 				if tot.Quota == "" {
@@ -131,6 +124,15 @@ func (d *targetingPage) fill(t *usecase.Targeting, lead int) {
 			}
 		}
 	}
+}
+
+// cellsOf writes a table's row as its cells ("<5" when suppressed).
+func cellsOf(row []any) []string {
+	cells := make([]string, len(row))
+	for i, v := range row {
+		cells[i] = reportfile.Cell(v)
+	}
+	return cells
 }
 
 // targetListPage is a list of households to act on.
