@@ -165,6 +165,9 @@ func Start(ctx context.Context, o Options) (*App, error) {
 		}
 	})
 	connect := func(ctx context.Context) (*pgx.Conn, error) { return pgx.ConnectConfig(ctx, poolCfg.ConnConfig.Copy()) }
+	// The control database's pool reconnects with the tenants' after a
+	// restart of its server (the watch ends when the registry's run does).
+	registry.Servers().Add(pool)
 	app.run(func() { registry.Run(runCtx) })
 	app.run(func() { app.UseCases.RunAuditShipper(runCtx, time.Second, time.Minute) })
 	if o.HTTP.ReferralMetricsEvery > 0 {

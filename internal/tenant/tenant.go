@@ -84,7 +84,12 @@ type Registry struct {
 	pools   map[string]*entry
 	onOpen  func(code string)
 	lookups lookups
+	servers *dbfault.ServerWatch
 }
+
+// Servers is the watch that reconnects the open pools when their server
+// comes back from a restart; other pools (the control database's) may join it.
+func (r *Registry) Servers() *dbfault.ServerWatch { return r.servers }
 
 // OnOpen calls fn with a tenant's code each time its pool opens; set it
 // before the first request.
@@ -118,7 +123,7 @@ func NewRegistry(kecamatan, secrets client.Reader, opts Options) *Registry {
 	if opts.RefreshEvery <= 0 {
 		opts.RefreshEvery = 30 * time.Second
 	}
-	return &Registry{kecamatan: kecamatan, secrets: secrets, opts: opts, pools: map[string]*entry{}}
+	return &Registry{kecamatan: kecamatan, secrets: secrets, opts: opts, pools: map[string]*entry{}, servers: dbfault.NewServerWatch()}
 }
 
 // IndexByCode returns the index function to register on the Kecamatan cache.
@@ -254,8 +259,11 @@ func (r *Registry) entry(ctx context.Context, t *Tenant) (*entry, error) {
 			r.mu.Lock()
 			delete(r.pools, t.Code)
 			r.mu.Unlock()
-		} else if r.onOpen != nil {
-			r.onOpen(t.Code)
+		} else {
+			r.servers.Add(e.pool)
+			if r.onOpen != nil {
+				r.onOpen(t.Code)
+			}
 		}
 		close(e.ready)
 	} else {
@@ -294,7 +302,7 @@ func (r *Registry) makeRoomLocked() error {
 		if victim == "" {
 			return ErrBudgetExhausted
 		}
-		r.pools[victim].pool.Close()
+		r.close(r.pools[victim].pool)
 		delete(r.pools, victim)
 	}
 	return nil
@@ -319,8 +327,12 @@ func (r *Registry) open(ctx context.Context, e *entry) (*pgxpool.Pool, error) {
 	cfg.ConnConfig.Tracer = &multitracer.Tracer{QueryTracers: []pgx.QueryTracer{
 		dbtrace.New(r.opts.QuerySpansFrom, attrTenant.String(e.tenant.Code)), reset}}
 	cfg.MaxConns = r.opts.PerTenant
+	// Connections live as long as their pool (the budget counts the whole
+	// pool): a request after a quiet minute does not pay a connection setup.
+	// No minimum: one would open in the background beside the first
+	// request's own.
 	cfg.MinConns = 0
-	cfg.MaxConnIdleTime = time.Minute
+	cfg.MaxConnIdleTime = r.opts.IdleAfter
 	cfg.ConnConfig.ConnectTimeout = 5 * time.Second
 	// Each new connection uses the password current at that moment.
 	cfg.BeforeConnect = func(_ context.Context, cc *pgx.ConnConfig) error {
@@ -381,7 +393,13 @@ func (r *Registry) retire(e *entry) {
 		delete(r.pools, e.tenant.Code)
 	}
 	r.mu.Unlock()
-	go e.pool.Close()
+	go r.close(e.pool)
+}
+
+// close closes a pool once the connections in use are back.
+func (r *Registry) close(p *pgxpool.Pool) {
+	r.servers.Remove(p)
+	p.Close()
 }
 
 // Run closes idle pools and follows credential rotations until ctx ends,
@@ -414,7 +432,7 @@ func (r *Registry) sweep(ctx context.Context) {
 		}
 		idle := time.Since(time.Unix(0, e.lastUsed.Load())) > r.opts.IdleAfter
 		if idle && e.pool.Stat().AcquiredConns() == 0 {
-			e.pool.Close()
+			r.close(e.pool)
 			delete(r.pools, code)
 			continue
 		}
@@ -427,6 +445,7 @@ func (r *Registry) sweep(ctx context.Context) {
 }
 
 func (r *Registry) closeAll() {
+	r.servers.Close()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for code, e := range r.pools {

@@ -1,0 +1,87 @@
+package dbfault
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/slrt-id/slrt/internal/localpg"
+)
+
+// When a server restarts, the pools on it reconnect on their own once it is
+// back: the first request after the restart finds a connection open and
+// opens none. The watch ends with the server's last pool.
+func TestPoolsReconnectOnTheirOwnWhenTheServerComesBack(t *testing.T) {
+	dir, err := os.MkdirTemp("", "slrt-watch-*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	pg, err := localpg.Open(dir, localpg.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = pg.Stop() })
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+
+	w := NewServerWatch()
+	back := make(chan string, 1)
+	w.reconnected = func(server string) { back <- server }
+	var pools []*pgxpool.Pool
+	pids := map[*pgxpool.Pool]uint32{}
+	for _, db := range []string{"postgres", "template1"} {
+		p, err := pgxpool.New(ctx, pg.URL(pg.User, pg.Password, db))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer p.Close()
+		c, err := p.Acquire(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pids[p] = c.Conn().PgConn().PID()
+		c.Release()
+		w.Add(p)
+		pools = append(pools, p)
+	}
+
+	if err := pg.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if err := pg.Start(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-back:
+	case <-ctx.Done():
+		t.Fatal("the pools were not reconnected after the server came back")
+	}
+	for _, p := range pools {
+		opened := p.Stat().NewConnsCount()
+		var pid uint32
+		if err := p.QueryRow(ctx, `SELECT pg_backend_pid()`).Scan(&pid); err != nil {
+			t.Fatalf("the first query after the restart: %v", err)
+		}
+		if pid == pids[p] {
+			t.Errorf("the query ran on the connection from before the restart (pid %d)", pid)
+		}
+		if n := p.Stat().NewConnsCount() - opened; n != 0 {
+			t.Errorf("the first query after the restart opened %d connections; the watch should have", n)
+		}
+	}
+
+	for _, p := range pools {
+		w.Remove(p)
+	}
+	if len(w.servers) != 0 {
+		t.Errorf("a server is still watched without pools: %v", w.servers)
+	}
+	w.Close() // returns: no watch is left blocked on its connection
+}
