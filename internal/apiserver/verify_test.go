@@ -2,6 +2,7 @@ package apiserver_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"fmt"
 	"net/http"
@@ -344,5 +345,65 @@ func TestTheCentresResultComesBack(t *testing.T) {
 	resp.json(t, &res)
 	if res.Already != 4 || res.Decided != 0 || res.Registered != 0 {
 		t.Errorf("importing the result again: %+v", res)
+	}
+}
+
+// A result naming several kecamatan applies each in its own database, at
+// the same time, and still stands or falls whole: a bad row of one
+// kecamatan keeps nothing in the other; without it both are decided.
+func TestAResultAcrossKecamatanStandsOrFallsWhole(t *testing.T) {
+	hh, kk := registerHousehold(t, "petugas", "32.73.03.1001")
+	here := draftProposal(t, map[string]any{"kind": "program", "householdId": hh, "programme": "BPNT"})
+	sendInBatch(t, here)
+	hhBK, kkBK := registerHousehold(t, "petugas-bk", "32.73.04.1001")
+	resp := do(t, "petugas-bk", "POST", kec("32.73.04")+"/usulan", map[string]any{"kind": "program", "householdId": hhBK, "programme": "BPNT"})
+	expectStatus(t, resp, http.StatusCreated)
+	var c createdResp
+	resp.json(t, &c)
+	there := c.ID
+	// Bojongloa Kaler's muskel and verification are not what this is about:
+	// its proposal is put in place as sent.
+	ctx := context.Background()
+	tdb, err := env.Postgres.Connect(ctx, "slrt_32_73_04")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tdb.Close(ctx)
+	if _, err := tdb.Exec(ctx, `UPDATE usulan SET status = 'dikirim' WHERE id = $1`, there); err != nil {
+		t.Fatal(err)
+	}
+	statusThere := func() string {
+		var p proposalView
+		do(t, "petugas-bk", "GET", fmt.Sprintf("%s/usulan/%d", kec("32.73.04"), there), nil).json(t, &p)
+		return p.Status
+	}
+
+	good := "id_usulan,no_kk,hasil,desil,program,id_dtsen,keterangan\n" +
+		proposal.Ref("32.73.03", here) + "," + kk + ",ditetapkan,3,,,\n" +
+		proposal.Ref("32.73.04", there) + "," + kkBK + ",ditetapkan,4,,,\n"
+	bad := good + proposal.Ref("32.73.04", there+100000) + "," + kkBK + ",ditetapkan,4,,,\n"
+	resp = importResult(t, "dinsos", "", bad)
+	var res resultAnswer
+	resp.json(t, &res)
+	if resp.status != http.StatusUnprocessableEntity || res.Committed || len(res.Problems) != 1 || res.Problems[0].Code != "result.unknown" {
+		t.Errorf("a file with a bad row in one kecamatan: %d %s", resp.status, resp.body)
+	}
+	if a, b := proposalOf(t, "petugas", here).Status, statusThere(); a != "dikirim" || b != "dikirim" {
+		t.Errorf("after the refused file the proposals are %s and %s, want both dikirim", a, b)
+	}
+
+	resp = importResult(t, "dinsos", "", good)
+	expectStatus(t, resp, http.StatusOK)
+	var kept struct {
+		Committed bool
+		Decided   int
+		Kecamatan map[string]int
+	}
+	resp.json(t, &kept)
+	if !kept.Committed || kept.Decided != 2 || kept.Kecamatan["32.73.03"] != 1 || kept.Kecamatan["32.73.04"] != 1 {
+		t.Errorf("the good file: %s", resp.body)
+	}
+	if a, b := proposalOf(t, "petugas", here).Status, statusThere(); a != "ditetapkan" || b != "ditetapkan" {
+		t.Errorf("after the good file the proposals are %s and %s, want both ditetapkan", a, b)
 	}
 }

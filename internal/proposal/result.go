@@ -373,9 +373,11 @@ func applyFields(ctx context.Context, tx pgx.Tx, rows []fieldsRow, actor casewor
 	if len(rows) == 0 {
 		return nil
 	}
-	for _, ddl := range []string{`CREATE TEMP TABLE result_row (usulan_id bigint, household_id bigint, to_status text, desil smallint,
-		dtks_id text, programmes text[], added text, note text, reason text) ON COMMIT DROP`,
-		`CREATE TEMP TABLE registry_reason (household_id bigint PRIMARY KEY, reason text) ON COMMIT DROP`} {
+	// The tables stay with the connection, emptied at each commit: creating
+	// them for every import would cost more than their rows.
+	for _, ddl := range []string{`CREATE TEMP TABLE IF NOT EXISTS result_row (usulan_id bigint, household_id bigint, to_status text, desil smallint,
+		dtks_id text, programmes text[], added text, note text, reason text) ON COMMIT DELETE ROWS`,
+		`CREATE TEMP TABLE IF NOT EXISTS registry_reason (household_id bigint PRIMARY KEY, reason text) ON COMMIT DELETE ROWS`} {
 		if _, err := tx.Exec(ctx, ddl); err != nil {
 			return fmt.Errorf("while staging the result: %w", err)
 		}
@@ -390,6 +392,9 @@ func applyFields(ctx context.Context, tx pgx.Tx, rows []fieldsRow, actor casewor
 		return fmt.Errorf("while staging the result: %w", err)
 	}
 	b := &pgx.Batch{}
+	// Its size known, the households are found by their key rather than by
+	// reading them all.
+	b.Queue(`ANALYZE result_row`)
 	b.Queue(`INSERT INTO registry_reason SELECT household_id, reason FROM result_row WHERE household_id IS NOT NULL`)
 	b.Queue(`SELECT set_config('slrt.via', $1, true), set_config('slrt.reasons', 'on', true)`, registry.ViaUsulan)
 	b.Queue(`UPDATE household h SET desil = coalesce(r.desil, h.desil), dtks_id = coalesce(r.dtks_id, h.dtks_id),

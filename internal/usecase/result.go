@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/jackc/pgx/v5"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/slrt-id/slrt/internal/auditlog"
 	"github.com/slrt-id/slrt/internal/bnba"
@@ -40,11 +41,18 @@ type ResultImport struct {
 // held is a kecamatan's transaction kept open until every kecamatan of
 // the file is applied.
 type held struct {
-	code string
-	cn   conn
-	tx   pgx.Tx
-	niks []string
+	code    string
+	cn      conn
+	tx      pgx.Tx
+	applied *proposal.Applied
+	niks    []string
+	// unreachable says why the kecamatan could not take its rows.
+	unreachable error
 }
+
+// resultAtOnce bounds the kecamatan a result import applies at the same
+// time: each holds a connection of its pool until the whole file is through.
+const resultAtOnce = 4
 
 // ImportResult brings the centre's result back: every row is checked and
 // applied in its kecamatan's transaction (proposal.ApplyResult), all of
@@ -62,6 +70,29 @@ func (a *App) ImportResult(ctx context.Context, c *Caller, r bnba.Reader, o Resu
 	for _, row := range rows {
 		byKecamatan[row.Kecamatan] = append(byKecamatan[row.Kecamatan], row)
 	}
+	// Each kecamatan is its own database (often on its own server): they
+	// apply at the same time, a few at once, each transaction held open.
+	actor := a.actor(c)
+	codes := slices.Sorted(maps.Keys(byKecamatan))
+	done := make([]*held, len(codes))
+	var g errgroup.Group
+	g.SetLimit(resultAtOnce)
+	for i, code := range codes {
+		g.Go(func() error {
+			h, err := a.hold(ctx, c, code)
+			if err != nil {
+				if !errors.Is(err, ErrTenantUnreachable) && !errors.Is(err, errNotATenant) {
+					return err
+				}
+				done[i] = &held{code: code, unreachable: err}
+				return nil
+			}
+			done[i] = h
+			h.applied, err = proposal.ApplyResult(ctx, h.tx, code, byKecamatan[code], actor)
+			return err
+		})
+	}
+	failed := g.Wait()
 	var open []*held
 	defer func() {
 		for _, h := range open {
@@ -69,31 +100,29 @@ func (a *App) ImportResult(ctx context.Context, c *Caller, r bnba.Reader, o Resu
 			h.cn.Release()
 		}
 	}()
-	actor := a.actor(c)
-	for _, code := range slices.Sorted(maps.Keys(byKecamatan)) {
-		rows := byKecamatan[code]
-		h, err := a.hold(ctx, c, code)
-		if err != nil {
-			if !errors.Is(err, ErrTenantUnreachable) && !errors.Is(err, errNotATenant) {
-				return nil, err
-			}
-			for _, row := range rows {
+	for _, h := range done {
+		if h != nil && h.unreachable == nil {
+			open = append(open, h)
+		}
+	}
+	if failed != nil {
+		return nil, failed
+	}
+	for _, h := range done {
+		if h.unreachable != nil {
+			for _, row := range byKecamatan[h.code] {
 				problems = append(problems, bnba.Problem{Line: row.Line, Field: "id_usulan", Code: "result.kecamatan",
-					Message: "kecamatan " + code + " cannot take the result now: " + err.Error()})
+					Message: "kecamatan " + h.code + " cannot take the result now: " + h.unreachable.Error()})
 			}
 			continue
 		}
-		open = append(open, h)
-		applied, err := proposal.ApplyResult(ctx, h.tx, code, rows, actor)
-		if err != nil {
-			return nil, err
-		}
+		applied := h.applied
 		problems = append(problems, applied.Problems...)
 		res.Decided += applied.Decided
 		res.NotDecided += applied.NotDecided
 		res.Already += applied.Already
 		res.Registered += applied.Registered
-		res.Kecamatan[code] = applied.Decided + applied.NotDecided
+		res.Kecamatan[h.code] = applied.Decided + applied.NotDecided
 		h.niks = applied.NIKs
 	}
 	slices.SortStableFunc(problems, func(x, y bnba.Problem) int { return x.Line - y.Line })

@@ -139,11 +139,7 @@ func targetingAtCityScale(ctx context.Context, b *testing.B, base, token string,
 	if err != nil {
 		b.Fatalf("psql: %v %s", err, out)
 	}
-	var statements time.Duration
-	for _, m := range regexp.MustCompile(`Time: ([0-9.]+) ms`).FindAllStringSubmatch(out, -1) {
-		d, _ := time.ParseDuration(m[1] + "ms")
-		statements += d
-	}
+	statements := timed(out)
 	b.ReportMetric(ms(quantile(cold, 0.95)), "ms-targeting-cold-p95")
 	b.ReportMetric(ms(quantile(warm, 0.5)), "ms-targeting-warm-p50")
 	b.ReportMetric(ms(quantile(warm, 0.95)), "ms-targeting-warm-p95")
@@ -153,40 +149,78 @@ func targetingAtCityScale(ctx context.Context, b *testing.B, base, token string,
 	b.ReportMetric(float64(quantile(cold, 0.95))/float64(floor), "targeting-cold-p95/psql-floor")
 }
 
+// timed sums the statements' own times that psql's \timing printed.
+func timed(out string) time.Duration {
+	var sum time.Duration
+	for _, m := range regexp.MustCompile(`Time: ([0-9.]+) ms`).FindAllStringSubmatch(out, -1) {
+		d, _ := time.ParseDuration(m[1] + "ms")
+		sum += d
+	}
+	return sum
+}
+
 // resultImportAtCityScale imports a centre's result for 200 sent proposals
 // of every kecamatan (programme proposals, put in place unmeasured), and
-// reports its rows/s against the registry import's of the same run.
+// reports its rows/s against the registry import's of the same run and
+// against its floor: the same decisions for another 200 proposals of each
+// kecamatan written by psql, one transaction per kecamatan, in the
+// statements the import's own come down to (the households' fields, the
+// proposals and their steps; the same triggers keep the history and the
+// targeting counts), one kecamatan after another.
 func resultImportAtCityScale(ctx context.Context, b *testing.B, base, token string, files []*kecamatanFile, importRate float64) {
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
 	_ = w.Write([]string{"id_usulan", "no_kk", "hasil", "desil", "program", "id_dtsen", "keterangan"})
-	rows := 0
+	var script strings.Builder
+	script.WriteString("\\timing on\n")
+	rows, floorRows := 0, 0
 	for _, f := range files {
-		db, err := env.Postgres.Connect(ctx, "slrt_"+strings.ReplaceAll(f.code, ".", "_"))
+		name := "slrt_" + strings.ReplaceAll(f.code, ".", "_")
+		db, err := env.Postgres.Connect(ctx, name)
 		if err != nil {
 			b.Fatal(err)
 		}
-		res, err := db.Query(ctx, `INSERT INTO usulan (kelurahan_code, kind, status, household_id, subject, proposal, period, batch, created_by)
-			SELECT kelurahan_code, 'program', 'dikirim', id, 'Bench', '{"programme":"BPNT"}', '2026-BENCH', 'BNBA-BENCH', 1
-			FROM household WHERE NOT 'BPNT' = ANY(programmes) ORDER BY id LIMIT 200
-			RETURNING id, (SELECT no_kk FROM household h WHERE h.id = household_id)`)
-		if err != nil {
-			b.Fatal(err)
-		}
-		sent, err := pgx.CollectRows(res, pgx.RowToStructByPos[struct {
-			ID   int64
-			NoKK string
-		}])
-		if err != nil {
-			b.Fatal(err)
-		}
-		for i, s := range sent {
-			decision := "ditetapkan"
-			if i%5 == 0 {
-				decision = "tidak_ditetapkan"
+		first := 0 // the first set's size: the second follows it
+		for set := range 2 {
+			res, err := db.Query(ctx, `INSERT INTO usulan (kelurahan_code, kind, status, household_id, subject, proposal, period, batch, created_by)
+				SELECT kelurahan_code, 'program', 'dikirim', id, 'Bench', '{"programme":"BPNT"}', '2026-BENCH', 'BNBA-BENCH', 1
+				FROM household WHERE NOT 'BPNT' = ANY(programmes) ORDER BY id OFFSET $1
+				LIMIT least(200, (SELECT count(*) FROM household WHERE NOT 'BPNT' = ANY(programmes)) / 2)
+				RETURNING id, household_id, (SELECT no_kk FROM household h WHERE h.id = household_id)`, first)
+			if err != nil {
+				b.Fatal(err)
 			}
-			_ = w.Write([]string{f.code + "/" + fmt.Sprint(s.ID), s.NoKK, decision, fmt.Sprint(1 + i%6), "BPNT", "", ""})
-			rows++
+			sent, err := pgx.CollectRows(res, pgx.RowToStructByPos[struct {
+				ID, Household int64
+				NoKK          string
+			}])
+			if err != nil {
+				b.Fatal(err)
+			}
+			if set == 0 {
+				first = len(sent)
+			}
+			var values []string
+			for i, s := range sent {
+				decision := "ditetapkan"
+				if i%5 == 0 {
+					decision = "tidak_ditetapkan"
+				}
+				if set == 0 {
+					_ = w.Write([]string{f.code + "/" + fmt.Sprint(s.ID), s.NoKK, decision, fmt.Sprint(1 + i%6), "BPNT", "", ""})
+					rows++
+					continue
+				}
+				added := ""
+				if decision == "ditetapkan" {
+					added = "BPNT"
+				}
+				values = append(values, fmt.Sprintf("(%d, %d, '%s', %d, '%s', 'usulan %s/%d %s')", s.ID, s.Household, decision, 1+i%6, added, f.code, s.ID, decision))
+				floorRows++
+			}
+			if set == 1 && len(values) > 0 {
+				fmt.Fprintf(&script, resultFloor, name, strings.Join(values, ",\n"))
+			}
 		}
 		_ = db.Close(ctx)
 	}
@@ -197,7 +231,44 @@ func resultImportAtCityScale(ctx context.Context, b *testing.B, base, token stri
 	if status != http.StatusOK || !bytes.Contains(body, []byte(`"committed":true`)) {
 		b.Fatalf("the result import: %d %.500s", status, body)
 	}
+	path := filepath.Join(b.TempDir(), "result.sql")
+	if err := os.WriteFile(path, []byte(script.String()), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	t0 = time.Now()
+	out, err := psqlFile(b, "postgres", path)
+	if err != nil {
+		b.Fatalf("the result's floor: %v %.2000s", err, out)
+	}
+	floor := time.Since(t0)
+	statements := timed(out)
 	rate := float64(rows) / took.Seconds()
+	floorRate, statementsRate := float64(floorRows)/floor.Seconds(), float64(floorRows)/statements.Seconds()
 	b.ReportMetric(rate, "rows/s-result-import")
+	b.ReportMetric(floorRate, "rows/s-result-psql-floor")
+	b.ReportMetric(statementsRate, "rows/s-result-psql-statements")
+	b.ReportMetric(rate/floorRate, "result-import/psql-floor-throughput")
+	b.ReportMetric(rate/statementsRate, "result-import/psql-statements-throughput")
 	b.ReportMetric(rate/importRate, "result-import/registry-import-throughput")
 }
+
+// resultFloor is one kecamatan's decisions as psql writes them: the
+// database, then the rows (proposal, household, decision, desil, the
+// programme added, the history's reason).
+const resultFloor = `\c %s
+BEGIN;
+SELECT set_config('slrt.actor', '1', true), set_config('slrt.username', 'dinsos', true), set_config('slrt.via', 'usulan', true),
+	set_config('slrt.reasons', 'on', true);
+CREATE TEMP TABLE registry_reason (household_id bigint PRIMARY KEY, reason text) ON COMMIT DROP;
+CREATE TEMP TABLE r (usulan_id bigint, household_id bigint, to_status text, desil smallint, added text, reason text) ON COMMIT DROP;
+INSERT INTO r VALUES %s;
+INSERT INTO registry_reason SELECT household_id, reason FROM r;
+UPDATE household h SET desil = r.desil,
+	programmes = CASE WHEN r.added <> '' AND NOT r.added = ANY(h.programmes) THEN array_append(h.programmes, r.added) ELSE h.programmes END,
+	updated_at = now()
+FROM r WHERE h.id = r.household_id;
+WITH u AS (UPDATE usulan SET status = r.to_status, updated_at = now() FROM r WHERE usulan.id = r.usulan_id RETURNING usulan.id, r.to_status)
+INSERT INTO usulan_event (usulan_id, from_status, to_status, actor, username, role)
+SELECT id, 'dikirim', to_status, 1, 'dinsos', 'dinsos@32.73' FROM u;
+COMMIT;
+`
