@@ -96,6 +96,15 @@ axe: ## Fetch axe-core (pinned) for the web app's accessibility test when missin
 envtest: ## Build kube-apiserver, etcd and kubectl into bin/k8s-$(K8S_VERSION) when missing.
 	@hack/envtest-binaries.sh $(KUBEBUILDER_ASSETS) >/dev/null
 
+IDN_AREA_DATA_VERSION ?= 4.0.1
+
+.PHONY: wilayah
+wilayah: ## Remake the embedded reference data of Indonesia's areas from idn-area-data (needs npm; see internal/wilayah/SOURCE.md).
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	(cd "$$tmp" && npm pack --silent idn-area-data@$(IDN_AREA_DATA_VERSION) >/dev/null && tar xzf idn-area-data-$(IDN_AREA_DATA_VERSION).tgz) && \
+	go run ./hack/wilayah -data "$$tmp/package/data" -city internal/wilayah/wilayah-kota-bandung.csv \
+		-out internal/wilayah/wilayah-indonesia.csv.gz
+
 .PHONY: bench
 bench: test-deps ## Run the benchmarks; figures go in docs/benchmarks.md.
 	@# Each provisioning run needs a fresh control plane: one process per run.

@@ -36,7 +36,7 @@ func BenchmarkProvisionCity(b *testing.B) {
 	b.ResetTimer()
 	start := time.Now()
 	var names []string
-	for _, area := range reconciler.Reference.Kecamatan() {
+	for _, area := range reconciler.Reference.Children("32.73") {
 		kec := &slrtv1.Kecamatan{
 			ObjectMeta: metav1.ObjectMeta{Name: "bench-" + area.Code},
 			Spec:       slrtv1.KecamatanSpec{Code: area.Code, DisplayName: area.Name},

@@ -117,3 +117,12 @@ func mustGet(t testing.TB, namespace, name string, obj client.Object) {
 		t.Fatalf("getting %T %s/%s: %v", obj, namespace, name, err)
 	}
 }
+
+// A kecamatan anywhere in Indonesia gets its desa and kelurahan from the
+// national reference data: Bakongan, in Kabupaten Aceh Selatan, has 7 desa.
+func TestAKecamatanOutsideBandungGetsItsDesa(t *testing.T) {
+	kec := create(t, newKecamatan("11.01.01", ""))
+	if kec = waitReady(t, kec.Name); kec.Status.KelurahanCount != 7 {
+		t.Errorf("Bakongan: %d desa, want 7", kec.Status.KelurahanCount)
+	}
+}

@@ -16,7 +16,7 @@ import (
 func cityGrants(n int, rng *rand.Rand) (grants []Grant, kelurahan []string) {
 	ref := wilayah.Default()
 	var kecamatan []string
-	for _, k := range ref.Kecamatan() {
+	for _, k := range ref.Children("32.73") {
 		kecamatan = append(kecamatan, k.Code)
 		for _, kel := range ref.Children(k.Code) {
 			kelurahan = append(kelurahan, kel.Code)

@@ -14,6 +14,7 @@ func TestGrantOnACodeCoversEveryCodeUnderIt(t *testing.T) {
 		{AccountID: 3, Role: RoleDinsos, Domain: "32.73"},
 		{AccountID: 4, Role: RoleAdmin, Domain: "32.73"},
 		{AccountID: 5, Role: RoleAgency, Domain: "agency:DINKES"},
+		{AccountID: 6, Role: RoleDinsos, Domain: "11.01"}, // a kabupaten's Dinas Sosial
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -36,7 +37,11 @@ func TestGrantOnACodeCoversEveryCodeUnderIt(t *testing.T) {
 		{5, "agency:DINKES", "rujukan_inbox", "read", true},
 		{5, "agency:DISDIK", "rujukan_inbox", "read", false},
 		{5, "32.73.03", "kelurahan", "read", false},
-		{9, "32.73", "kelurahan", "read", false}, // no grants at all
+		{9, "32.73", "kelurahan", "read", false},        // no grants at all
+		{6, "11.01.01.2001", "kelurahan", "read", true}, // a desa of Kabupaten Aceh Selatan
+		{6, "11.01.01", "usulan", "verify", true},
+		{6, "11.02.01.2001", "kelurahan", "read", false}, // the next kabupaten
+		{6, "32.73.03", "kelurahan", "read", false},
 	}
 	for _, c := range cases {
 		if got := a.Allowed(c.account, c.domain, c.obj, c.act); got != c.want {

@@ -157,7 +157,7 @@ func accountState(v *webPage, a *store.Account, c *usecase.Caller) (words, class
 }
 
 // places lists where a role of level can be granted, by name: the cities
-// of the reference data, the kecamatan onboarded that the caller
+// of the reference data the caller administers, the kecamatan onboarded that the caller
 // administers (and their kelurahan), or the agencies.
 func (h *Handler) places(r *http.Request, v *webPage, level string) ([]placeGroup, error) {
 	ref := wilayah.Default()
@@ -165,7 +165,10 @@ func (h *Handler) places(r *http.Request, v *webPage, level string) ([]placeGrou
 	case authz.LevelKota:
 		g := placeGroup{Label: v.T("admin.grant.cities")}
 		for _, a := range ref.AtLevel(wilayah.LevelKota) {
-			g.Places = append(g.Places, choice{Value: a.Code, Words: a.Name})
+			// The kabupaten/kota the caller administers, of the nation's 514.
+			if h.authz.Allowed(account(r), a.Code, "grant", "write") {
+				g.Places = append(g.Places, choice{Value: a.Code, Words: a.Name})
+			}
 		}
 		return []placeGroup{g}, nil
 	case authz.LevelAgency:

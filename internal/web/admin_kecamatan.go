@@ -75,9 +75,9 @@ func (h *Handler) adminKecamatan(w http.ResponseWriter, r *http.Request) {
 		v.Refresh = refreshEvery
 	}
 	if d.CanOnboard = h.authz.AllowedAnywhere(account(r), "tenant", "write"); d.CanOnboard {
-		for _, a := range wilayah.Default().Kecamatan() {
-			if !onboarded[a.Code] && h.authz.Allowed(account(r), a.Code, "tenant", "write") {
-				d.NotYet = append(d.NotYet, place{Code: a.Code, Name: a.Name})
+		for _, a := range h.kecamatanWhere(account(r), "tenant", "write") {
+			if !onboarded[a.Code] {
+				d.NotYet = append(d.NotYet, a)
 			}
 		}
 		slices.SortFunc(d.NotYet, func(a, b place) int { return strings.Compare(a.Code, b.Code) })
@@ -170,4 +170,21 @@ func (h *Handler) administered(w http.ResponseWriter, r *http.Request) (*usecase
 	}
 	h.http.Fail(w, r, registry.ErrNotFound)
 	return nil, false
+}
+
+// kecamatanWhere lists the kecamatan of the reference data in the
+// kabupaten/kota where the account may act on object (city IT's and the
+// auditors' grants are at that level): a city's, never the nation's 7,000.
+func (h *Handler) kecamatanWhere(acct int64, object, action string) []place {
+	ref := wilayah.Default()
+	var out []place
+	for _, kota := range ref.AtLevel(wilayah.LevelKota) {
+		if !h.authz.Allowed(acct, kota.Code, object, action) {
+			continue
+		}
+		for _, k := range ref.Children(kota.Code) {
+			out = append(out, place{Code: k.Code, Name: k.Name})
+		}
+	}
+	return out
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/slrt-id/slrt/internal/reportfile"
 	"github.com/slrt-id/slrt/internal/store"
-	"github.com/slrt-id/slrt/internal/wilayah"
 	"github.com/slrt-id/slrt/internal/workdays"
 )
 
@@ -36,9 +35,7 @@ func (h *Handler) auditList(w http.ResponseWriter, r *http.Request) {
 	d := &auditPage{Filter: store.AuditFilter{Username: q.Get("pengguna"), Tenant: q.Get("kecamatan"), Outcome: q.Get("hasil"),
 		ActionHas: q.Get("aksi")},
 		From: q.Get("dari"), To: q.Get("sampai"), Outcomes: auditOutcomes}
-	for _, k := range wilayah.Default().Kecamatan() {
-		d.Kecamatan = append(d.Kecamatan, place{Code: k.Code, Name: k.Name})
-	}
+	d.Kecamatan = h.kecamatanWhere(account(r), "audit", "read")
 	if from, err := time.ParseInLocation(time.DateOnly, d.From, workdays.Zone); err == nil {
 		d.Filter.From = from
 	}

@@ -76,7 +76,7 @@ func BenchmarkPlatformOverhead(b *testing.B) {
 func BenchmarkMemoryWith30TenantPools(b *testing.B) {
 	ctx := context.Background()
 	var codes []string
-	for _, k := range wilayah.Default().Kecamatan() {
+	for _, k := range wilayah.Default().Children("32.73") {
 		codes = append(codes, k.Code)
 		if _, err := app.Tenants.Kecamatan(ctx, k.Code); err == nil {
 			continue

@@ -83,7 +83,7 @@ func BenchmarkCityScale(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	kecamatan := wilayah.Default().Kecamatan()
+	kecamatan := wilayah.Default().Children("32.73")
 	for _, k := range kecamatan {
 		if _, err := platform.Onboard(ctx, k.Code, k.Name); err != nil {
 			b.Fatal(err)
@@ -449,7 +449,7 @@ func sameRowsFloor(ctx context.Context, b *testing.B, dir string, files []*kecam
 		b.Fatal(err)
 	}
 	var kelurahan []tenantschema.Kelurahan
-	for _, k := range wilayah.Default().Kecamatan() {
+	for _, k := range wilayah.Default().Children("32.73") {
 		for _, c := range wilayah.Default().Children(k.Code) {
 			kelurahan = append(kelurahan, tenantschema.Kelurahan{Code: c.Code, Name: c.Name})
 		}
