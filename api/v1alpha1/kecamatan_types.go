@@ -26,7 +26,8 @@ type KecamatanSpec struct {
 	// +optional
 	// +listType=map
 	// +listMapKey=code
-	// +kubebuilder:validation:MaxItems=100
+	// (The largest kecamatan, 95.06.03 in Papua, has 108 desa.)
+	// +kubebuilder:validation:MaxItems=250
 	Kelurahan []KelurahanSpec `json:"kelurahan,omitempty"`
 
 	// Database says where the tenant's PostgreSQL database lives and what
