@@ -407,3 +407,45 @@ func TestAResultAcrossKecamatanStandsOrFallsWhole(t *testing.T) {
 		t.Errorf("after the good file the proposals are %s and %s, want both ditetapkan", a, b)
 	}
 }
+
+// Two proposals of one household in one result file both take effect, one
+// after the other: the household gains both programmes, and its history
+// names each proposal for its own change.
+func TestTwoProposalsOfOneHouseholdInOneResult(t *testing.T) {
+	hh, kk := registerHousehold(t, "petugas", "32.73.03.1001")
+	bpnt := draftProposal(t, map[string]any{"kind": "program", "householdId": hh, "programme": "BPNT"})
+	pbi := draftProposal(t, map[string]any{"kind": "program", "householdId": hh, "programme": "PBI_JK"})
+	sendInBatch(t, bpnt, pbi)
+	file := "id_usulan,no_kk,hasil,desil,program,id_dtsen,keterangan\n" +
+		proposal.Ref("32.73.03", bpnt) + "," + kk + ",ditetapkan,2,,,\n" +
+		proposal.Ref("32.73.03", pbi) + "," + kk + ",ditetapkan,3,,,\n"
+	resp := importResult(t, "dinsos", "", file)
+	expectStatus(t, resp, http.StatusOK)
+	var res resultAnswer
+	resp.json(t, &res)
+	if !res.Committed || res.Decided != 2 {
+		t.Errorf("the import: %+v", res)
+	}
+	var h struct {
+		Desil      *int
+		Programmes []string
+	}
+	do(t, "petugas", "GET", fmt.Sprintf("%s/keluarga/%d", kec("32.73.03"), hh), nil).json(t, &h)
+	if h.Desil == nil || *h.Desil != 3 || !slices.Contains(h.Programmes, "BPNT") || !slices.Contains(h.Programmes, "PBI_JK") {
+		t.Errorf("the household after both decisions: %+v", h)
+	}
+	named := map[string]bool{}
+	for _, c := range historyOf(t, "petugas", "32.73.03", hh) {
+		if c.Via == "usulan" && c.Reason != nil {
+			named[*c.Reason] = true
+		}
+	}
+	for _, id := range []int64{bpnt, pbi} {
+		if why := "usulan " + proposal.Ref("32.73.03", id) + " ditetapkan"; !named[why] {
+			t.Errorf("the history does not name %q: %v", why, named)
+		}
+		if p := proposalOf(t, "petugas", id); p.Status != "ditetapkan" {
+			t.Errorf("proposal %d: %s", id, p.Status)
+		}
+	}
+}
