@@ -13,13 +13,14 @@ import (
 // ServerWatch keeps pools connected across their servers' restarts. It holds
 // one idle connection to each server its pools use, blocked reading: a
 // server that goes away (a restart, a failover) ends it at once, and the
-// pools on that server are reset then. Once the server answers again each
-// pool is reconnected in the background, so the first request after a
+// pools on that server are reset when it cannot be reached or comes back
+// with another start time. Then each pool is reconnected in the background, so the first request after a
 // restart does not pay a connection setup per database. That setup (a
 // process forked, SCRAM authentication) is tens of milliseconds, and a read
 // across a city's kecamatan would otherwise pay it for each of them.
 type ServerWatch struct {
 	mu      sync.Mutex
+	closed  bool
 	servers map[string]*watched
 	ctx     context.Context
 	cancel  context.CancelFunc
@@ -30,12 +31,21 @@ type ServerWatch struct {
 }
 
 type watched struct {
+	server string
 	pools  map[*pgxpool.Pool]struct{}
 	cancel context.CancelFunc
 }
 
+// watchName is the watch connections' application_name.
+const watchName = "slrt-server-watch"
+
 // reconnectAtOnce is how many pools reconnect at the same time.
 const reconnectAtOnce = 4
+
+// reconnectWithin bounds the wait for one pool's connection: a pool busy to
+// its limit, or a server that accepts and does not answer, is left to the
+// next request rather than holding up the watch.
+const reconnectWithin = 5 * time.Second
 
 // NewServerWatch makes a watch; Close stops it.
 func NewServerWatch() *ServerWatch {
@@ -55,18 +65,18 @@ func (w *ServerWatch) Add(p *pgxpool.Pool) {
 	server := serverOf(p)
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.ctx.Err() != nil {
+	if w.closed {
 		return
 	}
 	s, ok := w.servers[server]
 	if !ok {
 		ctx, cancel := context.WithCancel(w.ctx)
-		s = &watched{pools: map[*pgxpool.Pool]struct{}{}, cancel: cancel}
+		s = &watched{server: server, pools: map[*pgxpool.Pool]struct{}{}, cancel: cancel}
 		w.servers[server] = s
 		w.wg.Add(1)
 		go func() {
 			defer w.wg.Done()
-			w.watch(ctx, server)
+			w.watch(ctx, s)
 		}()
 	}
 	s.pools[p] = struct{}{}
@@ -91,29 +101,51 @@ func (w *ServerWatch) Remove(p *pgxpool.Pool) {
 
 // Close ends every watch and waits for them.
 func (w *ServerWatch) Close() {
+	w.mu.Lock()
+	w.closed = true
+	w.mu.Unlock()
 	w.cancel()
 	w.wg.Wait()
 }
 
 // pools returns the server's pools now.
-func (w *ServerWatch) pools(server string) []*pgxpool.Pool {
+func (w *ServerWatch) pools(s *watched) []*pgxpool.Pool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	var out []*pgxpool.Pool
-	if s, ok := w.servers[server]; ok {
-		for p := range s.pools {
-			out = append(out, p)
-		}
+	out := make([]*pgxpool.Pool, 0, len(s.pools))
+	for p := range s.pools {
+		out = append(out, p)
 	}
 	return out
 }
 
-func (w *ServerWatch) watch(ctx context.Context, server string) {
-	lost := false
+// watch follows one server. A watch connection can end without the server
+// restarting (its tenant suspended or removed, an idle session ended by a
+// timeout or a proxy): the pools are reset only when the server cannot be
+// reached or answers with another start time.
+func (w *ServerWatch) watch(ctx context.Context, s *watched) {
+	var started time.Time // the server's start time, as last seen
+	down := false         // the pools were reset: reconnect them once it answers
 	wait := 100 * time.Millisecond
 	for ctx.Err() == nil {
-		conn, err := w.connect(ctx, server)
+		conn, err := w.connect(ctx, s)
+		var now time.Time
+		if err == nil {
+			err = conn.QueryRow(ctx, `SELECT pg_postmaster_start_time()`).Scan(&now)
+			if err != nil {
+				conn.Close(context.WithoutCancel(ctx))
+			}
+		}
 		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			if !down {
+				// Unreachable: their connections are as dead. Drop them now
+				// rather than at their next use.
+				w.reset(s)
+				down = true
+			}
 			select {
 			case <-ctx.Done():
 			case <-time.After(wait):
@@ -122,55 +154,70 @@ func (w *ServerWatch) watch(ctx context.Context, server string) {
 			continue
 		}
 		wait = 100 * time.Millisecond
-		if lost {
-			w.reconnect(ctx, server)
-			lost = false
+		restarted := !started.IsZero() && !now.Equal(started)
+		if restarted && !down {
+			w.reset(s)
 		}
+		if restarted || down {
+			w.reconnect(ctx, s)
+		}
+		started, down = now, false
 		// Blocks until the server ends the connection (or ctx ends): no
 		// notification is ever sent on it.
-		err = conn.PgConn().WaitForNotification(ctx)
+		_ = conn.PgConn().WaitForNotification(ctx)
 		conn.Close(context.WithoutCancel(ctx))
-		if ctx.Err() != nil || err == nil {
-			continue
-		}
-		lost = true
-		// Their connections are as dead: drop them now rather than on
-		// their next use.
-		for _, p := range w.pools(server) {
-			p.Reset()
-		}
+	}
+}
+
+func (w *ServerWatch) reset(s *watched) {
+	for _, p := range w.pools(s) {
+		p.Reset()
 	}
 }
 
 // connect opens the watch's connection with the settings (and, through
-// BeforeConnect, the current password) of one of the server's pools.
-func (w *ServerWatch) connect(ctx context.Context, server string) (*pgx.Conn, error) {
-	pools := w.pools(server)
-	if len(pools) == 0 {
-		return nil, fmt.Errorf("no pool on %s", server)
-	}
-	cfg := pools[0].Config()
-	cc := cfg.ConnConfig
-	cc.Tracer = nil // nothing runs on it to trace
-	if cfg.BeforeConnect != nil {
-		if err := cfg.BeforeConnect(ctx, cc); err != nil {
-			return nil, err
+// BeforeConnect, the current password) of one of the server's pools: the
+// first that can, as one tenant's login may be disabled or its database
+// gone while the server is up.
+func (w *ServerWatch) connect(ctx context.Context, s *watched) (*pgx.Conn, error) {
+	err := fmt.Errorf("no pool on %s", s.server)
+	for _, p := range w.pools(s) {
+		cfg := p.Config()
+		cc := cfg.ConnConfig
+		cc.Tracer = nil // nothing runs on it to trace
+		cc.RuntimeParams["application_name"] = watchName
+		if cfg.BeforeConnect != nil {
+			if err = cfg.BeforeConnect(ctx, cc); err != nil {
+				continue
+			}
+		}
+		var conn *pgx.Conn
+		if conn, err = pgx.ConnectConfig(ctx, cc); err == nil {
+			return conn, nil
+		}
+		if ctx.Err() != nil {
+			break
 		}
 	}
-	return pgx.ConnectConfig(ctx, cc)
+	return nil, err
 }
 
-// reconnect opens one connection in each of the server's pools, a few at a
-// time: a server that just came back has much to do.
-func (w *ServerWatch) reconnect(ctx context.Context, server string) {
+// reconnect opens one connection in each of the server's pools that has
+// none, a few at a time: a server that just came back has much to do.
+func (w *ServerWatch) reconnect(ctx context.Context, s *watched) {
 	sem := make(chan struct{}, reconnectAtOnce)
 	var wg sync.WaitGroup
-	for _, p := range w.pools(server) {
+	for _, p := range w.pools(s) {
+		if p.Stat().TotalConns() > 0 {
+			continue // a request got there first
+		}
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
+			ctx, cancel := context.WithTimeout(ctx, reconnectWithin)
+			defer cancel()
 			// A pool closed meanwhile, or a connection refused, is left to
 			// the next request, which reconnects as it always has.
 			if c, err := p.Acquire(ctx); err == nil {
@@ -180,6 +227,6 @@ func (w *ServerWatch) reconnect(ctx context.Context, server string) {
 	}
 	wg.Wait()
 	if w.reconnected != nil {
-		w.reconnected(server)
+		w.reconnected(s.server)
 	}
 }

@@ -13,7 +13,8 @@ import (
 
 // When a server restarts, the pools on it reconnect on their own once it is
 // back: the first request after the restart finds a connection open and
-// opens none. The watch ends with the server's last pool.
+// opens none. The watch's own session ending while the server stays up
+// resets nothing. The watch ends with the server's last pool.
 func TestPoolsReconnectOnTheirOwnWhenTheServerComesBack(t *testing.T) {
 	dir, err := os.MkdirTemp("", "slrt-watch-*")
 	if err != nil {
@@ -50,6 +51,37 @@ func TestPoolsReconnectOnTheirOwnWhenTheServerComesBack(t *testing.T) {
 		c.Release()
 		w.Add(p)
 		pools = append(pools, p)
+	}
+
+	// The watch's own session ended, the server still up (a suspended
+	// tenant's login, an idle timeout): the pools keep their connections.
+	admin, err := pgxpool.New(ctx, pg.URL(pg.User, pg.Password, "postgres"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`, watchName); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		var n int
+		if err := admin.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE application_name = $1`, watchName).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == 1 {
+			break // watching again
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatal("the watch did not come back after its session ended")
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	admin.Close()
+	for _, p := range pools {
+		var pid uint32
+		if err := p.QueryRow(ctx, `SELECT pg_backend_pid()`).Scan(&pid); err != nil || pid != pids[p] {
+			t.Errorf("the watch's session ending reset a pool (pid %d, before %d): %v", pid, pids[p], err)
+		}
 	}
 
 	if err := pg.Stop(); err != nil {

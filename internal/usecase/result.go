@@ -3,8 +3,11 @@ package usecase
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
+	"runtime/debug"
 	"slices"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"golang.org/x/sync/errgroup"
@@ -75,11 +78,19 @@ func (a *App) ImportResult(ctx context.Context, c *Caller, r bnba.Reader, o Resu
 	actor := a.actor(c)
 	codes := slices.Sorted(maps.Keys(byKecamatan))
 	done := make([]*held, len(codes))
-	var g errgroup.Group
+	// One kecamatan failing stops the others starting: the file fails whole.
+	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(resultAtOnce)
 	for i, code := range codes {
-		g.Go(func() error {
-			h, err := a.hold(ctx, c, code)
+		g.Go(func() (err error) {
+			// Off the request's goroutine its recovery does not reach: a
+			// panic is this request's 500, not the server's end.
+			defer func() {
+				if p := recover(); p != nil {
+					err = fmt.Errorf("applying the result in kecamatan %s: panic: %v\n%s", code, p, debug.Stack())
+				}
+			}()
+			h, err := a.hold(gctx, c, code)
 			if err != nil {
 				if !errors.Is(err, ErrTenantUnreachable) && !errors.Is(err, errNotATenant) {
 					return err
@@ -88,15 +99,19 @@ func (a *App) ImportResult(ctx context.Context, c *Caller, r bnba.Reader, o Resu
 				return nil
 			}
 			done[i] = h
-			h.applied, err = proposal.ApplyResult(ctx, h.tx, code, byKecamatan[code], actor)
+			h.applied, err = proposal.ApplyResult(gctx, h.tx, code, byKecamatan[code], actor)
 			return err
 		})
 	}
 	failed := g.Wait()
 	var open []*held
 	defer func() {
+		// Bounded: a server that stopped answering must not hold the
+		// request (and its connection) for ever.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
 		for _, h := range open {
-			_ = h.tx.Rollback(context.WithoutCancel(ctx))
+			_ = h.tx.Rollback(rctx)
 			h.cn.Release()
 		}
 	}()

@@ -46,6 +46,7 @@ type Reference struct {
 	areas    []Area
 	byCode   map[string]int32   // index in areas
 	children map[string][]int32 // indexes in areas, by the parent's code
+	byLevel  map[Level][]int32  // indexes in areas, ordered by code
 }
 
 // Default returns the reference data embedded in the binary, read on first
@@ -76,7 +77,8 @@ func Parse(data string) (*Reference, error) {
 		return nil, fmt.Errorf("wilayah CSV: the header: %w", err)
 	}
 	n := strings.Count(data, "\n")
-	ref := &Reference{areas: make([]Area, 0, n), byCode: make(map[string]int32, n), children: make(map[string][]int32, n/10)}
+	ref := &Reference{areas: make([]Area, 0, n), byCode: make(map[string]int32, n), children: make(map[string][]int32, n/10),
+		byLevel: map[Level][]int32{}}
 	for line := 2; ; line++ {
 		row, err := r.Read()
 		if err == io.EOF {
@@ -102,8 +104,12 @@ func Parse(data string) (*Reference, error) {
 		ref.areas = append(ref.areas, a)
 		ref.byCode[a.Code] = i
 		ref.children[a.ParentCode] = append(ref.children[a.ParentCode], i)
+		ref.byLevel[a.Level] = append(ref.byLevel[a.Level], i)
 	}
 	for _, c := range ref.children {
+		sort.Slice(c, func(i, j int) bool { return ref.areas[c[i]].Code < ref.areas[c[j]].Code })
+	}
+	for _, c := range ref.byLevel {
 		sort.Slice(c, func(i, j int) bool { return ref.areas[c[i]].Code < ref.areas[c[j]].Code })
 	}
 	return ref, nil
@@ -130,25 +136,19 @@ func (r *Reference) Lookup(code string) (Area, bool) {
 
 // Children returns the areas directly under code, ordered by code.
 func (r *Reference) Children(code string) []Area {
-	c := r.children[code]
-	out := make([]Area, len(c))
-	for i, j := range c {
-		out[i] = r.areas[j]
-	}
-	return out
+	return r.pick(r.children[code])
 }
 
 // Kecamatan returns every kecamatan of the nation, ordered by code.
 func (r *Reference) Kecamatan() []Area { return r.AtLevel(LevelKecamatan) }
 
 // AtLevel returns every area of a level, ordered by code.
-func (r *Reference) AtLevel(l Level) []Area {
-	var out []Area
-	for _, a := range r.areas {
-		if a.Level == l {
-			out = append(out, a)
-		}
+func (r *Reference) AtLevel(l Level) []Area { return r.pick(r.byLevel[l]) }
+
+func (r *Reference) pick(idx []int32) []Area {
+	out := make([]Area, len(idx))
+	for i, j := range idx {
+		out[i] = r.areas[j]
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })
 	return out
 }
