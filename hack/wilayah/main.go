@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 )
 
 // The levels as package wilayah names them; a kabupaten is a kota there
@@ -95,15 +96,7 @@ func run(data string, cities []string, out string) error {
 			return fmt.Errorf("%s is in a city file but not in the national list", code)
 		}
 	}
-	slices.SortStableFunc(rows, func(a, b []string) int {
-		if a[1] < b[1] {
-			return -1
-		}
-		if a[1] > b[1] {
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(rows, func(a, b []string) int { return strings.Compare(a[1], b[1]) })
 	f, err := os.Create(out)
 	if err != nil {
 		return err

@@ -14,10 +14,11 @@ import (
 // one idle connection to each server its pools use, blocked reading: a
 // server that goes away (a restart, a failover) ends it at once, and the
 // pools on that server are reset when it cannot be reached or comes back
-// with another start time. Then each pool is reconnected in the background, so the first request after a
-// restart does not pay a connection setup per database. That setup (a
-// process forked, SCRAM authentication) is tens of milliseconds, and a read
-// across a city's kecamatan would otherwise pay it for each of them.
+// with another start time. Then each pool is reconnected in the
+// background, so the first request after a restart does not pay a
+// connection setup per database. That setup (a process forked, SCRAM
+// authentication) is tens of milliseconds, and a read across a city's
+// kecamatan would otherwise pay it for each of them.
 type ServerWatch struct {
 	mu      sync.Mutex
 	closed  bool

@@ -2,7 +2,6 @@ package dbfault
 
 import (
 	"context"
-	"os"
 	"testing"
 	"time"
 
@@ -16,19 +15,11 @@ import (
 // opens none. The watch's own session ending while the server stays up
 // resets nothing. The watch ends with the server's last pool.
 func TestPoolsReconnectOnTheirOwnWhenTheServerComesBack(t *testing.T) {
-	dir, err := os.MkdirTemp("", "slrt-watch-*")
+	pg, closePG, err := localpg.OpenTemp("slrt-watch-*")
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	pg, err := localpg.Open(dir, localpg.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = pg.Stop() })
+	t.Cleanup(closePG)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 

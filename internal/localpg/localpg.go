@@ -91,6 +91,31 @@ func Open(dir string, opts Options) (*Server, error) {
 	return s, s.Start()
 }
 
+// OpenTemp starts a private server in a new temporary folder (named by
+// pattern, as os.MkdirTemp does), for a test of one package; stop ends it
+// and removes the folder.
+func OpenTemp(pattern string) (s *Server, stop func(), err error) {
+	dir, err := os.MkdirTemp("", pattern)
+	if err != nil {
+		return nil, nil, err
+	}
+	stop = func() {
+		if s != nil {
+			_ = s.Stop()
+		}
+		_ = os.RemoveAll(dir)
+	}
+	// The server runs as its own user when we are root: it must reach in.
+	if err = os.Chmod(dir, 0o755); err == nil {
+		s, err = Open(dir, Options{})
+	}
+	if err != nil {
+		stop()
+		return nil, nil, err
+	}
+	return s, stop, nil
+}
+
 // Existing stands for a server someone else runs, given a superuser URL; it
 // cannot be stopped or started.
 func Existing(raw string) (*Server, error) {

@@ -3,7 +3,6 @@ package tenant
 import (
 	"context"
 	"fmt"
-	"os"
 	"testing"
 	"time"
 
@@ -18,19 +17,11 @@ import (
 // at the next refresh and the next acquire connects to the new place. One
 // step of the registry, with a fake Secret reader and a real PostgreSQL.
 func TestPoolFollowsTheSecretToANewEndpoint(t *testing.T) {
-	dir, err := os.MkdirTemp("", "slrt-tenant-*")
+	pg, closePG, err := localpg.OpenTemp("slrt-tenant-*")
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	pg, err := localpg.Open(dir, localpg.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = pg.Stop() })
+	t.Cleanup(closePG)
 	closed, err := localpg.FreePort()
 	if err != nil {
 		t.Fatal(err)

@@ -106,11 +106,14 @@ func Parse(data string) (*Reference, error) {
 		ref.children[a.ParentCode] = append(ref.children[a.ParentCode], i)
 		ref.byLevel[a.Level] = append(ref.byLevel[a.Level], i)
 	}
-	for _, c := range ref.children {
+	byCode := func(c []int32) {
 		sort.Slice(c, func(i, j int) bool { return ref.areas[c[i]].Code < ref.areas[c[j]].Code })
 	}
+	for _, c := range ref.children {
+		byCode(c)
+	}
 	for _, c := range ref.byLevel {
-		sort.Slice(c, func(i, j int) bool { return ref.areas[c[i]].Code < ref.areas[c[j]].Code })
+		byCode(c)
 	}
 	return ref, nil
 }
@@ -138,9 +141,6 @@ func (r *Reference) Lookup(code string) (Area, bool) {
 func (r *Reference) Children(code string) []Area {
 	return r.pick(r.children[code])
 }
-
-// Kecamatan returns every kecamatan of the nation, ordered by code.
-func (r *Reference) Kecamatan() []Area { return r.AtLevel(LevelKecamatan) }
 
 // AtLevel returns every area of a level, ordered by code.
 func (r *Reference) AtLevel(l Level) []Area { return r.pick(r.byLevel[l]) }
