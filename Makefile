@@ -48,7 +48,7 @@ manifests: $(CONTROLLER_GEN) ## Generate the CRD and RBAC manifests into config/
 	$(CONTROLLER_GEN) crd rbac:roleName=slrt-operator paths=./api/... paths=./operator/... \
 	  output:crd:artifacts:config=config/crd output:rbac:artifacts:config=config/rbac
 	$(CONTROLLER_GEN) rbac:roleName=slrt-api paths=./internal/apiserver/... output:rbac:artifacts:config=config/rbac/api
-	cp config/crd/slrt.id_kecamatan.yaml charts/slrt/crds/
+	cp config/crd/*.yaml charts/slrt/crds/
 	cp config/rbac/role.yaml charts/slrt/files/operator-role.yaml
 	cp config/rbac/api/role.yaml charts/slrt/files/api-role.yaml
 

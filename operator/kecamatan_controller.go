@@ -18,10 +18,13 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/client-go/util/workqueue"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 	"sigs.k8s.io/controller-runtime/pkg/recorder"
 
@@ -54,13 +57,10 @@ const (
 
 // Config is the operator's configuration, from flags or the environment.
 type Config struct {
-	// PlatformNamespace is where the operator and the API run. Database server
+	// PlatformNamespace is where the operator and the API run. DatabaseServer
 	// admin Secrets are read from it, and tenant namespaces admit traffic only
 	// from it.
 	PlatformNamespace string
-	// Servers maps a database server name (spec.database.server) to the name
-	// of the Secret, in PlatformNamespace, holding its admin connection.
-	Servers map[string]string
 	// APIServiceAccount is the API's ServiceAccount in PlatformNamespace; it is
 	// granted read access to each tenant's credentials Secret, and nothing else.
 	APIServiceAccount string
@@ -77,6 +77,7 @@ type KecamatanReconciler struct {
 	Config    Config
 	Reference *wilayah.Reference
 	servers   *serverPools
+	ledger    *ledger
 	metrics   *metrics
 }
 
@@ -138,6 +139,7 @@ func (r *KecamatanReconciler) reconcileSteps(ctx context.Context, kec *slrtv1.Ke
 		condition string
 		run       func(context.Context, *pass) error
 	}{
+		{slrtv1.ConditionPlaced, r.reconcilePlacement},
 		{slrtv1.ConditionNamespaceReady, r.reconcileNamespace},
 		{slrtv1.ConditionDatabaseReady, r.reconcileDatabase},
 		{slrtv1.ConditionSchemaReady, r.reconcileSchema},
@@ -193,6 +195,9 @@ func (r *KecamatanReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	if r.servers == nil {
 		r.servers = newServerPools()
 	}
+	if r.ledger == nil {
+		r.ledger = newLedger()
+	}
 	if r.metrics == nil {
 		m, err := registerMetrics(r.Client)
 		if err != nil {
@@ -212,11 +217,31 @@ func (r *KecamatanReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Owns(&corev1.Secret{}).
 		Owns(&rbacv1.Role{}).
 		Owns(&rbacv1.RoleBinding{}).
+		// A new server, or one whose capacity, drain or labels changed, may
+		// fit the tenants still waiting for one.
+		Watches(&slrtv1.DatabaseServer{}, handler.EnqueueRequestsFromMapFunc(r.unplaced),
+			builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, predicate.LabelChangedPredicate{}))).
 		WithOptions(controller.Options{
 			MaxConcurrentReconciles: max(1, r.Config.MaxConcurrentReconciles),
 			RateLimiter:             workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](backoffBase, backoffMax),
 		}).
 		Complete(r)
+}
+
+// unplaced lists the tenants that have no server yet.
+func (r *KecamatanReconciler) unplaced(ctx context.Context, _ client.Object) []reconcile.Request {
+	var list slrtv1.KecamatanList
+	if err := r.List(ctx, &list, client.UnsafeDisableDeepCopy); err != nil {
+		log.FromContext(ctx).Error(err, "while listing Kecamatan waiting for a server")
+		return nil
+	}
+	var reqs []reconcile.Request
+	for i := range list.Items {
+		if kec := &list.Items[i]; kec.Status.Server == "" && kec.DeletionTimestamp.IsZero() {
+			reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKey{Name: kec.Name}})
+		}
+	}
+	return reqs
 }
 
 // Close releases the admin connection pools.

@@ -30,8 +30,11 @@ func TestKecamatanBecomesReadyWithIsolatedDatabase(t *testing.T) {
 		kec.Status.SchemaVersion < 1 || kec.Status.ObservedGeneration != kec.Generation {
 		t.Errorf("status: %+v", kec.Status)
 	}
-	if kec.Spec.Database.ReclaimPolicy != slrtv1.ReclaimRetain || kec.Spec.Database.Server != "default" {
+	if kec.Spec.Database.ReclaimPolicy != slrtv1.ReclaimRetain {
 		t.Errorf("defaults not applied: %+v", kec.Spec.Database)
+	}
+	if placed := findCondition(kec, slrtv1.ConditionPlaced); kec.Status.Server != defaultServer || placed.Reason != "NamedInSpec" {
+		t.Errorf("placement: server %q, %+v", kec.Status.Server, placed)
 	}
 
 	ns := &corev1.Namespace{}

@@ -17,7 +17,7 @@ import (
 // disabled as spec.suspended says.
 func (r *KecamatanReconciler) reconcileDatabase(ctx context.Context, p *pass) error {
 	kec := p.kec
-	srv, err := r.server(ctx, kec.Spec.Database.Server)
+	srv, err := r.server(ctx, kec.ServerName())
 	if err != nil {
 		return err
 	}

@@ -73,6 +73,7 @@ func (r *KecamatanReconciler) removeFinalizer(ctx context.Context, kec *slrtv1.K
 	if err := r.Update(ctx, kec); err != nil {
 		return fmt.Errorf("while removing the finalizer: %w", err)
 	}
+	r.ledger.forget(kec.UID)
 	return nil
 }
 
@@ -94,7 +95,10 @@ func (r *KecamatanReconciler) ownsTenant(ctx context.Context, kec *slrtv1.Kecama
 // releaseDatabase disables the tenant's login (retain) or drops its database
 // and role.
 func (r *KecamatanReconciler) releaseDatabase(ctx context.Context, kec *slrtv1.Kecamatan, retain bool) error {
-	srv, err := r.server(ctx, kec.Spec.Database.Server)
+	if kec.ServerName() == "" {
+		return nil // never placed: no database was made
+	}
+	srv, err := r.server(ctx, kec.ServerName())
 	if err != nil {
 		return err
 	}

@@ -34,6 +34,10 @@ const (
 	reasonMigrationFailed      = "MigrationFailed"
 	reasonKelurahanUnknown     = "KelurahanUnknown"
 	reasonDeletionBlocked      = "DeletionBlocked"
+	reasonNamedInSpec          = "NamedInSpec"
+	reasonPlacedByPolicy       = "PlacedByPolicy"
+	reasonNoServerFits         = "NoServerFits"
+	reasonServerChanged        = "ServerChanged"
 )
 
 // stepError is a step's failure as a person should see it in a condition.

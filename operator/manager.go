@@ -47,7 +47,8 @@ func ManagerOptions(scheme *runtime.Scheme, s ManagerSettings) ctrl.Options {
 	}
 }
 
-// NewReconciler builds the Kecamatan reconciler and registers it with mgr.
+// NewReconciler builds the Kecamatan reconciler and registers it, and the
+// DatabaseServer reconciler sharing its admin pools, with mgr.
 func NewReconciler(mgr ctrl.Manager, cfg Config) (*KecamatanReconciler, error) {
 	r := &KecamatanReconciler{
 		Client:    mgr.GetClient(),
@@ -58,6 +59,10 @@ func NewReconciler(mgr ctrl.Manager, cfg Config) (*KecamatanReconciler, error) {
 	}
 	if err := r.SetupWithManager(mgr); err != nil {
 		return nil, fmt.Errorf("while setting up the Kecamatan controller: %w", err)
+	}
+	servers := &DatabaseServerReconciler{Client: mgr.GetClient(), kec: r}
+	if err := servers.SetupWithManager(mgr); err != nil {
+		return nil, fmt.Errorf("while setting up the DatabaseServer controller: %w", err)
 	}
 	return r, nil
 }

@@ -19,7 +19,7 @@ type metrics struct {
 }
 
 var conditionTypes = []string{
-	slrtv1.ConditionReady, slrtv1.ConditionNamespaceReady, slrtv1.ConditionDatabaseReady, slrtv1.ConditionSchemaReady,
+	slrtv1.ConditionReady, slrtv1.ConditionPlaced, slrtv1.ConditionNamespaceReady, slrtv1.ConditionDatabaseReady, slrtv1.ConditionSchemaReady,
 }
 
 // tenantCollector counts tenants by condition and status at scrape time, from

@@ -13,9 +13,11 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	slrtv1 "github.com/slrt-id/slrt/api/v1alpha1"
 )
 
-// Keys of a database server's admin Secret.
+// Keys of a DatabaseServer's admin Secret.
 const (
 	serverKeyHost     = "host"
 	serverKeyPort     = "port"
@@ -32,7 +34,8 @@ type server struct {
 	port    int
 	sslMode string
 	admin   *pgxpool.Pool
-	// version is the admin Secret's resourceVersion the pool was made from.
+	// version is the admin Secret (name and resourceVersion) the pool was
+	// made from.
 	version string
 }
 
@@ -60,29 +63,38 @@ func newServerPools() *serverPools { return &serverPools{pools: map[string]*serv
 // adminPoolSize bounds the admin connections the operator holds per server.
 const adminPoolSize = 4
 
-// server returns the named database server, reading its admin Secret.
+// server returns the named DatabaseServer's admin connection, reading the
+// resource and its admin Secret.
 func (r *KecamatanReconciler) server(ctx context.Context, name string) (*server, error) {
-	secretName, ok := r.Config.Servers[name]
-	if !ok {
-		return nil, blocked(reasonUnknownServer,
-			"The operator has no database server named %q; use one of its configured servers or add it to the operator's --database-server flag.", name)
+	ds := &slrtv1.DatabaseServer{}
+	if err := r.Get(ctx, client.ObjectKey{Name: name}, ds); err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil, blocked(reasonUnknownServer,
+				"No DatabaseServer named %q exists; create it (docs/operator.md) or name another in spec.database.server.", name)
+		}
+		return nil, retryable(reasonKubernetesError, err, "while reading DatabaseServer %s", name)
 	}
+	return r.adminOf(ctx, ds)
+}
+
+// adminOf returns the admin connection of ds, from the Secret it names.
+func (r *KecamatanReconciler) adminOf(ctx context.Context, ds *slrtv1.DatabaseServer) (*server, error) {
 	secret := &corev1.Secret{}
-	key := client.ObjectKey{Namespace: r.Config.PlatformNamespace, Name: secretName}
+	key := client.ObjectKey{Namespace: r.Config.PlatformNamespace, Name: ds.Spec.SecretName}
 	if err := r.APIReader.Get(ctx, key, secret); err != nil {
 		if apierrors.IsNotFound(err) {
 			return nil, retryable(reasonServerSecretInvalid, err,
-				"while reading the admin Secret %s/%s of database server %q (create it with keys host, port, username, password)", key.Namespace, key.Name, name)
+				"while reading the admin Secret %s/%s of DatabaseServer %q (create it with keys host, port, username, password)", key.Namespace, key.Name, ds.Name)
 		}
 		return nil, retryable(reasonKubernetesError, err, "while reading the admin Secret %s/%s", key.Namespace, key.Name)
 	}
-	return r.servers.get(ctx, name, secret)
+	return r.servers.get(ctx, ds.Name, secret)
 }
 
 func (p *serverPools) get(ctx context.Context, name string, secret *corev1.Secret) (*server, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if s, ok := p.pools[name]; ok && s.version == secret.ResourceVersion {
+	if s, ok := p.pools[name]; ok && s.version == secretVersion(secret) {
 		return s, nil
 	}
 	s, err := newServer(ctx, name, secret)
@@ -103,7 +115,7 @@ func newServer(ctx context.Context, name string, secret *corev1.Secret) (*server
 		}
 		return fallback
 	}
-	s := &server{name: name, host: get(serverKeyHost, ""), sslMode: get(serverKeySSLMode, "prefer"), version: secret.ResourceVersion}
+	s := &server{name: name, host: get(serverKeyHost, ""), sslMode: get(serverKeySSLMode, "prefer"), version: secretVersion(secret)}
 	port, err := strconv.Atoi(get(serverKeyPort, "5432"))
 	if err != nil || s.host == "" || get(serverKeyUsername, "") == "" {
 		return nil, blocked(reasonServerSecretInvalid,
@@ -124,6 +136,18 @@ func newServer(ctx context.Context, name string, secret *corev1.Secret) (*server
 	}
 	s.admin = pool
 	return s, nil
+}
+
+func secretVersion(s *corev1.Secret) string { return s.Name + "@" + s.ResourceVersion }
+
+// forget closes and drops the pool of a server that is gone.
+func (p *serverPools) forget(name string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if s, ok := p.pools[name]; ok {
+		s.admin.Close()
+		delete(p.pools, name)
+	}
 }
 
 func (p *serverPools) closeAll() {

@@ -38,6 +38,7 @@ import (
 const (
 	platformNamespace = "slrt-system"
 	adminSecretName   = "slrt-postgres-admin"
+	defaultServer     = "default"
 )
 
 var (
@@ -75,13 +76,18 @@ func startOperator(ctx context.Context, e *testenv.Env) error {
 	if err := k8s.Create(ctx, adminSecret(e.Postgres)); err != nil {
 		return err
 	}
+	if err := k8s.Create(ctx, &slrtv1.DatabaseServer{
+		ObjectMeta: metav1.ObjectMeta{Name: defaultServer},
+		Spec:       slrtv1.DatabaseServerSpec{SecretName: adminSecretName},
+	}); err != nil {
+		return err
+	}
 	mgr, err := ctrl.NewManager(e.Kube.Config, ManagerOptions(scheme, ManagerSettings{MetricsAddr: "0", ProbeAddr: "0"}))
 	if err != nil {
 		return err
 	}
 	reconciler, err = NewReconciler(mgr, Config{
 		PlatformNamespace:       platformNamespace,
-		Servers:                 map[string]string{"default": adminSecretName},
 		APIServiceAccount:       "slrt-api",
 		MaxConcurrentReconciles: 4,
 	})
@@ -113,13 +119,14 @@ func adminSecret(pg *testenv.Postgres) *corev1.Secret {
 }
 
 // newKecamatan returns a Kecamatan for code from the reference data, with
-// the reclaim policy given.
+// the reclaim policy given, on the test's first database server (naming it
+// keeps these tests off the servers the placement tests add).
 func newKecamatan(code string, policy slrtv1.ReclaimPolicy) *slrtv1.Kecamatan {
 	kec := &slrtv1.Kecamatan{
 		ObjectMeta: metav1.ObjectMeta{Name: "kec-" + code},
 		Spec: slrtv1.KecamatanSpec{
 			Code: code, DisplayName: "Kecamatan " + code,
-			Database: slrtv1.DatabaseSpec{ReclaimPolicy: policy},
+			Database: slrtv1.DatabaseSpec{Server: defaultServer, ReclaimPolicy: policy},
 		},
 	}
 	kec.Name = "kec-" + kec.CodeSlug()

@@ -1,5 +1,6 @@
 // Package v1alpha1 holds the SLRT platform's Kubernetes API: the Kecamatan
-// resource through which city IT onboards a tenant.
+// resource through which city IT onboards a tenant, and the DatabaseServer
+// resources its databases are placed on.
 //
 // +kubebuilder:object:generate=true
 // +groupName=slrt.id
@@ -23,7 +24,7 @@ var (
 )
 
 func addKnownTypes(s *runtime.Scheme) error {
-	s.AddKnownTypes(GroupVersion, &Kecamatan{}, &KecamatanList{})
+	s.AddKnownTypes(GroupVersion, &Kecamatan{}, &KecamatanList{}, &DatabaseServer{}, &DatabaseServerList{})
 	metav1.AddToGroupVersion(s, GroupVersion)
 	return nil
 }

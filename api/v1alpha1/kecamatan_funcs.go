@@ -8,6 +8,7 @@ import (
 
 // Condition types set on a Kecamatan, one per provisioning step plus Ready.
 const (
+	ConditionPlaced         = "Placed"
 	ConditionNamespaceReady = "NamespaceReady"
 	ConditionDatabaseReady  = "DatabaseReady"
 	ConditionSchemaReady    = "SchemaReady"
@@ -32,4 +33,13 @@ func (k *Kecamatan) DatabaseName() string {
 // IsReady reports whether the Ready condition is True.
 func (k *Kecamatan) IsReady() bool {
 	return meta.IsStatusConditionTrue(k.Status.Conditions, ConditionReady)
+}
+
+// ServerName is the DatabaseServer the tenant's database is on: the one
+// placement recorded, or else the one the spec names ("" when not yet placed).
+func (k *Kecamatan) ServerName() string {
+	if k.Status.Server != "" {
+		return k.Status.Server
+	}
+	return k.Spec.Database.Server
 }

@@ -75,14 +75,20 @@ const (
 
 // DatabaseSpec places the tenant's database.
 type DatabaseSpec struct {
-	// Server names the PostgreSQL server the database lives on. The operator's
-	// configuration maps each name to a Secret holding that server's admin
-	// connection (see docs/operator.md).
+	// Server names the DatabaseServer the database lives on. When empty, the
+	// operator places the tenant by policy (ServerSelector, then the server
+	// with the fewest tenants and capacity left) and records its choice in
+	// status.server. A server named here is used even when full or draining.
+	// Naming another server than status.server later is refused with the
+	// Placed condition ServerChanged until moving a tenant is built.
 	// +optional
-	// +kubebuilder:default=default
 	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`
-	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="server cannot change; move a tenant with backup and restore"
 	Server string `json:"server,omitempty"`
+
+	// ServerSelector limits placement to the DatabaseServers whose labels
+	// match, e.g. a region or a tier. Unused when Server is set.
+	// +optional
+	ServerSelector *metav1.LabelSelector `json:"serverSelector,omitempty"`
 
 	// ReclaimPolicy is Retain (keep the database, disable its login) or Delete
 	// (drop database and role) when the Kecamatan is deleted.
@@ -131,7 +137,7 @@ type KecamatanStatus struct {
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 
-	// Conditions: NamespaceReady, DatabaseReady, SchemaReady and Ready.
+	// Conditions: Placed, NamespaceReady, DatabaseReady, SchemaReady and Ready.
 	// +optional
 	// +listType=map
 	// +listMapKey=type
@@ -140,6 +146,12 @@ type KecamatanStatus struct {
 	// Namespace is the tenant's namespace.
 	// +optional
 	Namespace string `json:"namespace,omitempty"`
+
+	// Server is the DatabaseServer holding the tenant's database: the one
+	// spec.database.server names, or the one placement chose (the Placed
+	// condition says why). Once set it does not change.
+	// +optional
+	Server string `json:"server,omitempty"`
 
 	// DatabaseName is the tenant's PostgreSQL database; its role has the same name.
 	// +optional
@@ -176,6 +188,7 @@ type KecamatanStatus struct {
 // +kubebuilder:printcolumn:name="Name",type=string,JSONPath=`.spec.displayName`
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="Reason",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`,priority=1
+// +kubebuilder:printcolumn:name="Server",type=string,JSONPath=`.status.server`
 // +kubebuilder:printcolumn:name="Schema",type=integer,JSONPath=`.status.schemaVersion`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type Kecamatan struct {

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -31,36 +30,11 @@ func main() {
 	}
 }
 
-// serverFlag collects --database-server NAME=SECRET pairs.
-type serverFlag map[string]string
-
-func (s serverFlag) String() string {
-	var parts []string
-	for k, v := range s {
-		parts = append(parts, k+"="+v)
-	}
-	return strings.Join(parts, ",")
-}
-
-func (s serverFlag) Set(v string) error {
-	for _, pair := range strings.Split(v, ",") {
-		name, secret, ok := strings.Cut(strings.TrimSpace(pair), "=")
-		if !ok || name == "" || secret == "" {
-			return fmt.Errorf("want NAME=SECRET, got %q", pair)
-		}
-		s[name] = secret
-	}
-	return nil
-}
-
 func run(args []string) error {
 	fs := flag.NewFlagSet("slrt-operator", flag.ContinueOnError)
-	servers := serverFlag{}
 	cfg := operator.Config{}
 	fs.StringVar(&cfg.PlatformNamespace, "namespace", envOr("POD_NAMESPACE", "slrt-system"),
-		"namespace the platform runs in: admin Secrets are read from it and tenant namespaces admit traffic from it (env POD_NAMESPACE)")
-	fs.Var(servers, "database-server",
-		"database server NAME=SECRET: the Secret in --namespace holding its admin connection; repeatable (env SLRT_DATABASE_SERVERS, comma-separated; default default=slrt-postgres-admin)")
+		"namespace the platform runs in: DatabaseServer admin Secrets are read from it and tenant namespaces admit traffic from it (env POD_NAMESPACE)")
 	fs.StringVar(&cfg.APIServiceAccount, "api-service-account", envOr("SLRT_API_SERVICE_ACCOUNT", "slrt-api"),
 		"the API's ServiceAccount in --namespace, granted read access to each tenant's credentials Secret (env SLRT_API_SERVICE_ACCOUNT)")
 	fs.IntVar(&cfg.MaxConcurrentReconciles, "max-concurrent-reconciles", 4, "tenants worked on at once")
@@ -71,12 +45,6 @@ func run(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if len(servers) == 0 {
-		if err := servers.Set(envOr("SLRT_DATABASE_SERVERS", "default=slrt-postgres-admin")); err != nil {
-			return fmt.Errorf("SLRT_DATABASE_SERVERS: %w", err)
-		}
-	}
-	cfg.Servers = servers
 
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
@@ -123,7 +91,7 @@ func run(args []string) error {
 	if err := errors.Join(mgr.AddHealthzCheck("healthz", healthz.Ping), mgr.AddReadyzCheck("readyz", healthz.Ping)); err != nil {
 		return fmt.Errorf("while adding health checks: %w", err)
 	}
-	slog.Info("starting slrt-operator", "namespace", cfg.PlatformNamespace, "servers", servers.String())
+	slog.Info("starting slrt-operator", "namespace", cfg.PlatformNamespace)
 	return mgr.Start(ctx)
 }
 

@@ -223,8 +223,9 @@ func (s *Stack) startKube(ctx context.Context) error {
 	if s.kubeClient, err = client.New(cfg, client.Options{Scheme: scheme}); err != nil {
 		return err
 	}
-	// The operator's namespace and the admin Secret of the database server
-	// (written each run: the port and password may have changed).
+	// The operator's namespace, the admin Secret of the database server
+	// (written each run: the port and password may have changed) and the
+	// DatabaseServer naming it.
 	ns := &corev1.Namespace{}
 	ns.Name = "slrt-system"
 	if err := s.kubeClient.Create(ctx, ns); err != nil && !apierrors.IsAlreadyExists(err) {
@@ -241,6 +242,15 @@ func (s *Stack) startKube(ctx context.Context) error {
 	})
 	if err != nil {
 		return fmt.Errorf("while writing the database server's admin Secret: %w", err)
+	}
+	server := &slrtv1.DatabaseServer{}
+	server.Name = "default"
+	_, err = controllerutil.CreateOrUpdate(ctx, s.kubeClient, server, func() error {
+		server.Spec.SecretName = secret.Name
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("while writing the DatabaseServer: %w", err)
 	}
 	return nil
 }

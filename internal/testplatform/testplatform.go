@@ -67,6 +67,10 @@ func Start(ctx context.Context, e *testenv.Env) (*Platform, error) {
 			StringData: map[string]string{"host": pg.Host, "port": strconv.Itoa(pg.Port),
 				"username": pg.User, "password": pg.Password, "sslmode": "disable"},
 		},
+		&slrtv1.DatabaseServer{
+			ObjectMeta: metav1.ObjectMeta{Name: "default"},
+			Spec:       slrtv1.DatabaseServerSpec{SecretName: AdminSecret},
+		},
 	} {
 		if err := admin.Create(ctx, obj); err != nil {
 			return nil, err
@@ -77,7 +81,7 @@ func Start(ctx context.Context, e *testenv.Env) (*Platform, error) {
 		return nil, err
 	}
 	r, err := operator.NewReconciler(mgr, operator.Config{
-		PlatformNamespace: Namespace, Servers: map[string]string{"default": AdminSecret},
+		PlatformNamespace: Namespace,
 		APIServiceAccount: APIServiceAccount, MaxConcurrentReconciles: 4,
 	})
 	if err != nil {

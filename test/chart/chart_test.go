@@ -60,7 +60,8 @@ func TestEveryRenderedObjectIsAcceptedByKubernetes(t *testing.T) {
 		"a server connection given in values": {"--set", "databaseServers[0].name=default,databaseServers[0].password=secret,api.controlDatabase.existingSecret=control"},
 		"operator only":                       {"--set", "databaseServers[0].name=default,databaseServers[0].password=secret,api.enabled=false"},
 		"existing Secrets, two servers, HA": {"--set", "databaseServers[0].name=default,databaseServers[0].existingSecret=pg-a," +
-			"databaseServers[1].name=kedua,databaseServers[1].existingSecret=pg-b,operator.replicas=2,api.controlDatabase.existingSecret=control"},
+			"databaseServers[1].name=kedua,databaseServers[1].existingSecret=pg-b,databaseServers[1].labels.region=jawa-barat," +
+			"databaseServers[1].capacity.tenants=200,databaseServers[1].capacity.storage=500Gi,databaseServers[1].draining=true,operator.replicas=2,api.controlDatabase.existingSecret=control"},
 	}
 	for name, args := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -75,7 +76,7 @@ func TestEveryRenderedObjectIsAcceptedByKubernetes(t *testing.T) {
 					t.Errorf("%s %s refused: %v", obj.GetKind(), obj.GetName(), err)
 				}
 			}
-			for _, kind := range []string{"CustomResourceDefinition", "Deployment", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Service"} {
+			for _, kind := range []string{"CustomResourceDefinition", "DatabaseServer", "Deployment", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Service"} {
 				if kinds[kind] == 0 {
 					t.Errorf("no %s rendered", kind)
 				}
@@ -135,6 +136,7 @@ func TestChartCopiesOfGeneratedManifestsAreCurrent(t *testing.T) {
 	root := env.Root
 	pairs := [][2]string{
 		{"config/crd/slrt.id_kecamatan.yaml", "charts/slrt/crds/slrt.id_kecamatan.yaml"},
+		{"config/crd/slrt.id_databaseservers.yaml", "charts/slrt/crds/slrt.id_databaseservers.yaml"},
 		{"config/rbac/role.yaml", "charts/slrt/files/operator-role.yaml"},
 		{"config/rbac/api/role.yaml", "charts/slrt/files/api-role.yaml"},
 	}

@@ -50,9 +50,21 @@ func TestOnboardingWithKubectlAndTheOperatorBinary(t *testing.T) {
 	kubectl("wait", "--for=condition=Ready", "--timeout=60s", "kecamatan/babakan-ciparay")
 
 	table := kubectl("get", "kec")
-	for _, want := range []string{"CODE", "READY", "SCHEMA", "32.73.03", "Babakan Ciparay", "True"} {
+	for _, want := range []string{"CODE", "READY", "SERVER", "SCHEMA", "32.73.03", "Babakan Ciparay", "True", "default"} {
 		if !strings.Contains(table, want) {
 			t.Errorf("kubectl get kec lacks %q:\n%s", want, table)
+		}
+	}
+	// The sample names no server: placement put it on the one there is, and
+	// the server reports itself (other tests' tenants share it: no count).
+	if placed := kubectl("get", "kecamatan", "babakan-ciparay", "-o", `jsonpath={.status.conditions[?(@.type=="Placed")].reason}`); placed != "PlacedByPolicy" {
+		t.Errorf("Placed reason = %q, want PlacedByPolicy", placed)
+	}
+	kubectl("wait", "--for=condition=Reachable", "--timeout=60s", "databaseserver/default")
+	servers := kubectl("get", "dbs")
+	for _, want := range []string{"ADDRESS", "REACHABLE", "TENANTS", "MAX", "DRAINING", "VERSION", "default", "True", "200"} {
+		if !strings.Contains(servers, want) {
+			t.Errorf("kubectl get dbs lacks %q:\n%s", want, servers)
 		}
 	}
 	count := kubectl("get", "kecamatan", "babakan-ciparay", "-o", "jsonpath={.status.kelurahanCount}")
@@ -116,7 +128,7 @@ func binaries(t testing.TB) string {
 }
 
 // prepareCluster does what city IT does once before installing: the platform
-// namespace and the database server's admin Secret.
+// namespace, the database server's admin Secret and its DatabaseServer.
 func prepareCluster(t testing.TB, kubectl func(...string) string) {
 	t.Helper()
 	if prepared {
@@ -127,6 +139,7 @@ func prepareCluster(t testing.TB, kubectl func(...string) string) {
 		"--from-literal=host="+env.Postgres.Host, "--from-literal=port="+strconv.Itoa(env.Postgres.Port),
 		"--from-literal=username="+env.Postgres.User, "--from-literal=password="+env.Postgres.Password,
 		"--from-literal=sslmode=disable")
+	kubectl("apply", "-f", filepath.Join(env.Root, "config", "samples", "database-server.yaml"))
 	prepared = true
 }
 

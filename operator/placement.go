@@ -1,0 +1,244 @@
+package operator
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+
+	slrtv1 "github.com/slrt-id/slrt/api/v1alpha1"
+)
+
+// ledger counts tenants per DatabaseServer. The informer cache lags behind
+// the operator's own status writes, so decisions made by this process are
+// kept until the cache shows them: two tenants placed at once never both
+// take a server's last place, and a pass that lost its status write places
+// the tenant where it placed it before.
+type ledger struct {
+	mu      sync.Mutex
+	decided map[types.UID]placement
+}
+
+// placement is one decision: the server, and the Placed condition's reason
+// and message.
+type placement struct{ server, reason, message string }
+
+func newLedger() *ledger { return &ledger{decided: map[types.UID]placement{}} }
+
+// forget drops the decision of a tenant that is gone.
+func (l *ledger) forget(uid types.UID) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.decided, uid)
+}
+
+// counts returns how many tenants each server holds. Kecamatan being deleted
+// count: their databases are there until released.
+func (l *ledger) counts(ctx context.Context, c client.Reader) (map[string]int32, error) {
+	var list slrtv1.KecamatanList
+	// Read only; copying thousands of objects per decision would cost more
+	// than the decision.
+	if err := c.List(ctx, &list, client.UnsafeDisableDeepCopy); err != nil {
+		return nil, fmt.Errorf("while listing Kecamatan: %w", err)
+	}
+	n := map[string]int32{}
+	for i := range list.Items {
+		kec := &list.Items[i]
+		srv := kec.ServerName()
+		if d, ok := l.decided[kec.UID]; ok {
+			if srv == d.server {
+				delete(l.decided, kec.UID) // the cache has caught up
+			}
+			srv = d.server
+		}
+		if srv != "" {
+			n[srv]++
+		}
+	}
+	return n, nil
+}
+
+// reconcilePlacement gives the tenant its database server, once: the one the
+// spec names, or the one the placement policy picks. The choice is written
+// to the status before anything is made on the server, so a crash after it
+// never leaves a second database elsewhere.
+func (r *KecamatanReconciler) reconcilePlacement(ctx context.Context, p *pass) error {
+	kec := p.kec
+	if placed := kec.Status.Server; placed != "" {
+		if named := kec.Spec.Database.Server; named != "" && named != placed {
+			return blocked(reasonServerChanged,
+				"The tenant's database is on server %q; spec.database.server names %q. Moving a tenant between servers is done with a backup restored on the new server; set spec.database.server back to %q.", placed, named, placed)
+		}
+		return nil
+	}
+	r.ledger.mu.Lock()
+	defer r.ledger.mu.Unlock()
+	d, ok := r.ledger.decided[kec.UID]
+	if !ok {
+		var err error
+		if d, err = r.choose(ctx, kec); err != nil {
+			return err
+		}
+		r.ledger.decided[kec.UID] = d
+	}
+	before := kec.DeepCopy()
+	kec.Status.Server = d.server
+	setCondition(kec, slrtv1.ConditionPlaced, true, d.reason, d.message)
+	if err := r.patchStatus(ctx, before, kec); err != nil {
+		return retryable(reasonKubernetesError, err, "while recording the placement on server %s", d.server)
+	}
+	log.FromContext(ctx).Info("placed", "server", d.server, "reason", d.reason)
+	return nil
+}
+
+// choose picks the tenant's server: the one the spec names, or by policy.
+func (r *KecamatanReconciler) choose(ctx context.Context, kec *slrtv1.Kecamatan) (placement, error) {
+	if named := kec.Spec.Database.Server; named != "" {
+		ds := &slrtv1.DatabaseServer{}
+		if err := r.Get(ctx, client.ObjectKey{Name: named}, ds); err != nil {
+			if apierrors.IsNotFound(err) {
+				return placement{}, blocked(reasonUnknownServer,
+					"No DatabaseServer named %q exists; create it (docs/operator.md) or name another in spec.database.server.", named)
+			}
+			return placement{}, retryable(reasonKubernetesError, err, "while reading DatabaseServer %s", named)
+		}
+		return placement{named, reasonNamedInSpec, fmt.Sprintf("Placed on server %s, named in spec.database.server.", named)}, nil
+	}
+	selector := labels.Everything()
+	if s := kec.Spec.Database.ServerSelector; s != nil {
+		var err error
+		if selector, err = metav1.LabelSelectorAsSelector(s); err != nil {
+			return placement{}, blocked(reasonNoServerFits, "spec.database.serverSelector is not a valid selector: %v", err)
+		}
+	}
+	var servers slrtv1.DatabaseServerList
+	if err := r.List(ctx, &servers, client.UnsafeDisableDeepCopy); err != nil {
+		return placement{}, retryable(reasonKubernetesError, err, "while listing DatabaseServers")
+	}
+	counts, err := r.ledger.counts(ctx, r.Client)
+	if err != nil {
+		return placement{}, retryable(reasonKubernetesError, err, "while counting tenants per server")
+	}
+	d := pick(servers.Items, counts, selector)
+	if d.chosen == "" {
+		return placement{}, blocked(reasonNoServerFits, "%s", d.message())
+	}
+	return placement{d.chosen, reasonPlacedByPolicy, d.message()}, nil
+}
+
+// decision is what the placement policy chose and what it passed over.
+type decision struct {
+	chosen   string
+	tenants  int32
+	capacity *int32
+	fitting  int
+	skipped  []string // "name (why)"
+	selector labels.Selector
+}
+
+// pick is the placement policy: among the servers whose labels match the
+// selector, not draining, not known to be unreachable and with room left
+// (tenants and bytes), the one holding the fewest tenants; ties go to the
+// one using fewer bytes, then to the first by name.
+func pick(servers []slrtv1.DatabaseServer, counts map[string]int32, selector labels.Selector) decision {
+	d := decision{selector: selector}
+	sorted := make([]*slrtv1.DatabaseServer, len(servers))
+	for i := range servers {
+		sorted[i] = &servers[i]
+	}
+	slices.SortFunc(sorted, func(a, b *slrtv1.DatabaseServer) int { return strings.Compare(a.Name, b.Name) })
+	var best *slrtv1.DatabaseServer
+	for _, ds := range sorted {
+		n := counts[ds.Name]
+		if why := unfit(ds, n, selector); why != "" {
+			d.skipped = append(d.skipped, ds.Name+" ("+why+")")
+			continue
+		}
+		d.fitting++
+		if best == nil || n < counts[best.Name] ||
+			(n == counts[best.Name] && usedBytes(ds) < usedBytes(best)) {
+			best = ds
+		}
+	}
+	if best != nil {
+		d.chosen, d.tenants, d.capacity = best.Name, counts[best.Name], best.Spec.Capacity.Tenants
+	}
+	return d
+}
+
+// unfit says why placement passes over ds, or "" when it may take a tenant.
+func unfit(ds *slrtv1.DatabaseServer, tenants int32, selector labels.Selector) string {
+	c := ds.Spec.Capacity
+	switch {
+	case !ds.DeletionTimestamp.IsZero():
+		return "being deleted"
+	case !selector.Matches(labels.Set(ds.Labels)):
+		return "labels do not match the selector"
+	case ds.Spec.Draining:
+		return "draining"
+	case isFalse(ds.Status.Conditions, slrtv1.ConditionReachable):
+		return "unreachable"
+	case c.Tenants != nil && tenants >= *c.Tenants:
+		return fmt.Sprintf("full: %d of %d tenants", tenants, *c.Tenants)
+	case c.Storage != nil && usedBytes(ds) >= c.Storage.Value():
+		return fmt.Sprintf("full: %s used of %s", ds.Status.SizeUsed, c.Storage)
+	}
+	return ""
+}
+
+func usedBytes(ds *slrtv1.DatabaseServer) int64 {
+	if ds.Status.SizeUsed == nil {
+		return 0
+	}
+	return ds.Status.SizeUsed.Value()
+}
+
+func isFalse(conds []metav1.Condition, t string) bool {
+	for _, c := range conds {
+		if c.Type == t {
+			return c.Status == metav1.ConditionFalse
+		}
+	}
+	return false
+}
+
+// maxSkippedListed bounds the servers a message names, for clusters with many.
+const maxSkippedListed = 10
+
+// message explains the decision to the person reading the condition.
+func (d decision) message() string {
+	var b strings.Builder
+	if d.chosen != "" {
+		room := "no tenant limit"
+		if d.capacity != nil {
+			room = fmt.Sprintf("of %d", *d.capacity)
+		}
+		fmt.Fprintf(&b, "Placed on server %s (%d tenants %s before this one): the fewest tenants of %d servers that fit", d.chosen, d.tenants, room, d.fitting)
+	} else {
+		b.WriteString("No DatabaseServer can take this tenant")
+	}
+	if !d.selector.Empty() {
+		fmt.Fprintf(&b, " (selector %s)", d.selector)
+	}
+	b.WriteString(".")
+	if len(d.skipped) > 0 {
+		listed := d.skipped[:min(len(d.skipped), maxSkippedListed)]
+		fmt.Fprintf(&b, " Passed over: %s", strings.Join(listed, ", "))
+		if more := len(d.skipped) - len(listed); more > 0 {
+			fmt.Fprintf(&b, " and %d more", more)
+		}
+		b.WriteString(".")
+	}
+	if d.chosen == "" {
+		b.WriteString(" Add a DatabaseServer, raise a capacity, end a drain or change spec.database.serverSelector; the tenant is placed as soon as one fits.")
+	}
+	return b.String()
+}

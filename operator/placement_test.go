@@ -1,0 +1,289 @@
+package operator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"testing"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+
+	slrtv1 "github.com/slrt-id/slrt/api/v1alpha1"
+	"github.com/slrt-id/slrt/internal/localpg"
+	"github.com/slrt-id/slrt/internal/testenv"
+)
+
+func TestPickPolicy(t *testing.T) {
+	server := func(name string, tenants *int32, draining bool, region string) slrtv1.DatabaseServer {
+		return slrtv1.DatabaseServer{
+			ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{"region": region}},
+			Spec:       slrtv1.DatabaseServerSpec{Capacity: slrtv1.ServerCapacity{Tenants: tenants}, Draining: draining},
+		}
+	}
+	full := server("a-full", ptr.To[int32](2), false, "jabar")
+	draining := server("b-draining", nil, true, "jabar")
+	busy := server("c-busy", nil, false, "jabar")
+	quiet := server("d-quiet", ptr.To[int32](10), false, "jabar")
+	elsewhere := server("e-elsewhere", nil, false, "sumatera")
+	unreachable := server("f-unreachable", nil, false, "jabar")
+	unreachable.Status.Conditions = []metav1.Condition{{Type: slrtv1.ConditionReachable, Status: metav1.ConditionFalse}}
+	big := server("g-big", ptr.To[int32](10), false, "jabar")
+	big.Spec.Capacity.Storage = resource.NewQuantity(1<<30, resource.BinarySI)
+	big.Status.SizeUsed = resource.NewQuantity(2<<30, resource.BinarySI)
+	all := []slrtv1.DatabaseServer{elsewhere, quiet, busy, draining, full, unreachable, big}
+	counts := map[string]int32{"a-full": 2, "c-busy": 5, "d-quiet": 1, "e-elsewhere": 0}
+	jabar := labels.SelectorFromSet(labels.Set{"region": "jabar"})
+
+	d := pick(all, counts, jabar)
+	if d.chosen != "d-quiet" || d.fitting != 2 {
+		t.Fatalf("chose %q of %d fitting, want d-quiet of 2 (c-busy holds more)", d.chosen, d.fitting)
+	}
+	msg := d.message()
+	for _, want := range []string{
+		"Placed on server d-quiet (1 tenants of 10 before this one)", "region=jabar",
+		"a-full (full: 2 of 2 tenants)", "b-draining (draining)", "e-elsewhere (labels do not match the selector)",
+		"f-unreachable (unreachable)", "g-big (full: 2Gi used of 1Gi)",
+	} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("message lacks %q: %s", want, msg)
+		}
+	}
+
+	// Without a selector the least-loaded server anywhere wins.
+	if d := pick(all, counts, labels.Everything()); d.chosen != "e-elsewhere" {
+		t.Errorf("without a selector chose %q, want e-elsewhere (no tenants)", d.chosen)
+	}
+	// Ties go to the server using fewer bytes, then to the first by name.
+	x, y := server("x", nil, false, "jabar"), server("y", nil, false, "jabar")
+	x.Status.SizeUsed = resource.NewQuantity(500, resource.BinarySI)
+	if d := pick([]slrtv1.DatabaseServer{x, y}, nil, jabar); d.chosen != "y" {
+		t.Errorf("tie chose %q, want y (fewer bytes)", d.chosen)
+	}
+	y.Status.SizeUsed = x.Status.SizeUsed
+	if d := pick([]slrtv1.DatabaseServer{y, x}, nil, jabar); d.chosen != "x" {
+		t.Errorf("full tie chose %q, want x (first by name)", d.chosen)
+	}
+
+	// Nothing fits: the message says what was passed over and what to do,
+	// naming at most maxSkippedListed servers.
+	var many []slrtv1.DatabaseServer
+	for i := range 14 {
+		many = append(many, server(fmt.Sprintf("s%02d", i), nil, true, "jabar"))
+	}
+	none := pick(many, nil, jabar)
+	if none.chosen != "" {
+		t.Fatalf("chose %q among draining servers", none.chosen)
+	}
+	msg = none.message()
+	if !strings.Contains(msg, "No DatabaseServer can take this tenant") || !strings.Contains(msg, "s09 (draining) and 4 more") ||
+		strings.Contains(msg, "s10") || !strings.Contains(msg, "Add a DatabaseServer") {
+		t.Errorf("message: %s", msg)
+	}
+}
+
+// placementServer is a PostgreSQL server started for one test and offered to
+// the operator as a DatabaseServer.
+type placementServer struct {
+	name string
+	pg   *localpg.Server
+}
+
+func startServer(t *testing.T, name string, lbls map[string]string, capacity slrtv1.ServerCapacity) placementServer {
+	t.Helper()
+	ctx := context.Background()
+	pg, stop, err := localpg.OpenTemp("slrt-" + name + "-*")
+	if err != nil {
+		t.Fatalf("starting PostgreSQL for %s: %v", name, err)
+	}
+	t.Cleanup(stop)
+	secret := adminSecret(&testenv.Postgres{Server: pg})
+	secret.Name = name + "-admin"
+	if err := k8s.Create(ctx, secret); err != nil {
+		t.Fatal(err)
+	}
+	ds := &slrtv1.DatabaseServer{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: lbls},
+		Spec:       slrtv1.DatabaseServerSpec{SecretName: secret.Name, Capacity: capacity},
+	}
+	if err := k8s.Create(ctx, ds); err != nil {
+		t.Fatal(err)
+	}
+	// Runs before the server stops (cleanups run last first): the tenants
+	// on it are gone by then, so the server may go.
+	t.Cleanup(func() {
+		_ = k8s.Delete(ctx, ds)
+		_ = k8s.Delete(ctx, secret)
+	})
+	return placementServer{name, pg}
+}
+
+func TestPlacementAcrossServers(t *testing.T) {
+	ctx := context.Background()
+	jabar := map[string]string{"region": "jawa-barat", "test": "placement"}
+	a := startServer(t, "place-a", jabar, slrtv1.ServerCapacity{Tenants: ptr.To[int32](1)})
+	b := startServer(t, "place-b", jabar, slrtv1.ServerCapacity{Tenants: ptr.To[int32](2)})
+	c := startServer(t, "place-c", map[string]string{"region": "sumatera", "test": "placement"}, slrtv1.ServerCapacity{})
+
+	// Each server reports itself: reachable, its version and address.
+	for _, s := range []placementServer{a, b, c} {
+		ds := waitServer(t, s.name, func(ds *slrtv1.DatabaseServer) error {
+			if !meta.IsStatusConditionTrue(ds.Status.Conditions, slrtv1.ConditionReachable) || ds.Status.Version == "" || ds.Status.SizeUsed == nil {
+				return fmt.Errorf("status %+v", ds.Status)
+			}
+			return nil
+		})
+		if ds.Status.Address != net.JoinHostPort(s.pg.Host, strconv.Itoa(s.pg.Port)) || !controllerutil.ContainsFinalizer(ds, ServerFinalizer) {
+			t.Errorf("%s: address %q, finalizers %v", s.name, ds.Status.Address, ds.Finalizers)
+		}
+	}
+
+	// Three tenants for Jawa Barat: place-a takes one (its capacity), place-b
+	// two, place-c none (another region).
+	selector := &metav1.LabelSelector{MatchLabels: map[string]string{"region": "jawa-barat"}}
+	var tenants []*slrtv1.Kecamatan
+	for _, code := range []string{"32.77.01", "32.77.02", "32.77.03"} {
+		kec := newKecamatan(code, slrtv1.ReclaimDelete)
+		kec.Spec.Database.Server, kec.Spec.Database.ServerSelector = "", selector
+		tenants = append(tenants, create(t, kec))
+	}
+	placed := map[string]int{}
+	for _, kec := range tenants {
+		got := waitReady(t, kec.Name)
+		cond := findCondition(got, slrtv1.ConditionPlaced)
+		if cond.Reason != reasonPlacedByPolicy || !strings.Contains(cond.Message, "region=jawa-barat") {
+			t.Errorf("%s Placed: %+v", kec.Name, cond)
+		}
+		placed[got.Status.Server]++
+		// The tenant's database is on the server it was placed on.
+		if want := serverOf(t, a, b, c, got.Status.Server); !strings.Contains(tenantURL(t, got), net.JoinHostPort(want.Host, strconv.Itoa(want.Port))) {
+			t.Errorf("%s placed on %s but its credentials point elsewhere", kec.Name, got.Status.Server)
+		}
+		conn, err := connect(ctx, tenantURL(t, got))
+		if err != nil {
+			t.Fatalf("%s: %v", kec.Name, err)
+		}
+		_ = conn.Close(ctx)
+	}
+	if placed["place-a"] != 1 || placed["place-b"] != 2 || len(placed) != 2 {
+		t.Fatalf("placed %v, want place-a 1 and place-b 2", placed)
+	}
+	for name, n := range map[string]int32{"place-a": 1, "place-b": 2, "place-c": 0} {
+		waitServer(t, name, func(ds *slrtv1.DatabaseServer) error {
+			if ds.Status.Tenants != n {
+				return fmt.Errorf("tenants %d, want %d", ds.Status.Tenants, n)
+			}
+			return nil
+		})
+	}
+
+	// A fourth finds every Jawa Barat server full: it waits, saying why.
+	fourth := newKecamatan("32.04.05", slrtv1.ReclaimDelete)
+	fourth.Spec.Database.Server, fourth.Spec.Database.ServerSelector = "", selector
+	create(t, fourth)
+	waiting := waitCondition(t, fourth.Name, slrtv1.ConditionPlaced, metav1.ConditionFalse, reasonNoServerFits)
+	msg := findCondition(waiting, slrtv1.ConditionPlaced).Message
+	for _, want := range []string{"place-a (full: 1 of 1 tenants)", "place-b (full: 2 of 2 tenants)", "place-c (labels do not match the selector)"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("NoServerFits message lacks %q: %s", want, msg)
+		}
+	}
+	if waiting.Status.Server != "" || findCondition(waiting, slrtv1.ConditionReady).Status != metav1.ConditionFalse {
+		t.Errorf("a tenant with no server: %+v", waiting.Status)
+	}
+
+	// place-b drains and place-a grows: the waiting tenant goes to place-a,
+	// never to the draining server, as soon as the change is seen.
+	patchServer(t, "place-b", `{"spec":{"draining":true}}`)
+	patchServer(t, "place-a", `{"spec":{"capacity":{"tenants":5}}}`)
+	if got := waitReady(t, fourth.Name); got.Status.Server != "place-a" {
+		t.Errorf("fourth placed on %s, want place-a (place-b drains)", got.Status.Server)
+	}
+
+	// A tenant's server is fixed once placed: naming another is refused in
+	// the status, the database stays where it is.
+	patchKecamatan(t, fourth.Name, `{"spec":{"database":{"server":"place-c"}}}`)
+	waitCondition(t, fourth.Name, slrtv1.ConditionPlaced, metav1.ConditionFalse, reasonServerChanged)
+	patchKecamatan(t, fourth.Name, `{"spec":{"database":{"server":"place-a"}}}`)
+	waitReady(t, fourth.Name)
+
+	// A server holding tenants is not deleted until they are gone; one
+	// holding none goes at once.
+	if err := k8s.Delete(ctx, &slrtv1.DatabaseServer{ObjectMeta: metav1.ObjectMeta{Name: "place-b"}}); err != nil {
+		t.Fatal(err)
+	}
+	waitServer(t, "place-b", func(ds *slrtv1.DatabaseServer) error {
+		if !meta.IsStatusConditionTrue(ds.Status.Conditions, reasonServerInUse) {
+			return errors.New("no InUse condition yet")
+		}
+		return nil
+	})
+	if err := k8s.Delete(ctx, &slrtv1.DatabaseServer{ObjectMeta: metav1.ObjectMeta{Name: "place-c"}}); err != nil {
+		t.Fatal(err)
+	}
+	waitServerGone(t, "place-c")
+	for _, kec := range append(tenants, fourth) {
+		deleteAndWaitGone(t, kec)
+	}
+	waitServerGone(t, "place-b")
+}
+
+func serverOf(t *testing.T, a, b, c placementServer, name string) *localpg.Server {
+	t.Helper()
+	for _, s := range []placementServer{a, b, c} {
+		if s.name == name {
+			return s.pg
+		}
+	}
+	t.Fatalf("placed on unknown server %q", name)
+	return nil
+}
+
+func waitServer(t testing.TB, name string, check func(*slrtv1.DatabaseServer) error) *slrtv1.DatabaseServer {
+	t.Helper()
+	ds := &slrtv1.DatabaseServer{}
+	eventually(t, "DatabaseServer "+name, func() error {
+		if err := k8s.Get(context.Background(), client.ObjectKey{Name: name}, ds); err != nil {
+			return err
+		}
+		return check(ds)
+	})
+	return ds
+}
+
+func waitServerGone(t testing.TB, name string) {
+	t.Helper()
+	eventually(t, "DatabaseServer "+name+" gone", func() error {
+		err := k8s.Get(context.Background(), client.ObjectKey{Name: name}, &slrtv1.DatabaseServer{})
+		if apierrors.IsNotFound(err) {
+			return nil
+		}
+		return fmt.Errorf("still there (%v)", err)
+	})
+}
+
+func patchServer(t testing.TB, name, patch string) {
+	t.Helper()
+	ds := &slrtv1.DatabaseServer{ObjectMeta: metav1.ObjectMeta{Name: name}}
+	if err := k8s.Patch(context.Background(), ds, client.RawPatch(types.MergePatchType, []byte(patch))); err != nil {
+		t.Fatalf("patching DatabaseServer %s: %v", name, err)
+	}
+}
+
+func patchKecamatan(t testing.TB, name, patch string) {
+	t.Helper()
+	kec := &slrtv1.Kecamatan{ObjectMeta: metav1.ObjectMeta{Name: name}}
+	if err := k8s.Patch(context.Background(), kec, client.RawPatch(types.MergePatchType, []byte(patch))); err != nil {
+		t.Fatalf("patching Kecamatan %s: %v", name, err)
+	}
+}
