@@ -88,18 +88,23 @@ func TestKecamatanBecomesReadyWithIsolatedDatabase(t *testing.T) {
 	}
 }
 
-// The three pilot kecamatan, applied from config/samples as city IT would,
-// become Ready with their kelurahan: from the reference data, or as listed.
+// The three pilot kecamatan, applied from config/samples as city IT would
+// with the sample database server, become Ready with their kelurahan: from
+// the reference data, or as listed.
 func TestPilotSamplesBecomeReady(t *testing.T) {
 	want := map[string]int32{"babakan-ciparay": 6, "bojongloa-kaler": 5, "bandung-kulon": 8}
 	files, err := filepath.Glob(filepath.Join(env.Root, "config", "samples", "*.yaml"))
-	if err != nil || len(files) != len(want) {
+	if err != nil || len(files) != len(want)+1 {
 		t.Fatalf("samples: %v %v", files, err)
 	}
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if filepath.Base(f) == "database-server.yaml" {
+			applyServerSample(t, data)
+			continue
 		}
 		kec := &slrtv1.Kecamatan{}
 		if err := yaml.UnmarshalStrict(data, kec); err != nil {
@@ -111,6 +116,26 @@ func TestPilotSamplesBecomeReady(t *testing.T) {
 		if kec := waitReady(t, name); kec.Status.KelurahanCount != count {
 			t.Errorf("%s: %d kelurahan, want %d", name, kec.Status.KelurahanCount, count)
 		}
+	}
+}
+
+// applyServerSample applies the sample DatabaseServer over the suite's
+// "default", which names the same admin Secret.
+func applyServerSample(t *testing.T, data []byte) {
+	t.Helper()
+	sample := &slrtv1.DatabaseServer{}
+	if err := yaml.UnmarshalStrict(data, sample); err != nil {
+		t.Fatalf("database-server.yaml: %v", err)
+	}
+	if sample.Name != defaultServer || sample.Spec.SecretName != adminSecretName {
+		t.Fatalf("database-server.yaml names %s with Secret %s", sample.Name, sample.Spec.SecretName)
+	}
+	ds := &slrtv1.DatabaseServer{}
+	mustGet(t, "", defaultServer, ds)
+	before := ds.DeepCopy()
+	ds.Labels, ds.Spec = sample.Labels, sample.Spec
+	if err := k8s.Patch(context.Background(), ds, client.MergeFrom(before)); err != nil {
+		t.Fatal(err)
 	}
 }
 

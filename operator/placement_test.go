@@ -150,7 +150,9 @@ func TestPlacementAcrossServers(t *testing.T) {
 
 	// Three tenants for Jawa Barat: place-a takes one (its capacity), place-b
 	// two, place-c none (another region).
-	selector := &metav1.LabelSelector{MatchLabels: map[string]string{"region": "jawa-barat"}}
+	// (The suite's own server, which the pilot sample labels jawa-barat too,
+	// lacks the test label.)
+	selector := &metav1.LabelSelector{MatchLabels: map[string]string{"region": "jawa-barat", "test": "placement"}}
 	var tenants []*slrtv1.Kecamatan
 	for _, code := range []string{"32.77.01", "32.77.02", "32.77.03"} {
 		kec := newKecamatan(code, slrtv1.ReclaimDelete)

@@ -21,7 +21,8 @@ func TestWebCityITSeesEachKecamatansState(t *testing.T) {
 	}
 	r := admin.get("/admin/kecamatan")
 	row := rowOf(t, r.body, "kecamatan-32.73.03")
-	if r.status != http.StatusOK || !strings.Contains(row, "Babakan Ciparay") || !strings.Contains(row, `class="state-ready">Siap</span>`) {
+	if r.status != http.StatusOK || !strings.Contains(row, "Babakan Ciparay") || !strings.Contains(row, `class="state-ready">Siap</span>`) ||
+		!strings.Contains(row, "<td>default</td>") {
 		t.Fatalf("Babakan Ciparay's row: %d %s", r.status, row)
 	}
 	if !strings.Contains(r.body, `id="kecamatan-32.73.04"`) {

@@ -428,6 +428,7 @@ var messages = map[string]struct{ id, en string }{
 	"problem.grant.role":                 {"Pilih salah satu peran.", "Choose one of the roles."},
 	"admin.col.schema":                   {"Versi skema", "Schema version"},
 	"admin.col.kelurahan":                {"Kelurahan", "Kelurahan"},
+	"admin.col.server":                   {"Server basis data", "Database server"},
 	"admin.state.ready":                  {"Siap", "Ready"},
 	"admin.state.suspended":              {"Ditangguhkan", "Suspended"},
 	"admin.state.provisioning":           {"Sedang disiapkan", "Provisioning"},

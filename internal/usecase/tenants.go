@@ -28,13 +28,15 @@ type KecamatanView struct {
 	KelurahanCount int32  `json:"kelurahanCount"`
 	Namespace      string `json:"namespace,omitempty"`
 	DatabaseName   string `json:"databaseName,omitempty"`
+	// Server is the DatabaseServer holding the tenant's database.
+	Server string `json:"server,omitempty"`
 }
 
 func kecamatanView(k *slrtv1.Kecamatan) *KecamatanView {
 	v := &KecamatanView{
 		Code: k.Spec.Code, DisplayName: k.Spec.DisplayName, Suspended: k.Spec.Suspended,
 		SchemaVersion: k.Status.SchemaVersion, KelurahanCount: k.Status.KelurahanCount,
-		Namespace: k.Status.Namespace, DatabaseName: k.Status.DatabaseName,
+		Namespace: k.Status.Namespace, DatabaseName: k.Status.DatabaseName, Server: k.Status.Server,
 	}
 	if c := meta.FindStatusCondition(k.Status.Conditions, slrtv1.ConditionReady); c != nil {
 		v.Ready, v.Reason, v.Message = c.Status == "True", c.Reason, c.Message

@@ -31,7 +31,7 @@ type kecamatanAdminPage struct {
 
 type kecamatanAdminRow struct {
 	Code, Name, State, StateClass, Reason, Message string
-	SchemaVersion                                  string
+	SchemaVersion, Server                          string
 	Kelurahan                                      int32
 }
 
@@ -54,7 +54,7 @@ func (h *Handler) adminKecamatan(w http.ResponseWriter, r *http.Request) {
 	for _, k := range items {
 		onboarded[k.Code] = true
 		row := kecamatanAdminRow{Code: k.Code, Name: k.DisplayName, Reason: k.Reason, Message: k.Message,
-			Kelurahan: k.KelurahanCount, SchemaVersion: "–"}
+			Kelurahan: k.KelurahanCount, SchemaVersion: "–", Server: k.Server}
 		if k.SchemaVersion > 0 {
 			row.SchemaVersion = strconv.FormatInt(k.SchemaVersion, 10)
 		}
