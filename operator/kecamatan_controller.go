@@ -29,6 +29,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/recorder"
 
 	slrtv1 "github.com/slrt-id/slrt/api/v1alpha1"
+	"github.com/slrt-id/slrt/internal/tenantbackup"
 	"github.com/slrt-id/slrt/internal/wilayah"
 )
 
@@ -66,6 +67,10 @@ type Config struct {
 	APIServiceAccount string
 	// MaxConcurrentReconciles bounds how many tenants are worked on at once.
 	MaxConcurrentReconciles int
+	// Backups is where KecamatanBackup dumps are kept.
+	Backups tenantbackup.Store
+	// PGTools runs pg_dump and pg_restore.
+	PGTools tenantbackup.Tools
 }
 
 // KecamatanReconciler reconciles Kecamatan resources.
@@ -171,6 +176,14 @@ func (r *KecamatanReconciler) reconcileSteps(ctx context.Context, kec *slrtv1.Ke
 			"The tenant is suspended: its database login is disabled. Set spec.suspended to false to resume.")
 		return ctrl.Result{RequeueAfter: resyncInterval}, nil
 	}
+	untilBackup, err := r.reconcileBackupSchedule(ctx, kec)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	resync := resyncInterval
+	if untilBackup > 0 && untilBackup < resync {
+		resync = untilBackup
+	}
 	wasReady := kec.IsReady()
 	setCondition(kec, slrtv1.ConditionReady, true, reasonProvisioned, "Namespace, database and schema are ready.")
 	if !wasReady {
@@ -180,7 +193,7 @@ func (r *KecamatanReconciler) reconcileSteps(ctx context.Context, kec *slrtv1.Ke
 			r.metrics.observeProvisioned(kec)
 		}
 	}
-	return ctrl.Result{RequeueAfter: resyncInterval}, nil
+	return ctrl.Result{RequeueAfter: resync}, nil
 }
 
 // pass carries what one step finds to the steps after it.
@@ -221,6 +234,8 @@ func (r *KecamatanReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		// fit the tenants still waiting for one.
 		Watches(&slrtv1.DatabaseServer{}, handler.EnqueueRequestsFromMapFunc(r.unplaced),
 			builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, predicate.LabelChangedPredicate{}))).
+		// A scheduled backup that completes may let an old one go.
+		Watches(&slrtv1.KecamatanBackup{}, handler.EnqueueRequestsFromMapFunc(scheduledBy)).
 		WithOptions(controller.Options{
 			MaxConcurrentReconciles: max(1, r.Config.MaxConcurrentReconciles),
 			RateLimiter:             workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](backoffBase, backoffMax),

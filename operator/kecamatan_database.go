@@ -29,6 +29,7 @@ func (r *KecamatanReconciler) reconcileDatabase(ctx context.Context, p *pass) er
 	p.server, p.credentials = srv, secret
 	password := string(secret.Data[slrtv1.CredentialsKeyPassword])
 
+	restore := false
 	err = withAdmin(ctx, srv, func(admin *pgadmin.Admin) error {
 		role, err := admin.Role(ctx, name)
 		if err != nil {
@@ -50,10 +51,22 @@ func (r *KecamatanReconciler) reconcileDatabase(ctx context.Context, p *pass) er
 				return err
 			}
 		}
+		if kec.Spec.Database.RestoreFrom != "" {
+			exists, err := admin.DatabaseExists(ctx, name)
+			if err != nil || !exists {
+				restore = true
+				return err
+			}
+		}
 		return admin.EnsureDatabase(ctx, name, name)
 	})
 	if err != nil {
 		return databaseError(err, srv, "while provisioning role and database "+name)
+	}
+	if restore {
+		if err := r.restoreDatabase(ctx, p); err != nil {
+			return err
+		}
 	}
 	kec.Status.DatabaseName = name
 	kec.Status.CredentialsSecret = secret.Name
@@ -61,6 +74,9 @@ func (r *KecamatanReconciler) reconcileDatabase(ctx context.Context, p *pass) er
 	if kec.Spec.Suspended {
 		setCondition(kec, slrtv1.ConditionDatabaseReady, true, reasonLoginDisabled,
 			"Database "+name+" exists; its login is disabled because the tenant is suspended.")
+	} else if restore {
+		setCondition(kec, slrtv1.ConditionDatabaseReady, true, reasonRestored,
+			"Database "+name+" on server "+srv.name+" was restored from backup "+kec.Status.RestoredFrom+" and checked against it.")
 	} else {
 		setCondition(kec, slrtv1.ConditionDatabaseReady, true, reasonDatabaseReady,
 			"Database "+name+" on server "+srv.name+" is ready; credentials are in Secret "+kec.NamespaceName()+"/"+secret.Name+".")

@@ -105,7 +105,7 @@ func (r *KecamatanReconciler) releaseDatabase(ctx context.Context, kec *slrtv1.K
 	name := kec.DatabaseName()
 	err = withAdmin(ctx, srv, func(admin *pgadmin.Admin) error {
 		if !retain {
-			return admin.DropDatabase(ctx, name, name)
+			return admin.DropDatabase(ctx, name, name, restoringName(name))
 		}
 		role, err := admin.Role(ctx, name)
 		if err != nil || !role.Exists {

@@ -64,5 +64,9 @@ func NewReconciler(mgr ctrl.Manager, cfg Config) (*KecamatanReconciler, error) {
 	if err := servers.SetupWithManager(mgr); err != nil {
 		return nil, fmt.Errorf("while setting up the DatabaseServer controller: %w", err)
 	}
+	backups := &KecamatanBackupReconciler{Client: mgr.GetClient(), kec: r}
+	if err := backups.SetupWithManager(mgr); err != nil {
+		return nil, fmt.Errorf("while setting up the KecamatanBackup controller: %w", err)
+	}
 	return r, nil
 }

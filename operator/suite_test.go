@@ -32,6 +32,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	slrtv1 "github.com/slrt-id/slrt/api/v1alpha1"
+	"github.com/slrt-id/slrt/internal/tenantbackup"
 	"github.com/slrt-id/slrt/internal/testenv"
 )
 
@@ -82,6 +83,11 @@ func startOperator(ctx context.Context, e *testenv.Env) error {
 	}); err != nil {
 		return err
 	}
+	backupDir, err := os.MkdirTemp("", "slrt-backups-*")
+	if err != nil {
+		return err
+	}
+	e.Cleanup(func() { _ = os.RemoveAll(backupDir) })
 	mgr, err := ctrl.NewManager(e.Kube.Config, ManagerOptions(scheme, ManagerSettings{MetricsAddr: "0", ProbeAddr: "0"}))
 	if err != nil {
 		return err
@@ -90,6 +96,7 @@ func startOperator(ctx context.Context, e *testenv.Env) error {
 		PlatformNamespace:       platformNamespace,
 		APIServiceAccount:       "slrt-api",
 		MaxConcurrentReconciles: 4,
+		Backups:                 tenantbackup.Store{Dir: backupDir},
 	})
 	if err != nil {
 		return err

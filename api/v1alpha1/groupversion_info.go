@@ -24,7 +24,8 @@ var (
 )
 
 func addKnownTypes(s *runtime.Scheme) error {
-	s.AddKnownTypes(GroupVersion, &Kecamatan{}, &KecamatanList{}, &DatabaseServer{}, &DatabaseServerList{})
+	s.AddKnownTypes(GroupVersion, &Kecamatan{}, &KecamatanList{}, &DatabaseServer{}, &DatabaseServerList{},
+		&KecamatanBackup{}, &KecamatanBackupList{})
 	metav1.AddToGroupVersion(s, GroupVersion)
 	return nil
 }

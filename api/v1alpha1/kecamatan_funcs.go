@@ -13,6 +13,9 @@ const (
 	ConditionDatabaseReady  = "DatabaseReady"
 	ConditionSchemaReady    = "SchemaReady"
 	ConditionReady          = "Ready"
+	// ConditionBackupScheduled is set when spec.backup is: whether the
+	// schedule is valid, and when the next backup is due.
+	ConditionBackupScheduled = "BackupScheduled"
 )
 
 // CodeLabel is set on every object made for a tenant; its value is the

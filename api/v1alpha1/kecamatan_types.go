@@ -47,6 +47,30 @@ type KecamatanSpec struct {
 	// restores login.
 	// +optional
 	Suspended bool `json:"suspended,omitempty"`
+
+	// Backup schedules backups of the tenant's database. Without it, backups
+	// are taken only on demand (a KecamatanBackup created by hand).
+	// +optional
+	Backup *BackupSpec `json:"backup,omitempty"`
+}
+
+// BackupSpec is a tenant's backup schedule and how many of its backups to keep.
+type BackupSpec struct {
+	// Schedule says when to take a backup, in cron's five fields ("0 2 * * *"
+	// is 02:00 every day) or a descriptor (@daily, @every 6h). Times are UTC
+	// unless the schedule starts with CRON_TZ=, e.g. "CRON_TZ=Asia/Jakarta 0 2 * * *".
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=100
+	Schedule string `json:"schedule"`
+
+	// Keep is how many completed scheduled backups to keep; older ones are
+	// deleted with their files. Backups created by hand are never deleted by
+	// the operator.
+	// +optional
+	// +kubebuilder:default=7
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=1000
+	Keep int32 `json:"keep,omitempty"`
 }
 
 // KelurahanSpec is one kelurahan of the kecamatan.
@@ -95,6 +119,16 @@ type DatabaseSpec struct {
 	// +optional
 	// +kubebuilder:default=Retain
 	ReclaimPolicy ReclaimPolicy `json:"reclaimPolicy,omitempty"`
+
+	// RestoreFrom names a completed KecamatanBackup of the same kecamatan
+	// code. When the operator creates the tenant's database (a new
+	// Kecamatan, or one whose database was lost or moved aside), it fills it
+	// from this backup instead of leaving it empty, and checks every table
+	// against the backup's fingerprints before the database takes its name.
+	// An existing database is never overwritten.
+	// +optional
+	// +kubebuilder:validation:MaxLength=253
+	RestoreFrom string `json:"restoreFrom,omitempty"`
 }
 
 // QuotaSpec holds the hard limits of the tenant namespace's ResourceQuota.
@@ -176,6 +210,10 @@ type KecamatanStatus struct {
 	// KelurahanCount is how many kelurahan the tenant database holds.
 	// +optional
 	KelurahanCount int32 `json:"kelurahanCount,omitempty"`
+
+	// RestoredFrom names the KecamatanBackup the database was last filled from.
+	// +optional
+	RestoredFrom string `json:"restoredFrom,omitempty"`
 }
 
 // Kecamatan is one tenant of the SLRT platform: a kecamatan with its

@@ -38,6 +38,10 @@ func run(args []string) error {
 	fs.StringVar(&cfg.APIServiceAccount, "api-service-account", envOr("SLRT_API_SERVICE_ACCOUNT", "slrt-api"),
 		"the API's ServiceAccount in --namespace, granted read access to each tenant's credentials Secret (env SLRT_API_SERVICE_ACCOUNT)")
 	fs.IntVar(&cfg.MaxConcurrentReconciles, "max-concurrent-reconciles", 4, "tenants worked on at once")
+	fs.StringVar(&cfg.Backups.Dir, "backup-dir", os.Getenv("SLRT_BACKUP_DIR"),
+		"folder (a mounted volume) where KecamatanBackup dumps are kept; backups fail without it (env SLRT_BACKUP_DIR)")
+	fs.StringVar(&cfg.PGTools.BinDir, "pg-bin-dir", os.Getenv("SLRT_PG_BIN_DIR"),
+		"folder of pg_dump and pg_restore, at least as new as the database servers; default: PATH, then the newest /usr/lib/postgresql/*/bin (env SLRT_PG_BIN_DIR)")
 	metricsAddr := fs.String("metrics-bind-address", ":8080", "address of the Prometheus metrics endpoint; 0 disables it")
 	probeAddr := fs.String("health-probe-bind-address", ":8081", "address of /healthz and /readyz")
 	leaderElect := fs.Bool("leader-elect", false, "elect a leader, so that only one replica reconciles")
@@ -91,7 +95,7 @@ func run(args []string) error {
 	if err := errors.Join(mgr.AddHealthzCheck("healthz", healthz.Ping), mgr.AddReadyzCheck("readyz", healthz.Ping)); err != nil {
 		return fmt.Errorf("while adding health checks: %w", err)
 	}
-	slog.Info("starting slrt-operator", "namespace", cfg.PlatformNamespace)
+	slog.Info("starting slrt-operator", "namespace", cfg.PlatformNamespace, "backupDir", cfg.Backups.Dir)
 	return mgr.Start(ctx)
 }
 

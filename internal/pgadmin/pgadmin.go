@@ -115,10 +115,8 @@ func (a *Admin) EnsureDatabase(ctx context.Context, name, owner string) error {
 		return err
 	}
 	if !exists {
-		// CREATE DATABASE cannot run in a transaction block, so it stands alone.
-		sql := fmt.Sprintf(`CREATE DATABASE %s OWNER %s TEMPLATE template0 ENCODING 'UTF8'`, ident(name), ident(owner))
-		if _, err := a.conn.Exec(ctx, sql); err != nil && !isCode(err, "42P04") { // duplicate_database
-			return fmt.Errorf("while creating database %s: %w", name, err)
+		if err := a.createDatabase(ctx, name, owner); err != nil && !isCode(err, "42P04") { // duplicate_database
+			return err
 		}
 	}
 	var owned, publicConnect bool
@@ -141,11 +139,57 @@ func (a *Admin) EnsureDatabase(ctx context.Context, name, owner string) error {
 	return nil
 }
 
-// DropDatabase ends every session on the database and drops it, then drops
-// its role. Both are skipped when already gone.
-func (a *Admin) DropDatabase(ctx context.Context, name, role string) error {
+// RecreateDatabase makes database name empty: it is dropped when it exists
+// (its sessions ended) and created again, owned by owner and closed to
+// PUBLIC. A restore fills such a database under a temporary name.
+func (a *Admin) RecreateDatabase(ctx context.Context, name, owner string) error {
+	if err := a.dropDatabase(ctx, name); err != nil {
+		return err
+	}
+	if err := a.createDatabase(ctx, name, owner); err != nil {
+		return err
+	}
+	if _, err := a.conn.Exec(ctx, fmt.Sprintf(`REVOKE ALL ON DATABASE %s FROM PUBLIC`, ident(name))); err != nil {
+		return fmt.Errorf("while closing database %s to PUBLIC: %w", name, err)
+	}
+	return nil
+}
+
+// RenameDatabase gives database from the name to, which must be free.
+func (a *Admin) RenameDatabase(ctx context.Context, from, to string) error {
+	if _, err := a.conn.Exec(ctx, fmt.Sprintf(`ALTER DATABASE %s RENAME TO %s`, ident(from), ident(to))); err != nil {
+		return fmt.Errorf("while renaming database %s to %s: %w", from, to, err)
+	}
+	return nil
+}
+
+func (a *Admin) createDatabase(ctx context.Context, name, owner string) error {
+	// CREATE DATABASE cannot run in a transaction block, so it stands alone.
+	sql := fmt.Sprintf(`CREATE DATABASE %s OWNER %s TEMPLATE template0 ENCODING 'UTF8'`, ident(name), ident(owner))
+	if _, err := a.conn.Exec(ctx, sql); err != nil {
+		return fmt.Errorf("while creating database %s: %w", name, err)
+	}
+	return nil
+}
+
+func (a *Admin) dropDatabase(ctx context.Context, name string) error {
 	if _, err := a.conn.Exec(ctx, fmt.Sprintf(`DROP DATABASE IF EXISTS %s WITH (FORCE)`, ident(name))); err != nil {
 		return fmt.Errorf("while dropping database %s: %w", name, err)
+	}
+	return nil
+}
+
+// DropDatabase ends every session on the databases and drops them, then
+// drops their role (none when role is empty). Each is skipped when already
+// gone.
+func (a *Admin) DropDatabase(ctx context.Context, role string, names ...string) error {
+	for _, name := range names {
+		if err := a.dropDatabase(ctx, name); err != nil {
+			return err
+		}
+	}
+	if role == "" {
+		return nil
 	}
 	if _, err := a.conn.Exec(ctx, fmt.Sprintf(`DROP ROLE IF EXISTS %s`, ident(role))); err != nil {
 		return fmt.Errorf("while dropping role %s: %w", role, err)
