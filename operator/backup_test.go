@@ -8,8 +8,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/robfig/cron/v3"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -251,4 +253,103 @@ func TestABackupRestoresTheTenantItWasTakenFrom(t *testing.T) {
 		k := waitCondition(t, other.Name, slrtv1.ConditionDatabaseReady, metav1.ConditionFalse, reasonBackupOfAnotherTenant)
 		deleteAndWaitGone(t, k)
 	})
+}
+
+func TestScheduledBackupsAreTakenAndTheOldestLetGo(t *testing.T) {
+	kec := newKecamatan("32.73.27", slrtv1.ReclaimDelete)
+	kec.Spec.Backup = &slrtv1.BackupSpec{Schedule: "@every 2s", Keep: 2}
+	kec = waitReady(t, create(t, kec).Name)
+	waitCondition(t, kec.Name, slrtv1.ConditionBackupScheduled, metav1.ConditionTrue, reasonBackupScheduled)
+
+	seen := map[string]string{} // backup name -> its file
+	eventually(t, "backups taken and the oldest deleted", func() error {
+		var list slrtv1.KecamatanBackupList
+		if err := k8s.List(context.Background(), &list, client.MatchingLabels{slrtv1.ScheduledByLabel: kec.Name}); err != nil {
+			return err
+		}
+		completed := 0
+		for _, b := range list.Items {
+			if b.Status.Phase == slrtv1.BackupCompleted {
+				completed++
+				seen[b.Name] = b.Status.File
+			}
+		}
+		if len(seen) < 4 {
+			return fmt.Errorf("%d backups completed so far", len(seen))
+		}
+		if completed > 2 {
+			return fmt.Errorf("%d completed backups kept, want 2", completed)
+		}
+		return nil
+	})
+	var gone int
+	for name, file := range seen {
+		err := k8s.Get(context.Background(), client.ObjectKey{Name: name}, &slrtv1.KecamatanBackup{})
+		if apierrors.IsNotFound(err) {
+			gone++
+			if _, err := os.Stat(filepath.Join(reconciler.Config.Backups.Dir, file)); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("the file of deleted backup %s is still there (%v)", name, err)
+			}
+		}
+	}
+	if gone == 0 {
+		t.Error("no scheduled backup was deleted")
+	}
+
+	patchKecamatan(t, kec.Name, `{"spec":{"backup":{"schedule":"every day at two"}}}`)
+	waitCondition(t, kec.Name, slrtv1.ConditionBackupScheduled, metav1.ConditionFalse, reasonInvalidSchedule)
+	patchKecamatan(t, kec.Name, `{"spec":{"backup":null}}`)
+	eventually(t, "the schedule's condition removed", func() error {
+		if c := findCondition(get(t, kec.Name), slrtv1.ConditionBackupScheduled); c != nil {
+			return fmt.Errorf("still %s", c.Reason)
+		}
+		return nil
+	})
+}
+
+func TestLastSlot(t *testing.T) {
+	daily, err := cron.ParseStandard("CRON_TZ=Asia/Jakarta 0 2 * * *")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wib := time.FixedZone("WIB", 7*3600)
+	created := time.Date(2026, 12, 1, 10, 0, 0, 0, wib)
+	for _, c := range []struct {
+		now  time.Time
+		want time.Time
+	}{
+		{time.Date(2026, 12, 2, 1, 59, 0, 0, wib), time.Time{}},                             // before the first slot
+		{time.Date(2026, 12, 2, 2, 0, 0, 0, wib), time.Date(2026, 12, 2, 2, 0, 0, 0, wib)},  // at it
+		{time.Date(2026, 12, 9, 12, 0, 0, 0, wib), time.Date(2026, 12, 9, 2, 0, 0, 0, wib)}, // days missed: only the latest
+	} {
+		got, due := lastSlot(daily, created, c.now)
+		if due != !c.want.IsZero() || !got.Equal(c.want) {
+			t.Errorf("at %s: got %s (due %t), want %s", c.now, got, due, c.want)
+		}
+	}
+	// A frequent schedule after a long pause still ends on the latest slot.
+	every, _ := cron.ParseStandard("@every 1s")
+	now := created.Add(72 * time.Hour)
+	if got, _ := lastSlot(every, created, now); now.Sub(got) > time.Second {
+		t.Errorf("every second, three days on: got %s, want within a second of %s", got, now)
+	}
+}
+
+func TestExpiredKeepsTheNewestCompleted(t *testing.T) {
+	b := func(name string, phase slrtv1.BackupPhase) slrtv1.KecamatanBackup {
+		return slrtv1.KecamatanBackup{ObjectMeta: metav1.ObjectMeta{Name: name}, Status: slrtv1.KecamatanBackupStatus{Phase: phase}}
+	}
+	// Newest first.
+	backups := []slrtv1.KecamatanBackup{
+		b("running", slrtv1.BackupRunning), b("failed-new", slrtv1.BackupFailed),
+		b("c1", slrtv1.BackupCompleted), b("c2", slrtv1.BackupCompleted),
+		b("failed-old", slrtv1.BackupFailed), b("c3", slrtv1.BackupCompleted), b("pending-old", slrtv1.BackupPending),
+	}
+	var got []string
+	for _, e := range expired(backups, 2) {
+		got = append(got, e.Name)
+	}
+	if strings.Join(got, ",") != "failed-old,c3" {
+		t.Errorf("expired %v, want failed-old,c3", got)
+	}
 }
