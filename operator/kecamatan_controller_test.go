@@ -9,6 +9,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
 
@@ -90,11 +91,12 @@ func TestKecamatanBecomesReadyWithIsolatedDatabase(t *testing.T) {
 
 // The three pilot kecamatan, applied from config/samples as city IT would
 // with the sample database server, become Ready with their kelurahan: from
-// the reference data, or as listed.
+// the reference data, or as listed; the sample backup completes.
 func TestPilotSamplesBecomeReady(t *testing.T) {
 	want := map[string]int32{"babakan-ciparay": 6, "bojongloa-kaler": 5, "bandung-kulon": 8}
 	files, err := filepath.Glob(filepath.Join(env.Root, "config", "samples", "*.yaml"))
-	if err != nil || len(files) != len(want)+1 {
+	var backup *slrtv1.KecamatanBackup
+	if err != nil || len(files) != len(want)+2 {
 		t.Fatalf("samples: %v %v", files, err)
 	}
 	for _, f := range files {
@@ -102,8 +104,15 @@ func TestPilotSamplesBecomeReady(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if filepath.Base(f) == "database-server.yaml" {
+		switch filepath.Base(f) {
+		case "database-server.yaml":
 			applyServerSample(t, data)
+			continue
+		case "kecamatan-backup.yaml":
+			backup = &slrtv1.KecamatanBackup{}
+			if err := yaml.UnmarshalStrict(data, backup); err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
 			continue
 		}
 		kec := &slrtv1.Kecamatan{}
@@ -117,6 +126,11 @@ func TestPilotSamplesBecomeReady(t *testing.T) {
 			t.Errorf("%s: %d kelurahan, want %d", name, kec.Status.KelurahanCount, count)
 		}
 	}
+	waitCondition(t, "babakan-ciparay", slrtv1.ConditionBackupScheduled, metav1.ConditionTrue, reasonBackupScheduled)
+	if err := k8s.Create(context.Background(), backup); err != nil {
+		t.Fatal(err)
+	}
+	waitBackup(t, backup.Name, slrtv1.BackupCompleted)
 }
 
 // applyServerSample applies the sample DatabaseServer over the suite's

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -62,6 +63,8 @@ func TestEveryRenderedObjectIsAcceptedByKubernetes(t *testing.T) {
 		"existing Secrets, two servers, HA": {"--set", "databaseServers[0].name=default,databaseServers[0].existingSecret=pg-a," +
 			"databaseServers[1].name=kedua,databaseServers[1].existingSecret=pg-b,databaseServers[1].labels.region=jawa-barat," +
 			"databaseServers[1].capacity.tenants=200,databaseServers[1].capacity.storage=500Gi,databaseServers[1].draining=true,operator.replicas=2,api.controlDatabase.existingSecret=control"},
+		"backups on an existing claim": {"--set", "databaseServers[0].name=default,databaseServers[0].password=secret,api.controlDatabase.existingSecret=control,backups.existingClaim=nfs-backups"},
+		"no backups":                   {"--set", "databaseServers[0].name=default,databaseServers[0].password=secret,api.controlDatabase.existingSecret=control,backups.enabled=false"},
 	}
 	for name, args := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -110,6 +113,55 @@ func TestObservabilityObjectsRenderWhenTheyCan(t *testing.T) {
 		}
 	}
 	t.Error("no dashboard ConfigMap labelled for the Grafana sidecar")
+}
+
+// Backups go to a volume the chart claims (or one named), mounted where the
+// operator's --backup-dir points.
+func TestTheOperatorKeepsBackupsOnAVolume(t *testing.T) {
+	base := []string{"template", "slrt", chartDir(t), "--namespace", releaseNamespace, "--set",
+		"databaseServers[0].name=default,databaseServers[0].password=x,api.controlDatabase.existingSecret=c"}
+	for name, c := range map[string]struct {
+		set        string
+		claim      string
+		chartClaim bool
+	}{
+		"a claim made by the chart": {"backups.size=200Gi", "slrt-operator-backups", true},
+		"an existing claim":         {"backups.existingClaim=nfs-backups", "nfs-backups", false},
+		"backups off":               {"backups.enabled=false", "", false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			objs := decode(t, helm(t, append(base, "--set", c.set)...))
+			var pvcs int
+			var claim string
+			var args []any
+			for _, o := range objs {
+				switch o.GetKind() {
+				case "PersistentVolumeClaim":
+					pvcs++
+					if size, _, _ := unstructured.NestedString(o.Object, "spec", "resources", "requests", "storage"); size != "200Gi" {
+						t.Errorf("claim size %q", size)
+					}
+				case "Deployment":
+					if o.GetName() != "slrt-operator" {
+						continue
+					}
+					containers, _, _ := unstructured.NestedSlice(o.Object, "spec", "template", "spec", "containers")
+					args, _, _ = unstructured.NestedSlice(containers[0].(map[string]any), "args")
+					volumes, _, _ := unstructured.NestedSlice(o.Object, "spec", "template", "spec", "volumes")
+					for _, v := range volumes {
+						claim, _, _ = unstructured.NestedString(v.(map[string]any), "persistentVolumeClaim", "claimName")
+					}
+				}
+			}
+			if (pvcs == 1) != c.chartClaim || claim != c.claim {
+				t.Errorf("%d claims rendered, the operator mounts %q; want chart claim %t, mount %q", pvcs, claim, c.chartClaim, c.claim)
+			}
+			hasFlag := slices.Contains(args, any("--backup-dir=/var/lib/slrt/backups"))
+			if hasFlag != (c.claim != "") {
+				t.Errorf("operator args %v", args)
+			}
+		})
+	}
 }
 
 func TestValuesAreCheckedBeforeRendering(t *testing.T) {

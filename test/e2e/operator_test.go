@@ -42,8 +42,10 @@ func TestOnboardingWithKubectlAndTheOperatorBinary(t *testing.T) {
 
 	prepareCluster(t, kubectl)
 	metricsAddr, probeAddr := freeAddr(t), freeAddr(t)
+	backups := filepath.Join(dir, "backups")
 	op := start(t, "slrt-operator", []string{"KUBECONFIG=" + kubeconfig}, "--namespace=slrt-system",
-		"--metrics-bind-address="+metricsAddr, "--health-probe-bind-address="+probeAddr, "--leader-elect=false")
+		"--metrics-bind-address="+metricsAddr, "--health-probe-bind-address="+probeAddr, "--leader-elect=false",
+		"--backup-dir="+backups)
 	waitHTTP(t, "http://"+probeAddr+"/readyz")
 
 	kubectl("apply", "-f", filepath.Join(env.Root, "config", "samples", "babakan-ciparay.yaml"))
@@ -99,6 +101,20 @@ func TestOnboardingWithKubectlAndTheOperatorBinary(t *testing.T) {
 	if err := c.Get(ctx, client.ObjectKey{Name: "slrt-32-73-03"}, ns); err != nil {
 		t.Fatalf("tenant namespace: %v", err)
 	}
+
+	// A backup on demand, and the nightly schedule of the sample.
+	kubectl("apply", "-f", filepath.Join(env.Root, "config", "samples", "kecamatan-backup.yaml"))
+	kubectl("wait", "--for=jsonpath={.status.phase}=Completed", "--timeout=60s", "kecamatanbackup/babakan-ciparay-before-import")
+	backupsTable := kubectl("get", "kbak", "-o", "wide")
+	for _, want := range []string{"KECAMATAN", "PHASE", "SIZE", "FILE", "babakan-ciparay", "32.73.03", "Completed", "32.73.03/babakan-ciparay-before-import.dump"} {
+		if !strings.Contains(backupsTable, want) {
+			t.Errorf("kubectl get kbak lacks %q:\n%s", want, backupsTable)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(backups, "32.73.03", "babakan-ciparay-before-import.dump")); err != nil {
+		t.Errorf("the dump is not in --backup-dir: %v", err)
+	}
+	kubectl("wait", "--for=condition=BackupScheduled", "--timeout=60s", "kecamatan/babakan-ciparay")
 
 }
 
