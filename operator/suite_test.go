@@ -97,6 +97,7 @@ func startOperator(ctx context.Context, e *testenv.Env) error {
 		APIServiceAccount:       "slrt-api",
 		MaxConcurrentReconciles: 4,
 		Backups:                 tenantbackup.Store{Dir: backupDir},
+		PGTools:                 tenantbackup.Tools{BinDir: e.Postgres.Bin()},
 	})
 	if err != nil {
 		return err

@@ -263,7 +263,7 @@ func (s *Stack) startOperator(context.Context) error {
 	}
 	return s.run("slrt-operator", []string{"KUBECONFIG=" + s.Kubeconfig},
 		"--namespace=slrt-system", "--metrics-bind-address=0", fmt.Sprintf("--health-probe-bind-address=127.0.0.1:%d", health),
-		"--backup-dir="+filepath.Join(s.o.Dir, "backups"))
+		"--backup-dir="+filepath.Join(s.o.Dir, "backups"), "--pg-bin-dir="+s.pg.Bin())
 }
 
 func (s *Stack) startAPI(ctx context.Context) error {

@@ -127,6 +127,10 @@ func Existing(raw string) (*Server, error) {
 	return s, s.waitReady(30 * time.Second)
 }
 
+// Bin is the folder of the server's programs (pg_dump and pg_restore are
+// there too); empty for a server someone else runs.
+func (s *Server) Bin() string { return s.bin }
+
 // External reports whether the server is not this process's own.
 func (s *Server) External() bool { return s.external }
 

@@ -65,7 +65,7 @@ func exec(t *testing.T, c tenantbackup.Conn, sqls ...string) {
 
 func TestADumpRestoresToTheSameRows(t *testing.T) {
 	ctx := context.Background()
-	tools := tenantbackup.Tools{}
+	tools := tenantbackup.Tools{BinDir: pg.Bin()}
 	store := tenantbackup.Store{Dir: t.TempDir()}
 	src := database(t, "backup_source")
 	exec(t, src,

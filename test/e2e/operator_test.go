@@ -45,7 +45,7 @@ func TestOnboardingWithKubectlAndTheOperatorBinary(t *testing.T) {
 	backups := filepath.Join(dir, "backups")
 	op := start(t, "slrt-operator", []string{"KUBECONFIG=" + kubeconfig}, "--namespace=slrt-system",
 		"--metrics-bind-address="+metricsAddr, "--health-probe-bind-address="+probeAddr, "--leader-elect=false",
-		"--backup-dir="+backups)
+		"--backup-dir="+backups, "--pg-bin-dir="+env.Postgres.Bin())
 	waitHTTP(t, "http://"+probeAddr+"/readyz")
 
 	kubectl("apply", "-f", filepath.Join(env.Root, "config", "samples", "babakan-ciparay.yaml"))
