@@ -298,6 +298,7 @@ func pageVisits(t *testing.T) map[string]visit {
 		"/audit":                                 {"auditor", "/audit"},
 		"/admin/kecamatan":                       {"admin", "/admin/kecamatan"},
 		"/admin/kecamatan/{code}/status":         {"admin", "/admin/kecamatan/32.73.03/status"},
+		"/admin/kecamatan/{code}/cadangan":       {"admin", "/admin/kecamatan/32.73.03/cadangan"},
 		"/admin/akun":                            {"admin", "/admin/akun"},
 		"/admin/akun/{username}":                 {"admin", "/admin/akun/petugas?peran=petugas"},
 		"/admin/akun/{username}/status":          {"admin", "/admin/akun/petugas/status"},

@@ -70,6 +70,7 @@ type App struct {
 // operator places in each tenant namespace, one Secret each, by name.
 //
 // +kubebuilder:rbac:groups=slrt.id,resources=kecamatan,verbs=get;list;watch;create;patch
+// +kubebuilder:rbac:groups=slrt.id,resources=kecamatanbackups,verbs=get;list;create
 
 // Start connects everything and starts the background work (informer,
 // grant watcher, pool sweeper). It returns once the tenant cache has synced

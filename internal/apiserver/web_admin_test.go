@@ -362,3 +362,79 @@ func withToken(t *testing.T, secret, method, path string, body any) *response {
 	t.Helper()
 	return do(t, "", method, path, body, "Authorization", "Bearer "+secret)
 }
+
+// City IT opens a kecamatan's backups from the list, asks for one, and
+// watches it complete on a page that refreshes itself meanwhile; sending
+// the form twice asks once.
+func TestWebCityITBacksUpAKecamatan(t *testing.T) {
+	admin := newBrowser(t)
+	admin.signIn("admin")
+	if r := admin.get("/admin/kecamatan"); !strings.Contains(rowOf(t, r.body, "kecamatan-32.73.04"), `href="/admin/kecamatan/32.73.04/cadangan"`) {
+		t.Fatalf("no link to Bojongloa Kaler's backups: %s", rowOf(t, r.body, "kecamatan-32.73.04"))
+	}
+	page := admin.get("/admin/kecamatan/32.73.04/cadangan")
+	if page.status != http.StatusOK || !strings.Contains(page.body, "Cadangan basis data Kecamatan Bojongloa Kaler") ||
+		!strings.Contains(page.body, `id="backup-now"`) || !strings.Contains(page.body, "belum punya jadwal pencadangan") {
+		t.Fatalf("the backups page: %d %s", page.status, page.body)
+	}
+	key := regexp.MustCompile(`name="idempotency_key" value="([^"]+)"`).FindStringSubmatch(page.body)
+	if key == nil {
+		t.Fatal("the form has no idempotency key")
+	}
+	before := strings.Count(page.body, `<tr id="backup-`)
+	var location string
+	for range 2 {
+		r := admin.post("/admin/kecamatan/32.73.04/cadangan", url.Values{"idempotency_key": {key[1]}})
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("backing up: %d %s", r.status, r.body)
+		}
+		if location != "" && r.location != location {
+			t.Fatalf("the form sent again asked for another backup: %s then %s", location, r.location)
+		}
+		location = r.location
+	}
+	name := strings.TrimPrefix(location, "/admin/kecamatan/32.73.04/cadangan?diminta=")
+	if err := waitFor(60*time.Second, func() error {
+		r := admin.get(location)
+		if !strings.Contains(r.body, `id="backup-`+name+`"`) || !strings.Contains(rowOf(t, r.body, "backup-"+name), `class="state-ready">Selesai</span>`) {
+			return errNotYet
+		}
+		if strings.Contains(r.body, `id="refreshing"`) {
+			return errNotYet
+		}
+		row := rowOf(t, r.body, "backup-"+name)
+		if !regexp.MustCompile(`<td>[0-9.]+ [kM]B</td>`).MatchString(row) || !strings.Contains(row, "admin") {
+			t.Fatalf("the completed backup's row lacks its size or who asked: %s", row)
+		}
+		return nil
+	}); err != nil {
+		t.Fatalf("the backup never completed: %s", admin.get(location).body)
+	}
+	if n := strings.Count(admin.get(location).body, `<tr id="backup-`); n != before+1 {
+		t.Errorf("%d backups listed, want %d", n, before+1)
+	}
+}
+
+// Through the API: a backup asked for with an Idempotency-Key is asked for
+// once, and listed.
+func TestAPICityITBacksUpAKecamatan(t *testing.T) {
+	first := do(t, "admin", "POST", "/api/v1/admin/kecamatan/32.73.03/backups", nil, "Idempotency-Key", "nightly-test-1")
+	expectStatus(t, first, http.StatusAccepted)
+	var b struct {
+		Name, Phase string
+	}
+	first.json(t, &b)
+	again := do(t, "admin", "POST", "/api/v1/admin/kecamatan/32.73.03/backups", nil, "Idempotency-Key", "nightly-test-1")
+	expectStatus(t, again, http.StatusAccepted)
+	var b2 struct{ Name string }
+	again.json(t, &b2)
+	if b2.Name != b.Name || again.header.Get("Idempotent-Replayed") != "true" || b.Phase != "Pending" {
+		t.Fatalf("first %+v, again %s (replayed %q)", b, b2.Name, again.header.Get("Idempotent-Replayed"))
+	}
+	list := do(t, "admin", "GET", "/api/v1/admin/kecamatan/32.73.03/backups", nil)
+	expectStatus(t, list, http.StatusOK)
+	if !strings.Contains(string(list.body), `"name":"`+b.Name+`"`) {
+		t.Fatalf("the list lacks %s: %s", b.Name, list.body)
+	}
+	expectStatus(t, do(t, "admin", "GET", "/api/v1/admin/kecamatan/32.73.29/backups", nil), http.StatusNotFound)
+}

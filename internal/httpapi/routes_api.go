@@ -102,6 +102,8 @@ func (s *Server) apiRoutes(rt *Routes) {
 	rt.API("GET", "/api/v1/admin/kecamatan", Anywhere("tenant", "read"), s.adminKecamatanList)
 	rt.API("POST", "/api/v1/admin/kecamatan", Anywhere("tenant", "write"), s.adminKecamatanCreate)
 	rt.API("PATCH", "/api/v1/admin/kecamatan/{code}", Anywhere("tenant", "write"), s.adminKecamatanUpdate)
+	rt.API("GET", "/api/v1/admin/kecamatan/{code}/backups", Anywhere("tenant", "read"), s.adminBackupList)
+	rt.API("POST", "/api/v1/admin/kecamatan/{code}/backups", Anywhere("tenant", "write"), s.adminBackupCreate)
 	rt.API("GET", "/api/v1/admin/accounts", Anywhere("account", "read"), s.adminAccountList)
 	rt.API("POST", "/api/v1/admin/accounts", Anywhere("account", "write"), s.adminAccountCreate)
 	rt.API("PATCH", "/api/v1/admin/accounts/{username}", Anywhere("account", "write"), s.adminAccountUpdate)

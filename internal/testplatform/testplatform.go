@@ -28,6 +28,7 @@ import (
 	"github.com/slrt-id/slrt/internal/apiserver"
 	"github.com/slrt-id/slrt/internal/httpapi"
 	"github.com/slrt-id/slrt/internal/tenant"
+	"github.com/slrt-id/slrt/internal/tenantbackup"
 	"github.com/slrt-id/slrt/internal/testenv"
 	"github.com/slrt-id/slrt/operator"
 )
@@ -80,9 +81,15 @@ func Start(ctx context.Context, e *testenv.Env) (*Platform, error) {
 	if err != nil {
 		return nil, err
 	}
+	backups, err := os.MkdirTemp("", "slrt-backups-*")
+	if err != nil {
+		return nil, err
+	}
+	e.Cleanup(func() { _ = os.RemoveAll(backups) })
 	r, err := operator.NewReconciler(mgr, operator.Config{
 		PlatformNamespace: Namespace,
 		APIServiceAccount: APIServiceAccount, MaxConcurrentReconciles: 4,
+		Backups: tenantbackup.Store{Dir: backups}, PGTools: tenantbackup.Tools{BinDir: pg.Bin()},
 	})
 	if err != nil {
 		return nil, err

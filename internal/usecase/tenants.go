@@ -30,6 +30,9 @@ type KecamatanView struct {
 	DatabaseName   string `json:"databaseName,omitempty"`
 	// Server is the DatabaseServer holding the tenant's database.
 	Server string `json:"server,omitempty"`
+	// BackupSchedule and BackupKeep are the Kecamatan's spec.backup, when set.
+	BackupSchedule string `json:"backupSchedule,omitempty"`
+	BackupKeep     int32  `json:"backupKeep,omitempty"`
 }
 
 func kecamatanView(k *slrtv1.Kecamatan) *KecamatanView {
@@ -40,6 +43,9 @@ func kecamatanView(k *slrtv1.Kecamatan) *KecamatanView {
 	}
 	if c := meta.FindStatusCondition(k.Status.Conditions, slrtv1.ConditionReady); c != nil {
 		v.Ready, v.Reason, v.Message = c.Status == "True", c.Reason, c.Message
+	}
+	if b := k.Spec.Backup; b != nil {
+		v.BackupSchedule, v.BackupKeep = b.Schedule, b.Keep
 	}
 	return v
 }

@@ -115,6 +115,8 @@ func (h *Handler) Routes(rt *httpapi.Routes) {
 	page("POST", "/admin/akun/{username}/token/{id}/cabut", anywhere("token", "write"), h.adminTokenRevoke)
 	page("GET", "/admin/kecamatan/{code}/status", anywhere("tenant", "write"), h.adminKecamatanConfirm)
 	page("POST", "/admin/kecamatan/{code}/status", anywhere("tenant", "write"), h.adminKecamatanStatus)
+	page("GET", "/admin/kecamatan/{code}/cadangan", anywhere("tenant", "read"), h.adminBackups)
+	page("POST", "/admin/kecamatan/{code}/cadangan", anywhere("tenant", "write"), h.adminBackupNow)
 
 	// Auditors: the audit log.
 	page("GET", "/audit", anywhere("audit", "read"), h.auditList)
