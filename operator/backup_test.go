@@ -30,12 +30,7 @@ import (
 func seedRegistry(t *testing.T, url string, from, n int) {
 	t.Helper()
 	ctx := context.Background()
-	conn, err := connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	_, err = conn.Exec(ctx, `
+	_, err := openTenant(t, url).Exec(ctx, `
 		WITH houses AS (
 			INSERT INTO house (kelurahan_code, rt, rw, street, latitude, floor_area_m2)
 			SELECT (SELECT min(code) FROM kelurahan), '001', '002', 'Jl. Contoh ' || i, -6.9 - i / 10000.0, 36.5
@@ -53,12 +48,7 @@ func seedRegistry(t *testing.T, url string, from, n int) {
 func fingerprint(t *testing.T, url string) []tenantbackup.Table {
 	t.Helper()
 	ctx := context.Background()
-	conn, err := connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	tx, err := conn.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	tx, err := openTenant(t, url).BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,6 +58,17 @@ func fingerprint(t *testing.T, url string) []tenantbackup.Table {
 		t.Fatal(err)
 	}
 	return tables
+}
+
+// openTenant connects to a tenant database for the rest of the test.
+func openTenant(t *testing.T, url string) *pgx.Conn {
+	t.Helper()
+	conn, err := connect(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
 }
 
 func backupTables(b *slrtv1.KecamatanBackup) []tenantbackup.Table {
@@ -179,6 +180,13 @@ func TestABackupRestoresTheTenantItWasTakenFrom(t *testing.T) {
 
 	t.Run("a lost database is restored into the same Kecamatan", func(t *testing.T) {
 		dropDatabase(t, kec.DatabaseName())
+		// Noticed on the next pass: never an empty database in its place.
+		patchKecamatan(t, kec.Name, `{"metadata":{"annotations":{"test/touch":"lost"}}}`)
+		lost := waitCondition(t, kec.Name, slrtv1.ConditionDatabaseReady, metav1.ConditionFalse, reasonDatabaseLost)
+		if databaseExists(t, kec.DatabaseName()) {
+			t.Fatal("an empty database was made in place of the lost one")
+		}
+		assertEvent(t, lost, reasonDatabaseLost)
 		patchKecamatan(t, kec.Name, `{"spec":{"database":{"restoreFrom":"coblong-first"}}}`)
 		eventually(t, "restored", func() error {
 			if k := get(t, kec.Name); k.Status.RestoredFrom != "coblong-first" || !k.IsReady() {
@@ -217,8 +225,11 @@ func TestABackupRestoresTheTenantItWasTakenFrom(t *testing.T) {
 		if err := k8s.Status().Patch(context.Background(), second, client.RawPatch(types.MergePatchType, tampered)); err != nil {
 			t.Fatal(err)
 		}
-		dropDatabase(t, kec.DatabaseName())
+		// Named while the database exists, it is not used: only when the
+		// database is lost (and the next pass notices).
 		patchKecamatan(t, "coblong-restored", `{"spec":{"database":{"restoreFrom":"coblong-second"}}}`)
+		dropDatabase(t, kec.DatabaseName())
+		patchKecamatan(t, "coblong-restored", `{"metadata":{"annotations":{"test/touch":"lost"}}}`)
 		failed := waitCondition(t, "coblong-restored", slrtv1.ConditionDatabaseReady, metav1.ConditionFalse, reasonRestoreFailed)
 		msg := findCondition(failed, slrtv1.ConditionDatabaseReady).Message
 		if !strings.Contains(msg, "public.household has") || !strings.Contains(msg, "is not in the backup") {

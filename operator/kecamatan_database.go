@@ -2,6 +2,7 @@ package operator
 
 import (
 	"context"
+	"errors"
 	"strconv"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -11,6 +12,9 @@ import (
 	slrtv1 "github.com/slrt-id/slrt/api/v1alpha1"
 	"github.com/slrt-id/slrt/internal/pgadmin"
 )
+
+// errDatabaseLost says a provisioned tenant's database is gone.
+var errDatabaseLost = errors.New("the tenant's database is missing")
 
 // reconcileDatabase makes the tenant's role and database on its server, with
 // the role's password kept in the credentials Secret, and login enabled or
@@ -51,15 +55,25 @@ func (r *KecamatanReconciler) reconcileDatabase(ctx context.Context, p *pass) er
 				return err
 			}
 		}
-		if kec.Spec.Database.RestoreFrom != "" {
-			exists, err := admin.DatabaseExists(ctx, name)
-			if err != nil || !exists {
-				restore = true
-				return err
-			}
+		exists, err := admin.DatabaseExists(ctx, name)
+		switch {
+		case err != nil:
+			return err
+		case !exists && kec.Spec.Database.RestoreFrom != "":
+			restore = true
+			return nil
+		case !exists && kec.Status.SchemaVersion > 0:
+			// It held the tenant's data: an empty one in its place would
+			// serve an empty registry as if nothing had happened.
+			return errDatabaseLost
 		}
 		return admin.EnsureDatabase(ctx, name, name)
 	})
+	if errors.Is(err, errDatabaseLost) {
+		r.Recorder.Eventf(kec, nil, corev1.EventTypeWarning, reasonDatabaseLost, "Provision", "Database %s is missing on server %s", name, srv.name)
+		return blocked(reasonDatabaseLost,
+			"Database %s is missing on server %s, though it was provisioned and held the tenant's data. Restore it from a backup: set spec.database.restoreFrom (docs/operations.md, A lost tenant database).", name, srv.name)
+	}
 	if err != nil {
 		return databaseError(err, srv, "while provisioning role and database "+name)
 	}

@@ -38,6 +38,7 @@ const (
 	reasonPlacedByPolicy       = "PlacedByPolicy"
 	reasonNoServerFits         = "NoServerFits"
 	reasonServerChanged        = "ServerChanged"
+	reasonDatabaseLost         = "DatabaseLost"
 )
 
 // stepError is a step's failure as a person should see it in a condition.
