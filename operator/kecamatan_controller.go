@@ -84,6 +84,11 @@ type KecamatanReconciler struct {
 	servers   *serverPools
 	ledger    *ledger
 	metrics   *metrics
+
+	// Tests set these to stop a move after a step, as a crash would, and to
+	// change a copy before it is checked.
+	afterMoveStep    func(kecamatan, step string) error
+	beforeMoveRename func(copy tenantbackup.Conn)
 }
 
 // +kubebuilder:rbac:groups=slrt.id,resources=kecamatan,verbs=get;list;watch;update;patch
@@ -118,10 +123,10 @@ func (r *KecamatanReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 		}
 	}
 
-	original := kec.DeepCopy()
-	result, err := r.reconcileSteps(ctx, kec)
+	p := &pass{kec: kec, written: kec.DeepCopy()}
+	result, err := r.reconcileSteps(ctx, p)
 	kec.Status.ObservedGeneration = kec.Generation
-	if patchErr := r.patchStatus(ctx, original, kec); patchErr != nil && err == nil {
+	if patchErr := r.patchStatus(ctx, p.written, kec); patchErr != nil && err == nil {
 		if apierrors.IsConflict(patchErr) {
 			// Someone changed the object meanwhile: the pass runs again on
 			// the new version; nothing failed.
@@ -137,8 +142,8 @@ func (r *KecamatanReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 
 // reconcileSteps runs the provisioning steps in order; each sets its
 // condition, and the first that cannot finish stops the pass.
-func (r *KecamatanReconciler) reconcileSteps(ctx context.Context, kec *slrtv1.Kecamatan) (ctrl.Result, error) {
-	p := &pass{kec: kec}
+func (r *KecamatanReconciler) reconcileSteps(ctx context.Context, p *pass) (ctrl.Result, error) {
+	kec := p.kec
 	firstProvisioning := kec.Status.SchemaVersion == 0
 	steps := []struct {
 		condition string
@@ -176,14 +181,6 @@ func (r *KecamatanReconciler) reconcileSteps(ctx context.Context, kec *slrtv1.Ke
 			"The tenant is suspended: its database login is disabled. Set spec.suspended to false to resume.")
 		return ctrl.Result{RequeueAfter: resyncInterval}, nil
 	}
-	untilBackup, err := r.reconcileBackupSchedule(ctx, kec)
-	if err != nil {
-		return ctrl.Result{}, err
-	}
-	resync := resyncInterval
-	if untilBackup > 0 && untilBackup < resync {
-		resync = untilBackup
-	}
 	wasReady := kec.IsReady()
 	setCondition(kec, slrtv1.ConditionReady, true, reasonProvisioned, "Namespace, database and schema are ready.")
 	if !wasReady {
@@ -193,12 +190,31 @@ func (r *KecamatanReconciler) reconcileSteps(ctx context.Context, kec *slrtv1.Ke
 			r.metrics.observeProvisioned(kec)
 		}
 	}
+	// A move keeps the tenant Ready (reads go on); its own condition says
+	// how far it is and what it waits for.
+	ctx, span := tracer.Start(ctx, "step "+slrtv1.ConditionMoving, trace.WithAttributes(attrTenant.String(kec.Spec.Code)))
+	err := r.reconcileMove(ctx, p)
+	span.End()
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	untilBackup, err := r.reconcileBackupSchedule(ctx, kec)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	resync := resyncInterval
+	if untilBackup > 0 && untilBackup < resync {
+		resync = untilBackup
+	}
 	return ctrl.Result{RequeueAfter: resync}, nil
 }
 
 // pass carries what one step finds to the steps after it.
 type pass struct {
-	kec         *slrtv1.Kecamatan
+	kec *slrtv1.Kecamatan
+	// written is the Kecamatan as last written: a step that records its
+	// progress midway (placement, a move) patches from it.
+	written     *slrtv1.Kecamatan
 	server      *server        // set by the database step
 	credentials *corev1.Secret // set by the database step
 }

@@ -24,6 +24,11 @@ func (r *KecamatanReconciler) reconcileSchema(ctx context.Context, p *pass) erro
 		setPendingIfAbsent(kec, slrtv1.ConditionSchemaReady)
 		return nil
 	}
+	if mv := kec.Status.Move; mv != nil && (mv.Step == moveStepPausing || mv.Step == moveStepCopying) {
+		// Writes are paused for the copy: the schema is migrated on the
+		// new server once the move switches to it.
+		return nil
+	}
 	kelurahan, err := r.kelurahanOf(kec)
 	if err != nil {
 		return err

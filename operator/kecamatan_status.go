@@ -37,7 +37,6 @@ const (
 	reasonNamedInSpec          = "NamedInSpec"
 	reasonPlacedByPolicy       = "PlacedByPolicy"
 	reasonNoServerFits         = "NoServerFits"
-	reasonServerChanged        = "ServerChanged"
 	reasonDatabaseLost         = "DatabaseLost"
 )
 

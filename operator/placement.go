@@ -72,12 +72,8 @@ func (l *ledger) counts(ctx context.Context, c client.Reader) (map[string]int32,
 // never leaves a second database elsewhere.
 func (r *KecamatanReconciler) reconcilePlacement(ctx context.Context, p *pass) error {
 	kec := p.kec
-	if placed := kec.Status.Server; placed != "" {
-		if named := kec.Spec.Database.Server; named != "" && named != placed {
-			return blocked(reasonServerChanged,
-				"The tenant's database is on server %q; spec.database.server names %q. Moving a tenant between servers is done with a backup restored on the new server; set spec.database.server back to %q.", placed, named, placed)
-		}
-		return nil
+	if kec.Status.Server != "" {
+		return nil // a server named later is moved to (reconcileMove)
 	}
 	r.ledger.mu.Lock()
 	defer r.ledger.mu.Unlock()
@@ -89,12 +85,12 @@ func (r *KecamatanReconciler) reconcilePlacement(ctx context.Context, p *pass) e
 		}
 		r.ledger.decided[kec.UID] = d
 	}
-	before := kec.DeepCopy()
 	kec.Status.Server = d.server
 	setCondition(kec, slrtv1.ConditionPlaced, true, d.reason, d.message)
-	if err := r.patchStatus(ctx, before, kec); err != nil {
+	if err := r.patchStatus(ctx, p.written, kec); err != nil {
 		return retryable(reasonKubernetesError, err, "while recording the placement on server %s", d.server)
 	}
+	p.written = kec.DeepCopy()
 	log.FromContext(ctx).Info("placed", "server", d.server, "reason", d.reason)
 	return nil
 }

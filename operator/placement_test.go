@@ -212,13 +212,6 @@ func TestPlacementAcrossServers(t *testing.T) {
 		t.Errorf("fourth placed on %s, want place-a (place-b drains)", got.Status.Server)
 	}
 
-	// A tenant's server is fixed once placed: naming another is refused in
-	// the status, the database stays where it is.
-	patchKecamatan(t, fourth.Name, `{"spec":{"database":{"server":"place-c"}}}`)
-	waitCondition(t, fourth.Name, slrtv1.ConditionPlaced, metav1.ConditionFalse, reasonServerChanged)
-	patchKecamatan(t, fourth.Name, `{"spec":{"database":{"server":"place-a"}}}`)
-	waitReady(t, fourth.Name)
-
 	// A server holding tenants is not deleted until they are gone; one
 	// holding none goes at once.
 	if err := k8s.Delete(ctx, &slrtv1.DatabaseServer{ObjectMeta: metav1.ObjectMeta{Name: "place-b"}}); err != nil {

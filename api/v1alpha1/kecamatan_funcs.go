@@ -16,6 +16,9 @@ const (
 	// ConditionBackupScheduled is set when spec.backup is: whether the
 	// schedule is valid, and when the next backup is due.
 	ConditionBackupScheduled = "BackupScheduled"
+	// ConditionMoving is True while the database is moved to another server
+	// (its reason is the step), and False once moved or when a move failed.
+	ConditionMoving = "Moving"
 )
 
 // CodeLabel is set on every object made for a tenant; its value is the

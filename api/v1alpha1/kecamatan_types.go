@@ -103,8 +103,9 @@ type DatabaseSpec struct {
 	// operator places the tenant by policy (ServerSelector, then the server
 	// with the fewest tenants and capacity left) and records its choice in
 	// status.server. A server named here is used even when full or draining.
-	// Naming another server than status.server later is refused with the
-	// Placed condition ServerChanged until moving a tenant is built.
+	// Naming another server than status.server later moves the database
+	// there (status.move and the Moving condition follow it); so does
+	// draining the tenant's server when none is named here.
 	// +optional
 	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`
 	Server string `json:"server,omitempty"`
@@ -214,6 +215,28 @@ type KecamatanStatus struct {
 	// RestoredFrom names the KecamatanBackup the database was last filled from.
 	// +optional
 	RestoredFrom string `json:"restoredFrom,omitempty"`
+
+	// Move is the move of the database to another server under way, kept
+	// here step by step so that an operator restarted midway goes on where
+	// it stopped.
+	// +optional
+	Move *MoveStatus `json:"move,omitempty"`
+}
+
+// MoveStatus is a move of a tenant's database between servers.
+type MoveStatus struct {
+	// From and To are DatabaseServer names.
+	From string `json:"from"`
+	To   string `json:"to"`
+	// Step is the step under way: PausingWrites, Copying, Switching or
+	// ReleasingOld; Failed when the copy did not match.
+	Step string `json:"step"`
+	// StartedAt is when the move began.
+	StartedAt metav1.Time `json:"startedAt"`
+	// Generation is the spec generation the move began under; a failed move
+	// is tried again only once the spec changes.
+	// +optional
+	Generation int64 `json:"generation,omitempty"`
 }
 
 // Kecamatan is one tenant of the SLRT platform: a kecamatan with its

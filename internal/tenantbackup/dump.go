@@ -65,17 +65,7 @@ func (t Tools) Restore(ctx context.Context, c Conn, store Store, file, digest st
 	if err != nil {
 		return err
 	}
-	conn, err := c.connect(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close(context.WithoutCancel(ctx))
-	tx, err := conn.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
-	if err != nil {
-		return fmt.Errorf("while reading the restored database %s: %w", c.Database, err)
-	}
-	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // read-only
-	got, err := Fingerprint(ctx, tx)
+	got, err := c.Fingerprints(ctx)
 	if err != nil {
 		return err
 	}
