@@ -247,8 +247,8 @@ func (r *KecamatanReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Owns(&rbacv1.Role{}).
 		Owns(&rbacv1.RoleBinding{}).
 		// A new server, or one whose capacity, drain or labels changed, may
-		// fit the tenants still waiting for one.
-		Watches(&slrtv1.DatabaseServer{}, handler.EnqueueRequestsFromMapFunc(r.unplaced),
+		// fit the tenants still waiting for one; a draining one moves its own.
+		Watches(&slrtv1.DatabaseServer{}, handler.EnqueueRequestsFromMapFunc(r.waitingOn),
 			builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, predicate.LabelChangedPredicate{}))).
 		// A scheduled backup that completes may let an old one go.
 		Watches(&slrtv1.KecamatanBackup{}, handler.EnqueueRequestsFromMapFunc(scheduledBy)).
@@ -259,8 +259,10 @@ func (r *KecamatanReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Complete(r)
 }
 
-// unplaced lists the tenants that have no server yet.
-func (r *KecamatanReconciler) unplaced(ctx context.Context, _ client.Object) []reconcile.Request {
+// waitingOn lists the tenants a change of the server may concern: those
+// with no server yet, and, when it drains, those on it (to be moved).
+func (r *KecamatanReconciler) waitingOn(ctx context.Context, obj client.Object) []reconcile.Request {
+	ds, _ := obj.(*slrtv1.DatabaseServer)
 	var list slrtv1.KecamatanList
 	if err := r.List(ctx, &list, client.UnsafeDisableDeepCopy); err != nil {
 		log.FromContext(ctx).Error(err, "while listing Kecamatan waiting for a server")
@@ -268,7 +270,11 @@ func (r *KecamatanReconciler) unplaced(ctx context.Context, _ client.Object) []r
 	}
 	var reqs []reconcile.Request
 	for i := range list.Items {
-		if kec := &list.Items[i]; kec.Status.Server == "" && kec.DeletionTimestamp.IsZero() {
+		kec := &list.Items[i]
+		if !kec.DeletionTimestamp.IsZero() {
+			continue
+		}
+		if kec.Status.Server == "" || (ds != nil && ds.Spec.Draining && kec.Status.Server == ds.Name) {
 			reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKey{Name: kec.Name}})
 		}
 	}

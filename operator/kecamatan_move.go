@@ -340,7 +340,14 @@ func (r *KecamatanReconciler) releaseOld(ctx context.Context, p *pass) error {
 			if retain {
 				return admin.SetLogin(ctx, name, false)
 			}
-			return admin.DropDatabase(ctx, name, name, restoringName(name))
+			if err := admin.DropDatabase(ctx, "", name, restoringName(name)); err != nil {
+				return err
+			}
+			dropped, err := admin.DropRoleUnlessOwner(ctx, name)
+			if err == nil && !dropped {
+				what += "; its role owns other databases there (set aside earlier), so it was kept with login disabled"
+			}
+			return err
 		})
 		if err != nil {
 			return databaseError(err, src, "while releasing the old copy of "+name)

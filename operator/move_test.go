@@ -145,10 +145,12 @@ func waitMoving(t *testing.T, name, reason string) *slrtv1.Kecamatan {
 
 func TestMovingATenantBetweenServers(t *testing.T) {
 	ctx := context.Background()
-	a := startServer(t, "move-a", nil, slrtv1.ServerCapacity{})
-	b := startServer(t, "move-b", nil, slrtv1.ServerCapacity{})
+	moves := map[string]string{"test": "move"}
+	a := startServer(t, "move-a", moves, slrtv1.ServerCapacity{})
+	b := startServer(t, "move-b", moves, slrtv1.ServerCapacity{})
 	kec := newKecamatan("32.73.28", slrtv1.ReclaimRetain)
 	kec.Spec.Database.Server = "move-a"
+	kec.Spec.Database.ServerSelector = &metav1.LabelSelector{MatchLabels: moves}
 	kec = waitReady(t, create(t, kec).Name)
 	seedRegistry(t, tenantURL(t, kec), 1, 200)
 	name := kec.DatabaseName()
@@ -271,5 +273,34 @@ func TestMovingATenantBetweenServers(t *testing.T) {
 			t.Fatalf("the moved database differs from the old copy: %v", d)
 		}
 		seedRegistry(t, tenantURL(t, moved), 600, 1)
+	})
+
+	t.Run("draining its server moves it to one placement picks, dropping the old copy", func(t *testing.T) {
+		reconciler.afterMoveStep = nil
+		// Named no more: it stays where it is until its server drains.
+		patchKecamatan(t, kec.Name, `{"spec":{"database":{"server":null,"reclaimPolicy":"Delete"}}}`)
+		waitReady(t, kec.Name)
+		if k := get(t, kec.Name); k.Status.Server != "move-a" || k.Status.Move != nil {
+			t.Fatalf("unnamed, the tenant moved: server %q, move %+v", k.Status.Server, k.Status.Move)
+		}
+		patchServer(t, "move-a", `{"spec":{"draining":true}}`)
+		eventually(t, "moved off the draining server", func() error {
+			k := get(t, kec.Name)
+			if c := meta.FindStatusCondition(k.Status.Conditions, slrtv1.ConditionMoving); k.Status.Server != "move-b" || c == nil || c.Reason != reasonMoved {
+				return fmt.Errorf("server %q, move %+v", k.Status.Server, k.Status.Move)
+			}
+			return nil
+		})
+		var exists bool
+		c, err := a.pg.Connect(ctx, "postgres")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close(ctx)
+		if err := c.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil || exists {
+			t.Errorf("reclaimPolicy Delete kept the old copy on move-a (%v)", err)
+		}
+		seedRegistry(t, tenantURL(t, get(t, kec.Name)), 700, 1)
+		patchServer(t, "move-a", `{"spec":{"draining":false}}`)
 	})
 }

@@ -197,6 +197,23 @@ func (a *Admin) DropDatabase(ctx context.Context, role string, names ...string) 
 	return nil
 }
 
+// DropRoleUnlessOwner drops role name unless it still owns a database (one
+// set aside by hand, say), in which case its login is disabled instead.
+func (a *Admin) DropRoleUnlessOwner(ctx context.Context, name string) (dropped bool, err error) {
+	var owns bool
+	err = a.conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database d JOIN pg_roles r ON r.oid = d.datdba WHERE r.rolname = $1)`, name).Scan(&owns)
+	if err != nil {
+		return false, fmt.Errorf("while looking up the databases of role %s: %w", name, err)
+	}
+	if owns {
+		return false, a.SetLogin(ctx, name, false)
+	}
+	if _, err := a.conn.Exec(ctx, fmt.Sprintf(`DROP ROLE IF EXISTS %s`, ident(name))); err != nil {
+		return false, fmt.Errorf("while dropping role %s: %w", name, err)
+	}
+	return true, nil
+}
+
 func loginKeyword(login bool) string {
 	if login {
 		return "LOGIN"
