@@ -3,6 +3,7 @@ package apiserver_test
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -10,9 +11,11 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	slrtv1 "github.com/slrt-id/slrt/api/v1alpha1"
 	"github.com/slrt-id/slrt/internal/registry"
+	"github.com/slrt-id/slrt/internal/tenantbackup"
 )
 
 type kelurahanPage struct {
@@ -177,3 +180,40 @@ func TestReadsSurviveATenantDatabaseRestart(t *testing.T) {
 		}
 	}
 }
+
+// While a kecamatan's database is moved to another server its writes are
+// paused: reads answer as before, a write answers 503 with Retry-After and
+// changes nothing, and the same write succeeds once the move is done.
+func TestAWriteWhileTheKecamatanIsMovedAnswers503(t *testing.T) {
+	ctx := context.Background()
+	kec := &slrtv1.Kecamatan{}
+	if err := platform.Admin.Get(ctx, client.ObjectKey{Name: "kec-32-73-04"}, kec); err != nil {
+		t.Fatal(err)
+	}
+	secret := &corev1.Secret{}
+	if err := platform.Admin.Get(ctx, client.ObjectKey{Namespace: kec.Status.Namespace, Name: kec.Status.CredentialsSecret}, secret); err != nil {
+		t.Fatal(err)
+	}
+	port, _ := strconv.Atoi(string(secret.Data[slrtv1.CredentialsKeyPort]))
+	db := tenantbackup.Conn{Host: string(secret.Data[slrtv1.CredentialsKeyHost]), Port: port,
+		User: string(secret.Data[slrtv1.CredentialsKeyUsername]), Password: string(secret.Data[slrtv1.CredentialsKeyPassword]),
+		Database: kec.Status.DatabaseName, SSLMode: string(secret.Data[slrtv1.CredentialsKeySSLMode])}
+	if err := db.PauseWrites(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.PauseWrites(ctx, false) })
+
+	expectStatus(t, do(t, "petugas-bk", "GET", kec32("/kelurahan"), nil), http.StatusOK)
+	house := map[string]any{"noKK": newKK(), "house": map[string]any{"kelurahan": "32.73.04.1001", "rt": "001", "rw": "002", "street": "Jl. Pindah 1"}}
+	refused := do(t, "petugas-bk", "POST", kec32("/keluarga"), house, "Idempotency-Key", "moved-1")
+	expectStatus(t, refused, http.StatusServiceUnavailable)
+	if refused.header.Get("Retry-After") != "5" || !strings.Contains(string(refused.body), "being moved") {
+		t.Errorf("the refusal: Retry-After %q, %s", refused.header.Get("Retry-After"), refused.body)
+	}
+	if err := db.PauseWrites(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	expectStatus(t, do(t, "petugas-bk", "POST", kec32("/keluarga"), house, "Idempotency-Key", "moved-1"), http.StatusCreated)
+}
+
+func kec32(path string) string { return kec("32.73.04") + path }

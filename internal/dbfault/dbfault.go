@@ -37,10 +37,14 @@ const (
 	// Conflict: a serialization failure or a deadlock; the server rolled
 	// the transaction back and it may run again.
 	Conflict
+	// Paused: the database takes reads only for now (writes are paused
+	// while it is moved to another server); a write may run again once it
+	// is done, in seconds.
+	Paused
 )
 
 func (k Kind) String() string {
-	return [...]string{"none", "unreachable", "lost", "timeout", "conflict"}[k]
+	return [...]string{"none", "unreachable", "lost", "timeout", "conflict", "paused"}[k]
 }
 
 // Transient reports whether the failure passes on its own: answered 503
@@ -52,7 +56,7 @@ func (k Kind) RetryAfter() time.Duration {
 	switch k {
 	case Unreachable:
 		return 10 * time.Second
-	case Timeout:
+	case Timeout, Paused:
 		return 5 * time.Second
 	default:
 		return 2 * time.Second
@@ -82,6 +86,8 @@ func Classify(err error) Kind {
 			return Timeout // statement cancelled (timeout), lock not available
 		case code == "40001" || code == "40P01":
 			return Conflict
+		case code == "25006": // read_only_sql_transaction
+			return Paused
 		}
 		return None
 	}

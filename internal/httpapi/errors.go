@@ -26,6 +26,9 @@ func (s *Server) Fail(w http.ResponseWriter, r *http.Request, err error) {
 		notServing *tenant.NotServingError
 	)
 	switch {
+	case errors.Is(err, usecase.ErrTenantPaused):
+		w.Header().Set("Retry-After", "5")
+		problem(w, r, http.StatusServiceUnavailable, "The data of this kecamatan is being moved to another database server: reading works, changes are paused for a moment; try again.")
 	case errors.Is(err, usecase.ErrTenantWentAway):
 		w.Header().Set("Retry-After", "5")
 		problem(w, r, http.StatusServiceUnavailable, "The database of this kecamatan went away; try again.")

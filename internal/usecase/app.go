@@ -110,6 +110,9 @@ var (
 	// ErrTenantWentAway is a tenant connection that died during the call
 	// (the server restarted or failed over): the call may be tried again.
 	ErrTenantWentAway = errors.New("the kecamatan's database went away")
+	// ErrTenantPaused is a write refused while the kecamatan's database
+	// takes reads only, being moved to another server.
+	ErrTenantPaused = errors.New("the kecamatan's database takes no changes while it is moved")
 )
 
 // conn is a connection to a tenant database.
@@ -231,6 +234,8 @@ func (a *App) onTenant(ctx context.Context, c *Caller, fn func(conn) error) erro
 		return acq.err
 	case errors.As(err, &acq) && dbfault.Classify(err).Transient():
 		return errors.Join(ErrTenantUnreachable, acq.err)
+	case dbfault.Classify(err) == dbfault.Paused:
+		return errors.Join(ErrTenantPaused, err)
 	case dbfault.Classify(err).Transient():
 		return errors.Join(ErrTenantWentAway, err)
 	case errors.As(err, &done):
