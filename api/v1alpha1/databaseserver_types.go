@@ -23,7 +23,9 @@ type DatabaseServerSpec struct {
 	// +optional
 	Capacity ServerCapacity `json:"capacity,omitempty"`
 
-	// Draining takes the server out of placement: no new tenant is put on it.
+	// Draining takes the server out of placement: no new tenant is put on
+	// it, and the tenants on it that name no server in spec.database.server
+	// are moved to the servers placement picks for them.
 	// +optional
 	Draining bool `json:"draining,omitempty"`
 }

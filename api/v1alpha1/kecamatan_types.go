@@ -251,6 +251,8 @@ type MoveStatus struct {
 // +kubebuilder:printcolumn:name="Reason",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`,priority=1
 // +kubebuilder:printcolumn:name="Server",type=string,JSONPath=`.status.server`
 // +kubebuilder:printcolumn:name="Schema",type=integer,JSONPath=`.status.schemaVersion`
+// +kubebuilder:printcolumn:name="Moving To",type=string,JSONPath=`.status.move.to`,priority=1
+// +kubebuilder:printcolumn:name="Move Step",type=string,JSONPath=`.status.move.step`,priority=1
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type Kecamatan struct {
 	metav1.TypeMeta   `json:",inline"`
