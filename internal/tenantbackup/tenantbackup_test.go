@@ -29,7 +29,7 @@ func TestMain(m *testing.M) {
 }
 
 // database makes an empty database owned by a login role of the same name.
-func database(t *testing.T, name string) tenantbackup.Conn {
+func database(t testing.TB, name string) tenantbackup.Conn {
 	t.Helper()
 	ctx := context.Background()
 	admin, err := pg.Connect(ctx, "postgres")
@@ -48,7 +48,7 @@ func database(t *testing.T, name string) tenantbackup.Conn {
 	return tenantbackup.Conn{Host: pg.Host, Port: pg.Port, User: name, Password: "secret-" + name, Database: name, SSLMode: "disable"}
 }
 
-func exec(t *testing.T, c tenantbackup.Conn, sqls ...string) {
+func exec(t testing.TB, c tenantbackup.Conn, sqls ...string) {
 	t.Helper()
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, pg.URL(c.User, c.Password, c.Database))
