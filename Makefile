@@ -115,6 +115,17 @@ bench: test-deps ## Run the benchmarks; figures go in docs/benchmarks.md.
 	for i in 1 2 3; do go test -run '^$$' -bench 'PlatformOverhead|MemoryWith30|WebPage' -benchtime 1x ./test/apibench | grep ^Benchmark; done
 	for i in 1 2 3; do go test -run '^$$' -bench TracingOverhead -benchtime 1x ./test/e2e | grep ^Benchmark; done
 	go test -run '^$$' -bench CityScale -benchtime 1x -timeout 60m ./test/registrybench | grep ^Benchmark
+	$(MAKE) bench-national
+
+# Where the national scale run keeps its servers: a compressed volume mounted
+# for the run, unless SLRT_SCALE_DIR names a folder with room (70 GB).
+SCALE_VOLUME ?= /var/tmp/slrt-scale-volume
+
+.PHONY: bench-national
+bench-national: test-deps ## Provision every kecamatan of Indonesia (7,285) over 4 PostgreSQL servers; about 40 minutes.
+	@if [ -n "$$SLRT_SCALE_DIR" ]; then dir="$$SLRT_SCALE_DIR"; else dir=$$(hack/scale-volume.sh up $(SCALE_VOLUME)); fi && \
+	SLRT_SCALE_DIR="$$dir" go test -run '^$$' -bench NationalScale -benchtime 1x -timeout 150m -v ./test/e2e | grep -E '^Benchmark|national_bench'; \
+	status=$$?; [ -n "$$SLRT_SCALE_DIR" ] || hack/scale-volume.sh down $(SCALE_VOLUME); exit $$status
 
 ##@ Tools
 

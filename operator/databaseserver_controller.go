@@ -41,6 +41,9 @@ const (
 	// done on every tenant change; the tenant count is.
 	serverCheckInterval = time.Minute
 	serverCheckTimeout  = 5 * time.Second
+	// serverSizeTimeout bounds the size reading, which takes seconds on a
+	// busy server with thousands of databases: it is slow, not down.
+	serverSizeTimeout = time.Minute
 )
 
 // DatabaseServerReconciler keeps each DatabaseServer's status (tenants,
@@ -123,17 +126,25 @@ func (r *DatabaseServerReconciler) check(ctx context.Context, ds *slrtv1.Databas
 	return serverCheckInterval
 }
 
+// readServer reads the server's version, which says it answers, then its
+// size. A size that cannot be read in time keeps its last figure: a server
+// busy provisioning thousands of tenants is slow to stat every file, and
+// calling it unreachable would stop placement on it.
 func (r *DatabaseServerReconciler) readServer(ctx context.Context, srv *server, ds *slrtv1.DatabaseServer) error {
-	ctx, cancel := context.WithTimeout(ctx, serverCheckTimeout)
+	versionCtx, cancel := context.WithTimeout(ctx, serverCheckTimeout)
 	defer cancel()
 	var version string
-	var size int64
-	err := srv.admin.QueryRow(ctx,
-		`SELECT current_setting('server_version'), coalesce(sum(pg_database_size(oid)), 0)::bigint FROM pg_database`).Scan(&version, &size)
-	if err != nil {
+	if err := srv.admin.QueryRow(versionCtx, `SELECT current_setting('server_version')`).Scan(&version); err != nil {
 		return err
 	}
 	ds.Status.Version = version
+	sizeCtx, cancelSize := context.WithTimeout(ctx, serverSizeTimeout)
+	defer cancelSize()
+	var size int64
+	if err := srv.admin.QueryRow(sizeCtx, `SELECT coalesce(sum(pg_database_size(oid)), 0)::bigint FROM pg_database`).Scan(&size); err != nil {
+		log.FromContext(ctx).Info("the server's size could not be read; the last reading stays", "error", err.Error())
+		return nil
+	}
 	ds.Status.SizeUsed = resource.NewQuantity(size, resource.BinarySI)
 	return nil
 }

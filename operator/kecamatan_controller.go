@@ -16,12 +16,14 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/client-go/util/workqueue"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
@@ -248,8 +250,9 @@ func (r *KecamatanReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Owns(&rbacv1.RoleBinding{}).
 		// A new server, or one whose capacity, drain or labels changed, may
 		// fit the tenants still waiting for one; a draining one moves its own.
+		// So may one that answers again after it did not.
 		Watches(&slrtv1.DatabaseServer{}, handler.EnqueueRequestsFromMapFunc(r.waitingOn),
-			builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, predicate.LabelChangedPredicate{}))).
+			builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, predicate.LabelChangedPredicate{}, reachableAgain()))).
 		// A scheduled backup that completes may let an old one go.
 		Watches(&slrtv1.KecamatanBackup{}, handler.EnqueueRequestsFromMapFunc(scheduledBy)).
 		WithOptions(controller.Options{
@@ -257,6 +260,21 @@ func (r *KecamatanReconciler) SetupWithManager(mgr ctrl.Manager) error {
 			RateLimiter:             workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](backoffBase, backoffMax),
 		}).
 		Complete(r)
+}
+
+// reachableAgain passes a server whose Reachable condition turned True.
+func reachableAgain() predicate.Predicate {
+	return predicate.Funcs{
+		UpdateFunc: func(e event.UpdateEvent) bool {
+			oldS, ok1 := e.ObjectOld.(*slrtv1.DatabaseServer)
+			newS, ok2 := e.ObjectNew.(*slrtv1.DatabaseServer)
+			return ok1 && ok2 && !meta.IsStatusConditionTrue(oldS.Status.Conditions, slrtv1.ConditionReachable) &&
+				meta.IsStatusConditionTrue(newS.Status.Conditions, slrtv1.ConditionReachable)
+		},
+		CreateFunc:  func(event.CreateEvent) bool { return false },
+		DeleteFunc:  func(event.DeleteEvent) bool { return false },
+		GenericFunc: func(event.GenericEvent) bool { return false },
+	}
 }
 
 // waitingOn lists the tenants a change of the server may concern: those

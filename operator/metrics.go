@@ -35,7 +35,9 @@ func (c *tenantCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	var list slrtv1.KecamatanList
-	if err := c.reader.List(ctx, &list); err != nil {
+	// Read only: a copy of every tenant per scrape is garbage by the
+	// megabyte once there are thousands.
+	if err := c.reader.List(ctx, &list, client.UnsafeDisableDeepCopy); err != nil {
 		ch <- prometheus.NewInvalidMetric(c.desc, fmt.Errorf("while listing Kecamatan: %w", err))
 		return
 	}

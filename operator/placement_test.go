@@ -18,6 +18,7 @@ import (
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/event"
 
 	slrtv1 "github.com/slrt-id/slrt/api/v1alpha1"
 	"github.com/slrt-id/slrt/internal/localpg"
@@ -280,5 +281,30 @@ func patchKecamatan(t testing.TB, name, patch string) {
 	kec := &slrtv1.Kecamatan{ObjectMeta: metav1.ObjectMeta{Name: name}}
 	if err := k8s.Patch(context.Background(), kec, client.RawPatch(types.MergePatchType, []byte(patch))); err != nil {
 		t.Fatalf("patching Kecamatan %s: %v", name, err)
+	}
+}
+
+// A server that answers again wakes the tenants waiting for one; its other
+// status writes (a new size, a tenant count) do not.
+func TestAServerReachableAgainWakesWaitingTenants(t *testing.T) {
+	server := func(status metav1.ConditionStatus, tenants int32) *slrtv1.DatabaseServer {
+		ds := &slrtv1.DatabaseServer{Status: slrtv1.DatabaseServerStatus{Tenants: tenants}}
+		meta.SetStatusCondition(&ds.Status.Conditions, metav1.Condition{Type: slrtv1.ConditionReachable, Status: status, Reason: "Test"})
+		return ds
+	}
+	pred := reachableAgain()
+	for _, tc := range []struct {
+		name     string
+		old, new *slrtv1.DatabaseServer
+		want     bool
+	}{
+		{"answers again", server(metav1.ConditionFalse, 3), server(metav1.ConditionTrue, 3), true},
+		{"first reading", &slrtv1.DatabaseServer{}, server(metav1.ConditionTrue, 0), true},
+		{"a tenant more", server(metav1.ConditionTrue, 3), server(metav1.ConditionTrue, 4), false},
+		{"stops answering", server(metav1.ConditionTrue, 3), server(metav1.ConditionFalse, 3), false},
+	} {
+		if got := pred.Update(event.UpdateEvent{ObjectOld: tc.old, ObjectNew: tc.new}); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
 	}
 }

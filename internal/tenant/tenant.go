@@ -195,10 +195,12 @@ func (r *Registry) find(ctx context.Context, code string) (*slrtv1.Kecamatan, er
 	return &list.Items[0], nil
 }
 
-// List returns every Kecamatan, ordered by code.
+// List returns every Kecamatan, ordered by code: the cache's own objects,
+// to read and never change (a copy of thousands per call would be garbage
+// by the megabyte on every city view and metrics scrape).
 func (r *Registry) List(ctx context.Context) ([]slrtv1.Kecamatan, error) {
 	var list slrtv1.KecamatanList
-	if err := r.kecamatan.List(ctx, &list); err != nil {
+	if err := r.kecamatan.List(ctx, &list, client.UnsafeDisableDeepCopy); err != nil {
 		return nil, fmt.Errorf("while listing kecamatan: %w", err)
 	}
 	sort.Slice(list.Items, func(i, j int) bool { return list.Items[i].Spec.Code < list.Items[j].Spec.Code })

@@ -27,7 +27,14 @@ func StartPostgres() (*Postgres, error) {
 		s, err := localpg.Existing(raw)
 		return &Postgres{s}, err
 	}
-	dir, err := os.MkdirTemp("", "slrt-pg-*")
+	return PrivatePostgres("")
+}
+
+// PrivatePostgres starts a private server on a free port in a new folder
+// under parent (the temporary folder when ""), removed with the server even
+// if the tests are killed.
+func PrivatePostgres(parent string) (*Postgres, error) {
+	dir, err := os.MkdirTemp(parent, "slrt-pg-*")
 	if err != nil {
 		return nil, err
 	}
