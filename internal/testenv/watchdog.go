@@ -96,6 +96,11 @@ func guardGroup(pgid int) error {
 	return w.add("pgid", fmt.Sprint(pgid))
 }
 
+// GuardProcess asks the watchdog to stop a process a test started in a
+// process group of its own (SysProcAttr.Setpgid), should the test binary
+// end without stopping it.
+func GuardProcess(pid int) error { return guardGroup(pid) }
+
 // guardDir asks the watchdog to remove dir.
 func guardDir(dir string) error {
 	w, err := getWatchdog()

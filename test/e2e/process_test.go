@@ -11,9 +11,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/slrt-id/slrt/internal/testenv"
 	"github.com/slrt-id/slrt/internal/testplatform"
 )
 
@@ -57,7 +59,13 @@ func start(t testing.TB, name string, extraEnv []string, args ...string) *proces
 		t.Fatal(err)
 	}
 	cmd.Stdout, cmd.Stderr = logFile, logFile
+	// Its own process group, stopped by the watchdog should the test
+	// binary be killed before its cleanups run.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if err := testenv.GuardProcess(cmd.Process.Pid); err != nil {
 		t.Fatal(err)
 	}
 	p := &process{log: logFile.Name(), pid: cmd.Process.Pid}
