@@ -253,3 +253,30 @@ func decode(t *testing.T, data []byte) []*unstructured.Unstructured {
 		}
 	}
 }
+
+// Both Go binaries learn their memory limit, so that they collect garbage
+// harder near it rather than being killed at it.
+func TestGoBinariesKnowTheirMemoryLimit(t *testing.T) {
+	objs := decode(t, helm(t, "template", "slrt", chartDir(t), "--namespace", releaseNamespace, "--set",
+		"databaseServers[0].name=default,databaseServers[0].password=x,api.controlDatabase.existingSecret=c"))
+	seen := 0
+	for _, o := range objs {
+		if o.GetKind() != "Deployment" {
+			continue
+		}
+		containers, _, _ := unstructured.NestedSlice(o.Object, "spec", "template", "spec", "containers")
+		env, _, _ := unstructured.NestedSlice(containers[0].(map[string]any), "env")
+		for _, e := range env {
+			if e.(map[string]any)["name"] != "GOMEMLIMIT" {
+				continue
+			}
+			if res, _, _ := unstructured.NestedString(e.(map[string]any), "valueFrom", "resourceFieldRef", "resource"); res != "limits.memory" {
+				t.Errorf("%s: GOMEMLIMIT from %q", o.GetName(), res)
+			}
+			seen++
+		}
+	}
+	if seen != 2 {
+		t.Errorf("GOMEMLIMIT set in %d Deployments, want the operator's and the API's", seen)
+	}
+}

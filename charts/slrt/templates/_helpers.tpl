@@ -31,3 +31,14 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- define "slrt.nikIndexKeySecret" -}}
 {{- .Values.api.nikIndexKey.existingSecret | default (printf "%s-nik-index-key" .Release.Name) -}}
 {{- end }}
+
+{{/*
+GOMEMLIMIT from the container's memory limit: the Go runtime collects
+garbage harder as it nears the limit instead of being killed at it.
+*/}}
+{{- define "slrt.goMemLimit" -}}
+- name: GOMEMLIMIT
+  valueFrom:
+    resourceFieldRef:
+      resource: limits.memory
+{{- end }}
