@@ -221,6 +221,17 @@ type pass struct {
 	credentials *corev1.Secret // set by the database step
 }
 
+// save writes the status the pass has reached (all of it since the last
+// write), so that a restarted operator starts from there; what names it in
+// an error.
+func (p *pass) save(ctx context.Context, r *KecamatanReconciler, what string) error {
+	if err := r.patchStatus(ctx, p.written, p.kec); err != nil {
+		return retryable(reasonKubernetesError, err, "while recording %s", what)
+	}
+	p.written = p.kec.DeepCopy()
+	return nil
+}
+
 // SetupWithManager registers the controller and what it watches.
 func (r *KecamatanReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	if r.servers == nil {

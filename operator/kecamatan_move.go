@@ -79,7 +79,7 @@ func (r *KecamatanReconciler) reconcileMove(ctx context.Context, p *pass) error 
 			StartedAt: metav1.Now(), Generation: kec.Generation}
 		kec.Status.Move = mv
 		setCondition(kec, slrtv1.ConditionMoving, true, moveStepPausing, fmt.Sprintf("Moving from %s to %s: %s.", mv.From, mv.To, moveStepWords[moveStepPausing]))
-		if err := p.save(ctx, r); err != nil {
+		if err := p.save(ctx, r, moveRecord); err != nil {
 			return err
 		}
 		r.Recorder.Eventf(kec, nil, corev1.EventTypeNormal, "MoveStarted", "Move",
@@ -92,39 +92,28 @@ func (r *KecamatanReconciler) reconcileMove(ctx context.Context, p *pass) error 
 		mv = kec.Status.Move
 		var err error
 		log.FromContext(ctx).Info("move step", "step", mv.Step, "from", mv.From, "to", mv.To)
-		switch mv.Step {
+		step := mv.Step
+		switch step {
 		case moveStepPausing:
 			err = r.pauseWrites(ctx, p, true)
-			if err == nil {
-				err = r.stepDone(p, moveStepPausing)
-			}
-			if err == nil {
-				err = r.moveTo(ctx, p, moveStepCopying)
-			}
 		case moveStepCopying:
 			err = r.copyDatabase(ctx, p)
 			var mismatch *tenantbackup.MismatchError
 			if errors.As(err, &mismatch) || errors.Is(err, tenantbackup.ErrCorrupt) {
 				return r.failMove(ctx, p, err)
 			}
-			if err == nil {
-				err = r.stepDone(p, moveStepCopying)
-			}
-			if err == nil {
-				err = r.moveTo(ctx, p, moveStepSwitching)
-			}
 		case moveStepSwitching:
 			err = r.switchServer(ctx, p)
-			if err == nil {
-				err = r.stepDone(p, moveStepSwitching)
-			}
-			if err == nil {
-				err = r.moveTo(ctx, p, moveStepReleasing)
-			}
 		case moveStepReleasing:
 			return r.releaseOld(ctx, p)
 		default:
-			return fmt.Errorf("unknown move step %q", mv.Step)
+			return fmt.Errorf("unknown move step %q", step)
+		}
+		if err == nil {
+			err = r.stepDone(p, step)
+		}
+		if err == nil {
+			err = r.moveTo(ctx, p, nextMoveStep[step])
 		}
 		if err != nil {
 			failed := asStepError(err)
@@ -170,23 +159,22 @@ func (r *KecamatanReconciler) moveTarget(ctx context.Context, kec *slrtv1.Kecama
 	return d.server, "server " + current + " is draining; " + d.message, nil
 }
 
-// save writes the status the pass has reached (all of it since the last
-// write), so that a restarted operator starts from there.
-func (p *pass) save(ctx context.Context, r *KecamatanReconciler) error {
-	if err := r.patchStatus(ctx, p.written, p.kec); err != nil {
-		return retryable(reasonKubernetesError, err, "while recording the move's step")
-	}
-	p.written = p.kec.DeepCopy()
-	return nil
-}
-
 // moveTo records the next step of the move before it starts.
 func (r *KecamatanReconciler) moveTo(ctx context.Context, p *pass, step string) error {
 	kec, mv := p.kec, p.kec.Status.Move
 	mv.Step = step
 	setCondition(kec, slrtv1.ConditionMoving, true, step,
 		fmt.Sprintf("Moving from %s to %s since %s: %s.", mv.From, mv.To, mv.StartedAt.UTC().Format(time.RFC3339), moveStepWords[step]))
-	return p.save(ctx, r)
+	return p.save(ctx, r, moveRecord)
+}
+
+const moveRecord = "the move's step"
+
+// nextMoveStep is the step after each but the last.
+var nextMoveStep = map[string]string{
+	moveStepPausing:   moveStepCopying,
+	moveStepCopying:   moveStepSwitching,
+	moveStepSwitching: moveStepReleasing,
 }
 
 var moveStepWords = map[string]string{
@@ -239,11 +227,11 @@ func (r *KecamatanReconciler) copyDatabase(ctx context.Context, p *pass) error {
 	src := tenantConn(p.credentials, name)
 	target := tenantbackup.Conn{Host: dst.host, Port: dst.port, User: name, Password: password, Database: name, SSLMode: dst.sslMode}
 	if exists {
-		done, err := sameTables(ctx, src, target)
+		diffs, err := tableDiffs(ctx, src, target)
 		if err != nil {
 			return databaseError(err, dst, "while comparing the copy of "+name+" on the new server")
 		}
-		if done {
+		if len(diffs) == 0 {
 			return nil
 		}
 		aside := name + "_before_move_" + strconv.FormatInt(time.Now().Unix(), 10)
@@ -277,14 +265,11 @@ func (r *KecamatanReconciler) copyDatabase(ctx context.Context, p *pass) error {
 	}
 	// Checked once more against the old database itself, which nothing has
 	// written since the pause.
-	target.Database = tmp
-	if done, err := sameTables(ctx, src, target); err != nil {
+	if diffs, err := tableDiffs(ctx, src, target); err != nil {
 		return databaseError(err, dst, "while checking the copy of "+name)
-	} else if !done {
-		got, _ := target.Fingerprints(ctx)
-		want, _ := src.Fingerprints(ctx)
+	} else if len(diffs) > 0 {
 		_ = withAdmin(ctx, dst, func(admin *pgadmin.Admin) error { return admin.DropDatabase(ctx, "", tmp) })
-		return &tenantbackup.MismatchError{Diffs: tenantbackup.Compare(want, got)}
+		return &tenantbackup.MismatchError{Diffs: diffs}
 	}
 	if err := withAdmin(ctx, dst, func(admin *pgadmin.Admin) error { return admin.RenameDatabase(ctx, tmp, name) }); err != nil {
 		return databaseError(err, dst, "while giving the copy its name "+name)
@@ -292,17 +277,18 @@ func (r *KecamatanReconciler) copyDatabase(ctx context.Context, p *pass) error {
 	return nil
 }
 
-// sameTables compares the two databases table by table.
-func sameTables(ctx context.Context, a, b tenantbackup.Conn) (bool, error) {
+// tableDiffs compares the two databases table by table and says how b
+// differs from a (nothing when they are equal).
+func tableDiffs(ctx context.Context, a, b tenantbackup.Conn) ([]string, error) {
 	want, err := a.Fingerprints(ctx)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
 	got, err := b.Fingerprints(ctx)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
-	return len(tenantbackup.Compare(want, got)) == 0, nil
+	return tenantbackup.Compare(want, got), nil
 }
 
 // switchServer records the new server and points the credentials Secret at
@@ -362,7 +348,7 @@ func (r *KecamatanReconciler) releaseOld(ctx context.Context, p *pass) error {
 	setCondition(kec, slrtv1.ConditionMoving, false, reasonMoved, msg)
 	r.Recorder.Eventf(kec, nil, corev1.EventTypeNormal, reasonMoved, "Move", "%s", msg)
 	log.FromContext(ctx).Info("moved", "from", mv.From, "to", mv.To)
-	return p.save(ctx, r)
+	return p.save(ctx, r, moveRecord)
 }
 
 // failMove ends a move whose copy does not equal the database: the copy is
@@ -377,7 +363,7 @@ func (r *KecamatanReconciler) failMove(ctx context.Context, p *pass, cause error
 	msg := fmt.Sprintf("The move from %s to %s stopped: the copy differs from the database (%v). The tenant stays on %s and is writable again; change the spec to try again.", mv.From, mv.To, cause, mv.From)
 	setCondition(kec, slrtv1.ConditionMoving, false, reasonMoveFailed, msg)
 	r.Recorder.Eventf(kec, nil, corev1.EventTypeWarning, reasonMoveFailed, "Move", "%s", msg)
-	return p.save(ctx, r)
+	return p.save(ctx, r, moveRecord)
 }
 
 // cancelMove stops a move the spec no longer asks for, before the switch:
@@ -396,5 +382,5 @@ func (r *KecamatanReconciler) cancelMove(ctx context.Context, p *pass) error {
 	kec.Status.Move = nil
 	setCondition(kec, slrtv1.ConditionMoving, false, reasonMoveCanceled,
 		fmt.Sprintf("The move from %s to %s was canceled before the switch; the tenant stays on %s.", mv.From, mv.To, mv.From))
-	return p.save(ctx, r)
+	return p.save(ctx, r, moveRecord)
 }

@@ -87,10 +87,9 @@ func (r *KecamatanReconciler) reconcilePlacement(ctx context.Context, p *pass) e
 	}
 	kec.Status.Server = d.server
 	setCondition(kec, slrtv1.ConditionPlaced, true, d.reason, d.message)
-	if err := r.patchStatus(ctx, p.written, kec); err != nil {
-		return retryable(reasonKubernetesError, err, "while recording the placement on server %s", d.server)
+	if err := p.save(ctx, r, "the placement on server "+d.server); err != nil {
+		return err
 	}
-	p.written = kec.DeepCopy()
 	log.FromContext(ctx).Info("placed", "server", d.server, "reason", d.reason)
 	return nil
 }
