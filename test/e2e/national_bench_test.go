@@ -153,12 +153,12 @@ func BenchmarkNationalScale(b *testing.B) {
 	b.ReportMetric(float64(apiKnown)/(1<<20), "MB-api-rss-all-known")
 	b.ReportMetric(float64(apiWorking)/(1<<20), "MB-api-rss-300-pools")
 	b.ReportMetric(float64(apiPeak)/(1<<20), "MB-api-peak-rss")
-	b.ReportMetric(ms(percentile(warmFirst, 95)), "ms-p95-first-300")
-	b.ReportMetric(ms(percentile(warmAgain, 95)), "ms-p95-warm")
-	b.ReportMetric(ms(percentile(coldFirst, 50)), "ms-p50-cold")
-	b.ReportMetric(ms(percentile(coldFirst, 95)), "ms-p95-cold")
-	b.ReportMetric(ms(percentile(connectFloor, 95)), "ms-p95-connect-floor")
-	b.ReportMetric(float64(percentile(coldFirst, 95))/float64(percentile(connectFloor, 95)), "x-connect-floor")
+	b.ReportMetric(testenv.Millis(testenv.Quantile(warmFirst, 0.95)), "ms-p95-first-300")
+	b.ReportMetric(testenv.Millis(testenv.Quantile(warmAgain, 0.95)), "ms-p95-warm")
+	b.ReportMetric(testenv.Millis(testenv.Quantile(coldFirst, 0.5)), "ms-p50-cold")
+	b.ReportMetric(testenv.Millis(testenv.Quantile(coldFirst, 0.95)), "ms-p95-cold")
+	b.ReportMetric(testenv.Millis(testenv.Quantile(connectFloor, 0.95)), "ms-p95-connect-floor")
+	b.ReportMetric(float64(testenv.Quantile(coldFirst, 0.95))/float64(testenv.Quantile(connectFloor, 0.95)), "x-connect-floor")
 	var dbs slrtv1.DatabaseServerList
 	if err := k8s.List(ctx, &dbs); err != nil {
 		b.Fatal(err)
@@ -477,11 +477,3 @@ func procStatus(b *testing.B, pid int, field string) int64 {
 	b.Fatalf("no %s in /proc/%d/status", field, pid)
 	return 0
 }
-
-func percentile(ds []time.Duration, p int) time.Duration {
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	return s[(len(s)-1)*p/100]
-}
-
-func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

@@ -24,7 +24,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -221,10 +220,10 @@ func BenchmarkCityScale(b *testing.B) {
 			b.Fatalf("name search: %d %s", status, body)
 		}
 	}
-	b.ReportMetric(ms(quantile(nikLat, 0.5)), "ms-nik-p50")
-	b.ReportMetric(ms(quantile(nikLat, 0.95)), "ms-nik-p95")
-	b.ReportMetric(ms(quantile(nameLat, 0.5)), "ms-name-p50")
-	b.ReportMetric(ms(quantile(nameLat, 0.95)), "ms-name-p95")
+	b.ReportMetric(testenv.Millis(testenv.Quantile(nikLat, 0.5)), "ms-nik-p50")
+	b.ReportMetric(testenv.Millis(testenv.Quantile(nikLat, 0.95)), "ms-nik-p95")
+	b.ReportMetric(testenv.Millis(testenv.Quantile(nameLat, 0.5)), "ms-name-p50")
+	b.ReportMetric(testenv.Millis(testenv.Quantile(nameLat, 0.95)), "ms-name-p95")
 
 	// Referrals under load: complaints first (setup), then 8 workers make
 	// referrals and send half of them to Dinkes, for 10 s.
@@ -279,8 +278,8 @@ func BenchmarkCityScale(b *testing.B) {
 		made.Add(1)
 	})
 	b.ReportMetric(float64(made.Load())/10, "referrals/s")
-	b.ReportMetric(ms(quantile(refLat, 0.5)), "ms-referral-p50")
-	b.ReportMetric(ms(quantile(refLat, 0.95)), "ms-referral-p95")
+	b.ReportMetric(testenv.Millis(testenv.Quantile(refLat, 0.5)), "ms-referral-p50")
+	b.ReportMetric(testenv.Millis(testenv.Quantile(refLat, 0.95)), "ms-referral-p95")
 
 	var inboxes atomic.Int64
 	inboxLat := load(8, 10*time.Second, func(_, _ int) {
@@ -292,8 +291,8 @@ func BenchmarkCityScale(b *testing.B) {
 		inboxes.Add(1)
 	})
 	b.ReportMetric(float64(inboxes.Load())/10, "inbox/s")
-	b.ReportMetric(ms(quantile(inboxLat, 0.5)), "ms-inbox-p50")
-	b.ReportMetric(ms(quantile(inboxLat, 0.95)), "ms-inbox-p95")
+	b.ReportMetric(testenv.Millis(testenv.Quantile(inboxLat, 0.5)), "ms-inbox-p50")
+	b.ReportMetric(testenv.Millis(testenv.Quantile(inboxLat, 0.95)), "ms-inbox-p95")
 
 	targetingAtCityScale(ctx, b, api.URL, dinsos, files)
 	resultImportAtCityScale(ctx, b, api.URL, dinsos, files, float64(total)/importTime.Seconds())
@@ -374,14 +373,6 @@ func load(workers int, d time.Duration, fn func(worker, i int)) []time.Duration 
 	wg.Wait()
 	return lat
 }
-
-func quantile(d []time.Duration, q float64) time.Duration {
-	s := slices.Clone(d)
-	slices.Sort(s)
-	return s[int(float64(len(s)-1)*q)]
-}
-
-func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // variant respells a name the way the same person's name is written
 // elsewhere: Muhammad as Muhamad, a doubled letter single, oe for u.

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/slrt-id/slrt/internal/testenv"
 )
 
 // targetingCount is the counts statement of internal/targeting, as psql
@@ -140,13 +142,13 @@ func targetingAtCityScale(ctx context.Context, b *testing.B, base, token string,
 		b.Fatalf("psql: %v %s", err, out)
 	}
 	statements := timed(out)
-	b.ReportMetric(ms(quantile(cold, 0.95)), "ms-targeting-cold-p95")
-	b.ReportMetric(ms(quantile(warm, 0.5)), "ms-targeting-warm-p50")
-	b.ReportMetric(ms(quantile(warm, 0.95)), "ms-targeting-warm-p95")
-	b.ReportMetric(ms(floor), "ms-targeting-psql-floor")
-	b.ReportMetric(ms(statements), "ms-targeting-psql-statements")
-	b.ReportMetric(float64(quantile(warm, 0.95))/float64(floor), "targeting-warm-p95/psql-floor")
-	b.ReportMetric(float64(quantile(cold, 0.95))/float64(floor), "targeting-cold-p95/psql-floor")
+	b.ReportMetric(testenv.Millis(testenv.Quantile(cold, 0.95)), "ms-targeting-cold-p95")
+	b.ReportMetric(testenv.Millis(testenv.Quantile(warm, 0.5)), "ms-targeting-warm-p50")
+	b.ReportMetric(testenv.Millis(testenv.Quantile(warm, 0.95)), "ms-targeting-warm-p95")
+	b.ReportMetric(testenv.Millis(floor), "ms-targeting-psql-floor")
+	b.ReportMetric(testenv.Millis(statements), "ms-targeting-psql-statements")
+	b.ReportMetric(float64(testenv.Quantile(warm, 0.95))/float64(floor), "targeting-warm-p95/psql-floor")
+	b.ReportMetric(float64(testenv.Quantile(cold, 0.95))/float64(floor), "targeting-cold-p95/psql-floor")
 }
 
 // timed sums the statements' own times that psql's \timing printed.
