@@ -3,6 +3,7 @@ package operator
 import (
 	"context"
 	"errors"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -40,6 +41,13 @@ func (r *KecamatanReconciler) restoreDatabase(ctx context.Context, p *pass) erro
 	if err != nil {
 		return err
 	}
+	refused := "Backup " + b.Name + " was not restored, and database " + name + " was not created"
+	if c := findCondition(kec, slrtv1.ConditionDatabaseReady); c != nil && c.Reason == reasonRestoreFailed &&
+		c.ObservedGeneration == kec.Generation && strings.HasPrefix(c.Message, refused) {
+		// Found not to match for this spec already: not tried again on every
+		// pass (each try makes and drops a database), only for a new spec.
+		return blocked(reasonRestoreFailed, "%s", c.Message)
+	}
 	tmp := restoringName(name)
 	if err := withAdmin(ctx, srv, func(admin *pgadmin.Admin) error { return admin.RecreateDatabase(ctx, tmp, name) }); err != nil {
 		return databaseError(err, srv, "while creating database "+tmp+" to restore into")
@@ -58,7 +66,7 @@ func (r *KecamatanReconciler) restoreDatabase(ctx context.Context, p *pass) erro
 		_ = withAdmin(ctx, srv, func(admin *pgadmin.Admin) error { return admin.DropDatabase(ctx, "", tmp) })
 		r.Recorder.Eventf(kec, nil, corev1.EventTypeWarning, reasonRestoreFailed, "Restore",
 			"Backup %s was not restored: %v", b.Name, err)
-		return blocked(reasonRestoreFailed, "Backup %s was not restored, and database %s was not created: %v. Name another backup in spec.database.restoreFrom.", b.Name, name, err)
+		return blocked(reasonRestoreFailed, "%s: %v. Name another backup in spec.database.restoreFrom.", refused, err)
 	case pgadmin.IsUnreachable(err):
 		return databaseError(err, srv, "while restoring backup "+b.Name)
 	default:
