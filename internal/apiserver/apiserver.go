@@ -50,6 +50,8 @@ type Options struct {
 	// NIKIndexKey keys the cross-kecamatan NIK index (at least 32 bytes,
 	// from a Secret).
 	NIKIndexKey []byte
+	// Jobs tune the background jobs (transfers); zero: the defaults.
+	Jobs usecase.JobOptions
 }
 
 // App is a started API: serve Handler, and call Close at the end.
@@ -60,6 +62,8 @@ type App struct {
 	Tenants    *tenant.Registry
 	Store      *store.Store
 	pool       *pgxpool.Pool
+	jobPool    *pgxpool.Pool
+	stopJobs   func()
 	cancel     context.CancelFunc
 	background sync.WaitGroup
 }
@@ -171,6 +175,10 @@ func Start(ctx context.Context, o Options) (*App, error) {
 	registry.Servers().Add(pool)
 	app.run(func() { registry.Run(runCtx) })
 	app.run(func() { app.UseCases.RunAuditShipper(runCtx, time.Second, time.Minute) })
+	if err := app.startJobs(runCtx, poolCfg, o.Jobs); err != nil {
+		app.Close()
+		return nil, err
+	}
 	if o.HTTP.ReferralMetricsEvery > 0 {
 		app.run(func() { app.UseCases.RunReferralMetrics(runCtx, o.HTTP.ReferralMetricsEvery) })
 	}
@@ -210,9 +218,37 @@ func (a *App) run(fn func()) {
 	}()
 }
 
+// jobConnections bounds the job queue's connections to the control
+// database (its listener, fetches and completions), apart from requests'.
+const jobConnections = 4
+
+// startJobs starts the background jobs on a pool of their own.
+func (a *App) startJobs(ctx context.Context, poolCfg *pgxpool.Config, o usecase.JobOptions) error {
+	if o.Workers == 0 {
+		o = usecase.DefaultJobOptions()
+	}
+	cfg := poolCfg.Copy()
+	cfg.MaxConns = jobConnections
+	var err error
+	if a.jobPool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
+		return fmt.Errorf("while connecting the job queue to the control database: %w", err)
+	}
+	a.Tenants.Servers().Add(a.jobPool)
+	if a.stopJobs, err = a.UseCases.StartJobs(ctx, a.jobPool, o, time.Minute); err != nil {
+		return err
+	}
+	return nil
+}
+
 // Close stops the background work and closes every pool.
 func (a *App) Close() {
+	if a.stopJobs != nil {
+		a.stopJobs()
+	}
 	a.cancel()
 	a.background.Wait()
+	if a.jobPool != nil {
+		a.jobPool.Close()
+	}
 	a.pool.Close()
 }

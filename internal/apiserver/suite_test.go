@@ -27,6 +27,7 @@ import (
 	"github.com/slrt-id/slrt/internal/tenant"
 	"github.com/slrt-id/slrt/internal/testenv"
 	"github.com/slrt-id/slrt/internal/testplatform"
+	"github.com/slrt-id/slrt/internal/usecase"
 )
 
 var (
@@ -63,6 +64,7 @@ var staff = []struct {
 	{"dinkes", "agency", "agency:DINKES"},
 	{"disdik", "agency", "agency:DISDIK"},
 	{"petugas-bk", "petugas", "32.73.04.1001"}, // Bojongloa Kaler
+	{"koordinator-bk", "koordinator", "32.73.04.1001"},
 	{"admin", "admin", "32.73"},
 	{"auditor", "auditor", "32.73"},
 	{"nogrant", "", ""},
@@ -99,6 +101,8 @@ func setup(ctx context.Context, e *testenv.Env) error {
 	if options, err = platform.APIOptions(ctx, e, tenantOptions(), httpCfg); err != nil {
 		return err
 	}
+	// A transfer's step that failed is tried again soon.
+	options.Jobs = usecase.JobOptions{Workers: 2, RetryAtMost: 300 * time.Millisecond, RescueAfter: 10 * time.Second}
 	if app, err = apiserver.Start(ctx, options); err != nil {
 		return err
 	}

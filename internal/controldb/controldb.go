@@ -7,9 +7,13 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"log/slog"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivermigrate"
 
 	"github.com/slrt-id/slrt/internal/migrate"
 )
@@ -23,7 +27,8 @@ func Migrations() fs.FS {
 }
 
 // Migrate brings the control database at url to the latest version, under an
-// advisory lock so that replicas starting together apply each step once.
+// advisory lock so that replicas starting together apply each step once: its
+// own schema first, then the job queue's (River's, in the schema river).
 func Migrate(ctx context.Context, url string) (int64, error) {
 	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
@@ -31,5 +36,48 @@ func Migrate(ctx context.Context, url string) (int64, error) {
 	}
 	db := stdlib.OpenDB(*cfg)
 	defer db.Close()
-	return migrate.Up(ctx, db, Migrations())
+	v, err := migrate.Up(ctx, db, Migrations())
+	if err != nil {
+		return v, err
+	}
+	return v, migrateJobs(ctx, cfg)
+}
+
+// JobSchema holds the job queue's tables.
+const JobSchema = "river"
+
+// jobsLock is the advisory lock key under which the job queue's schema is
+// migrated ("slrtjobs").
+const jobsLock = 0x736c72746a6f6273
+
+// migrateJobs brings the job queue's tables to the version the linked River
+// needs.
+func migrateJobs(ctx context.Context, cfg *pgx.ConnConfig) error {
+	lock, err := pgx.ConnectConfig(ctx, cfg.Copy())
+	if err != nil {
+		return fmt.Errorf("while connecting to migrate the job queue: %w", err)
+	}
+	defer lock.Close(context.WithoutCancel(ctx))
+	if _, err := lock.Exec(ctx, `SELECT pg_advisory_lock($1)`, int64(jobsLock)); err != nil {
+		return fmt.Errorf("while waiting to migrate the job queue: %w", err)
+	}
+	poolCfg, err := pgxpool.ParseConfig("")
+	if err != nil {
+		return err
+	}
+	poolCfg.ConnConfig = cfg.Copy()
+	poolCfg.MaxConns = 1
+	pool, err := pgxpool.NewWithConfig(ctx, poolCfg)
+	if err != nil {
+		return fmt.Errorf("while connecting to migrate the job queue: %w", err)
+	}
+	defer pool.Close()
+	m, err := rivermigrate.New(riverpgxv5.New(pool), &rivermigrate.Config{Schema: JobSchema, Logger: slog.Default()})
+	if err == nil {
+		_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+	}
+	if err != nil {
+		return fmt.Errorf("while migrating the job queue: %w", err)
+	}
+	return nil
 }

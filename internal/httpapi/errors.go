@@ -4,10 +4,13 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/slrt-id/slrt/internal/casework"
 	"github.com/slrt-id/slrt/internal/registry"
+	"github.com/slrt-id/slrt/internal/store"
 	"github.com/slrt-id/slrt/internal/tenant"
+	"github.com/slrt-id/slrt/internal/transfer"
 	"github.com/slrt-id/slrt/internal/usecase"
 	"github.com/slrt-id/slrt/internal/workflow"
 )
@@ -54,11 +57,21 @@ func (s *Server) Fail(w http.ResponseWriter, r *http.Request, err error) {
 		problem(w, r, http.StatusConflict, state.Message)
 	case errors.As(err, &transition):
 		problem(w, r, http.StatusConflict, transition.Error()+".")
-	case errors.Is(err, registry.ErrNotFound):
+	case errors.Is(err, store.ErrTransferOpen), errors.Is(err, store.ErrTransferChanged), errors.Is(err, transfer.ErrOpenUsulan),
+		errors.Is(err, transfer.ErrHeld), errors.Is(err, usecase.ErrAlreadyHere):
+		problem(w, r, http.StatusConflict, firstLine(err)+".")
+	case errors.Is(err, registry.ErrNotFound), errors.Is(err, transfer.ErrNotFound):
 		problem(w, r, http.StatusNotFound, "No such record here.")
 	default:
 		serverError(w, r, err)
 	}
+}
+
+// firstLine is an error's first line: a joined error's own message,
+// without the database's words under it.
+func firstLine(err error) string {
+	msg, _, _ := strings.Cut(err.Error(), "\n")
+	return msg
 }
 
 // inputErrors are an input's problems as the API lists them.

@@ -69,6 +69,17 @@ func (s *Server) apiRoutes(rt *Routes) {
 	rt.API("GET", "/api/v1/usulan/periode", Self, s.periodList)
 	rt.API("PUT", "/api/v1/usulan/periode/{period}", Anywhere("usulan_periode", "write"), s.periodPut)
 
+	// Households moving between kecamatan (pindah): asked for by the
+	// receiving side or offered by the sending one, decided by the other
+	// side's koordinator, carried out by a background job.
+	rt.API("POST", "/api/v1/kecamatan/{code}/pindah/permintaan", InTenant("pindah", "write"), s.transferRequest)
+	rt.API("POST", "/api/v1/kecamatan/{code}/pindah/tawaran", InTenant("pindah", "write"), s.transferOffer)
+	rt.API("GET", "/api/v1/kecamatan/{code}/pindah", InTenant("pindah", "read"), s.transferList)
+	rt.API("GET", "/api/v1/kecamatan/{code}/pindah/{id}", InTenant("pindah", "read"), s.transferShow)
+	rt.API("POST", "/api/v1/kecamatan/{code}/pindah/{id}/keputusan", InTenant("pindah", "decide"), s.transferDecide)
+	rt.API("POST", "/api/v1/kecamatan/{code}/pindah/{id}/batal", InTenant("pindah", "write"), s.transferRevoke)
+	rt.API("GET", "/api/v1/pindah", Anywhere("pindah_kota", "read"), s.cityTransfers)
+
 	// Monitoring: counts for a date range, as JSON, CSV or XLSX.
 	rt.API("GET", "/api/v1/kecamatan/{code}/laporan", InTenant("laporan", "read"), s.kecamatanReport)
 	rt.API("GET", "/api/v1/laporan", Anywhere("laporan_kota", "read"), s.cityReport)

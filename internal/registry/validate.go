@@ -20,6 +20,9 @@ const (
 	MaxReason     = 500
 )
 
+// Check checks a house's address: kelurahan, RT, RW and street.
+func (h *House) Check() []FieldError { return h.check() }
+
 // check checks a new house's address.
 func (h *House) check() []FieldError {
 	var p Problems

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.opentelemetry.io/otel"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -30,6 +31,7 @@ import (
 	"github.com/slrt-id/slrt/internal/registry"
 	"github.com/slrt-id/slrt/internal/store"
 	"github.com/slrt-id/slrt/internal/tenant"
+	"github.com/slrt-id/slrt/internal/transfer"
 	"github.com/slrt-id/slrt/internal/workdays"
 )
 
@@ -52,6 +54,10 @@ type App struct {
 	shipments shipments
 	// credentialsChanged is called after credentials change here.
 	credentialsChanged func()
+	jobs               *jobs
+	// AfterTransferStep, when set (by tests), runs after each step of a
+	// transfer; an error stops the job there, as a crash would.
+	AfterTransferStep func(id string, step transfer.Step) error
 }
 
 // New makes the application layer.
@@ -227,9 +233,12 @@ func (a *App) onTenant(ctx context.Context, c *Caller, fn func(conn) error) erro
 	})
 	var acq *acquireError
 	var done *settled
+	var pgErr *pgconn.PgError
 	switch {
 	case err == nil:
 		return nil
+	case errors.As(err, &pgErr) && pgErr.Code == transfer.HeldCode:
+		return errors.Join(transfer.ErrHeld, err)
 	case errors.As(err, &acq) && errors.Is(err, tenant.ErrBudgetExhausted):
 		return acq.err
 	case errors.As(err, &acq) && dbfault.Classify(err).Transient():

@@ -1,6 +1,7 @@
 package usecase
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"sync"
@@ -8,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/slrt-id/slrt/internal/casework"
+	"github.com/slrt-id/slrt/internal/transfer"
 	"github.com/slrt-id/slrt/internal/letter"
 	"github.com/slrt-id/slrt/internal/registry"
 	"github.com/slrt-id/slrt/internal/rujukan"
@@ -166,6 +168,12 @@ func (a *App) Track(ctx context.Context, code string) (*casework.Tracking, error
 	if !ok {
 		return nil, casework.ErrNotFound
 	}
+	return a.track(ctx, kecamatan, code, false)
+}
+
+// track looks code up in kecamatan, then (not forwarded yet) where its
+// household moved.
+func (a *App) track(ctx context.Context, kecamatan, code string, forwarded bool) (*casework.Tracking, error) {
 	t, err := a.tenants.Lookup(ctx, kecamatan)
 	if err != nil {
 		return nil, casework.ErrNotFound // unknown, suspended or provisioning: nothing to show the public
@@ -175,7 +183,16 @@ func (a *App) Track(ctx context.Context, code string) (*casework.Tracking, error
 		return nil, errors.Join(ErrTenantUnreachable, err)
 	}
 	defer cn.Release()
-	return casework.Track(ctx, cn, code)
+	found, err := casework.Track(ctx, cn, code)
+	if !errors.Is(err, casework.ErrNotFound) || forwarded {
+		return found, err
+	}
+	// The referral may have gone with its household to another kecamatan.
+	to, ok, err := transfer.Forwarded(ctx, cn, code)
+	if err != nil || !ok {
+		return nil, cmp.Or(err, casework.ErrNotFound)
+	}
+	return a.track(ctx, to, code, true)
 }
 
 // OverdueReport counts open referrals and those past their targets.

@@ -30,6 +30,8 @@ type householdPage struct {
 	Changed        bool // the household's form was just saved
 	CanWrite       bool // the caller may change the household
 	CanPropose     bool // the caller may draft a proposal about it
+	CanOffer       bool // the caller may offer it to another kecamatan
+	OfferError     string
 	Proposals      []proposalRow
 	// Gaps say, in words, which programmes the household is eligible for
 	// by its desil but does not receive, or receives above the cut-off.
@@ -81,7 +83,8 @@ func (h *Handler) householdOf(w http.ResponseWriter, r *http.Request) (*househol
 	}
 	return &householdPage{kecamatanPage: newKecamatanPage(caller(r).Kecamatan(), nil), Household: hh, NoKKMasked: nik.Mask(hh.NoKK),
 		Relationships: registry.Relationships[1:], Form: map[string]string{}, Errors: map[string]string{}, IdempotencyKey: rand.Text(),
-		CanWrite: h.may(r, hh.Kelurahan, "penduduk", "write"), CanPropose: h.may(r, hh.Kelurahan, "usulan", "write")}, true
+		CanWrite: h.may(r, hh.Kelurahan, "penduduk", "write"), CanPropose: h.may(r, hh.Kelurahan, "usulan", "write"),
+		CanOffer: h.may(r, hh.Kelurahan, "pindah", "write"), OfferError: r.URL.Query().Get("pindah_galat")}, true
 }
 
 // memberCreate adds a person to the household, checked by the registry's

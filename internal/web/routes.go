@@ -70,6 +70,15 @@ func (h *Handler) Routes(rt *httpapi.Routes) {
 	page("POST", "/usulan/periode", anywhere("usulan_periode", "write"), h.periodSave)
 	page("POST", "/usulan/periode/isi", anywhere("usulan_periode", "write"), h.periodsFill)
 
+	// Households moving between kecamatan (pindah).
+	page("GET", "/kecamatan/{code}/pindah", inTenant("pindah", "read"), h.transferList)
+	page("POST", "/kecamatan/{code}/pindah/permintaan", inTenant("pindah", "write"), h.transferAsk)
+	page("POST", "/kecamatan/{code}/pindah/tawaran", inTenant("pindah", "write"), h.transferOffer)
+	page("GET", "/kecamatan/{code}/pindah/{id}", inTenant("pindah", "read"), h.transferShow)
+	page("POST", "/kecamatan/{code}/pindah/{id}/keputusan", inTenant("pindah", "decide"), h.transferDecide)
+	page("POST", "/kecamatan/{code}/pindah/{id}/batal", inTenant("pindah", "write"), h.transferRevoke)
+	page("GET", "/pindah", anywhere("pindah_kota", "read"), h.cityTransfers)
+
 	// Dinas Sosial: the registry from DTKS/BNBA extracts, previewed first.
 	page("GET", "/kecamatan/{code}/impor", inTenant("penduduk", "import"), h.importNew)
 	rt.Upload("POST", "/kecamatan/{code}/impor", inTenant("penduduk", "import"), h.importCreate, h.chooseLanguage)
