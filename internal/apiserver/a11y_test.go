@@ -274,8 +274,19 @@ func pageVisits(t *testing.T) map[string]visit {
 	expectStatus(t, resp, http.StatusCreated)
 	var muskel createdResp
 	resp.json(t, &muskel)
+	// A household offered to Bojongloa Kaler, waiting for its koordinator.
+	moving, _ := registerHousehold(t, "petugas", "32.73.03.1001")
+	registerPerson(t, "petugas", "32.73.03", moving, personSpec{"Ujang Aksesibel", "L", "1970-01-05", "kepala_keluarga"})
+	resp = do(t, "petugas", "POST", kec("32.73.03")+"/pindah/tawaran", map[string]any{"householdId": moving, "toKecamatan": "32.73.04",
+		"reason": "Pindah ke rumah saudara"})
+	expectStatus(t, resp, http.StatusCreated)
+	var offered transferView
+	resp.json(t, &offered)
 	c, r := fmt.Sprint(complaint), fmt.Sprint(referral)
 	return map[string]visit{
+		"/kecamatan/{code}/pindah":               {"petugas", "/kecamatan/32.73.03/pindah"},
+		"/kecamatan/{code}/pindah/{id}":          {"koordinator-bk", "/kecamatan/32.73.04/pindah/" + offered.ID},
+		"/pindah":                                {"dinsos", "/pindah"},
 		"/masuk":                                 {"", "/masuk"},
 		"(error page)":                           {"petugas", "/admin/akun"},
 		"/lacak/{trackingCode}":                  {"", "/lacak/" + tracking},

@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/slrt-id/slrt/internal/transfer"
 )
 
@@ -151,7 +150,9 @@ func waitTransfer(t *testing.T, who, code, id string, done func(transferView) bo
 	return last
 }
 
-func finished(v transferView) bool { return v.Status == string(transfer.Done) || v.Status == string(transfer.Failed) }
+func finished(v transferView) bool {
+	return v.Status == string(transfer.Done) || v.Status == string(transfer.Failed)
+}
 
 // expectArrived checks a household that moved from Babakan Ciparay to
 // Bojongloa Kaler: its case file there equals the one it left, nothing is
@@ -220,6 +221,21 @@ func expectArrived(t *testing.T, m *movingHousehold, before map[string]any, v tr
 	}
 }
 
+// moves reads the households and persons a kecamatan's report counts as
+// having moved in its kelurahan 1001 today, in direction (masuk, keluar).
+func moves(t *testing.T, code, direction string) [2]float64 {
+	t.Helper()
+	var report reportJSON
+	resp := do(t, "dinsos", "GET", kec(code)+"/laporan", nil)
+	expectStatus(t, resp, http.StatusOK)
+	resp.json(t, &report)
+	row := report.row("keluarga_pindah", code+".1001", direction)
+	if row == nil {
+		return [2]float64{}
+	}
+	return [2]float64{row[2].(float64), row[3].(float64)}
+}
+
 // newHouseholdFor is a household of Babakan Ciparay to register into.
 func newHouseholdFor(t *testing.T) int64 {
 	t.Helper()
@@ -234,6 +250,7 @@ func newHouseholdFor(t *testing.T) int64 {
 func TestAHouseholdAskedForMovesWithItsCases(t *testing.T) {
 	m := newMovingHousehold(t)
 	before := caseFile(t, "koordinator", "32.73.03", m.id, m.complaints)
+	outBefore, inBefore := moves(t, "32.73.03", "keluar"), moves(t, "32.73.04", "masuk")
 	ask := map[string]any{"nik": m.niks[1], "kelurahan": "32.73.04.1001", "rt": "002", "rw": "005",
 		"street": "Jl. Bojongloa Gg. Mawar 4", "reason": "Keluarga pindah rumah sejak Oktober"}
 
@@ -268,6 +285,11 @@ func TestAHouseholdAskedForMovesWithItsCases(t *testing.T) {
 	// The sending side sees it done; its household is gone.
 	waitTransfer(t, "koordinator", "32.73.03", asked.ID, finished)
 	expectStatus(t, do(t, "koordinator", "GET", fmt.Sprintf("%s/keluarga/%d", kec("32.73.03"), m.id), nil), http.StatusNotFound)
+	// The reports count the departure and the arrival.
+	if out, in := moves(t, "32.73.03", "keluar"), moves(t, "32.73.04", "masuk"); out != [2]float64{outBefore[0] + 1, outBefore[1] + 3} ||
+		in != [2]float64{inBefore[0] + 1, inBefore[1] + 3} {
+		t.Errorf("reported moves: out %v (before %v), in %v (before %v)", out, outBefore, in, inBefore)
+	}
 	// The history says where the household came from.
 	resp = do(t, "koordinator-bk", "GET", fmt.Sprintf("%s/keluarga/%d/riwayat", kec("32.73.04"), *done.NewHouseholdID), nil)
 	expectStatus(t, resp, http.StatusOK)

@@ -68,7 +68,7 @@ func (t *Table) Append(o *Table) {
 
 // ReportTables names the tables of a report, in order.
 var ReportTables = []string{"keluhan_per_kategori_kanal", "rujukan_per_instansi_status", "sla_rujukan_per_instansi", "keluarga_per_desil",
-	"keluarga_per_program", "warga_per_ppks"}
+	"keluarga_per_program", "warga_per_ppks", "keluarga_pindah"}
 
 // SortRows orders rows by their dimension columns.
 func (t *Table) SortRows() {
@@ -85,8 +85,8 @@ func (t *Table) SortRows() {
 
 // Report counts a kecamatan's work over [from, to), by kelurahan:
 // complaints by category and channel, referrals by agency and status, the
-// referral SLA by agency, and households by desil and programme (as they
-// are now).
+// referral SLA by agency, households by desil and programme (as they are
+// now), and households that moved out and in.
 func Report(ctx context.Context, db registry.DB, scope []string, from, to, today time.Time) ([]*Table, error) {
 	queries := []struct {
 		name    string
@@ -125,6 +125,19 @@ func Report(ctx context.Context, db registry.DB, scope []string, from, to, today
 			FROM complaint c JOIN assessment a ON a.complaint_id = c.id, unnest(a.ppks) AS p
 			WHERE c.created_at >= $2 AND c.created_at < $3 AND ($1::text[] IS NULL OR c.kelurahan_code = ANY($1))
 			GROUP BY 1, 2 ORDER BY 1, 2`},
+		// Households that moved out (their tombstones) and in (their
+		// arrival, members as they are now) in the range.
+		{"keluarga_pindah", []string{"kelurahan", "arah", "keluarga", "jiwa"}, 2, `
+			SELECT kelurahan_code, 'keluar', count(*), sum(members)::bigint FROM household_departure
+			WHERE departed_at >= $2 AND departed_at < $3 AND ($1::text[] IS NULL OR kelurahan_code = ANY($1))
+			GROUP BY 1
+			UNION ALL
+			SELECT h.kelurahan_code, 'masuk', count(*),
+				sum((SELECT count(*) FROM membership m WHERE m.household_id = h.id AND m.until IS NULL))::bigint
+			FROM household_arrival a JOIN household h ON h.id = a.household_id
+			WHERE a.arrived_at >= $2 AND a.arrived_at < $3 AND ($1::text[] IS NULL OR h.kelurahan_code = ANY($1))
+			GROUP BY 1
+			ORDER BY 1, 2`},
 	}
 	var out []*Table
 	for _, q := range queries {

@@ -537,6 +537,7 @@ var messages = map[string]struct{ id, en string }{
 	"report.sla_rujukan_per_instansi":    {"Ketepatan waktu rujukan per instansi", "Referral timeliness by agency"},
 	"report.keluarga_per_desil":          {"Keluarga per desil", "Households by decile"},
 	"report.keluarga_per_program":        {"Keluarga per program bantuan", "Households by programme"},
+	"report.keluarga_pindah":             {"Keluarga pindah keluar dan masuk kecamatan", "Households that moved out and in"},
 	"report.warga_per_ppks":              {"Warga yang dikaji per kategori PPKS", "Residents assessed by PPKS category"},
 
 	"reportcol.kecamatan":           {"Kecamatan", "Kecamatan"},
@@ -554,6 +555,7 @@ var messages = map[string]struct{ id, en string }{
 	"reportcol.program":             {"Program", "Programme"},
 	"reportcol.ppks":                {"Kategori PPKS", "PPKS category"},
 	"reportcol.keluarga":            {"Keluarga", "Households"},
+	"reportcol.arah":                {"Arah", "Direction"},
 	"reportcol.jiwa":                {"Jiwa", "Persons"},
 
 	"catalogue.title":                    {"Katalog layanan", "Service catalogue"},

@@ -91,13 +91,13 @@ type Transfer struct {
 	Members    *int `json:"members,omitempty"`
 	Complaints *int `json:"complaints,omitempty"`
 	// NewHouseholdID is the household in the receiving kecamatan.
-	NewHouseholdID  *int64     `json:"newHouseholdId,omitempty"`
-	RequestedBy     string     `json:"requestedBy"`
-	RequestedAt     time.Time  `json:"requestedAt"`
-	DecidedBy       *string    `json:"decidedBy,omitempty"`
-	DecidedAt       *time.Time `json:"decidedAt,omitempty"`
-	CompletedAt     *time.Time `json:"completedAt,omitempty"`
-	UpdatedAt       time.Time  `json:"updatedAt"`
+	NewHouseholdID *int64     `json:"newHouseholdId,omitempty"`
+	RequestedBy    string     `json:"requestedBy"`
+	RequestedAt    time.Time  `json:"requestedAt"`
+	DecidedBy      *string    `json:"decidedBy,omitempty"`
+	DecidedAt      *time.Time `json:"decidedAt,omitempty"`
+	CompletedAt    *time.Time `json:"completedAt,omitempty"`
+	UpdatedAt      time.Time  `json:"updatedAt"`
 }
 
 // DecidingSide is the side whose koordinator accepts or rejects: the one

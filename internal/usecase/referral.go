@@ -9,11 +9,11 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/slrt-id/slrt/internal/casework"
-	"github.com/slrt-id/slrt/internal/transfer"
 	"github.com/slrt-id/slrt/internal/letter"
 	"github.com/slrt-id/slrt/internal/registry"
 	"github.com/slrt-id/slrt/internal/rujukan"
 	"github.com/slrt-id/slrt/internal/store"
+	"github.com/slrt-id/slrt/internal/transfer"
 	"github.com/slrt-id/slrt/internal/workdays"
 )
 

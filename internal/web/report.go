@@ -101,6 +101,8 @@ func (h *Handler) renderReport(w http.ResponseWriter, r *http.Request, a *usecas
 			return cmp.Or(ppksName[code], code)
 		case "status":
 			return v.T("referral." + code)
+		case "arah":
+			return v.T("pindah." + map[string]string{"masuk": "in", "keluar": "out"}[code])
 		}
 		return code
 	}
