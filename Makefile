@@ -113,6 +113,7 @@ bench: test-deps ## Run the benchmarks; figures go in docs/benchmarks.md.
 	go test -run '^$$' -bench . -count 3 ./internal/authz
 	for i in 1 2 3; do go test -run '^$$' -bench ReadXLSX -benchtime 1x ./internal/bnba | grep ^Benchmark; done
 	for i in 1 2 3; do go test -run '^$$' -bench 'PlatformOverhead|MemoryWith30|WebPage' -benchtime 1x ./test/apibench | grep ^Benchmark; done
+	go test -run '^$$' -bench 'BenchmarkTransfer$$' -benchtime 1x -count 3 ./test/apibench | grep ^Benchmark
 	for i in 1 2 3; do go test -run '^$$' -bench TracingOverhead -benchtime 1x ./test/e2e | grep ^Benchmark; done
 	go test -run '^$$' -bench CityScale -benchtime 1x -timeout 60m ./test/registrybench | grep ^Benchmark
 	$(MAKE) bench-national

@@ -76,6 +76,10 @@ func (a *App) StartJobs(ctx context.Context, pool *pgxpool.Pool, o JobOptions, s
 		Queues:               map[string]river.QueueConfig{transferQueue: {MaxWorkers: o.Workers}},
 		Workers:              workers,
 		RescueStuckJobsAfter: o.RescueAfter,
+		// Transfers are few: every accepted one is announced at once
+		// (River skips the announcement of an insert within the cooldown of
+		// the last, leaving it to the next poll, up to a second later).
+		FetchCooldown: 10 * time.Millisecond,
 		JobTimeout:           o.RescueAfter / 2,
 		Logger:               slog.New(quietHandler{slog.Default().Handler()}),
 	})
