@@ -80,8 +80,8 @@ func (a *App) StartJobs(ctx context.Context, pool *pgxpool.Pool, o JobOptions, s
 		// (River skips the announcement of an insert within the cooldown of
 		// the last, leaving it to the next poll, up to a second later).
 		FetchCooldown: 10 * time.Millisecond,
-		JobTimeout:           o.RescueAfter / 2,
-		Logger:               slog.New(quietHandler{slog.Default().Handler()}),
+		JobTimeout:    o.RescueAfter / 2,
+		Logger:        slog.New(quietHandler{slog.Default().Handler()}),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("while making the job queue's client: %w", err)
