@@ -282,11 +282,15 @@ func pageVisits(t *testing.T) map[string]visit {
 	expectStatus(t, resp, http.StatusCreated)
 	var offered transferView
 	resp.json(t, &offered)
+	// The case escalated to Dinas Sosial: its page shows the escalation.
+	expectStatus(t, do(t, "koordinator", "POST", fmt.Sprintf("%s/keluhan/%d/eskalasi", kec("32.73.03"), complaint),
+		map[string]any{"reason": "darurat", "note": "Uji aksesibilitas"}), http.StatusOK)
 	c, r := fmt.Sprint(complaint), fmt.Sprint(referral)
 	return map[string]visit{
 		"/kecamatan/{code}/pindah":               {"petugas", "/kecamatan/32.73.03/pindah"},
 		"/kecamatan/{code}/pindah/{id}":          {"koordinator-bk", "/kecamatan/32.73.04/pindah/" + offered.ID},
 		"/pindah":                                {"dinsos", "/pindah"},
+		"/eskalasi":                              {"dinsos", "/eskalasi"},
 		"/masuk":                                 {"", "/masuk"},
 		"(error page)":                           {"petugas", "/admin/akun"},
 		"/lacak/{trackingCode}":                  {"", "/lacak/" + tracking},

@@ -76,6 +76,8 @@ type Complaint struct {
 	History     []Event           `json:"history"`
 	FollowUps   []FollowUp        `json:"followUps"`
 	Referrals   []ReferralSummary `json:"referrals"`
+	// Escalations to Dinas Sosial, oldest first.
+	Escalations []Escalation `json:"escalations"`
 }
 
 // PersonBrief names the person of a case, NIK masked.
@@ -236,7 +238,10 @@ func GetComplaint(ctx context.Context, db registry.DB, id int64, scope []string,
 	if c.FollowUps, err = pgx.CollectRows(rows, pgx.RowToStructByPos[FollowUp]); err != nil {
 		return nil, err
 	}
-	c.Referrals, err = ListReferrals(ctx, db, ReferralFilter{Complaint: id, Limit: 1000}, scope, today)
+	if c.Referrals, err = ListReferrals(ctx, db, ReferralFilter{Complaint: id, Limit: 1000}, scope, today); err != nil {
+		return nil, err
+	}
+	c.Escalations, err = Escalations(ctx, db, id)
 	return c, err
 }
 

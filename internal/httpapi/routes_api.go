@@ -35,6 +35,12 @@ func (s *Server) apiRoutes(rt *Routes) {
 	rt.API("PUT", "/api/v1/kecamatan/{code}/keluhan/{id}/asesmen", InTenant("keluhan", "write"), s.complaintAssess)
 	rt.API("POST", "/api/v1/kecamatan/{code}/keluhan/{id}/tindak-lanjut", InTenant("keluhan", "write"), s.followUpCreate)
 	rt.API("POST", "/api/v1/kecamatan/{code}/keluhan/{id}/tutup", InTenant("keluhan", "close"), s.complaintClose)
+	// A case the kelurahan cannot solve goes to Dinas Sosial, which takes
+	// it from the city's queue and decides.
+	rt.API("POST", "/api/v1/kecamatan/{code}/keluhan/{id}/eskalasi", InTenant("eskalasi", "write"), s.complaintEscalate)
+	rt.API("POST", "/api/v1/kecamatan/{code}/keluhan/{id}/eskalasi/ambil", InTenant("eskalasi", "decide"), s.escalationTake)
+	rt.API("POST", "/api/v1/kecamatan/{code}/keluhan/{id}/eskalasi/keputusan", InTenant("eskalasi", "decide"), s.escalationDecide)
+	rt.API("GET", "/api/v1/eskalasi", Anywhere("eskalasi", "decide"), s.escalationQueue)
 
 	// Referrals (rujukan), from the Puskesos side.
 	rt.API("POST", "/api/v1/kecamatan/{code}/rujukan", InTenant("rujukan", "write"), s.referralCreate)

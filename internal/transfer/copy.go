@@ -48,6 +48,7 @@ var plan = []copied{
 	{table: "assessment", where: "complaint_id = ANY (@complaints)", refs: map[string]string{"complaint_id": "complaint"}},
 	{table: "complaint_event", where: "complaint_id = ANY (@complaints)", identity: true, refs: map[string]string{"complaint_id": "complaint"}},
 	{table: "follow_up", where: "complaint_id = ANY (@complaints)", identity: true, refs: map[string]string{"complaint_id": "complaint"}},
+	{table: "escalation", where: "complaint_id = ANY (@complaints)", identity: true, refs: map[string]string{"complaint_id": "complaint"}},
 	{table: "referral", where: "id = ANY (@referrals)", identity: true,
 		refs: map[string]string{"complaint_id": "complaint", "person_id": "person"}},
 	{table: "referral_event", where: "referral_id = ANY (@referrals)", identity: true, refs: map[string]string{"referral_id": "referral"}},

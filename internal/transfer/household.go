@@ -155,7 +155,7 @@ func Depart(ctx context.Context, tx pgx.Tx, id string, household int64, to strin
 		id, m.Kelurahan, to, len(m.Persons), len(m.Complaints), m.Referrals)
 	q(`DELETE FROM referral_event WHERE referral_id = ANY ($1)`, m.Referrals)
 	q(`DELETE FROM referral WHERE id = ANY ($1)`, m.Referrals)
-	for _, t := range []string{"assessment", "complaint_event", "follow_up"} {
+	for _, t := range []string{"assessment", "complaint_event", "follow_up", "escalation"} {
 		q(`DELETE FROM `+t+` WHERE complaint_id = ANY ($1)`, m.Complaints)
 	}
 	q(`DELETE FROM usulan_event WHERE usulan_id = ANY ($1)`, m.Usulan)

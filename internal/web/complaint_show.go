@@ -20,6 +20,11 @@ type caseFilePage struct {
 	Cancelled                                           bool
 	CanRefer, CanSend, CanFollowUp, CanClose, CanAssess bool
 	CanPropose                                          bool // may propose the resident's household to DTSEN
+	// Escalation to Dinas Sosial: the koordinator escalates, Dinas Sosial
+	// takes and decides.
+	CanEscalate, CanTake, CanDecide bool
+	EscalationReasons               []string
+	EscalationNote                  string // what was just done, in words
 	FollowUpKinds, Outcomes                             []string
 	DocumentTypes                                       []store.DocumentType
 	PPKS                                                []store.PPKS
@@ -83,6 +88,20 @@ func (h *Handler) complaintShow(w http.ResponseWriter, r *http.Request) {
 	d.CanAssess = d.CanFollowUp
 	d.CanPropose = h.may(r, kel, "usulan", "write")
 	d.CanClose = open && h.may(r, kel, "keluhan", "close")
+	d.EscalationReasons = casework.EscalationReasons
+	var current *casework.Escalation
+	if n := len(d.Complaint.Escalations); n > 0 && d.Complaint.Escalations[n-1].Status != "diputuskan" {
+		current = &d.Complaint.Escalations[n-1]
+	}
+	d.CanEscalate = open && current == nil && h.may(r, kel, "eskalasi", "write")
+	decides := h.may(r, kel, "eskalasi", "decide")
+	d.CanTake = decides && current != nil && current.Status == "menunggu"
+	d.CanDecide = decides && current != nil && current.Status == "ditangani"
+	for flag, key := range map[string]string{"dieskalasi": "escalation.sent", "diambil": "escalation.taken", "diputuskan": "escalation.decided"} {
+		if q.Get(flag) == "1" {
+			d.EscalationNote = key
+		}
+	}
 	render(w, r, http.StatusOK, keluhanDetail(newPage(r, "complaint.title", d.Complaint.ID), d))
 }
 

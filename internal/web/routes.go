@@ -47,6 +47,10 @@ func (h *Handler) Routes(rt *httpapi.Routes) {
 	page("POST", "/kecamatan/{code}/keluhan/{id}/asesmen", inTenant("keluhan", "write"), h.complaintAssess)
 	page("POST", "/kecamatan/{code}/keluhan/{id}/tindak-lanjut", inTenant("keluhan", "write"), h.followUpCreate)
 	page("POST", "/kecamatan/{code}/keluhan/{id}/tutup", inTenant("keluhan", "close"), h.complaintClose)
+	page("POST", "/kecamatan/{code}/keluhan/{id}/eskalasi", inTenant("eskalasi", "write"), h.complaintEscalate)
+	page("POST", "/kecamatan/{code}/keluhan/{id}/eskalasi/ambil", inTenant("eskalasi", "decide"), h.escalationTake)
+	page("POST", "/kecamatan/{code}/keluhan/{id}/eskalasi/keputusan", inTenant("eskalasi", "decide"), h.escalationDecide)
+	page("GET", "/eskalasi", anywhere("eskalasi", "decide"), h.escalationQueue)
 	page("POST", "/kecamatan/{code}/rujukan/{id}/kirim", inTenant("rujukan", "write"), h.referralSend)
 	page("POST", "/kecamatan/{code}/rujukan/{id}/batal", inTenant("rujukan", "write"), h.referralCancel)
 
