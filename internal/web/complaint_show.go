@@ -25,14 +25,14 @@ type caseFilePage struct {
 	CanEscalate, CanTake, CanDecide bool
 	EscalationReasons               []string
 	EscalationNote                  string // what was just done, in words
-	FollowUpKinds, Outcomes                             []string
-	DocumentTypes                                       []store.DocumentType
-	PPKS                                                []store.PPKS
-	PPKSNames                                           map[string]string
-	AgencyNames, ServiceNames                           map[string]string
-	Services                                            []store.Service
-	Chosen                                              *casework.Service
-	IdempotencyKey                                      string
+	FollowUpKinds, Outcomes         []string
+	DocumentTypes                   []store.DocumentType
+	PPKS                            []store.PPKS
+	PPKSNames                       map[string]string
+	AgencyNames, ServiceNames       map[string]string
+	Services                        []store.Service
+	Chosen                          *casework.Service
+	IdempotencyKey                  string
 }
 
 // agencyName names an agency of the catalogue, or gives its code.

@@ -113,13 +113,18 @@ func TestInputProblemsSpeakBothLanguages(t *testing.T) {
 		collect((&registry.NewHousehold{NoKK: "1", House: h}).Validate(now))
 	}
 	collect((&registry.NewHousehold{NoKK: "1"}).Validate(now))
+	collect((&casework.NewEscalation{Reason: "x"}).Validate())
+	collect((&casework.NewEscalation{Reason: "darurat", Note: long}).Validate())
 	collect((&registry.NewPerson{NIK: "1", PersonFacts: registry.PersonFacts{Name: empty, BirthPlace: long, Sex: "x",
 		BirthDate: registry.ParseDate("kemarin")}}).Validate(now))
 	collect((&registry.NewPerson{NIK: "1", PersonFacts: registry.PersonFacts{Name: long, BirthPlace: empty, Sex: "L",
 		BirthDate: registry.Date{Time: now.AddDate(1, 0, 0)}}}).Validate(now))
 	// The use cases' own checks against the catalogue and the caller's area.
 	for _, code := range []string{"complaint.category", "service.unknown", "document.unknown", "kelurahan.other_kecamatan",
-		"household.head", "referral.reason_required", "report.range"} {
+		"household.head", "referral.reason_required", "report.range",
+		"transfer.reason_required", "transfer.reason_length", "transfer.nik_not_elsewhere", "transfer.several_kecamatan",
+		"transfer.nik_not_there", "transfer.same_kecamatan", "transfer.unknown_kecamatan",
+		"escalation.not_failed_twice", "escalation.decision_required", "escalation.decision_length"} {
 		problems = append(problems, registry.FieldError{Field: "use case", Code: code})
 	}
 	id, en := i18n.Printer(language.Indonesian), i18n.Printer(language.English)
