@@ -97,3 +97,17 @@ func problemText(v *webPage, code, message string) string {
 	}
 	return message
 }
+
+// readForm keeps a posted form's fields, trimmed, in into, and returns
+// them encoded as a form (what an idempotency key's hash covers).
+func readForm(r *http.Request, into map[string]string) url.Values {
+	_ = r.ParseForm() // a malformed body leaves the fields empty: the checks say so
+	form := url.Values{}
+	for name := range r.PostForm {
+		if name != "csrf_token" {
+			into[name] = strings.TrimSpace(r.PostFormValue(name))
+			form.Set(name, into[name])
+		}
+	}
+	return form
+}

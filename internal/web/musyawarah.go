@@ -4,9 +4,7 @@ import (
 	"crypto/rand"
 	"maps"
 	"net/http"
-	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/slrt-id/slrt/internal/httpapi"
 	"github.com/slrt-id/slrt/internal/proposal"
@@ -85,13 +83,7 @@ func (h *Handler) musyawarahCreate(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	form := url.Values{}
-	for name := range r.PostForm {
-		if name != "csrf_token" {
-			d.Form[name] = strings.TrimSpace(r.PostFormValue(name))
-			form.Set(name, d.Form[name])
-		}
-	}
+	form := readForm(r, d.Form)
 	if key := d.Form["idempotency_key"]; key != "" {
 		d.IdempotencyKey = key
 	}

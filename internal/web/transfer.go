@@ -100,19 +100,6 @@ func (h *Handler) newTransfersPage(w http.ResponseWriter, r *http.Request) (*web
 	return v, d, true
 }
 
-// readForm keeps a form's fields, trimmed, in into, and returns them
-// encoded (what the idempotency key's hash covers).
-func readForm(r *http.Request, into map[string]string) url.Values {
-	form := url.Values{}
-	for name := range r.PostForm {
-		if name != "csrf_token" {
-			into[name] = strings.TrimSpace(r.PostFormValue(name))
-			form.Set(name, into[name])
-		}
-	}
-	return form
-}
-
 // transferAsk asks another kecamatan for the household of the NIK the form
 // names (a POST: the NIK never travels in a URL).
 func (h *Handler) transferAsk(w http.ResponseWriter, r *http.Request) {
@@ -120,7 +107,6 @@ func (h *Handler) transferAsk(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	_ = r.ParseForm()
 	readForm(r, d.Form)
 	if key := d.Form["idempotency_key"]; key != "" {
 		d.IdempotencyKey = key
@@ -281,7 +267,6 @@ func (h *Handler) transferDecide(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	_ = r.ParseForm()
 	readForm(r, d.Form)
 	f := d.Form
 	in := &usecase.TransferDecision{Accept: f["keputusan"] == "terima", Reason: f["alasan"]}
@@ -299,7 +284,6 @@ func (h *Handler) transferRevoke(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	_ = r.ParseForm()
 	readForm(r, d.Form)
 	_, err := h.app.RevokeTransfer(r.Context(), caller(r), d.ID, d.Form["alasan_batal"])
 	h.afterTransferForm(w, r, v, d, err, "dibatalkan")
