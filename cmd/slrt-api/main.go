@@ -21,6 +21,7 @@ import (
 	"github.com/slrt-id/slrt/internal/dbtrace"
 	"github.com/slrt-id/slrt/internal/httpapi"
 	"github.com/slrt-id/slrt/internal/telemetry"
+	"github.com/slrt-id/slrt/internal/usecase"
 )
 
 func main() {
@@ -53,6 +54,11 @@ func run(args []string) error {
 		"how long a request may work before it is answered 503 (a database that does not answer)")
 	fs.DurationVar(&o.Tenants.QuerySpansFrom, "trace-queries-from", dbtrace.DefaultSpansFrom,
 		"a SQL statement of a traced request is a span when it takes this long, or fails; 0 makes every statement a span")
+	jobs := usecase.DefaultJobOptions()
+	fs.IntVar(&jobs.Workers, "job-workers", jobs.Workers, "background jobs (households moving between kecamatan) this replica runs at once")
+	fs.DurationVar(&jobs.RetryAtMost, "job-retry-at-most", jobs.RetryAtMost, "longest pause before a job's failed step is tried again")
+	fs.DurationVar(&jobs.RescueAfter, "job-rescue-after", jobs.RescueAfter,
+		"when a job whose replica died is taken up by another (jobs running longer than half of it are stopped)")
 	keyFile := fs.String("nik-index-key-file", os.Getenv("SLRT_NIK_INDEX_KEY_FILE"),
 		"file holding the key (at least 32 bytes) of the cross-kecamatan NIK index, mounted from a Secret (env SLRT_NIK_INDEX_KEY_FILE)")
 	if err := fs.Parse(args); err != nil {
@@ -70,6 +76,10 @@ func run(args []string) error {
 	}
 	o.NIKIndexKey = bytes.TrimSpace(key)
 	o.Tenants.Budget, o.Tenants.PerTenant = int32(*budget), int32(*perTenant)
+	if jobs.Workers < 1 || jobs.RetryAtMost <= 0 || jobs.RescueAfter < 2*time.Second {
+		return errors.New("--job-workers must be at least 1, --job-retry-at-most positive and --job-rescue-after at least 2s")
+	}
+	o.Jobs = jobs
 	o.HTTP.SecureCookies = !*insecure
 
 	var level slog.Level

@@ -132,9 +132,18 @@ func (w *ServerWatch) watch(ctx context.Context, s *watched) {
 		conn, err := w.connect(ctx, s)
 		var now time.Time
 		if err == nil {
-			err = conn.QueryRow(ctx, `SELECT pg_postmaster_start_time()`).Scan(&now)
-			if err != nil {
+			if err = conn.QueryRow(ctx, `SELECT pg_postmaster_start_time()`).Scan(&now); err != nil {
 				conn.Close(context.WithoutCancel(ctx))
+				// It answered a login a moment ago: this session ended
+				// (terminated, timed out), which says nothing of the server.
+				// Connecting again tells.
+				if ctx.Err() == nil && !down {
+					select {
+					case <-ctx.Done():
+					case <-time.After(wait):
+					}
+					continue
+				}
 			}
 		}
 		if err != nil {

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -21,8 +22,19 @@ import (
 
 // process is a shipped binary running for a test.
 type process struct {
-	log string
-	pid int
+	log    string
+	pid    int
+	killed atomic.Bool
+}
+
+// kill stops the process at once (SIGKILL), as a crash or an evicted pod
+// would: no cleanup of its own runs.
+func (p *process) kill(t testing.TB) {
+	t.Helper()
+	p.killed.Store(true)
+	if err := syscall.Kill(p.pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // cpu is the CPU time the process has used so far, on every core, from
@@ -72,7 +84,7 @@ func start(t testing.TB, name string, extraEnv []string, args ...string) *proces
 	t.Cleanup(func() {
 		// Both binaries shut down gracefully on a signal, with status 0.
 		_ = cmd.Process.Signal(os.Interrupt)
-		if err := cmd.Wait(); err != nil {
+		if err := cmd.Wait(); err != nil && !p.killed.Load() {
 			t.Errorf("%s did not stop cleanly on SIGINT: %v", name, err)
 		}
 		logFile.Close()
@@ -145,18 +157,40 @@ func mustSlrtctl(tb testing.TB, stdin string, args ...string) string {
 // in. It returns the API's address and city IT's slrtctl flags.
 func startPlatform(t testing.TB, db string, apiFlags ...string) (server string, admin []string) {
 	t.Helper()
+	p := runPlatform(t, db, apiFlags...)
+	return p.server, p.admin
+}
+
+// platformRun is a test's platform running as the shipped binaries.
+type platformRun struct {
+	server string
+	admin  []string // slrtctl's flags as city IT
+	api    *process
+	// startAPI starts slrt-api again, on the same address, after a kill.
+	startAPI func() *process
+}
+
+// runPlatform is startPlatform, keeping hold of the API's process.
+func runPlatform(t testing.TB, db string, apiFlags ...string) *platformRun {
+	t.Helper()
 	kubeconfig, apiKubeconfig, dbURL := prepareAPI(t, db)
 	mustSlrtctl(t, "", "migrate", "--database-url", dbURL)
 	mustSlrtctl(t, "rahasia-kota-bandung\n", "create-admin", "cityit", "--display-name", "Diskominfo", "--database-url", dbURL)
 	start(t, "slrt-operator", []string{"KUBECONFIG=" + kubeconfig}, "--namespace=slrt-system",
 		"--metrics-bind-address=0", "--health-probe-bind-address=0")
 	addr := freeAddr(t)
-	start(t, "slrt-api", []string{"KUBECONFIG=" + apiKubeconfig, "SLRT_DATABASE_URL=" + dbURL, "SLRT_NIK_INDEX_KEY_FILE=" + nikKeyFile(t)},
-		append([]string{"--listen", addr, "--metrics-listen", "", "--referral-metrics-interval", "0"}, apiFlags...)...)
-	server = "http://" + addr
-	waitHTTP(t, server+"/readyz")
-	token := strings.TrimSpace(mustSlrtctl(t, "rahasia-kota-bandung\n", "login", "cityit", "--server", server))
-	return server, []string{"--server", server, "--token", token}
+	keyFile := nikKeyFile(t)
+	p := &platformRun{server: "http://" + addr}
+	p.startAPI = func() *process {
+		api := start(t, "slrt-api", []string{"KUBECONFIG=" + apiKubeconfig, "SLRT_DATABASE_URL=" + dbURL, "SLRT_NIK_INDEX_KEY_FILE=" + keyFile},
+			append([]string{"--listen", addr, "--metrics-listen", "", "--referral-metrics-interval", "0"}, apiFlags...)...)
+		waitHTTP(t, p.server+"/readyz")
+		return api
+	}
+	p.api = p.startAPI()
+	token := strings.TrimSpace(mustSlrtctl(t, "rahasia-kota-bandung\n", "login", "cityit", "--server", p.server))
+	p.admin = []string{"--server", p.server, "--token", token}
+	return p
 }
 
 // waitOK sends a request as the holder of token until it is answered 200,
