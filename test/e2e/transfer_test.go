@@ -35,11 +35,17 @@ func TestTransfersSurviveTheAPIKilledMidJob(t *testing.T) {
 	}
 	petugas, koordinator := login("euis"), login("ujang")
 
-	// A kill at once lands before the job starts or in its first step; one
-	// after 15 ms inside its steps (it takes a few tens of milliseconds).
-	// A job whose process died is taken up by the next one's rescuer,
-	// which looks every 30 seconds: each kill costs up to a minute.
-	for i, delay := range []time.Duration{0, 15 * time.Millisecond} {
+	// The API is killed at three points of a transfer's job: at once
+	// (before or in its first step); in the copy, the receiving database's
+	// arrival table locked so that it waits there; in the removal, the
+	// sending database's tombstone table locked. A job whose process died
+	// is taken up by the next process's rescuer, which looks every 30
+	// seconds: each kill costs up to a minute.
+	kills := []struct {
+		db, table string
+		step      string // recorded when the job waits on the lock
+	}{{}, {"slrt_32_73_15", "household_arrival", "ditahan"}, {"slrt_32_73_14", "household_departure", "diindeks"}}
+	for i, kill := range kills {
 		call := func(token, method, path string, body any, want int) map[string]any {
 			t.Helper()
 			return apiCall(t, token, method, p.server+path, body, want)
@@ -66,10 +72,22 @@ func TestTransfersSurviveTheAPIKilledMidJob(t *testing.T) {
 		offered := call(petugas, "POST", from+"/pindah/tawaran", map[string]any{"householdId": hh["id"], "toKecamatan": "32.73.15",
 			"reason": "Pindah ke Cijerah"}, http.StatusCreated)
 		id := offered["id"].(string)
+		release := func() {}
+		if kill.db != "" {
+			release = lockTable(t, kill.db, kill.table)
+		}
 		call(koordinator, "POST", "/api/v1/kecamatan/32.73.15/pindah/"+id+"/keputusan", map[string]any{"accept": true,
 			"kelurahan": "32.73.15.1001", "rt": "005", "rw": "001", "street": "Jl. Cijerah"}, http.StatusOK)
-		time.Sleep(delay)
-		p.api.kill(t)
+		accepted := time.Now()
+		if kill.db != "" {
+			waitStep(t, id, kill.step)
+			p.api.kill(t)
+			release()
+		} else {
+			p.api.kill(t)
+		}
+		var status, step string
+		count(t, "slrt_control_transfer", `SELECT status, step FROM transfer WHERE id = $1`, []any{id}, &status, &step)
 		p.api = p.startAPI()
 
 		var last map[string]any
@@ -82,8 +100,9 @@ func TestTransfersSurviveTheAPIKilledMidJob(t *testing.T) {
 			time.Sleep(100 * time.Millisecond)
 		}
 		if last["status"] != "selesai" || last["members"] != float64(3) || last["complaints"] != float64(1) {
-			t.Fatalf("transfer killed after %v: %v", delay, last)
+			t.Fatalf("transfer killed with %s locked: %v", kill.table, last)
 		}
+		t.Logf("killed at %s/%q (%s locked): done %v after the acceptance", status, step, kill.table, time.Since(accepted).Round(time.Second))
 		var sent, arrived, households, complaints, tombstones int
 		count(t, "slrt_32_73_14", `SELECT (SELECT count(*) FROM person WHERE nik = ANY ($1)), 0, 0, 0,
 			(SELECT count(*) FROM household_departure WHERE transfer_id = $2)`, []any{niks, id}, &sent, &arrived, &households, &complaints, &tombstones)
@@ -92,10 +111,48 @@ func TestTransfersSurviveTheAPIKilledMidJob(t *testing.T) {
 			(SELECT count(*) FROM complaint c JOIN person p ON p.id = c.person_id WHERE p.nik = ANY ($1)),
 			(SELECT count(*) FROM household_arrival WHERE transfer_id = $2)`, []any{niks, id}, &sent, &arrived, &households, &complaints, &tombstones)
 		if sent != 0 || arrived != 3 || households != 1 || complaints != 1 || tombstones != 1 {
-			t.Errorf("killed after %v: %d left behind, %d arrived in %d households with %d complaints, %d arrival records",
-				delay, sent, arrived, households, complaints, tombstones)
+			t.Errorf("killed with %s locked: %d left behind, %d arrived in %d households with %d complaints, %d arrival records",
+				kill.table, sent, arrived, households, complaints, tombstones)
 		}
 	}
+}
+
+// lockTable holds an exclusive lock on a table of a database of the tests'
+// server until release is called: whatever needs it waits there.
+func lockTable(t *testing.T, db, table string) (release func()) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := env.Postgres.Connect(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, err := conn.Begin(ctx)
+	if err == nil {
+		_, err = tx.Exec(ctx, "LOCK TABLE "+table+" IN ACCESS EXCLUSIVE MODE")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func() {
+		_ = tx.Rollback(ctx)
+		_ = conn.Close(ctx)
+	}
+}
+
+// waitStep waits until the transfer's last step done is step.
+func waitStep(t *testing.T, id, step string) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		var now string
+		count(t, "slrt_control_transfer", `SELECT step FROM transfer WHERE id = $1`, []any{id}, &now)
+		if now == step {
+			return
+		}
+	}
+	var jobs string
+	count(t, "slrt_control_transfer", `SELECT coalesce(string_agg(format('%s %s attempt %s errors %s', state, args, attempt, errors), '; '), '')
+		FROM river.river_job`, nil, &jobs)
+	t.Fatalf("transfer %s never reached step %s; jobs: %s", id, step, jobs)
 }
 
 // count scans one row of a query on a database of the tests' server.
