@@ -346,47 +346,61 @@ func TestATransferStoppedAfterEachStepEndsOnce(t *testing.T) {
 	expectArrived(t, m, before, done)
 }
 
-// A receiving database that cannot be reached holds the transfer after
-// its first step, saying why; it completes when the database is back.
+// A database that cannot be reached holds the transfer, saying why: the
+// sending one before the first step, the receiving one after the hold
+// (the household taking no change meanwhile). It completes when the
+// database is back.
 func TestATransferWaitsForAnUnreachableDatabase(t *testing.T) {
-	ctx := context.Background()
-	m := newMovingHousehold(t)
-	before := caseFile(t, "koordinator", "32.73.03", m.id, m.complaints)
-	resp := do(t, "petugas-bk", "POST", kec("32.73.04")+"/pindah/permintaan", map[string]any{"nik": m.niks[0], "kelurahan": "32.73.04.1001",
-		"rt": "001", "rw": "001", "street": "Jl. Pagarsih 20", "reason": "Pindah kontrakan"})
-	expectStatus(t, resp, http.StatusCreated)
-	var asked transferView
-	resp.json(t, &asked)
+	for _, c := range []struct {
+		side, database, waitsAfter string
+	}{
+		{"sending", "slrt_32_73_03", ""},
+		{"receiving", "slrt_32_73_04", "ditahan"},
+	} {
+		t.Run("the "+c.side+" kecamatan's", func(t *testing.T) {
+			ctx := context.Background()
+			m := newMovingHousehold(t)
+			before := caseFile(t, "koordinator", "32.73.03", m.id, m.complaints)
+			resp := do(t, "petugas-bk", "POST", kec("32.73.04")+"/pindah/permintaan", map[string]any{"nik": m.niks[0],
+				"kelurahan": "32.73.04.1001", "rt": "001", "rw": "001", "street": "Jl. Pagarsih 20", "reason": "Pindah kontrakan"})
+			expectStatus(t, resp, http.StatusCreated)
+			var asked transferView
+			resp.json(t, &asked)
 
-	admin := adminConn(t)
-	for _, stmt := range []string{`ALTER DATABASE slrt_32_73_04 WITH ALLOW_CONNECTIONS false`,
-		`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'slrt_32_73_04'`} {
-		if _, err := admin.Exec(ctx, stmt); err != nil {
-			t.Fatal(err)
-		}
-	}
-	reopen := sync.OnceFunc(func() {
-		if _, err := admin.Exec(ctx, `ALTER DATABASE slrt_32_73_04 WITH ALLOW_CONNECTIONS true`); err != nil {
-			t.Error(err)
-		}
-	})
-	t.Cleanup(reopen)
-	expectStatus(t, do(t, "koordinator", "POST", kec("32.73.03")+"/pindah/"+asked.ID+"/keputusan", map[string]any{"accept": true}), http.StatusOK)
-	waiting := waitTransfer(t, "koordinator", "32.73.03", asked.ID, func(v transferView) bool { return v.Waiting != nil })
-	if waiting.Status != "diterima" || waiting.Step != "ditahan" || !strings.Contains(*waiting.Waiting, "cannot be reached") {
-		t.Errorf("waiting: %+v (%s)", waiting, *waiting.Waiting)
-	}
-	// Held meanwhile: the household takes no change in the sending kecamatan.
-	resp = do(t, "petugas", "POST", fmt.Sprintf("%s/keluhan/%d/tindak-lanjut", kec("32.73.03"), m.complaints[1]),
-		map[string]any{"kind": "telepon", "note": "Ditelepon"})
-	expectStatus(t, resp, http.StatusConflict)
+			admin := adminConn(t)
+			for _, stmt := range []string{`ALTER DATABASE ` + c.database + ` WITH ALLOW_CONNECTIONS false`,
+				`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '` + c.database + `'`} {
+				if _, err := admin.Exec(ctx, stmt); err != nil {
+					t.Fatal(err)
+				}
+			}
+			reopen := sync.OnceFunc(func() {
+				if _, err := admin.Exec(ctx, `ALTER DATABASE `+c.database+` WITH ALLOW_CONNECTIONS true`); err != nil {
+					t.Error(err)
+				}
+			})
+			t.Cleanup(reopen)
+			// The decision is the control database's: it is taken either way.
+			expectStatus(t, do(t, "koordinator", "POST", kec("32.73.03")+"/pindah/"+asked.ID+"/keputusan", map[string]any{"accept": true}), http.StatusOK)
+			waiting := waitTransfer(t, "koordinator", "32.73.03", asked.ID, func(v transferView) bool { return v.Waiting != nil })
+			if waiting.Status != "diterima" || waiting.Step != c.waitsAfter || !strings.Contains(*waiting.Waiting, "cannot be reached") {
+				t.Errorf("waiting: %+v (%s)", waiting, *waiting.Waiting)
+			}
+			if c.side == "receiving" {
+				// Held meanwhile: the household takes no change where it is.
+				resp = do(t, "petugas", "POST", fmt.Sprintf("%s/keluhan/%d/tindak-lanjut", kec("32.73.03"), m.complaints[1]),
+					map[string]any{"kind": "telepon", "note": "Ditelepon"})
+				expectStatus(t, resp, http.StatusConflict)
+			}
 
-	reopen()
-	done := waitTransfer(t, "koordinator", "32.73.03", asked.ID, finished)
-	if done.Waiting != nil {
-		t.Errorf("still says it waits: %s", *done.Waiting)
+			reopen()
+			done := waitTransfer(t, "koordinator", "32.73.03", asked.ID, finished)
+			if done.Waiting != nil {
+				t.Errorf("still says it waits: %s", *done.Waiting)
+			}
+			expectArrived(t, m, before, done)
+		})
 	}
-	expectArrived(t, m, before, done)
 }
 
 // Two transfers of one household raced from both sides: one wins.
