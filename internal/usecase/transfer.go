@@ -189,6 +189,16 @@ func sideOf(c *Caller, t *transfer.Transfer) (transfer.Side, bool) {
 	return "", false
 }
 
+// kelurahanOf is the kelurahan where side's staff act on t: the
+// household's for the sender, the destination (when named) for the
+// receiver.
+func kelurahanOf(t *transfer.Transfer, side transfer.Side) string {
+	if side == transfer.Receiver && t.ToKelurahan != nil {
+		return *t.ToKelurahan
+	}
+	return t.FromKelurahan
+}
+
 // Transfer reads one transfer of the caller's kecamatan.
 func (a *App) Transfer(ctx context.Context, c *Caller, id string) (*transfer.Transfer, error) {
 	if _, err := uuid.Parse(id); err != nil {
@@ -285,7 +295,7 @@ func (a *App) DecideTransfer(ctx context.Context, c *Caller, id string, in *Tran
 		return nil, err
 	}
 	if !inScope {
-		return nil, &OutsideScopeError{Kelurahan: t.FromKelurahan}
+		return nil, &OutsideScopeError{Kelurahan: kelurahanOf(t, side)}
 	}
 	var then func(pgx.Tx) error
 	if in.Accept {
@@ -314,7 +324,7 @@ func (a *App) RevokeTransfer(ctx context.Context, c *Caller, id, reason string) 
 		return nil, err
 	}
 	if !inScope {
-		return nil, &OutsideScopeError{Kelurahan: t.FromKelurahan}
+		return nil, &OutsideScopeError{Kelurahan: kelurahanOf(t, side)}
 	}
 	if err := a.store.DecideTransfer(ctx, &store.Decision{ID: t.ID, From: transfer.Requested, To: transfer.Revoked,
 		Account: c.Account, Reason: &reason}, nil); err != nil {
