@@ -71,6 +71,18 @@ lint: ## Check formatting, that the web pages' generated code is up to date, go 
 build: ## Build the binaries into bin/.
 	go build -o $(BIN)/ ./cmd/...
 
+# The images' version (annotation and tag); empty: the commit's short hash.
+VERSION ?=
+
+.PHONY: images
+images: postgres ## Build the slrt-operator and slrt-api images (OCI layouts and tarballs, SBOMs, values.yaml) into bin/images; no container engine needed.
+	go run ./hack/images -out $(BIN)/images $(if $(VERSION),-version $(VERSION))
+
+.PHONY: push
+push: postgres ## Build the images and push them to REGISTRY (a repository, e.g. registry.example.org/slrt): REGISTRY/slrt-operator, REGISTRY/slrt-api.
+	@[ -n "$(REGISTRY)" ] || { echo "usage: make push REGISTRY=registry.example.org/slrt" >&2; exit 1; }
+	go run ./hack/images -out $(BIN)/images $(if $(VERSION),-version $(VERSION)) -push $(REGISTRY)
+
 ##@ Test
 
 .PHONY: test
@@ -78,11 +90,15 @@ test: test-deps ## Run every test with the race detector (installs what it needs
 	go test -race -count=1 ./...
 
 .PHONY: test-deps
-test-deps: postgres envtest chromium axe $(HELM) ## Install or build what the tests need: PostgreSQL, envtest binaries, Chromium, axe-core, helm.
+test-deps: postgres envtest chromium axe podman $(HELM) ## Install or build what the tests need: PostgreSQL, envtest binaries, Chromium, axe-core, podman, helm.
 
 .PHONY: postgres
 postgres: ## Install the PostgreSQL server binaries when missing.
 	@hack/ensure-postgres.sh
+
+.PHONY: podman
+podman: ## Install podman and runc for the container test when missing.
+	@hack/ensure-podman.sh
 
 .PHONY: chromium
 chromium: ## Install Chromium for the web app's browser tests when missing.

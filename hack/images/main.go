@@ -56,6 +56,9 @@ func run(ctx context.Context, out, push string, r ociimage.Release) error {
 	if push != "" {
 		values = append(values, "  repository: "+push)
 	}
+	if len(built) > 0 {
+		values = append(values, fmt.Sprintf("  tag: %q", built[0].Version()))
+	}
 	values = append(values, "  digests:")
 	for _, b := range built {
 		if err := ociimage.WriteLayout(out, b); err != nil {

@@ -171,10 +171,12 @@ func TestValuesAreCheckedBeforeRendering(t *testing.T) {
 		"server name not a DNS label":     {"--set", "databaseServers[0].name=Server_1,databaseServers[0].password=x"},
 		"unknown log level":               {"--set", "databaseServers[0].name=default,databaseServers[0].password=x,operator.logLevel=loud,api.controlDatabase.existingSecret=c"},
 		"no control database for the API": {"--set", "databaseServers[0].name=default,databaseServers[0].password=x"},
+		"no image repository":             {"--set", "image.repository=,databaseServers[0].name=default,databaseServers[0].password=x,api.controlDatabase.existingSecret=c"},
+		"a digest that is not one":        {"--set", "image.digests.api=latest,databaseServers[0].name=default,databaseServers[0].password=x,api.controlDatabase.existingSecret=c"},
 	}
 	for name, args := range bad {
 		t.Run(name, func(t *testing.T) {
-			cmd := exec.Command(helmBin(t), append([]string{"template", "slrt", chartDir(t)}, args...)...)
+			cmd := exec.Command(helmBin(t), append([]string{"template", "slrt", chartDir(t), "--set", imageRepository}, args...)...)
 			if out, err := cmd.CombinedOutput(); err == nil {
 				t.Errorf("rendered without complaint:\n%.300s", out)
 			}
@@ -223,8 +225,17 @@ func helmBin(t *testing.T) string {
 	return ""
 }
 
+// imageRepository is where every render's images come from: an install has
+// to name it (there is no default registry).
+const imageRepository = "image.repository=registry.example.org/slrt"
+
+// helm runs helm; renders and lints name the image repository first, so a
+// later --set may override it.
 func helm(t *testing.T, args ...string) []byte {
 	t.Helper()
+	if args[0] == "template" || args[0] == "lint" {
+		args = append([]string{args[0], "--set", imageRepository}, args[1:]...)
+	}
 	var stderr bytes.Buffer
 	cmd := exec.Command(helmBin(t), args...)
 	cmd.Stderr = &stderr
@@ -251,6 +262,39 @@ func decode(t *testing.T, data []byte) []*unstructured.Unstructured {
 		if len(obj.Object) > 0 {
 			objs = append(objs, obj)
 		}
+	}
+}
+
+// Each component runs its own image, pinned by digest when the values carry
+// the digests `make images` wrote.
+func TestImagesArePinnedByDigestWhenGiven(t *testing.T) {
+	const (
+		operatorDigest = "sha256:1111111111111111111111111111111111111111111111111111111111111111"
+		apiDigest      = "sha256:2222222222222222222222222222222222222222222222222222222222222222"
+	)
+	base := "databaseServers[0].name=default,databaseServers[0].password=x,api.controlDatabase.existingSecret=c,image.tag=v1.2.3"
+	cases := map[string]struct {
+		set           string
+		operator, api string
+	}{
+		"by tag": {base, "registry.example.org/slrt/slrt-operator:v1.2.3", "registry.example.org/slrt/slrt-api:v1.2.3"},
+		"by digest": {base + ",image.digests.operator=" + operatorDigest + ",image.digests.api=" + apiDigest,
+			"registry.example.org/slrt/slrt-operator:v1.2.3@" + operatorDigest, "registry.example.org/slrt/slrt-api:v1.2.3@" + apiDigest},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			images := map[string]string{}
+			for _, o := range decode(t, helm(t, "template", "slrt", chartDir(t), "--namespace", releaseNamespace, "--set", c.set)) {
+				if o.GetKind() != "Deployment" {
+					continue
+				}
+				containers, _, _ := unstructured.NestedSlice(o.Object, "spec", "template", "spec", "containers")
+				images[containers[0].(map[string]any)["name"].(string)] = containers[0].(map[string]any)["image"].(string)
+			}
+			if images["operator"] != c.operator || images["api"] != c.api {
+				t.Errorf("images %v, want operator %s and api %s", images, c.operator, c.api)
+			}
+		})
 	}
 }
 

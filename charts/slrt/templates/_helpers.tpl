@@ -14,8 +14,19 @@ app.kubernetes.io/name: slrt-operator
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 
+{{/*
+A component's image: REPOSITORY/slrt-COMPONENT:TAG, pinned by digest when
+image.digests has one (`make images` writes them: bin/images/values.yaml).
+Call with (dict "root" $ "component" "operator").
+*/}}
 {{- define "slrt.image" -}}
-{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}
+{{- $image := .root.Values.image -}}
+{{- $repository := required "image.repository: set it to the registry repository `make push REGISTRY=...` pushed the images to" $image.repository | trimSuffix "/" -}}
+{{- $ref := printf "%s/slrt-%s:%s" $repository .component ($image.tag | default .root.Chart.AppVersion) -}}
+{{- with get ($image.digests | default dict) .component -}}
+{{- $ref = printf "%s@%s" $ref . -}}
+{{- end -}}
+{{ $ref }}
 {{- end }}
 
 {{/* The Secret holding a database server's admin connection. */}}
