@@ -20,6 +20,7 @@ import (
 	"github.com/slrt-id/slrt/internal/apiserver"
 	"github.com/slrt-id/slrt/internal/dbtrace"
 	"github.com/slrt-id/slrt/internal/httpapi"
+	"github.com/slrt-id/slrt/internal/oidcsignin"
 	"github.com/slrt-id/slrt/internal/telemetry"
 	"github.com/slrt-id/slrt/internal/usecase"
 )
@@ -61,8 +62,35 @@ func run(args []string) error {
 		"when a job whose replica died is taken up by another (jobs running longer than half of it are stopped)")
 	keyFile := fs.String("nik-index-key-file", os.Getenv("SLRT_NIK_INDEX_KEY_FILE"),
 		"file holding the key (at least 32 bytes) of the cross-kecamatan NIK index, mounted from a Secret (env SLRT_NIK_INDEX_KEY_FILE)")
+	var sso oidcsignin.Config
+	fs.StringVar(&sso.Issuer, "oidc-issuer", os.Getenv("SLRT_OIDC_ISSUER"),
+		"the city's OpenID Connect provider, e.g. https://sso.example.go.id/realms/pemkot; empty: passwords only (env SLRT_OIDC_ISSUER)")
+	fs.StringVar(&sso.ClientID, "oidc-client-id", os.Getenv("SLRT_OIDC_CLIENT_ID"), "the web app's client at the provider (env SLRT_OIDC_CLIENT_ID)")
+	secretFile := fs.String("oidc-client-secret-file", os.Getenv("SLRT_OIDC_CLIENT_SECRET_FILE"),
+		"file holding the web app client's secret, mounted from a Secret (env SLRT_OIDC_CLIENT_SECRET_FILE)")
+	fs.StringVar(&sso.CLIClientID, "oidc-cli-client-id", os.Getenv("SLRT_OIDC_CLI_CLIENT_ID"),
+		"slrtctl's public client at the provider (PKCE, loopback redirect); empty: slrtctl signs in with passwords (env SLRT_OIDC_CLI_CLIENT_ID)")
+	fs.StringVar(&sso.SubjectClaim, "oidc-subject-claim", "sub", "the ID token claim an account is linked by: sub, or e.g. preferred_username")
+	fs.StringVar(&sso.DisplayName, "oidc-display-name", envOr("SLRT_OIDC_DISPLAY_NAME", "SSO"), "the provider's name on the sign-in page (env SLRT_OIDC_DISPLAY_NAME)")
+	fs.BoolVar(&o.HTTP.PasswordSignIn, "password-sign-in", true, "allow signing in with a password; false leaves only single sign-on")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if sso.Issuer != "" {
+		if *secretFile != "" {
+			secret, err := os.ReadFile(*secretFile)
+			if err != nil {
+				return fmt.Errorf("--oidc-client-secret-file: %w", err)
+			}
+			sso.ClientSecret = string(bytes.TrimSpace(secret))
+		}
+		p, err := oidcsignin.New(sso)
+		if err != nil {
+			return err
+		}
+		o.HTTP.OIDC = p
+	} else if !o.HTTP.PasswordSignIn {
+		return errors.New("--password-sign-in=false needs --oidc-issuer: nobody could sign in")
 	}
 	if o.DatabaseURL == "" {
 		return errors.New("--database-url (or SLRT_DATABASE_URL) is required")

@@ -157,6 +157,9 @@ func Start(ctx context.Context, o Options) (*App, error) {
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	app := &App{Authorizer: az, Tenants: registry, Store: st, pool: pool, cancel: cancel}
 	app.UseCases = usecase.New(st, az, registry, kube, hasher)
+	if o.HTTP.OIDC != nil {
+		app.UseCases.OIDCIssuer = o.HTTP.OIDC.Issuer()
+	}
 	if err := app.UseCases.RegisterAuditMetrics(); err != nil {
 		cancel()
 		pool.Close()

@@ -15,6 +15,8 @@ func (s *Server) publicRoutes(rt *Routes) {
 	rt.API("GET", "/readyz", Public, s.readyz)
 	rt.API("GET", "/openapi.json", Public, serveOpenAPI)
 	rt.API("POST", "/api/v1/session", Public, s.sessionCreate, rt.LoginLimit())
+	rt.API("GET", "/api/v1/session/oidc", Public, s.sessionOIDCShow)
+	rt.API("POST", "/api/v1/session/oidc", Public, s.sessionOIDCCreate, rt.LoginLimit())
 	rt.API("GET", "/api/v1/lacak/{trackingCode}", Public, s.trackingShow, rt.TrackLimit())
 }
 

@@ -13,6 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/slrt-id/slrt/internal/authz"
+	"github.com/slrt-id/slrt/internal/oidcsignin"
 	"github.com/slrt-id/slrt/internal/store"
 	"github.com/slrt-id/slrt/internal/tenant"
 	"github.com/slrt-id/slrt/internal/usecase"
@@ -47,6 +48,12 @@ type Config struct {
 	// ReferralMetricsEvery is how often the open and overdue referral
 	// gauges are recounted.
 	ReferralMetricsEvery time.Duration
+	// OIDC is the city's identity provider staff may sign in with; nil:
+	// passwords only.
+	OIDC *oidcsignin.Provider
+	// PasswordSignIn allows signing in with a password; off, staff sign in
+	// only through OIDC.
+	PasswordSignIn bool
 	// Ready reports whether the API can serve (control database reachable,
 	// tenant cache synced), for /readyz.
 	Ready func(context.Context) error
@@ -57,6 +64,7 @@ func DefaultConfig() Config {
 	return Config{
 		SessionTTL:          12 * time.Hour,
 		SecureCookies:       true,
+		PasswordSignIn:      true,
 		LoginMaxFailures:    5,
 		LoginLockout:        15 * time.Minute,
 		LoginPerIPPerMinute: 20,

@@ -42,6 +42,8 @@ func (s *Server) sessionCreate(w http.ResponseWriter, r *http.Request) {
 	case in.LockedUntil != nil:
 		w.Header().Set("Retry-After", RetryAfter(*in.LockedUntil))
 		problem(w, r, http.StatusTooManyRequests, "Too many failed logins: this account is locked for a while.")
+	case in.PasswordOff:
+		problem(w, r, http.StatusForbidden, "Password sign-in is turned off: sign in through the city's identity provider (slrtctl login --oidc).")
 	case in.Session == nil:
 		problem(w, r, http.StatusUnauthorized, "Wrong username or password.")
 	default:
@@ -55,6 +57,8 @@ type SignedIn struct {
 	Username    string
 	Session     *store.Session
 	LockedUntil *time.Time
+	// PasswordOff says password sign-in is turned off here.
+	PasswordOff bool
 }
 
 // SignIn checks a username and password for the API and the web app alike:
@@ -62,6 +66,9 @@ type SignedIn struct {
 // an unknown username takes as long as a wrong password, and a success
 // starts a new session and sets its cookie.
 func (s *Server) SignIn(w http.ResponseWriter, r *http.Request, username, password string) (*SignedIn, error) {
+	if !s.cfg.PasswordSignIn {
+		return &SignedIn{PasswordOff: true}, nil
+	}
 	acct, err := s.store.AccountByUsername(r.Context(), username)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
@@ -90,6 +97,11 @@ func (s *Server) SignIn(w http.ResponseWriter, r *http.Request, username, passwo
 		}
 		return &SignedIn{}, nil
 	}
+	return s.startSession(w, r, acct)
+}
+
+// startSession records a successful sign-in and starts a session.
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, acct *store.Account) (*SignedIn, error) {
 	if err := s.store.RecordLoginSuccess(r.Context(), acct.ID); err != nil {
 		return nil, err
 	}

@@ -63,17 +63,14 @@ func BuildRelease(ctx context.Context, r Release) ([]*Built, error) {
 	var out []*Built
 	for _, image := range Images {
 		bin := filepath.Join(r.Work, image.Name)
-		build := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags=-s -w -buildid=", "-o", bin, image.Package)
-		build.Dir = r.Module
-		build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+r.Arch)
-		if msg, err := build.CombinedOutput(); err != nil {
-			return nil, fmt.Errorf("building %s: %w\n%s", image.Name, err, msg)
+		if err := GoBuild(ctx, r.Module, r.Arch, bin, image.Package); err != nil {
+			return nil, err
 		}
 		var programs Programs
 		if len(image.Programs) > 0 {
 			dir := r.PGBinDir
 			if dir == "" {
-				if dir, err = newestPostgreSQL(); err != nil {
+				if dir, err = PostgreSQLBinDir(); err != nil {
 					return nil, fmt.Errorf("building %s: %w", image.Name, err)
 				}
 			}
@@ -93,9 +90,27 @@ func BuildRelease(ctx context.Context, r Release) ([]*Built, error) {
 	return out, nil
 }
 
-// newestPostgreSQL is the folder of the newest PostgreSQL client programs
+// GoBuild builds packages of module into out (a file for one package, a
+// folder ending in / for several) the way the images carry them: static (no
+// cgo), paths trimmed, no build id, so that a commit always gives the same
+// bytes. Tests that run the shipped binaries build them with it too: they
+// test what ships, and share the build cache with the images.
+func GoBuild(ctx context.Context, module, arch, out string, packages ...string) error {
+	if arch == "" {
+		arch = runtime.GOARCH
+	}
+	build := exec.CommandContext(ctx, "go", append([]string{"build", "-trimpath", "-ldflags=-s -w -buildid=", "-o", out}, packages...)...)
+	build.Dir = module
+	build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+arch)
+	if msg, err := build.CombinedOutput(); err != nil {
+		return fmt.Errorf("building %s: %w\n%s", strings.Join(packages, " "), err, msg)
+	}
+	return nil
+}
+
+// PostgreSQLBinDir is the folder of the newest PostgreSQL client programs
 // in Debian's layout, which the operator also looks in by default.
-func newestPostgreSQL() (string, error) {
+func PostgreSQLBinDir() (string, error) {
 	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
 	var found []string
 	for _, d := range dirs {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Account is a staff account. The password hash never leaves the store
@@ -21,18 +22,24 @@ type Account struct {
 	// MustChangePassword says the password is a one-time one city IT
 	// generated: its holder may only set their own.
 	MustChangePassword bool `json:"mustChangePassword"`
-	passwordHash       string
+	// OIDCSubject links the account to a person at the city's identity
+	// provider (OIDCIssuer): who signs in there as this subject is this
+	// account. City IT sets it; a sign-in never creates or links one.
+	OIDCIssuer   string `json:"oidcIssuer,omitempty"`
+	OIDCSubject  string `json:"oidcSubject,omitempty"`
+	passwordHash string
 }
 
 // PasswordHash returns the stored argon2id hash, empty when the account has
 // no local password.
 func (a *Account) PasswordHash() string { return a.passwordHash }
 
-const accountColumns = `id, username, display_name, disabled, locked_until, created_at, must_change_password, coalesce(password_hash, '')`
+const accountColumns = `id, username, display_name, disabled, locked_until, created_at, must_change_password,
+	coalesce(oidc_issuer, ''), coalesce(oidc_subject, ''), coalesce(password_hash, '')`
 
 func scanAccount(row pgx.Row) (*Account, error) {
 	a := &Account{}
-	err := row.Scan(&a.ID, &a.Username, &a.DisplayName, &a.Disabled, &a.LockedUntil, &a.CreatedAt, &a.MustChangePassword, &a.passwordHash)
+	err := row.Scan(&a.ID, &a.Username, &a.DisplayName, &a.Disabled, &a.LockedUntil, &a.CreatedAt, &a.MustChangePassword, &a.OIDCIssuer, &a.OIDCSubject, &a.passwordHash)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -86,6 +93,34 @@ func (s *Store) ListAccounts(ctx context.Context, after string, limit int) ([]*A
 func (s *Store) UpdateAccount(ctx context.Context, id int64, displayName string, disabled bool) (*Account, error) {
 	return scanAccount(s.pool.QueryRow(ctx, `UPDATE account SET display_name = $2, disabled = $3
 		WHERE id = $1 RETURNING `+accountColumns, id, displayName, disabled))
+}
+
+// AccountByOIDC finds the account linked to a subject of an identity
+// provider.
+func (s *Store) AccountByOIDC(ctx context.Context, issuer, subject string) (*Account, error) {
+	return scanAccount(s.pool.QueryRow(ctx, `SELECT `+accountColumns+` FROM account WHERE oidc_issuer = $1 AND oidc_subject = $2`, issuer, subject))
+}
+
+// ErrOIDCSubjectTaken is a link to a subject another account already has.
+var ErrOIDCSubjectTaken = errors.New("another account is linked to this subject")
+
+// LinkOIDC links an account to a subject of an identity provider; an empty
+// subject unlinks it.
+func (s *Store) LinkOIDC(ctx context.Context, id int64, issuer, subject string) error {
+	var err error
+	if subject == "" {
+		_, err = s.pool.Exec(ctx, `UPDATE account SET oidc_issuer = NULL, oidc_subject = NULL WHERE id = $1`, id)
+	} else {
+		_, err = s.pool.Exec(ctx, `UPDATE account SET oidc_issuer = $2, oidc_subject = $3 WHERE id = $1`, id, issuer, subject)
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
+		return ErrOIDCSubjectTaken
+	}
+	if err != nil {
+		return fmt.Errorf("while linking an account to its identity provider: %w", err)
+	}
+	return nil
 }
 
 // SetPasswordHash replaces the account's password and clears its lockout;

@@ -130,6 +130,10 @@ type AccountChange struct {
 	DisplayName *string `json:"displayName,omitempty"`
 	Disabled    *bool   `json:"disabled,omitempty"`
 	Password    *string `json:"password,omitempty"`
+	// OIDCSubject links the account to the person the city's identity
+	// provider knows by this subject (or the claim slrt-api's
+	// --oidc-subject-claim names); "" unlinks it.
+	OIDCSubject *string `json:"oidcSubject,omitempty"`
 }
 
 // AccountDetail is one account as city IT manages it.
@@ -194,10 +198,30 @@ func (a *App) UpdateAccount(ctx context.Context, c *Caller, username string, ch 
 	if ch.Password != nil {
 		checkPassword(&p, "/password", *ch.Password, acct.Username)
 	}
+	var subject string
+	if ch.OIDCSubject != nil {
+		subject = strings.TrimSpace(*ch.OIDCSubject)
+		switch {
+		case subject != "" && a.OIDCIssuer == "":
+			p.Add("/oidcSubject", "account.oidc_off", "single sign-on is not configured (slrt-api --oidc-issuer)")
+		case len(subject) > 255:
+			p.Add("/oidcSubject", "account.oidc_subject_length", "at most 255 characters")
+		}
+	}
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
 	defer a.forgetCredentials()
+	if ch.OIDCSubject != nil {
+		err := a.store.LinkOIDC(ctx, acct.ID, a.OIDCIssuer, subject)
+		if errors.Is(err, store.ErrOIDCSubjectTaken) {
+			p.Add("/oidcSubject", "account.oidc_subject_taken", "another account is linked to this subject")
+			return nil, p.Err()
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 	if ch.Password != nil {
 		hash, err := hashPassword(*ch.Password)
 		if err == nil {

@@ -55,6 +55,9 @@ type App struct {
 	// credentialsChanged is called after credentials change here.
 	credentialsChanged func()
 	jobs               *jobs
+	// OIDCIssuer is the city's identity provider, which accounts are
+	// linked under; empty when staff sign in with passwords only.
+	OIDCIssuer string
 	// AfterTransferStep, when set (by tests), runs after each step of a
 	// transfer; an error stops the job there, as a crash would.
 	AfterTransferStep func(id string, step transfer.Step) error

@@ -10,7 +10,8 @@ import (
 // login signs a user in from the form, under the same lockout and
 // throttling as the API, and goes on to the page asked for.
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
-	form := loginForm{Next: safeNext(r.PostFormValue("next")), Username: strings.TrimSpace(r.PostFormValue("username"))}
+	form := h.loginForm(r.PostFormValue("next"))
+	form.Username = strings.TrimSpace(r.PostFormValue("username"))
 	in, err := h.http.SignIn(w, r, form.Username, r.PostFormValue("password"))
 	if err != nil {
 		h.http.Fail(w, r, err)
@@ -21,7 +22,10 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	status, key := http.StatusUnauthorized, "login.wrong"
-	if in.LockedUntil != nil {
+	switch {
+	case in.PasswordOff:
+		status, key = http.StatusForbidden, "login.password_off"
+	case in.LockedUntil != nil:
 		w.Header().Set("Retry-After", httpapi.RetryAfter(*in.LockedUntil))
 		status, key = http.StatusTooManyRequests, "login.locked"
 	}

@@ -7,17 +7,33 @@ import (
 
 type loginForm struct {
 	Next, Username, Error string
+	// SSO names the city's identity provider; empty when there is none.
+	SSO string
+	// Password offers the password form.
+	Password bool
+}
+
+// loginForm is the sign-in page's form, with the ways of signing in
+// this installation offers.
+func (h *Handler) loginForm(next string) loginForm {
+	f := loginForm{Next: safeNext(next), Password: h.http.PasswordSignIn()}
+	if p := h.http.OIDC(); p != nil {
+		f.SSO = p.DisplayName()
+	}
+	return f
 }
 
 // loginShow shows the sign-in page.
 func (h *Handler) loginShow(w http.ResponseWriter, r *http.Request) {
-	render(w, r, http.StatusOK, masuk(newPage(r, "login.title"), loginForm{Next: safeNext(r.URL.Query().Get("next"))}))
+	render(w, r, http.StatusOK, masuk(newPage(r, "login.title"), h.loginForm(r.URL.Query().Get("next"))))
 }
 
 // LoginThrottled answers a browser that tried to sign in too often.
 func (h *Handler) LoginThrottled(w http.ResponseWriter, r *http.Request) {
 	v := newPage(r, "login.title")
-	render(w, r, http.StatusTooManyRequests, masuk(v, loginForm{Next: safeNext(r.PostFormValue("next")), Error: v.T("login.throttled")}))
+	form := h.loginForm(r.PostFormValue("next"))
+	form.Error = v.T("login.throttled")
+	render(w, r, http.StatusTooManyRequests, masuk(v, form))
 }
 
 // safeNext keeps a redirect after sign-in on this site: a path, never

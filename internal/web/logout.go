@@ -6,11 +6,21 @@ import (
 	"github.com/slrt-id/slrt/internal/httpapi"
 )
 
-// logout ends the session and goes back to the sign-in page.
+// logout ends the session and goes back to the sign-in page; an account
+// linked to the city's identity provider goes through the provider's
+// logout first, so that its session there ends too.
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
-	if p := httpapi.RequestOf(r).Principal; p.Via == "session" {
+	principal := httpapi.RequestOf(r).Principal
+	if p := principal; p.Via == "session" {
 		if err := h.http.SignOut(w, r, p); err != nil {
 			h.http.Fail(w, r, err)
+			return
+		}
+	}
+	back := h.http.PublicURL(r) + "/masuk"
+	if p := h.http.OIDC(); p != nil && principal.Account.OIDCSubject != "" {
+		if to := p.LogoutURL(r.Context(), "", back); to != "" {
+			http.Redirect(w, r, to, http.StatusSeeOther)
 			return
 		}
 	}

@@ -23,6 +23,8 @@ func (h *Handler) Routes(rt *httpapi.Routes) {
 	page("GET", "/static/app.css", public, serveStylesheet)
 	page("GET", "/masuk", public, h.loginShow)
 	page("POST", "/masuk", public, h.login, rt.LoginLimit())
+	page("GET", "/masuk/sso", public, h.ssoBegin, rt.LoginLimit())
+	page("GET", ssoRedirectPath, public, h.ssoReturn, rt.LoginLimit())
 	page("POST", "/keluar", ownPassword, h.logout)
 	page("GET", "/", self, h.home)
 	page("GET", "/sandi", ownPassword, h.passwordShow)

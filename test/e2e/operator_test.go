@@ -25,6 +25,7 @@ import (
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/slrt-id/slrt/internal/ociimage"
 	"github.com/slrt-id/slrt/internal/testenv"
 )
 
@@ -134,10 +135,9 @@ func binaries(t testing.TB) string {
 		t.Fatal(err)
 	}
 	env.Cleanup(func() { os.RemoveAll(dir) })
-	cmd := exec.Command("go", "build", "-o", dir+"/", "./cmd/...")
-	cmd.Dir = env.Root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("building the binaries: %v\n%s", err, out)
+	// Built as the images carry them (and sharing their build cache).
+	if err := ociimage.GoBuild(context.Background(), env.Root, "", dir+"/", "./cmd/..."); err != nil {
+		t.Fatal(err)
 	}
 	binDir = dir
 	return dir
