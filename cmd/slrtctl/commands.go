@@ -19,10 +19,12 @@ type page[T any] struct {
 
 func newLogin(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "login USERNAME",
-		Short: "Sign in (password on standard input) and print a new API token for --token",
-		Args:  cobra.ExactArgs(1),
+		Use:   "login USERNAME | login --oidc",
+		Short: "Sign in (password on standard input, or --oidc through the city's identity provider) and print a new API token for --token",
+		Args:  cobra.MaximumNArgs(1),
 	}
+	useOIDC := cmd.Flags().Bool("oidc", false, "sign in through the city's identity provider in a browser (single sign-on) instead of with a password")
+	oidcPort := cmd.Flags().Int("oidc-port", 0, "port on 127.0.0.1 to receive the provider's redirect on (0: any free port)")
 	name := cmd.Flags().String("token-name", "slrtctl", "name of the token, as listed later")
 	days := cmd.Flags().Int("days", 30, "days until the token expires")
 	setPassword := cmd.Flags().Bool("set-password", false,
@@ -31,21 +33,29 @@ func newLogin(g *globals) *cobra.Command {
 		if g.server == "" {
 			return fmt.Errorf("--server (or SLRT_SERVER) is required")
 		}
-		stdin := bufio.NewReader(cmd.InOrStdin())
-		password, err := readLine(stdin)
-		if err != nil {
-			return err
+		if *useOIDC == (len(args) == 1) {
+			return errors.New("give a USERNAME (password sign-in) or --oidc (single sign-on), not both")
 		}
 		jar := &cookieJar{}
 		c := &apiClient{server: strings.TrimRight(g.server, "/"), http: &http.Client{Jar: jar}}
 		var sess struct {
 			CSRFToken string `json:"csrfToken"`
 		}
-		if err := c.do("POST", "/api/v1/session", map[string]string{"username": args[0], "password": password}, &sess); err != nil {
+		var (
+			stdin    = bufio.NewReader(cmd.InOrStdin())
+			password string
+			err      error
+		)
+		if *useOIDC {
+			err = oidcSignIn(cmd.Context(), c, *oidcPort, cmd.ErrOrStderr(), &sess)
+		} else if password, err = readLine(stdin); err == nil {
+			err = c.do("POST", "/api/v1/session", map[string]string{"username": args[0], "password": password}, &sess)
+		}
+		if err != nil {
 			return err
 		}
 		c.headers = map[string]string{"X-CSRF-Token": sess.CSRFToken}
-		if *setPassword {
+		if *setPassword && !*useOIDC {
 			own, err := readLine(stdin)
 			if err != nil {
 				return err
@@ -59,7 +69,7 @@ func newLogin(g *globals) *cobra.Command {
 		}
 		err = c.do("POST", "/api/v1/me/tokens", map[string]any{"name": *name, "expiresInDays": *days}, &created)
 		if p := (*problemError)(nil); errors.As(err, &p) && p.has("password.must_change") {
-			return fmt.Errorf("%s holds a one-time password from city IT: run login again with --set-password and two lines on standard input (it, then a password of your own), or set one in the web app", args[0])
+			return errors.New("this account holds a one-time password from city IT: run login again with --set-password and two lines on standard input (it, then a password of your own), or set one in the web app")
 		}
 		if err != nil {
 			return err
@@ -131,7 +141,7 @@ func newKecamatan(g *globals) *cobra.Command {
 }
 
 func newAccounts(g *globals) *cobra.Command {
-	cmd := &cobra.Command{Use: "accounts", Short: "List, create and disable staff accounts"}
+	cmd := &cobra.Command{Use: "accounts", Short: "List, create, disable and link staff accounts"}
 	list := &cobra.Command{Use: "list", Short: "Staff accounts", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := g.client()
@@ -197,7 +207,16 @@ func newAccounts(g *globals) *cobra.Command {
 			fmt.Fprintln(cmd.OutOrStdout(), out.OneTimePassword)
 			return nil
 		}}
-	cmd.AddCommand(list, create, disable, reset)
+	link := &cobra.Command{Use: "link-sso USERNAME SUBJECT", Short: "Link an account to a person at the city's identity provider (their subject, or the claim slrt-api's --oidc-subject-claim names); \"\" unlinks",
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := g.client()
+			if err != nil {
+				return err
+			}
+			return c.do("PATCH", "/api/v1/admin/accounts/"+url.PathEscape(args[0]), map[string]string{"oidcSubject": args[1]}, nil)
+		}}
+	cmd.AddCommand(list, create, disable, reset, link)
 	return cmd
 }
 

@@ -292,6 +292,8 @@ func pageVisits(t *testing.T) map[string]visit {
 		"/pindah":                                {"dinsos", "/pindah"},
 		"/eskalasi":                              {"dinsos", "/eskalasi"},
 		"/masuk":                                 {"", "/masuk"},
+		"/masuk/sso":                             {"", "/masuk/sso"},
+		"/masuk/sso/kembali":                     {"", "/masuk/sso/kembali?state=x&code=y"},
 		"(error page)":                           {"petugas", "/admin/akun"},
 		"/lacak/{trackingCode}":                  {"", "/lacak/" + tracking},
 		"/":                                      {"admin", "/"},

@@ -35,6 +35,9 @@ var expectations = map[string]func(c *caller, l location) bool{
 	"POST /api/v1/session":   anyone,
 	"DELETE /api/v1/session": signedIn,
 
+	"GET /api/v1/session/oidc":  anyone,
+	"POST /api/v1/session/oidc": anyone,
+
 	"GET /api/v1/lacak/{trackingCode}": anyone,
 	"GET /lacak/{trackingCode}":        anyone,
 
@@ -143,11 +146,13 @@ var expectations = map[string]func(c *caller, l location) bool{
 	"GET /api/v1/audit":        role(authz.RoleAuditor),
 	"POST /api/v1/audit/reads": role(authz.RoleAuditor),
 
-	"GET /static/app.css": anyone,
-	"GET /masuk":          anyone,
-	"POST /masuk":         anyone,
-	"POST /keluar":        signedIn,
-	"GET /":               signedIn,
+	"GET /static/app.css":    anyone,
+	"GET /masuk":             anyone,
+	"POST /masuk":            anyone,
+	"GET /masuk/sso":         anyone,
+	"GET /masuk/sso/kembali": anyone,
+	"POST /keluar":           signedIn,
+	"GET /":                  signedIn,
 	"POST /kecamatan/{code}/keluhan/{id}/asesmen":        writesKecamatan,
 	"POST /kecamatan/{code}/keluhan/{id}/tindak-lanjut":  writesKecamatan,
 	"POST /kecamatan/{code}/keluhan/{id}/tutup":          decidesInKecamatan,
@@ -190,6 +195,7 @@ var expectations = map[string]func(c *caller, l location) bool{
 	"GET /admin/akun/{username}/status":                  role(authz.RoleAdmin),
 	"POST /admin/akun/{username}/status":                 role(authz.RoleAdmin),
 	"POST /admin/akun/{username}/sandi":                  role(authz.RoleAdmin),
+	"POST /admin/akun/{username}/sso":                    role(authz.RoleAdmin),
 	"POST /admin/akun/{username}/peran":                  role(authz.RoleAdmin),
 	"POST /admin/akun/{username}/peran/{id}/hapus":       role(authz.RoleAdmin),
 	"POST /admin/akun/{username}/token/{id}/cabut":       role(authz.RoleAdmin),

@@ -23,6 +23,7 @@ import (
 	"github.com/slrt-id/slrt/internal/apiserver"
 	"github.com/slrt-id/slrt/internal/authz"
 	"github.com/slrt-id/slrt/internal/httpapi"
+	"github.com/slrt-id/slrt/internal/oidcsignin"
 	"github.com/slrt-id/slrt/internal/telemetry"
 	"github.com/slrt-id/slrt/internal/tenant"
 	"github.com/slrt-id/slrt/internal/testenv"
@@ -98,6 +99,12 @@ func setup(ctx context.Context, e *testenv.Env) error {
 	// The overdue test starts a replica that recounts.
 	httpCfg.ReferralMetricsEvery = 0
 	httpCfg.TrackPerIPPerMinute = 100000 // the tracking throttle test sets its own
+	// Single sign-on with a provider that is never reachable: the pages
+	// offer it (audited for accessibility), and it answers 503.
+	// test/e2e signs in with a real provider.
+	if httpCfg.OIDC, err = oidcsignin.New(oidcsignin.Config{Issuer: unreachableIssuer, ClientID: "slrt-web", DisplayName: "SSO Pemkot"}); err != nil {
+		return err
+	}
 	if options, err = platform.APIOptions(ctx, e, tenantOptions(), httpCfg); err != nil {
 		return err
 	}

@@ -65,6 +65,8 @@ type accountPage struct {
 	// domains it can be granted in, by group.
 	Role   authz.Role
 	Places []placeGroup
+	// SSO names the city's identity provider, empty when there is none.
+	SSO string
 }
 
 type grantRow struct {
@@ -107,6 +109,9 @@ func (h *Handler) adminAccountShow(w http.ResponseWriter, r *http.Request) {
 	}
 	v := newPage(r, "admin.account.title", acct.Username)
 	d := &accountPage{AccountDetail: acct}
+	if p := h.http.OIDC(); p != nil {
+		d.SSO = p.DisplayName()
+	}
 	d.State, d.StateClass = accountState(v, acct.Account, c)
 	for _, g := range acct.Grants {
 		d.Grants = append(d.Grants, grantRow{ID: g.ID, Words: grantWords(v, authz.Grant{Role: g.Role, Domain: g.Domain})})
@@ -258,6 +263,18 @@ func (h *Handler) adminTokenRevoke(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, accountURL(chi.URLParam(r, "username"))+"#token", http.StatusSeeOther)
+}
+
+// adminAccountSSO links the account to a person at the city's identity
+// provider, or unlinks it (an empty subject).
+func (h *Handler) adminAccountSSO(w http.ResponseWriter, r *http.Request) {
+	username := chi.URLParam(r, "username")
+	subject := r.PostFormValue("subjek")
+	if _, err := h.app.UpdateAccount(r.Context(), caller(r), username, &usecase.AccountChange{OIDCSubject: &subject}); err != nil {
+		h.http.Fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, accountURL(username)+"#sso", http.StatusSeeOther)
 }
 
 // adminAccountConfirm asks before disabling or enabling an account.

@@ -125,6 +125,7 @@ func (h *Handler) Routes(rt *httpapi.Routes) {
 	page("GET", "/admin/akun/{username}/status", anywhere("account", "write"), h.adminAccountConfirm)
 	page("POST", "/admin/akun/{username}/status", anywhere("account", "write"), h.adminAccountStatus)
 	page("POST", "/admin/akun/{username}/sandi", anywhere("account", "write"), h.adminPasswordReset)
+	page("POST", "/admin/akun/{username}/sso", anywhere("account", "write"), h.adminAccountSSO)
 	page("POST", "/admin/akun/{username}/peran", anywhere("grant", "write"), h.adminGrantAdd)
 	page("POST", "/admin/akun/{username}/peran/{id}/hapus", anywhere("grant", "write"), h.adminGrantRemove)
 	page("POST", "/admin/akun/{username}/token/{id}/cabut", anywhere("token", "write"), h.adminTokenRevoke)

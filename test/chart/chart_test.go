@@ -64,7 +64,9 @@ func TestEveryRenderedObjectIsAcceptedByKubernetes(t *testing.T) {
 			"databaseServers[1].name=kedua,databaseServers[1].existingSecret=pg-b,databaseServers[1].labels.region=jawa-barat," +
 			"databaseServers[1].capacity.tenants=200,databaseServers[1].capacity.storage=500Gi,databaseServers[1].draining=true,operator.replicas=2,api.controlDatabase.existingSecret=control"},
 		"backups on an existing claim": {"--set", "databaseServers[0].name=default,databaseServers[0].password=secret,api.controlDatabase.existingSecret=control,backups.existingClaim=nfs-backups"},
-		"no backups":                   {"--set", "databaseServers[0].name=default,databaseServers[0].password=secret,api.controlDatabase.existingSecret=control,backups.enabled=false"},
+		"single sign-on": {"--set", "databaseServers[0].name=default,databaseServers[0].password=secret,api.controlDatabase.existingSecret=control," +
+			"api.oidc.issuer=https://sso.example.go.id/realms/pemkot,api.oidc.clientId=slrt-web,api.oidc.clientSecret.existingSecret=slrt-oidc,api.oidc.cliClientId=slrtctl,api.oidc.passwordSignIn=false"},
+		"no backups": {"--set", "databaseServers[0].name=default,databaseServers[0].password=secret,api.controlDatabase.existingSecret=control,backups.enabled=false"},
 	}
 	for name, args := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -33,11 +33,14 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"k8s.io/client-go/kubernetes"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	slrtv1 "github.com/slrt-id/slrt/api/v1alpha1"
 	"github.com/slrt-id/slrt/internal/ociimage"
+	"github.com/slrt-id/slrt/internal/testenv"
 )
 
 // The images a test run built (once: the build is shared by the tests).
@@ -158,7 +161,12 @@ func TestImagesRunAsTheChartDeploysThem(t *testing.T) {
 	kubeconfig := writeKubeconfig(t, work, "")
 	kubectl := kubectlFor(t, kubeconfig)
 	prepareCluster(t, kubectl)
-	admin, err := client.New(env.Kube.Config, client.Options{})
+	log.SetLogger(testenv.Logger())
+	scheme := runtime.NewScheme()
+	if err := errors.Join(clientgoscheme.AddToScheme(scheme), slrtv1.AddToScheme(scheme)); err != nil {
+		t.Fatal(err)
+	}
+	admin, err := client.New(env.Kube.Config, client.Options{Scheme: scheme})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,7 +272,12 @@ func containerRuntime(t *testing.T) []string {
 	if err != nil {
 		t.Skip("no runc: `make podman` installs it (Debian: apt-get install runc)")
 	}
-	root := t.TempDir()
+	// Podman wants its run folder's path short: not t.TempDir().
+	root, err := os.MkdirTemp("", "podman-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(root) })
 	return []string{podman, "--root", filepath.Join(root, "storage"), "--runroot", filepath.Join(root, "run"),
 		"--storage-driver", "vfs", "--runtime", runc, "--cgroup-manager", "cgroupfs", "--events-backend", "none"}
 }
@@ -346,7 +359,8 @@ func runDeployment(t *testing.T, podman []string, c client.Client, dep *appsv1.D
 	var archive string
 	for _, b := range built {
 		if d, _ := b.Digest(); d.String() == digest {
-			archive = filepath.Join(dir, b.Name+".tar")
+			// The archive holds the image and its SBOM: the image by its name.
+			archive = filepath.Join(dir, b.Name+".tar") + ":" + b.Version()
 		}
 	}
 	if archive == "" {
@@ -445,13 +459,19 @@ func runDeployment(t *testing.T, podman []string, c client.Client, dep *appsv1.D
 	}
 	args := []string{"run", "--rm", "--name", dep.Name, "--network", "host", "--pull", "never",
 		"--read-only", "--read-only-tmpfs=false", "--cap-drop", "all", "--security-opt", "no-new-privileges"}
-	// The host's own limits: podman's defaults are higher than a process
-	// without CAP_SYS_RESOURCE may set on some hosts.
-	for name, res := range map[string]int{"nofile": unix.RLIMIT_NOFILE, "nproc": unix.RLIMIT_NPROC} {
+	// Limits no higher than the host's: podman's defaults raise them, which
+	// a host without CAP_SYS_RESOURCE (a nested VM) refuses; lowering is
+	// always allowed.
+	for _, l := range []struct {
+		name     string
+		resource int
+	}{{"nofile", unix.RLIMIT_NOFILE}, {"nproc", unix.RLIMIT_NPROC}} {
 		var lim unix.Rlimit
-		if err := unix.Getrlimit(res, &lim); err == nil {
-			args = append(args, "--ulimit", fmt.Sprintf("%s=%d:%d", name, lim.Cur, lim.Max))
+		if err := unix.Getrlimit(l.resource, &lim); err != nil {
+			t.Fatal(err)
 		}
+		n := min(lim.Max, 4096)
+		args = append(args, "--ulimit", fmt.Sprintf("%s=%d:%d", l.name, n, n))
 	}
 	if len(ctr.Command) > 0 {
 		entrypoint, _ := json.Marshal(ctr.Command)

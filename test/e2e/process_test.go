@@ -168,6 +168,9 @@ type platformRun struct {
 	api    *process
 	// startAPI starts slrt-api again, on the same address, after a kill.
 	startAPI func() *process
+	// anotherAPI starts one more slrt-api replica, with other flags, on
+	// another address, and returns that address.
+	anotherAPI func(flags ...string) string
 }
 
 // runPlatform is startPlatform, keeping hold of the API's process.
@@ -186,6 +189,13 @@ func runPlatform(t testing.TB, db string, apiFlags ...string) *platformRun {
 			append([]string{"--listen", addr, "--metrics-listen", "", "--referral-metrics-interval", "0"}, apiFlags...)...)
 		waitHTTP(t, p.server+"/readyz")
 		return api
+	}
+	p.anotherAPI = func(flags ...string) string {
+		addr := freeAddr(t)
+		start(t, "slrt-api", []string{"KUBECONFIG=" + apiKubeconfig, "SLRT_DATABASE_URL=" + dbURL, "SLRT_NIK_INDEX_KEY_FILE=" + keyFile},
+			append([]string{"--listen", addr, "--metrics-listen", "", "--referral-metrics-interval", "0"}, flags...)...)
+		waitHTTP(t, "http://"+addr+"/readyz")
+		return "http://" + addr
 	}
 	p.api = p.startAPI()
 	token := strings.TrimSpace(mustSlrtctl(t, "rahasia-kota-bandung\n", "login", "cityit", "--server", p.server))
