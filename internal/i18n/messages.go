@@ -20,6 +20,9 @@ var messages = map[string]struct{ id, en string }{
 	"login.sso_unavailable": {"Penyedia identitas tidak dapat dihubungi. Coba lagi sebentar lagi.", "The identity provider cannot be reached. Try again shortly."},
 	"login.sso_unlinked":    {"Identitas Anda belum ditautkan ke akun aktif di platform ini. Minta admin kota menautkannya.", "Your identity is not linked to an active account here. Ask city IT to link it."},
 	"login.password_off":    {"Masuk dengan kata sandi dimatikan: gunakan masuk tunggal.", "Password sign-in is turned off: use single sign-on."},
+	"logout.title":          {"Keluar", "Signed out"},
+	"logout.sso":            {"Anda sudah keluar dari SLRT. Sekarang keluar juga dari penyedia identitas kota…", "You have signed out of SLRT. Now signing out of the city's identity provider too…"},
+	"logout.sso_link":       {"Keluar dari penyedia identitas", "Sign out of the identity provider"},
 	"login.throttled":       {"Terlalu banyak percobaan masuk dari alamat ini; tunggu satu menit.", "Too many sign-in attempts from this address; wait a minute."},
 
 	"home.title":  {"Beranda", "Home"},

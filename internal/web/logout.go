@@ -20,7 +20,9 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 	back := h.http.PublicURL(r) + "/masuk"
 	if p := h.http.OIDC(); p != nil && principal.Account.OIDCSubject != "" {
 		if to := p.LogoutURL(r.Context(), "", back); to != "" {
-			http.Redirect(w, r, to, http.StatusSeeOther)
+			v := newPage(r, "logout.title")
+			v.User, v.CSRF, v.RefreshTo = "", "", to
+			render(w, r, http.StatusOK, keluarSSO(v, to))
 			return
 		}
 	}

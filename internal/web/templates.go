@@ -43,6 +43,10 @@ type webPage struct {
 	// Refresh, when set, reloads the page after that many seconds (a page
 	// that follows something happening elsewhere, without script).
 	Refresh int
+	// RefreshTo, when set, goes on to that address at once (where a 303
+	// may not: after a form, the policy's form-action stops a redirect to
+	// another site, such as the identity provider's logout).
+	RefreshTo string
 }
 
 // T writes a message of the catalogue in the page's language.
