@@ -356,7 +356,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 				if want := expect(c, l); denied == want {
 					t.Errorf("%s %s as %q (%s): status %d, want allowed=%t: %s", method, path, name, l.name, resp.status, want, resp.body)
 				}
-				if resp.status >= 500 {
+				// The suite's identity provider is down on purpose: single
+				// sign-on answers 503 with Retry-After, by design.
+				if resp.status >= 500 && !(route == "GET /masuk/sso" && resp.status == http.StatusServiceUnavailable && resp.header.Get("Retry-After") != "") {
 					t.Errorf("%s %s as %q: server error %s", method, path, name, resp.body)
 				}
 			}

@@ -3,7 +3,6 @@ package e2e
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"net/http"
 	"os"
 	"os/exec"
@@ -58,23 +57,9 @@ func TestStaffSignInWithTheCitysIdentityProvider(t *testing.T) {
 	}
 
 	ctx := browser(t)
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		stepCtx, cancel := context.WithTimeout(ctx, 20*time.Second)
-		defer cancel()
-		if err := chromedp.Do(stepCtx, steps...); err != nil {
-			html, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("html")))
-			t.Fatalf("%s: %v\npage:\n%s", what, err, html)
-		}
-	}
-	location := func() string {
-		t.Helper()
-		u, err := chromedp.Run(ctx, chromedp.Location())
-		if err != nil {
-			t.Fatal(err)
-		}
-		return u
-	}
+	b := tab{t, ctx}
+	do := func(what string, steps ...chromedp.Action[chromedp.Void]) { t.Helper(); b.do(what, 20*time.Second, steps...) }
+	location := b.location
 	type step = chromedp.Action[chromedp.Void]
 	// steps strings actions and groups of them together.
 	steps := func(groups ...any) []step {
@@ -125,8 +110,7 @@ func TestStaffSignInWithTheCitysIdentityProvider(t *testing.T) {
 			signInAtIdP(who),
 			chromedp.WaitVisible(chromedp.ID("login-error")),
 		)...)
-		msg, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("login-error")))
-		if !strings.Contains(msg, "belum ditautkan") {
+		if msg := b.text("login-error"); !strings.Contains(msg, "belum ditautkan") {
 			t.Errorf("%s was told %q", who.Username, msg)
 		}
 		if _, err := chromedp.Run(ctx, chromedp.Navigate(server+"/")); err != nil {
