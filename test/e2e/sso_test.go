@@ -58,7 +58,10 @@ func TestStaffSignInWithTheCitysIdentityProvider(t *testing.T) {
 
 	ctx := browser(t)
 	b := tab{t, ctx}
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) { t.Helper(); b.do(what, 20*time.Second, steps...) }
+	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		b.do(what, 20*time.Second, steps...)
+	}
 	location := b.location
 	type step = chromedp.Action[chromedp.Void]
 	// steps strings actions and groups of them together.
