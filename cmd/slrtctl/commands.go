@@ -165,18 +165,20 @@ func newAccounts(g *globals) *cobra.Command {
 			}
 			return render(cmd.OutOrStdout(), g.output, all, []string{"USERNAME", "NAME", "DISABLED"}, rows)
 		}}
-	create := &cobra.Command{Use: "create USERNAME", Short: "Create an account; its password is read from standard input", Args: cobra.ExactArgs(1)}
+	create := &cobra.Command{Use: "create USERNAME", Short: "Create an account; its password is read from standard input (none with --sso)", Args: cobra.ExactArgs(1)}
 	display := create.Flags().String("display-name", "", "name shown to staff (required)")
+	sso := create.Flags().String("sso", "", "the person's subject at the city's identity provider: the account has no password and signs in only there")
 	create.RunE = func(cmd *cobra.Command, args []string) error {
 		c, err := g.client()
 		if err != nil {
 			return err
 		}
-		password, err := readPassword(cmd.InOrStdin())
-		if err != nil {
+		body := map[string]string{"username": args[0], "displayName": *display}
+		if *sso != "" {
+			body["oidcSubject"] = *sso
+		} else if body["password"], err = readPassword(cmd.InOrStdin()); err != nil {
 			return err
 		}
-		body := map[string]string{"username": args[0], "displayName": *display, "password": password}
 		if err := c.do("POST", "/api/v1/admin/accounts", body, nil); err != nil {
 			return err
 		}

@@ -3,6 +3,7 @@ package apiserver_test
 import (
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -36,5 +37,38 @@ func TestSingleSignOnAnswers503WhileTheProviderIsDown(t *testing.T) {
 	// A return from the provider this browser never began is refused.
 	if resp, _ := page("/masuk/sso/kembali?state=x&code=y"); resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("a return never begun: %d", resp.StatusCode)
+	}
+}
+
+// City IT creates an account linked to a person at the identity provider
+// from the web app: it has no password, its page shows the link, and the
+// same subject cannot be given to a second account; the link is changed
+// and removed on the account's page.
+func TestWebCityITCreatesAnAccountLinkedToTheIdentityProvider(t *testing.T) {
+	admin := newBrowser(t)
+	admin.signIn("admin")
+	if r := admin.get("/admin/akun"); !strings.Contains(r.body, `id="subjek-baru"`) {
+		t.Fatalf("the new-account form has no field for the identity provider: %s", r.body)
+	}
+	r := admin.post("/admin/akun", url.Values{"username": {"yayan.sso"}, "nama": {"Yayan"}, "subjek": {"kc-4f1e-yayan"}})
+	if r.status != http.StatusSeeOther || r.location != "/admin/akun/yayan.sso" {
+		t.Fatalf("creating a linked account: %d %q %s", r.status, r.location, r.body)
+	}
+	if r := admin.get("/admin/akun/yayan.sso"); !strings.Contains(r.body, `value="kc-4f1e-yayan"`) {
+		t.Errorf("the account's page does not show its link: %s", r.body)
+	}
+	acct, err := app.Store.AccountByUsername(t.Context(), "yayan.sso")
+	if err != nil || acct.PasswordHash() != "" || acct.OIDCSubject != "kc-4f1e-yayan" || acct.OIDCIssuer != unreachableIssuer {
+		t.Fatalf("stored: %+v %v", acct, err)
+	}
+	if r := admin.post("/admin/akun", url.Values{"username": {"yayan.dua"}, "nama": {"Yayan"}, "subjek": {"kc-4f1e-yayan"}}); r.status != http.StatusUnprocessableEntity ||
+		!strings.Contains(r.body, "Akun lain sudah ditautkan") {
+		t.Fatalf("the same subject again: %d %s", r.status, r.body)
+	}
+	if r := admin.post("/admin/akun/yayan.sso/sso", url.Values{"subjek": {""}}); r.status != http.StatusSeeOther {
+		t.Fatalf("unlinking: %d %s", r.status, r.body)
+	}
+	if acct, _ := app.Store.AccountByUsername(t.Context(), "yayan.sso"); acct.OIDCSubject != "" {
+		t.Errorf("still linked to %q", acct.OIDCSubject)
 	}
 }

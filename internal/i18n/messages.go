@@ -341,6 +341,7 @@ var messages = map[string]struct{ id, en string }{
 	"admin.sso.title":                {"Masuk tunggal (%s)", "Single sign-on (%s)"},
 	"admin.sso.subject":              {"Subjek di penyedia identitas", "Subject at the identity provider"},
 	"admin.sso.hint":                 {"Pengenal orang ini di penyedia identitas kota (atau nama penggunanya, bila platform diatur begitu). Kosongkan untuk melepas tautan.", "This person's identifier at the city's identity provider (or their username, if the platform is set up so). Leave empty to unlink."},
+	"admin.sso.new_hint":             {"Opsional: isi agar akun masuk hanya lewat %s, tanpa kata sandi. Kosong: akun mendapat kata sandi sekali pakai.", "Optional: fill in to have the account sign in only through %s, with no password. Empty: the account gets a one-time password."},
 	"admin.sso.save":                 {"Simpan tautan", "Save link"},
 	"admin.kecamatan.title":          {"Kecamatan dan layanannya", "Kecamatan and their service"},
 	"admin.kecamatan.link":           {"Kecamatan (admin kota)", "Kecamatan (city IT)"},
@@ -429,6 +430,7 @@ var messages = map[string]struct{ id, en string }{
 	"password.save":     {"Simpan kata sandi", "Save the password"},
 
 	"problem.account.username":            {"3 sampai 64 huruf kecil, angka, titik, tanda hubung atau garis bawah.", "3 to 64 lower-case letters, digits, dots, dashes or underscores."},
+	"problem.account.oidc_no_password":    {"Akun yang ditautkan ke penyedia identitas tidak memakai kata sandi.", "An account linked to the identity provider has no password."},
 	"problem.account.oidc_off":            {"Masuk tunggal (SSO) belum diatur di platform ini.", "Single sign-on is not configured on this platform."},
 	"problem.account.oidc_subject_length": {"Paling panjang 255 karakter.", "At most 255 characters."},
 	"problem.account.oidc_subject_taken":  {"Akun lain sudah ditautkan ke identitas ini.", "Another account is linked to this identity."},

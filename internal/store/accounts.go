@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -56,10 +57,28 @@ func (s *Store) CreateAccountOneTime(ctx context.Context, username, displayName,
 	return s.createAccount(ctx, username, displayName, passwordHash, true)
 }
 
+// CreateAccountLinked adds an account with no password, linked to a
+// subject of an identity provider: its holder signs in only there.
+func (s *Store) CreateAccountLinked(ctx context.Context, username, displayName, issuer, subject string) (*Account, error) {
+	row := s.pool.QueryRow(ctx, `INSERT INTO account (username, display_name, oidc_issuer, oidc_subject)
+		VALUES ($1, $2, $3, $4) RETURNING `+accountColumns, username, displayName, issuer, subject)
+	a, err := scanAccount(row)
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" && strings.Contains(pgErr.ConstraintName, "oidc") {
+		return nil, ErrOIDCSubjectTaken
+	}
+	return s.created(a, err, username)
+}
+
 func (s *Store) createAccount(ctx context.Context, username, displayName, passwordHash string, oneTime bool) (*Account, error) {
 	row := s.pool.QueryRow(ctx, `INSERT INTO account (username, display_name, password_hash, must_change_password)
 		VALUES ($1, $2, nullif($3, ''), $4) RETURNING `+accountColumns, username, displayName, passwordHash, oneTime)
 	a, err := scanAccount(row)
+	return s.created(a, err, username)
+}
+
+// created is an INSERT's outcome: a taken username is ErrConflict.
+func (s *Store) created(a *Account, err error, username string) (*Account, error) {
 	if isUniqueViolation(err) {
 		return nil, ErrConflict
 	}

@@ -61,6 +61,9 @@ type NewAccount struct {
 	Password    string `json:"password"`
 	// OneTime asks for a generated one-time password, shown once.
 	OneTime bool `json:"oneTimePassword"`
+	// OIDCSubject makes an account with no password, linked to this person
+	// at the city's identity provider: they sign in only there.
+	OIDCSubject string `json:"oidcSubject,omitempty"`
 }
 
 // Validate checks the username, the name and a chosen password.
@@ -99,6 +102,9 @@ func (a *App) CreateAccount(ctx context.Context, c *Caller, in *NewAccount) (*Ac
 	if !a.authz.AllowedAnywhere(c.Account, "account", "write") {
 		return nil, casework.ErrNotAllowed
 	}
+	if subject := strings.TrimSpace(in.OIDCSubject); subject != "" {
+		return a.createLinkedAccount(ctx, in, subject)
+	}
 	out := &AccountCreated{}
 	password, create := in.Password, a.store.CreateAccount
 	if password == "" && in.OneTime {
@@ -114,6 +120,35 @@ func (a *App) CreateAccount(ctx context.Context, c *Caller, in *NewAccount) (*Ac
 		return nil, &registry.ConflictError{Field: "/username", Message: "The username " + in.Username + " is taken."}
 	}
 	return out, err
+}
+
+// createLinkedAccount makes an account that signs in only through the
+// identity provider, as the person subject.
+func (a *App) createLinkedAccount(ctx context.Context, in *NewAccount, subject string) (*AccountCreated, error) {
+	var p registry.Problems
+	switch {
+	case a.OIDCIssuer == "":
+		p.Add("/oidcSubject", "account.oidc_off", "single sign-on is not configured (slrt-api --oidc-issuer)")
+	case len(subject) > 255:
+		p.Add("/oidcSubject", "account.oidc_subject_length", "at most 255 characters")
+	}
+	if in.Password != "" || in.OneTime {
+		p.Add("/password", "account.oidc_no_password", "an account linked to the identity provider has no password")
+	}
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	acct, err := a.store.CreateAccountLinked(ctx, in.Username, in.DisplayName, a.OIDCIssuer, subject)
+	switch {
+	case errors.Is(err, store.ErrConflict):
+		return nil, &registry.ConflictError{Field: "/username", Message: "The username " + in.Username + " is taken."}
+	case errors.Is(err, store.ErrOIDCSubjectTaken):
+		p.Add("/oidcSubject", "account.oidc_subject_taken", "another account is linked to this subject")
+		return nil, p.Err()
+	case err != nil:
+		return nil, err
+	}
+	return &AccountCreated{Account: acct}, nil
 }
 
 // hashPassword is the argon2id hash of a password, or "" for none.

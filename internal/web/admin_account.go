@@ -21,22 +21,41 @@ import (
 // and again with what its checks refused.
 type accountForm struct {
 	Username, Name string
-	Errors         map[string]string
+	// SSO names the city's identity provider when there is one; Subject
+	// links the new account to a person there (no password then).
+	SSO, Subject string
+	Errors       map[string]string
+}
+
+// newAccountForm is the empty create form, with the identity provider's
+// field when there is one.
+func (h *Handler) newAccountForm() *accountForm {
+	f := &accountForm{Errors: map[string]string{}}
+	if p := h.http.OIDC(); p != nil {
+		f.SSO = p.DisplayName()
+	}
+	return f
 }
 
 // adminAccountCreate creates an account with a one-time password and shows
 // that password once; what the checks refuse goes back next to its field.
 func (h *Handler) adminAccountCreate(w http.ResponseWriter, r *http.Request) {
-	f := &accountForm{Username: strings.TrimSpace(r.PostFormValue("username")), Name: strings.TrimSpace(r.PostFormValue("nama")),
-		Errors: map[string]string{}}
-	out, err := h.app.CreateAccount(r.Context(), caller(r), &usecase.NewAccount{Username: f.Username, DisplayName: f.Name, OneTime: true})
+	f := h.newAccountForm()
+	f.Username, f.Name = strings.TrimSpace(r.PostFormValue("username")), strings.TrimSpace(r.PostFormValue("nama"))
+	f.Subject = strings.TrimSpace(r.PostFormValue("subjek"))
+	// Linked to the identity provider, the account has no password.
+	in := &usecase.NewAccount{Username: f.Username, DisplayName: f.Name, OneTime: f.Subject == "", OIDCSubject: f.Subject}
+	out, err := h.app.CreateAccount(r.Context(), caller(r), in)
 	v := newPage(r, "admin.account.new")
 	var conflict *registry.ConflictError
 	switch {
+	case err == nil && f.Subject != "":
+		http.Redirect(w, r, accountURL(out.Username), http.StatusSeeOther)
+		return
 	case err == nil:
 		showOneTimePassword(w, r, out.Username, out.OneTimePassword, "admin.account.created")
 		return
-	case fieldProblems(v, err, f.Errors, map[string]string{"/displayName": "nama"}):
+	case fieldProblems(v, err, f.Errors, map[string]string{"/displayName": "nama", "/oidcSubject": "subjek"}):
 	case errors.As(err, &conflict):
 		f.Errors["username"] = v.T("admin.account.taken")
 	default:

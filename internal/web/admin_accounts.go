@@ -13,6 +13,7 @@ import (
 type accountsPage struct {
 	Rows []accountRow
 	Next string
+	Form *accountForm
 }
 
 type accountRow struct {
@@ -32,7 +33,7 @@ func (h *Handler) adminAccounts(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := newPage(r, "admin.accounts.title")
-	d := &accountsPage{}
+	d := &accountsPage{Form: h.newAccountForm()}
 	if len(views) > accountsPerPage {
 		views = views[:accountsPerPage]
 		d.Next = query("setelah", views[accountsPerPage-1].Username)

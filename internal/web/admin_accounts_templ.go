@@ -57,7 +57,7 @@ func adminAccountList(v *webPage, d *accountsPage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = adminAccountForm(v, &accountForm{}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = adminAccountForm(v, d.Form).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -43,15 +43,15 @@ func TestStaffSignInWithTheCitysIdentityProvider(t *testing.T) {
 	idp.webClient("slrt-web", "rahasia-klien-web",
 		[]string{server + "/masuk/sso/kembali", ssoOnly + "/masuk/sso/kembali"}, []string{server + "/masuk", ssoOnly + "/masuk"})
 
-	// City IT creates the accounts and links them; Rina's is disabled.
-	for _, a := range []struct {
-		name    string
-		subject string
-	}{{"dewi", dewi.Subject}, {"rina", rina.Subject}} {
-		mustSlrtctl(t, "kata-sandi-lokal-2026\n", append([]string{"accounts", "create", a.name, "--display-name", a.name + " (Puskesos)"}, admin...)...)
-		mustSlrtctl(t, "", append([]string{"accounts", "link-sso", a.name, a.subject}, admin...)...)
-	}
+	// City IT creates Dewi's account linked to her, with no password;
+	// Rina's has a password, is linked afterwards, and is disabled.
+	mustSlrtctl(t, "", append([]string{"accounts", "create", "dewi", "--display-name", "Dewi (Puskesos)", "--sso", dewi.Subject}, admin...)...)
+	mustSlrtctl(t, "kata-sandi-lokal-2026\n", append([]string{"accounts", "create", "rina", "--display-name", "Rina (Puskesos)"}, admin...)...)
+	mustSlrtctl(t, "", append([]string{"accounts", "link-sso", "rina", rina.Subject}, admin...)...)
 	mustSlrtctl(t, "", append([]string{"accounts", "disable", "rina"}, admin...)...)
+	if out, err := runSlrtctl(t, "kata-sandi-lokal-2026\n", "login", "dewi", "--server", server); err == nil || !strings.Contains(out, "401") {
+		t.Errorf("a password sign-in to an account with none: %v %s", err, out)
+	}
 	if out, err := runSlrtctl(t, "", append([]string{"accounts", "link-sso", "cityit", dewi.Subject}, admin...)...); err == nil || !strings.Contains(out, "another account is linked") {
 		t.Errorf("a subject linked to two accounts: %v %s", err, out)
 	}
