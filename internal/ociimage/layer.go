@@ -28,15 +28,27 @@ type File struct {
 	Data []byte
 }
 
-// layer writes files into one gzip-compressed tar layer. Folders that hold
-// a file are added when not listed; entries are sorted by path and carry
-// owner root and modification time at, so the same files give the same
-// digest.
+// layer writes files into one gzip-compressed tar layer, as writeTar
+// lays them out, so the same files give the same digest.
 func layer(files []File, at time.Time) (v1.Layer, error) {
+	var buf bytes.Buffer
+	if err := writeTar(&buf, files, at); err != nil {
+		return nil, fmt.Errorf("writing a layer: %w", err)
+	}
+	data := buf.Bytes()
+	return tarball.LayerFromOpener(func() (io.ReadCloser, error) {
+		return io.NopCloser(bytes.NewReader(data)), nil
+	}, tarball.WithMediaType(types.OCILayer))
+}
+
+// writeTar writes files as a tar. Folders that hold a file are added when
+// not listed; entries are sorted by path and carry owner root and
+// modification time at, so the same files always give the same bytes.
+func writeTar(w io.Writer, files []File, at time.Time) error {
 	byPath := map[string]File{}
 	for _, f := range files {
 		if !strings.HasPrefix(f.Path, "/") {
-			return nil, fmt.Errorf("image file %q: path is not absolute", f.Path)
+			return fmt.Errorf("file %q: path is not absolute", f.Path)
 		}
 		byPath[path.Clean(f.Path)] = f
 		for dir := path.Dir(f.Path); dir != "/"; dir = path.Dir(dir) {
@@ -51,8 +63,7 @@ func layer(files []File, at time.Time) (v1.Layer, error) {
 	}
 	sort.Strings(paths)
 
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
+	tw := tar.NewWriter(w)
 	for _, p := range paths {
 		f := byPath[p]
 		hdr := &tar.Header{
@@ -74,19 +85,13 @@ func layer(files []File, at time.Time) (v1.Layer, error) {
 			}
 		}
 		if err := tw.WriteHeader(hdr); err != nil {
-			return nil, fmt.Errorf("writing %s into a layer: %w", p, err)
+			return fmt.Errorf("writing %s: %w", p, err)
 		}
 		if hdr.Typeflag == tar.TypeReg {
 			if _, err := tw.Write(f.Data); err != nil {
-				return nil, fmt.Errorf("writing %s into a layer: %w", p, err)
+				return fmt.Errorf("writing %s: %w", p, err)
 			}
 		}
 	}
-	if err := tw.Close(); err != nil {
-		return nil, fmt.Errorf("closing a layer: %w", err)
-	}
-	data := buf.Bytes()
-	return tarball.LayerFromOpener(func() (io.ReadCloser, error) {
-		return io.NopCloser(bytes.NewReader(data)), nil
-	}, tarball.WithMediaType(types.OCILayer))
+	return tw.Close()
 }

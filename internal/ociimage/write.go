@@ -1,12 +1,10 @@
 package ociimage
 
 import (
-	"archive/tar"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
@@ -57,52 +55,34 @@ func (b *Built) Version() string {
 // Digest is the image's digest.
 func (b *Built) Digest() (v1.Hash, error) { return b.Image.Digest() }
 
-// tarFolder writes the files under root into file, sorted, with no owner
-// and a fixed time, so that a layout gives one tar.
+// tarFolder writes the files under root into file the way a layer is
+// written (sorted, owner root, a fixed time), so that a layout gives one tar.
 func tarFolder(root, file string) error {
-	var paths []string
-	if err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && p != root {
-			paths = append(paths, p)
-		}
-		return err
-	}); err != nil {
-		return fmt.Errorf("listing %s: %w", root, err)
-	}
-	sort.Strings(paths)
-	f, err := os.Create(file)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	tw := tar.NewWriter(f)
-	for _, p := range paths {
-		info, err := os.Stat(p)
-		if err != nil {
+	var files []File
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || p == root {
 			return err
 		}
 		rel, _ := filepath.Rel(root, p)
-		hdr := &tar.Header{Name: filepath.ToSlash(rel), Mode: 0o644, ModTime: time.Unix(0, 0), Typeflag: tar.TypeReg, Size: info.Size()}
-		if info.IsDir() {
-			hdr.Name, hdr.Mode, hdr.Typeflag, hdr.Size = hdr.Name+"/", 0o755, tar.TypeDir, 0
+		f := File{Path: "/" + filepath.ToSlash(rel), Dir: d.IsDir()}
+		if !f.Dir {
+			f.Data, err = os.ReadFile(p)
 		}
-		if err := tw.WriteHeader(hdr); err != nil {
-			return err
-		}
-		if !info.IsDir() {
-			data, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			if _, err := tw.Write(data); err != nil {
-				return err
-			}
-		}
+		files = append(files, f)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", root, err)
 	}
-	if err := tw.Close(); err != nil {
+	out, err := os.Create(file)
+	if err != nil {
 		return err
 	}
-	return f.Close()
+	defer out.Close()
+	if err := writeTar(out, files, time.Unix(0, 0)); err != nil {
+		return fmt.Errorf("writing %s: %w", file, err)
+	}
+	return out.Close()
 }
 
 // Push writes b to repository/NAME, tagged with its version, and its SBOM
