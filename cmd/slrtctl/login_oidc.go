@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -41,7 +39,7 @@ func oidcSignIn(ctx context.Context, c *apiClient, port int, stderr io.Writer, o
 		ClientID: info.ClientID, Endpoint: provider.Endpoint(), Scopes: []string{oidc.ScopeOpenID, "profile"},
 		RedirectURL: fmt.Sprintf("http://%s/callback", l.Addr()),
 	}
-	state, nonce, verifier := randomString(), randomString(), oauth2.GenerateVerifier()
+	state, nonce, verifier := oauth2.GenerateVerifier(), oauth2.GenerateVerifier(), oauth2.GenerateVerifier()
 
 	type answer struct {
 		code string
@@ -102,10 +100,4 @@ func oidcSignIn(ctx context.Context, c *apiClient, port int, stderr io.Writer, o
 		return errors.New("the provider's ID token does not belong to this sign-in (nonce)")
 	}
 	return c.do("POST", "/api/v1/session/oidc", map[string]string{"idToken": raw}, out)
-}
-
-func randomString() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
 }

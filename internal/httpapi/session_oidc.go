@@ -41,13 +41,15 @@ func (s *Server) SignInOIDC(w http.ResponseWriter, r *http.Request, id *oidcsign
 	return s.startSession(w, r, acct)
 }
 
-// OIDCRefused answers a sign-in the provider could not vouch for: 503 with
-// Retry-After when it is down, 401 when its answer was refused.
-func OIDCRefused(err error) (status int, retry bool) {
+// OIDCRefused is the status of a sign-in the provider could not vouch
+// for: 503 with Retry-After set when it is down, 401 when its answer was
+// refused.
+func OIDCRefused(w http.ResponseWriter, err error) int {
 	if errors.Is(err, oidcsignin.ErrUnavailable) {
-		return http.StatusServiceUnavailable, true
+		w.Header().Set("Retry-After", "30")
+		return http.StatusServiceUnavailable
 	}
-	return http.StatusUnauthorized, false
+	return http.StatusUnauthorized
 }
 
 type oidcInfo struct {
@@ -90,14 +92,10 @@ func (s *Server) sessionOIDCCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	id, err := p.VerifyCLI(r.Context(), req.IDToken)
 	if err != nil {
-		status, retry := OIDCRefused(err)
 		// The reason (expired, wrong audience) is logged without the token.
 		slog.InfoContext(r.Context(), "single sign-on refused", "reason", err.Error())
 		s.metrics.loginFailed(r.Context(), "oidc_refused")
-		if retry {
-			w.Header().Set("Retry-After", "30")
-		}
-		problem(w, r, status, "The identity provider's token was refused: "+err.Error())
+		problem(w, r, OIDCRefused(w, err), "The identity provider's token was refused: "+err.Error())
 		return
 	}
 	in, err := s.SignInOIDC(w, r, id)

@@ -8,8 +8,6 @@ package oidcsignin
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
@@ -50,8 +48,6 @@ var ErrRejected = errors.New("the identity provider's answer was refused")
 // Identity is whom the provider vouches for.
 type Identity struct {
 	Issuer, Subject string
-	// IDToken is the raw token, kept for the provider's logout.
-	IDToken string
 }
 
 // Provider talks to one OpenID Connect provider. Discovery happens on first
@@ -112,7 +108,8 @@ func (p *Provider) discover(ctx context.Context) (*oidc.Provider, error) {
 // Start is one sign-in in progress: what the browser carries to the
 // provider and what the platform keeps (in a cookie) to check the answer.
 type Start struct {
-	URL                    string
+	// URL is where the browser goes; it is not kept.
+	URL                    string `json:"-"`
 	State, Nonce, Verifier string
 }
 
@@ -123,7 +120,8 @@ func (p *Provider) Begin(ctx context.Context, redirectURL string) (*Start, error
 	if err != nil {
 		return nil, err
 	}
-	s := &Start{State: random(), Nonce: random(), Verifier: oauth2.GenerateVerifier()}
+	// State and nonce are random like the verifier (256 bits).
+	s := &Start{State: oauth2.GenerateVerifier(), Nonce: oauth2.GenerateVerifier(), Verifier: oauth2.GenerateVerifier()}
 	s.URL = p.oauth(prov, redirectURL).AuthCodeURL(s.State, oidc.Nonce(s.Nonce), oauth2.S256ChallengeOption(s.Verifier))
 	return s, nil
 }
@@ -181,8 +179,8 @@ func (p *Provider) VerifyCLI(ctx context.Context, raw string) (*Identity, error)
 
 // LogoutURL is where to send the browser after the platform's own session
 // ended, so that the provider's ends too; empty when the provider has no
-// end_session_endpoint.
-func (p *Provider) LogoutURL(ctx context.Context, idToken, postLogoutRedirect string) string {
+// end_session_endpoint. No id_token_hint: the platform keeps no ID token.
+func (p *Provider) LogoutURL(ctx context.Context, postLogoutRedirect string) string {
 	if _, err := p.discover(ctx); err != nil || p.logout == "" {
 		return ""
 	}
@@ -193,9 +191,6 @@ func (p *Provider) LogoutURL(ctx context.Context, idToken, postLogoutRedirect st
 	q := u.Query()
 	q.Set("client_id", p.cfg.ClientID)
 	q.Set("post_logout_redirect_uri", postLogoutRedirect)
-	if idToken != "" {
-		q.Set("id_token_hint", idToken)
-	}
 	u.RawQuery = q.Encode()
 	return u.String()
 }
@@ -230,7 +225,7 @@ func (p *Provider) verify(ctx context.Context, prov *oidc.Provider, raw, clientI
 		return nil, fmt.Errorf("%w: the ID token has no %q claim", ErrRejected, p.cfg.SubjectClaim)
 	}
 	nonce, _ := claims["nonce"].(string)
-	return &verified{Identity: Identity{Issuer: tok.Issuer, Subject: subject, IDToken: raw}, nonce: nonce}, nil
+	return &verified{Identity: Identity{Issuer: tok.Issuer, Subject: subject}, nonce: nonce}, nil
 }
 
 func (p *Provider) oauth(prov *oidc.Provider, redirectURL string) *oauth2.Config {
@@ -238,11 +233,4 @@ func (p *Provider) oauth(prov *oidc.Provider, redirectURL string) *oauth2.Config
 		ClientID: p.cfg.ClientID, ClientSecret: p.cfg.ClientSecret, RedirectURL: redirectURL,
 		Endpoint: prov.Endpoint(), Scopes: []string{oidc.ScopeOpenID, "profile"},
 	}
-}
-
-// random is 128 bits, URL-safe.
-func random() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
 }

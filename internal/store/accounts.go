@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Account is a staff account. The password hash never leaves the store
@@ -63,8 +62,7 @@ func (s *Store) CreateAccountLinked(ctx context.Context, username, displayName, 
 	row := s.pool.QueryRow(ctx, `INSERT INTO account (username, display_name, oidc_issuer, oidc_subject)
 		VALUES ($1, $2, $3, $4) RETURNING `+accountColumns, username, displayName, issuer, subject)
 	a, err := scanAccount(row)
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) && pgErr.Code == "23505" && strings.Contains(pgErr.ConstraintName, "oidc") {
+	if constraint, ok := uniqueViolation(err); ok && strings.Contains(constraint, "oidc") {
 		return nil, ErrOIDCSubjectTaken
 	}
 	return s.created(a, err, username)
@@ -132,8 +130,7 @@ func (s *Store) LinkOIDC(ctx context.Context, id int64, issuer, subject string) 
 	} else {
 		_, err = s.pool.Exec(ctx, `UPDATE account SET oidc_issuer = $2, oidc_subject = $3 WHERE id = $1`, id, issuer, subject)
 	}
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
+	if isUniqueViolation(err) {
 		return ErrOIDCSubjectTaken
 	}
 	if err != nil {

@@ -31,8 +31,17 @@ func New(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
 func isUniqueViolation(err error) bool {
+	_, ok := uniqueViolation(err)
+	return ok
+}
+
+// uniqueViolation names the unique constraint err broke, if it broke one.
+func uniqueViolation(err error) (constraint string, ok bool) {
 	var pgErr *pgconn.PgError
-	return errors.As(err, &pgErr) && pgErr.Code == "23505"
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
+		return pgErr.ConstraintName, true
+	}
+	return "", false
 }
 
 // randomSecret returns n random bytes, URL-safe encoded.

@@ -126,12 +126,7 @@ func (a *App) CreateAccount(ctx context.Context, c *Caller, in *NewAccount) (*Ac
 // identity provider, as the person subject.
 func (a *App) createLinkedAccount(ctx context.Context, in *NewAccount, subject string) (*AccountCreated, error) {
 	var p registry.Problems
-	switch {
-	case a.OIDCIssuer == "":
-		p.Add("/oidcSubject", "account.oidc_off", "single sign-on is not configured (slrt-api --oidc-issuer)")
-	case len(subject) > 255:
-		p.Add("/oidcSubject", "account.oidc_subject_length", "at most 255 characters")
-	}
+	a.checkOIDCSubject(&p, subject)
 	if in.Password != "" || in.OneTime {
 		p.Add("/password", "account.oidc_no_password", "an account linked to the identity provider has no password")
 	}
@@ -142,13 +137,31 @@ func (a *App) createLinkedAccount(ctx context.Context, in *NewAccount, subject s
 	switch {
 	case errors.Is(err, store.ErrConflict):
 		return nil, &registry.ConflictError{Field: "/username", Message: "The username " + in.Username + " is taken."}
-	case errors.Is(err, store.ErrOIDCSubjectTaken):
-		p.Add("/oidcSubject", "account.oidc_subject_taken", "another account is linked to this subject")
-		return nil, p.Err()
 	case err != nil:
-		return nil, err
+		return nil, subjectTaken(err)
 	}
 	return &AccountCreated{Account: acct}, nil
+}
+
+// checkOIDCSubject notes what is wrong with linking an account to subject
+// (empty: unlinking, always allowed).
+func (a *App) checkOIDCSubject(p *registry.Problems, subject string) {
+	switch {
+	case subject == "":
+	case a.OIDCIssuer == "":
+		p.Add("/oidcSubject", "account.oidc_off", "single sign-on is not configured (slrt-api --oidc-issuer)")
+	case len(subject) > 255:
+		p.Add("/oidcSubject", "account.oidc_subject_length", "at most 255 characters")
+	}
+}
+
+// subjectTaken words a subject already linked to another account as a
+// problem with the field; other errors pass.
+func subjectTaken(err error) error {
+	if errors.Is(err, store.ErrOIDCSubjectTaken) {
+		return registry.Invalid("/oidcSubject", "account.oidc_subject_taken", "another account is linked to this subject")
+	}
+	return err
 }
 
 // hashPassword is the argon2id hash of a password, or "" for none.
@@ -236,25 +249,15 @@ func (a *App) UpdateAccount(ctx context.Context, c *Caller, username string, ch 
 	var subject string
 	if ch.OIDCSubject != nil {
 		subject = strings.TrimSpace(*ch.OIDCSubject)
-		switch {
-		case subject != "" && a.OIDCIssuer == "":
-			p.Add("/oidcSubject", "account.oidc_off", "single sign-on is not configured (slrt-api --oidc-issuer)")
-		case len(subject) > 255:
-			p.Add("/oidcSubject", "account.oidc_subject_length", "at most 255 characters")
-		}
+		a.checkOIDCSubject(&p, subject)
 	}
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
 	defer a.forgetCredentials()
 	if ch.OIDCSubject != nil {
-		err := a.store.LinkOIDC(ctx, acct.ID, a.OIDCIssuer, subject)
-		if errors.Is(err, store.ErrOIDCSubjectTaken) {
-			p.Add("/oidcSubject", "account.oidc_subject_taken", "another account is linked to this subject")
-			return nil, p.Err()
-		}
-		if err != nil {
-			return nil, err
+		if err := a.store.LinkOIDC(ctx, acct.ID, a.OIDCIssuer, subject); err != nil {
+			return nil, subjectTaken(err)
 		}
 	}
 	if ch.Password != nil {

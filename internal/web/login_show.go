@@ -30,10 +30,7 @@ func (h *Handler) loginShow(w http.ResponseWriter, r *http.Request) {
 
 // LoginThrottled answers a browser that tried to sign in too often.
 func (h *Handler) LoginThrottled(w http.ResponseWriter, r *http.Request) {
-	v := newPage(r, "login.title")
-	form := h.loginForm(r.PostFormValue("next"))
-	form.Error = v.T("login.throttled")
-	render(w, r, http.StatusTooManyRequests, masuk(v, form))
+	h.loginRefused(w, r, http.StatusTooManyRequests, "login.throttled", r.PostFormValue("next"))
 }
 
 // safeNext keeps a redirect after sign-in on this site: a path, never

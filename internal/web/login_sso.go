@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
-	"strconv"
 
 	"github.com/slrt-id/slrt/internal/httpapi"
 	"github.com/slrt-id/slrt/internal/oidcsignin"
@@ -83,10 +82,7 @@ func (h *Handler) ssoReturn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if in.Session == nil {
-		v := newPage(r, "login.title")
-		form := h.loginForm(pending.Next)
-		form.Error = v.T("login.sso_unlinked")
-		render(w, r, http.StatusForbidden, masuk(v, form))
+		h.loginRefused(w, r, http.StatusForbidden, "login.sso_unlinked", pending.Next)
 		return
 	}
 	http.Redirect(w, r, pending.Next, http.StatusSeeOther)
@@ -96,13 +92,17 @@ func (h *Handler) ssoReturn(w http.ResponseWriter, r *http.Request) {
 // the provider down (503, try again) or its answer refused (401).
 func (h *Handler) ssoFailed(w http.ResponseWriter, r *http.Request, err error, next string) {
 	slog.InfoContext(r.Context(), "single sign-on failed", "reason", err.Error())
-	status, retry := httpapi.OIDCRefused(err)
+	status, key := httpapi.OIDCRefused(w, err), "login.sso_refused"
+	if status == http.StatusServiceUnavailable {
+		key = "login.sso_unavailable"
+	}
+	h.loginRefused(w, r, status, key, next)
+}
+
+// loginRefused shows the sign-in page again with why the sign-in failed.
+func (h *Handler) loginRefused(w http.ResponseWriter, r *http.Request, status int, key, next string) {
 	v := newPage(r, "login.title")
 	form := h.loginForm(next)
-	form.Error = v.T("login.sso_refused")
-	if retry {
-		w.Header().Set("Retry-After", strconv.Itoa(30))
-		form.Error = v.T("login.sso_unavailable")
-	}
+	form.Error = v.T(key)
 	render(w, r, status, masuk(v, form))
 }

@@ -11,15 +11,15 @@ import (
 // logout first, so that its session there ends too.
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 	principal := httpapi.RequestOf(r).Principal
-	if p := principal; p.Via == "session" {
-		if err := h.http.SignOut(w, r, p); err != nil {
+	if principal.Via == "session" {
+		if err := h.http.SignOut(w, r, principal); err != nil {
 			h.http.Fail(w, r, err)
 			return
 		}
 	}
 	back := h.http.PublicURL(r) + "/masuk"
 	if p := h.http.OIDC(); p != nil && principal.Account.OIDCSubject != "" {
-		if to := p.LogoutURL(r.Context(), "", back); to != "" {
+		if to := p.LogoutURL(r.Context(), back); to != "" {
 			v := newPage(r, "logout.title")
 			v.User, v.CSRF, v.RefreshTo = "", "", to
 			render(w, r, http.StatusOK, keluarSSO(v, to))
