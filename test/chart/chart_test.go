@@ -210,22 +210,7 @@ func TestChartCopiesOfGeneratedManifestsAreCurrent(t *testing.T) {
 
 func chartDir(t *testing.T) string { return filepath.Join(env.Root, "charts", "slrt") }
 
-// helmBin is the helm that `make test` builds (SLRT_HELM), else one on PATH.
-func helmBin(t *testing.T) string {
-	t.Helper()
-	if h := os.Getenv("SLRT_HELM"); h != "" {
-		return h
-	}
-	matches, _ := filepath.Glob(filepath.Join(env.Root, "bin", "tools", "helm-*"))
-	if len(matches) > 0 {
-		return matches[len(matches)-1]
-	}
-	if h, err := exec.LookPath("helm"); err == nil {
-		return h
-	}
-	t.Fatal("no helm: run `make test-deps` or set SLRT_HELM")
-	return ""
-}
+func helmBin(t *testing.T) string { return testenv.Helm(t, env.Root) }
 
 // imageRepository is where every render's images come from: an install has
 // to name it (there is no default registry).

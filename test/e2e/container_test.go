@@ -284,15 +284,7 @@ func containerRuntime(t *testing.T) []string {
 
 func helmTemplate(t *testing.T, args ...string) []byte {
 	t.Helper()
-	helm := os.Getenv("SLRT_HELM")
-	if helm == "" {
-		matches, _ := filepath.Glob(filepath.Join(env.Root, "bin", "tools", "helm-*"))
-		if len(matches) == 0 {
-			t.Fatal("no helm: run `make test-deps` or set SLRT_HELM")
-		}
-		helm = matches[len(matches)-1]
-	}
-	cmd := exec.Command(helm, append([]string{"template", "slrt", filepath.Join(env.Root, "charts", "slrt")}, args...)...)
+	cmd := exec.Command(testenv.Helm(t, env.Root), append([]string{"template", "slrt", filepath.Join(env.Root, "charts", "slrt")}, args...)...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
