@@ -200,7 +200,14 @@ func prepareAPI(t testing.TB, db string) (kubeconfig, apiKubeconfig, dbURL strin
 	prepareCluster(t, kubectl)
 	if !apiRBAC {
 		kubectl("apply", "-f", filepath.Join(env.Root, "config", "rbac", "api", "role.yaml"))
-		kubectl("create", "clusterrolebinding", "slrt-api", "--clusterrole=slrt-api", "--serviceaccount=slrt-system:slrt-api")
+		// Applied, not created: the chart's objects (the container test)
+		// may have bound the same ServiceAccount already.
+		binding := filepath.Join(dir, "slrt-api-binding.yaml")
+		if err := os.WriteFile(binding, []byte(kubectl("create", "clusterrolebinding", "slrt-api", "--clusterrole=slrt-api",
+			"--serviceaccount=slrt-system:slrt-api", "--dry-run=client", "-o", "yaml")), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		kubectl("apply", "-f", binding)
 		apiRBAC = true
 	}
 	apiKubeconfig = writeKubeconfig(t, dir, "system:serviceaccount:slrt-system:slrt-api")
