@@ -84,6 +84,7 @@ type KecamatanReconciler struct {
 	Config    Config
 	Reference *wilayah.Reference
 	servers   *serverPools
+	templates tenantTemplates
 	ledger    *ledger
 	metrics   *metrics
 
@@ -250,15 +251,23 @@ func (r *KecamatanReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	if r.Reference == nil {
 		r.Reference = wilayah.Default()
 	}
+	// A pass writes the status and creates the tenant's objects: the events
+	// of its own writes would run every tenant through a second pass that
+	// finds nothing to do, which doubled the provisioning work at national
+	// scale. What others change (the spec, a deletion, an object of the
+	// tenant edited or deleted) still starts a pass; the resync covers the
+	// rest.
+	theirs := builder.WithPredicates(notCreated())
 	return ctrl.NewControllerManagedBy(mgr).
-		For(&slrtv1.Kecamatan{}).
-		Owns(&corev1.Namespace{}).
-		Owns(&corev1.ResourceQuota{}).
-		Owns(&corev1.LimitRange{}).
-		Owns(&networkingv1.NetworkPolicy{}).
-		Owns(&corev1.Secret{}).
-		Owns(&rbacv1.Role{}).
-		Owns(&rbacv1.RoleBinding{}).
+		For(&slrtv1.Kecamatan{}, builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{},
+			predicate.LabelChangedPredicate{}, predicate.AnnotationChangedPredicate{}, deletionStarted()))).
+		Owns(&corev1.Namespace{}, theirs).
+		Owns(&corev1.ResourceQuota{}, theirs).
+		Owns(&corev1.LimitRange{}, theirs).
+		Owns(&networkingv1.NetworkPolicy{}, theirs).
+		Owns(&corev1.Secret{}, theirs).
+		Owns(&rbacv1.Role{}, theirs).
+		Owns(&rbacv1.RoleBinding{}, theirs).
 		// A new server, or one whose capacity, drain or labels changed, may
 		// fit the tenants still waiting for one; a draining one moves its own.
 		// So may one that answers again after it did not.
@@ -271,6 +280,24 @@ func (r *KecamatanReconciler) SetupWithManager(mgr ctrl.Manager) error {
 			RateLimiter:             workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](backoffBase, backoffMax),
 		}).
 		Complete(r)
+}
+
+// notCreated passes every event but a creation: the operator created the
+// object itself (or finds it at start-up, when every Kecamatan has a pass).
+func notCreated() predicate.Predicate {
+	return predicate.Funcs{CreateFunc: func(event.CreateEvent) bool { return false }}
+}
+
+// deletionStarted passes an update that set the deletion timestamp.
+func deletionStarted() predicate.Predicate {
+	return predicate.Funcs{
+		UpdateFunc: func(e event.UpdateEvent) bool {
+			return e.ObjectOld.GetDeletionTimestamp().IsZero() && !e.ObjectNew.GetDeletionTimestamp().IsZero()
+		},
+		CreateFunc:  func(event.CreateEvent) bool { return false },
+		DeleteFunc:  func(event.DeleteEvent) bool { return false },
+		GenericFunc: func(event.GenericEvent) bool { return false },
+	}
 }
 
 // reachableAgain passes a server whose Reachable condition turned True.

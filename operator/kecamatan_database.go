@@ -67,7 +67,11 @@ func (r *KecamatanReconciler) reconcileDatabase(ctx context.Context, p *pass) er
 			// serve an empty registry as if nothing had happened.
 			return errDatabaseLost
 		}
-		return admin.EnsureDatabase(ctx, name, name)
+		template := ""
+		if !exists {
+			template = r.tenantTemplate(ctx, srv, admin)
+		}
+		return admin.EnsureDatabase(ctx, name, name, template)
 	})
 	if errors.Is(err, errDatabaseLost) {
 		r.Recorder.Eventf(kec, nil, corev1.EventTypeWarning, reasonDatabaseLost, "Provision", "Database %s is missing on server %s", name, srv.name)

@@ -3,6 +3,7 @@ package operator
 import (
 	"context"
 	"errors"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -91,12 +92,27 @@ type ownedObject struct {
 // ensure creates obj or brings it to what fill sets, owned by the Kecamatan
 // and labelled as the operator's. It writes nothing when obj is already so.
 func (r *KecamatanReconciler) ensure(ctx context.Context, kec *slrtv1.Kecamatan, obj client.Object, fill func()) error {
-	_, err := controllerutil.CreateOrUpdate(ctx, r.Client, obj, func() error {
-		fill()
-		obj.SetLabels(tenantLabels(kec, obj.GetLabels()))
-		return controllerutil.SetControllerReference(kec, obj, r.Scheme())
-	})
-	return err
+	for tries := 1; ; tries++ {
+		_, err := controllerutil.CreateOrUpdate(ctx, r.Client, obj, func() error {
+			fill()
+			obj.SetLabels(tenantLabels(kec, obj.GetLabels()))
+			return controllerutil.SetControllerReference(kec, obj, r.Scheme())
+		})
+		if !apierrors.IsAlreadyExists(err) || tries == 20 || !r.controlledBy(ctx, kec, obj) {
+			return err
+		}
+		// An earlier pass made it and the cache is a moment behind: the
+		// creation's own event, which used to bring another pass, is not
+		// watched (SetupWithManager).
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// controlledBy reads obj from the API server, past the cache, and reports
+// whether kec controls it.
+func (r *KecamatanReconciler) controlledBy(ctx context.Context, kec *slrtv1.Kecamatan, obj client.Object) bool {
+	live, ok := obj.DeepCopyObject().(client.Object)
+	return ok && r.APIReader.Get(ctx, client.ObjectKeyFromObject(obj), live) == nil && metav1.IsControlledBy(live, kec)
 }
 
 func namespaceError(err error, kind, name string) error {

@@ -20,6 +20,7 @@ import (
 type ManagerSettings struct {
 	MetricsAddr      string
 	ProbeAddr        string
+	PprofAddr        string // "" or "0": off
 	LeaderElection   bool
 	LeaderElectionNS string
 }
@@ -32,6 +33,7 @@ func ManagerOptions(scheme *runtime.Scheme, s ManagerSettings) ctrl.Options {
 		Scheme:                  scheme,
 		Metrics:                 metricsserver.Options{BindAddress: s.MetricsAddr},
 		HealthProbeBindAddress:  s.ProbeAddr,
+		PprofBindAddress:        s.PprofAddr,
 		LeaderElection:          s.LeaderElection,
 		LeaderElectionID:        "slrt-operator.slrt.id",
 		LeaderElectionNamespace: s.LeaderElectionNS,

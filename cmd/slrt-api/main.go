@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"syscall"
@@ -43,6 +44,7 @@ func run(args []string) error {
 	perTenant := fs.Int("connections-per-tenant", 4, "size of each tenant's pool")
 	fs.DurationVar(&o.Tenants.IdleAfter, "pool-idle-timeout", 5*time.Minute, "close a tenant pool unused for this long")
 	metricsAddr := fs.String("metrics-listen", envOr("SLRT_METRICS_LISTEN", ":9090"), "address of the Prometheus /metrics endpoint; empty turns it off (env SLRT_METRICS_LISTEN)")
+	pprofAddr := fs.String("pprof-listen", os.Getenv("SLRT_PPROF_LISTEN"), "address of Go's profiling endpoints (/debug/pprof/), for diagnosing memory and CPU; empty (the default) turns them off (env SLRT_PPROF_LISTEN)")
 	insecure := fs.Bool("insecure-cookies", false, "send the session cookie without Secure (plain-HTTP development only)")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&o.HTTP.PublicURL, "public-url", os.Getenv("SLRT_PUBLIC_URL"),
@@ -139,6 +141,16 @@ func run(args []string) error {
 		defer metricsSrv.Close()
 	}
 
+	if *pprofAddr != "" {
+		pprofSrv := &http.Server{Addr: *pprofAddr, Handler: profiling(), ReadHeaderTimeout: 10 * time.Second}
+		go func() {
+			if err := pprofSrv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				slog.Error("profiling endpoint stopped", "error", err)
+			}
+		}()
+		defer pprofSrv.Close()
+	}
+
 	if o.Kube, err = ctrl.GetConfig(); err != nil {
 		return fmt.Errorf("while loading the Kubernetes client configuration: %w", err)
 	}
@@ -176,4 +188,16 @@ func envOr(key, fallback string) string {
 		return v
 	}
 	return fallback
+}
+
+// profiling serves net/http/pprof on a mux of its own: never on the API's
+// port, and only when asked for.
+func profiling() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return mux
 }

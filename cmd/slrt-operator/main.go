@@ -44,6 +44,7 @@ func run(args []string) error {
 		"folder of pg_dump and pg_restore, at least as new as the database servers; default: PATH, then the newest /usr/lib/postgresql/*/bin (env SLRT_PG_BIN_DIR)")
 	metricsAddr := fs.String("metrics-bind-address", ":8080", "address of the Prometheus metrics endpoint; 0 disables it")
 	probeAddr := fs.String("health-probe-bind-address", ":8081", "address of /healthz and /readyz")
+	pprofAddr := fs.String("pprof-bind-address", "0", "address of Go's profiling endpoints (/debug/pprof/), for diagnosing memory and CPU; 0 (the default) disables them")
 	leaderElect := fs.Bool("leader-elect", false, "elect a leader, so that only one replica reconciles")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
@@ -81,6 +82,7 @@ func run(args []string) error {
 	mgr, err := ctrl.NewManager(restCfg, operator.ManagerOptions(scheme, operator.ManagerSettings{
 		MetricsAddr:      *metricsAddr,
 		ProbeAddr:        *probeAddr,
+		PprofAddr:        *pprofAddr,
 		LeaderElection:   *leaderElect,
 		LeaderElectionNS: cfg.PlatformNamespace,
 	}))

@@ -9,12 +9,12 @@ import (
 	"os"
 	"strings"
 
-	"github.com/alexedwards/argon2id"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/spf13/cobra"
 
 	"github.com/slrt-id/slrt/internal/authz"
 	"github.com/slrt-id/slrt/internal/controldb"
+	"github.com/slrt-id/slrt/internal/password"
 	"github.com/slrt-id/slrt/internal/store"
 )
 
@@ -74,7 +74,7 @@ func newCreateAdmin() *cobra.Command {
 	return cmd
 }
 
-func createAdmin(ctx context.Context, url, username, name, domain, password string, out io.Writer) error {
+func createAdmin(ctx context.Context, url, username, name, domain, pw string, out io.Writer) error {
 	if _, err := controldb.Migrate(ctx, url); err != nil {
 		return err
 	}
@@ -84,7 +84,7 @@ func createAdmin(ctx context.Context, url, username, name, domain, password stri
 	}
 	defer pool.Close()
 	st := store.New(pool)
-	hash, err := argon2id.CreateHash(password, argon2id.DefaultParams)
+	hash, err := password.Hash(ctx, pw)
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alexedwards/argon2id"
+
 	"github.com/slrt-id/slrt/internal/apiserver"
+	"github.com/slrt-id/slrt/internal/password"
 	"github.com/slrt-id/slrt/internal/store"
 )
 
@@ -92,6 +95,33 @@ func TestLoginThrottlingAndLockout(t *testing.T) {
 		expectStatus(t, login(srv.URL, fmt.Sprintf("tebak-%d", i), "guess-guess-guess"), http.StatusUnauthorized)
 	}
 	expectStatus(t, login(srv.URL, "petugas", testPassword), http.StatusTooManyRequests)
+}
+
+func TestSigningInHashesAnOlderPasswordHashAgain(t *testing.T) {
+	ctx := context.Background()
+	// 64 MiB a hash, the parameters of earlier releases.
+	old, err := argon2id.CreateHash(testPassword, argon2id.DefaultParams)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acct, err := app.Store.CreateAccount(ctx, "akun-lama", "Staf Lama", old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signIn := func() {
+		t.Helper()
+		resp := doOn(t, api.URL, "", "POST", "/api/v1/session", map[string]string{"username": "akun-lama", "password": testPassword})
+		expectStatus(t, resp, http.StatusCreated)
+	}
+	signIn()
+	now, err := app.Store.AccountByID(ctx, acct.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if now.PasswordHash() == old || password.Outdated(now.PasswordHash()) {
+		t.Fatal("the older hash was kept")
+	}
+	signIn() // the new hash holds the same password
 }
 
 func TestSessionCookieCSRFAndLogout(t *testing.T) {

@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alexedwards/argon2id"
 	"github.com/jackc/pgx/v5"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -24,6 +23,7 @@ import (
 	"github.com/slrt-id/slrt/internal/authz"
 	"github.com/slrt-id/slrt/internal/httpapi"
 	"github.com/slrt-id/slrt/internal/oidcsignin"
+	"github.com/slrt-id/slrt/internal/password"
 	"github.com/slrt-id/slrt/internal/telemetry"
 	"github.com/slrt-id/slrt/internal/tenant"
 	"github.com/slrt-id/slrt/internal/testenv"
@@ -120,7 +120,7 @@ func setup(ctx context.Context, e *testenv.Env) error {
 }
 
 func seedStaff(ctx context.Context) error {
-	hash, err := argon2id.CreateHash(testPassword, argon2id.DefaultParams)
+	hash, err := password.Hash(context.Background(), testPassword)
 	if err != nil {
 		return err
 	}
@@ -238,9 +238,9 @@ var errNotYet = errors.New("not yet")
 
 func keyOf(obj client.Object) client.ObjectKey { return client.ObjectKeyFromObject(obj) }
 
-func mustHash(t testing.TB, password string) string {
+func mustHash(t testing.TB, pw string) string {
 	t.Helper()
-	h, err := argon2id.CreateHash(password, argon2id.DefaultParams)
+	h, err := password.Hash(context.Background(), pw)
 	if err != nil {
 		t.Fatal(err)
 	}

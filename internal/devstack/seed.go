@@ -13,10 +13,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/alexedwards/argon2id"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/slrt-id/slrt/internal/authz"
+	"github.com/slrt-id/slrt/internal/password"
 	"github.com/slrt-id/slrt/internal/store"
 )
 
@@ -55,7 +55,7 @@ func (s *Stack) seed(ctx context.Context) error {
 	}
 	defer pool.Close()
 	st := store.New(pool)
-	hash, err := argon2id.CreateHash(DemoPassword, argon2id.DefaultParams)
+	hash, err := password.Hash(ctx, DemoPassword)
 	if err != nil {
 		return err
 	}

@@ -7,8 +7,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/alexedwards/argon2id"
-
+	"github.com/slrt-id/slrt/internal/password"
 	"github.com/slrt-id/slrt/internal/store"
 )
 
@@ -22,10 +21,6 @@ type sessionResponse struct {
 	CSRFToken string    `json:"csrfToken"`
 	ExpiresAt time.Time `json:"expiresAt"`
 }
-
-// dummyHash is checked against when the username is unknown, so that a
-// missing account takes as long to refuse as a wrong password.
-var dummyHash, _ = argon2id.CreateHash("not a password of anyone", argon2id.DefaultParams)
 
 // sessionCreate signs a caller in with username and password and sets the
 // session cookie. Failures are counted per account (lockout) and per client
@@ -65,7 +60,7 @@ type SignedIn struct {
 // a failure is counted against the account (locking it after too many),
 // an unknown username takes as long as a wrong password, and a success
 // starts a new session and sets its cookie.
-func (s *Server) SignIn(w http.ResponseWriter, r *http.Request, username, password string) (*SignedIn, error) {
+func (s *Server) SignIn(w http.ResponseWriter, r *http.Request, username, pw string) (*SignedIn, error) {
 	if !s.cfg.PasswordSignIn {
 		return &SignedIn{PasswordOff: true}, nil
 	}
@@ -74,7 +69,9 @@ func (s *Server) SignIn(w http.ResponseWriter, r *http.Request, username, passwo
 		return nil, err
 	}
 	if acct == nil || acct.PasswordHash() == "" || acct.Disabled {
-		_, _ = argon2id.ComparePasswordAndHash(password, dummyHash)
+		if _, err := password.Check(r.Context(), pw, ""); err != nil {
+			return nil, err
+		}
 		s.metrics.loginFailed(r.Context(), "unknown")
 		return &SignedIn{}, nil
 	}
@@ -82,7 +79,7 @@ func (s *Server) SignIn(w http.ResponseWriter, r *http.Request, username, passwo
 		s.metrics.loginFailed(r.Context(), "locked")
 		return &SignedIn{LockedUntil: acct.LockedUntil}, nil
 	}
-	ok, err := argon2id.ComparePasswordAndHash(password, acct.PasswordHash())
+	ok, err := password.Check(r.Context(), pw, acct.PasswordHash())
 	if err != nil {
 		return nil, err
 	}
@@ -96,6 +93,15 @@ func (s *Server) SignIn(w http.ResponseWriter, r *http.Request, username, passwo
 			return &SignedIn{LockedUntil: until}, nil
 		}
 		return &SignedIn{}, nil
+	}
+	if password.Outdated(acct.PasswordHash()) {
+		// Hashed with older parameters: hashed again now that the password
+		// is at hand, unless it changed meanwhile.
+		if hash, err := password.Hash(r.Context(), pw); err == nil {
+			if err := s.store.Rehash(r.Context(), acct.ID, acct.PasswordHash(), hash); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return s.startSession(w, r, acct)
 }

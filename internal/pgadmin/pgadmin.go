@@ -107,15 +107,16 @@ func (a *Admin) DatabaseExists(ctx context.Context, name string) (bool, error) {
 }
 
 // EnsureDatabase creates database name owned by role owner when it is
-// missing, and keeps it closed to everyone else: CONNECT and TEMPORARY are
-// revoked from PUBLIC, so other tenants' roles cannot even connect.
-func (a *Admin) EnsureDatabase(ctx context.Context, name, owner string) error {
+// missing, as a copy of database template (template0 when empty), and keeps
+// it closed to everyone else: CONNECT and TEMPORARY are revoked from PUBLIC,
+// so other tenants' roles cannot even connect.
+func (a *Admin) EnsureDatabase(ctx context.Context, name, owner, template string) error {
 	exists, err := a.DatabaseExists(ctx, name)
 	if err != nil {
 		return err
 	}
 	if !exists {
-		if err := a.createDatabase(ctx, name, owner); err != nil && !isCode(err, "42P04") { // duplicate_database
+		if err := a.createDatabase(ctx, name, owner, template); err != nil && !isCode(err, "42P04") { // duplicate_database
 			return err
 		}
 	}
@@ -146,7 +147,7 @@ func (a *Admin) RecreateDatabase(ctx context.Context, name, owner string) error 
 	if err := a.dropDatabase(ctx, name); err != nil {
 		return err
 	}
-	if err := a.createDatabase(ctx, name, owner); err != nil {
+	if err := a.createDatabase(ctx, name, owner, ""); err != nil {
 		return err
 	}
 	if _, err := a.conn.Exec(ctx, fmt.Sprintf(`REVOKE ALL ON DATABASE %s FROM PUBLIC`, ident(name))); err != nil {
@@ -163,9 +164,12 @@ func (a *Admin) RenameDatabase(ctx context.Context, from, to string) error {
 	return nil
 }
 
-func (a *Admin) createDatabase(ctx context.Context, name, owner string) error {
+func (a *Admin) createDatabase(ctx context.Context, name, owner, template string) error {
+	if template == "" {
+		template = "template0"
+	}
 	// CREATE DATABASE cannot run in a transaction block, so it stands alone.
-	sql := fmt.Sprintf(`CREATE DATABASE %s OWNER %s TEMPLATE template0 ENCODING 'UTF8'`, ident(name), ident(owner))
+	sql := fmt.Sprintf(`CREATE DATABASE %s OWNER %s TEMPLATE %s ENCODING 'UTF8'`, ident(name), ident(owner), ident(template))
 	if _, err := a.conn.Exec(ctx, sql); err != nil {
 		return fmt.Errorf("while creating database %s: %w", name, err)
 	}

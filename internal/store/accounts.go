@@ -153,6 +153,16 @@ func (s *Store) SetPasswordHash(ctx context.Context, id int64, hash string, oneT
 	return nil
 }
 
+// Rehash replaces an account's password hash with another of the same
+// password (newer parameters), unless the hash changed since it was read:
+// a password set meanwhile stays.
+func (s *Store) Rehash(ctx context.Context, id int64, old, hash string) error {
+	if _, err := s.pool.Exec(ctx, `UPDATE account SET password_hash = $3 WHERE id = $1 AND password_hash = $2`, id, old, hash); err != nil {
+		return fmt.Errorf("while hashing a password again: %w", err)
+	}
+	return nil
+}
+
 // RecordLoginFailure counts a failed login and locks the account for lockFor
 // once it reaches maxFailures in a row. It returns when the lock ends, if any.
 func (s *Store) RecordLoginFailure(ctx context.Context, id int64, maxFailures int, lockFor time.Duration) (*time.Time, error) {

@@ -6,10 +6,9 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/alexedwards/argon2id"
-
 	"github.com/slrt-id/slrt/internal/authz"
 	"github.com/slrt-id/slrt/internal/casework"
+	"github.com/slrt-id/slrt/internal/password"
 	"github.com/slrt-id/slrt/internal/registry"
 	"github.com/slrt-id/slrt/internal/store"
 )
@@ -111,7 +110,7 @@ func (a *App) CreateAccount(ctx context.Context, c *Caller, in *NewAccount) (*Ac
 		out.OneTimePassword = newOneTimePassword()
 		password, create = out.OneTimePassword, a.store.CreateAccountOneTime
 	}
-	hash, err := hashPassword(password)
+	hash, err := hashPassword(ctx, password)
 	if err != nil {
 		return nil, err
 	}
@@ -165,11 +164,11 @@ func subjectTaken(err error) error {
 }
 
 // hashPassword is the argon2id hash of a password, or "" for none.
-func hashPassword(password string) (string, error) {
-	if password == "" {
+func hashPassword(ctx context.Context, pw string) (string, error) {
+	if pw == "" {
 		return "", nil
 	}
-	return argon2id.CreateHash(password, argon2id.DefaultParams)
+	return password.Hash(ctx, pw)
 }
 
 // AccountChange renames, disables or enables an account, or sets its
@@ -261,7 +260,7 @@ func (a *App) UpdateAccount(ctx context.Context, c *Caller, username string, ch 
 		}
 	}
 	if ch.Password != nil {
-		hash, err := hashPassword(*ch.Password)
+		hash, err := hashPassword(ctx, *ch.Password)
 		if err == nil {
 			err = a.store.SetPasswordHash(ctx, acct.ID, hash, false)
 		}
@@ -283,7 +282,7 @@ func (a *App) ResetPassword(ctx context.Context, c *Caller, username string) (st
 		return "", err
 	}
 	password := newOneTimePassword()
-	hash, err := hashPassword(password)
+	hash, err := hashPassword(ctx, password)
 	if err == nil {
 		err = a.store.SetPasswordHash(ctx, acct.ID, hash, true)
 	}
@@ -305,7 +304,11 @@ func (a *App) ChangeOwnPassword(ctx context.Context, c *Caller, ch *PasswordChan
 		return err
 	}
 	var p registry.Problems
-	if ok, _ := argon2id.ComparePasswordAndHash(ch.Current, acct.PasswordHash()); acct.PasswordHash() == "" || !ok {
+	ok, err := password.Check(ctx, ch.Current, acct.PasswordHash())
+	if err != nil {
+		return err
+	}
+	if !ok {
 		p.Add("/currentPassword", "password.current_wrong", "is not your current password")
 	}
 	checkPassword(&p, "/newPassword", ch.New, acct.Username)
@@ -315,7 +318,7 @@ func (a *App) ChangeOwnPassword(ctx context.Context, c *Caller, ch *PasswordChan
 	if err := p.Err(); err != nil {
 		return err
 	}
-	hash, err := hashPassword(ch.New)
+	hash, err := hashPassword(ctx, ch.New)
 	if err == nil {
 		err = a.store.SetPasswordHash(ctx, acct.ID, hash, false)
 	}

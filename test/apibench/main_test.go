@@ -8,11 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alexedwards/argon2id"
-
 	"github.com/slrt-id/slrt/internal/apiserver"
 	"github.com/slrt-id/slrt/internal/authz"
 	"github.com/slrt-id/slrt/internal/httpapi"
+	"github.com/slrt-id/slrt/internal/password"
 	"github.com/slrt-id/slrt/internal/telemetry"
 	"github.com/slrt-id/slrt/internal/tenant"
 	"github.com/slrt-id/slrt/internal/testenv"
@@ -70,7 +69,7 @@ func setup(ctx context.Context, e *testenv.Env) error {
 	api = httptest.NewServer(app.Handler.Handler())
 	e.Cleanup(api.Close)
 
-	hash, err := argon2id.CreateHash("pengawas-kecamatan-2026", argon2id.DefaultParams)
+	hash, err := password.Hash(context.Background(), "pengawas-kecamatan-2026")
 	if err != nil {
 		return err
 	}

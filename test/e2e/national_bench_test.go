@@ -36,6 +36,10 @@ import (
 const (
 	envScaleDir     = "SLRT_SCALE_DIR"     // where the servers keep their data
 	envScaleTenants = "SLRT_SCALE_TENANTS" // fewer kecamatan than all
+	// where profiles are written: the API's heap at each stage, the
+	// operator's CPU in the first minute (go tool pprof -top FILE); make
+	// bench-national says bin/
+	envScaleProfiles = "SLRT_SCALE_PROFILES"
 )
 
 // The scale run's shape: servers, and the API's working set.
@@ -109,24 +113,35 @@ func BenchmarkNationalScale(b *testing.B) {
 
 	mustSlrtctl(b, "", "migrate", "--database-url", dbURL)
 	mustSlrtctl(b, "rahasia-kota-bandung\n", "create-admin", "cityit", "--display-name", "Diskominfo", "--database-url", dbURL)
+	opPprof := freeAddr(b)
 	op := start(b, "slrt-operator", []string{"KUBECONFIG=" + kubeconfig}, "--namespace=slrt-system",
-		"--metrics-bind-address=0", "--health-probe-bind-address=0")
-	addr := freeAddr(b)
+		"--metrics-bind-address=0", "--health-probe-bind-address=0", "--pprof-bind-address="+opPprof)
+	addr, pprofAddr := freeAddr(b), freeAddr(b)
+	heap := func(stage string) {
+		// The profile, and its text form, which ends with the runtime's
+		// memory statistics (heap in use, idle, released, stacks).
+		saveProfile(b, pprofAddr, "heap", "api-heap-"+stage+".pb.gz")
+		saveProfile(b, pprofAddr, "heap?debug=1", "api-heap-"+stage+".txt")
+	}
 	// The referral gauges visit every tenant each interval: off, see
 	// docs/benchmarks.md.
 	apiProc := start(b, "slrt-api", []string{"KUBECONFIG=" + apiKubeconfig, "SLRT_DATABASE_URL=" + dbURL, "SLRT_NIK_INDEX_KEY_FILE=" + nikKeyFile(b)},
-		"--listen", addr, "--metrics-listen", "", "--referral-metrics-interval", "0",
+		"--listen", addr, "--metrics-listen", "", "--pprof-listen", pprofAddr, "--referral-metrics-interval", "0",
 		"--connection-budget", strconv.Itoa(scaleWarm*scalePerTenant), "--connections-per-tenant", strconv.Itoa(scalePerTenant))
 	server := "http://" + addr
 	waitHTTP(b, server+"/readyz")
 	time.Sleep(2 * time.Second) // let start-up garbage settle before the first reading
 	apiEmpty, apiStartPeak := rss(b, apiProc.pid), peakRSS(b, apiProc.pid)
+	heap("empty")
 
 	b.ResetTimer()
+	// Where the operator spends its CPU in the first minute of provisioning.
+	go saveProfile(b, opPprof, "profile?seconds=60", "operator-cpu.pb.gz")
 	allReady := applyAndWait(b, k8s, areas)
 	b.StopTimer()
 	opNow, opPeak := rss(b, op.pid), peakRSS(b, op.pid)
 	apiKnown, apiKnownPeak := rss(b, apiProc.pid), peakRSS(b, apiProc.pid)
+	heap("all-known")
 	b.Logf("all %d Ready in %v; operator RSS %d MB (peak %d MB); API RSS %d MB with none, %d MB with all known",
 		len(areas), allReady.Round(time.Second), opNow>>20, opPeak>>20, apiEmpty>>20, apiKnown>>20)
 
@@ -138,6 +153,7 @@ func BenchmarkNationalScale(b *testing.B) {
 	token := scaleReader(b, server, dbURL, kotas, warm[len(warm)-1])
 	warmFirst := timeFirstRequests(b, server, token, warm)
 	apiWorking, apiWorkingPeak := rss(b, apiProc.pid), peakRSS(b, apiProc.pid)
+	heap("300-pools")
 	b.Logf("API peak RSS: %d MB at start, %d MB once all known, %d MB with 300 pools", apiStartPeak>>20, apiKnownPeak>>20, apiWorkingPeak>>20)
 	warmAgain := timeFirstRequests(b, server, token, warm)
 	coldFirst := timeFirstRequests(b, server, token, cold)
@@ -457,6 +473,29 @@ func timeDirectReads(b *testing.B, k8s client.Client, items []slrtv1.Kecamatan, 
 		}
 	}
 	return out
+}
+
+// saveProfile writes a profile (path under /debug/pprof/) of the process
+// serving addr to file in the folder SLRT_SCALE_PROFILES names, when it
+// names one. It may run on its own goroutine: failures are only logged.
+func saveProfile(b *testing.B, addr, path, file string) {
+	dir := os.Getenv(envScaleProfiles)
+	if dir == "" {
+		return
+	}
+	resp, err := http.Get("http://" + addr + "/debug/pprof/" + path)
+	if err != nil {
+		b.Logf("profile %s: %v", file, err)
+		return
+	}
+	data, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err == nil {
+		err = os.WriteFile(filepath.Join(dir, "national-"+file), data, 0o644)
+	}
+	if err != nil {
+		b.Logf("profile %s: %v", file, err)
+	}
 }
 
 // rss is the process's resident memory now; peakRSS its highest so far.

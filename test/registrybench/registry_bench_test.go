@@ -31,7 +31,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alexedwards/argon2id"
 	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/slrt-id/slrt/internal/apiserver"
@@ -39,6 +38,7 @@ import (
 	"github.com/slrt-id/slrt/internal/bnba"
 	"github.com/slrt-id/slrt/internal/controldb"
 	"github.com/slrt-id/slrt/internal/httpapi"
+	"github.com/slrt-id/slrt/internal/password"
 	"github.com/slrt-id/slrt/internal/synth"
 	"github.com/slrt-id/slrt/internal/telemetry"
 	"github.com/slrt-id/slrt/internal/tenant"
@@ -307,7 +307,7 @@ type grant struct {
 // knows the grants.
 func account(b *testing.B, app *apiserver.App, name string, grants []grant) string {
 	ctx := context.Background()
-	hash, _ := argon2id.CreateHash("bench-password-2026", argon2id.DefaultParams)
+	hash, _ := password.Hash(context.Background(), "bench-password-2026")
 	acct, err := app.Store.CreateAccount(ctx, name, name, hash)
 	if err != nil {
 		b.Fatal(err)
