@@ -139,9 +139,9 @@ bench: test-deps ## Run the benchmarks; figures go in docs/benchmarks.md.
 SCALE_VOLUME ?= /var/tmp/slrt-scale-volume
 
 .PHONY: bench-national
-bench-national: test-deps ## Provision every kecamatan of Indonesia (7,285) over 4 PostgreSQL servers; about 45 minutes (progress: tail -f bin/bench-national.log).
+bench-national: test-deps ## Provision every kecamatan of Indonesia (7,285) over 4 PostgreSQL servers; about 45 minutes (progress: tail -f bin/bench-national.log; profiles: bin/national-*).
 	@mkdir -p bin; if [ -n "$$SLRT_SCALE_DIR" ]; then dir="$$SLRT_SCALE_DIR"; else dir=$$(hack/scale-volume.sh up $(SCALE_VOLUME)); fi && \
-	SLRT_SCALE_DIR="$$dir" go test -run '^$$' -bench NationalScale -benchtime 1x -timeout 150m -v ./test/e2e > bin/bench-national.log 2>&1; \
+	SLRT_SCALE_DIR="$$dir" SLRT_SCALE_PROFILES="$(CURDIR)/bin" go test -run '^$$' -bench NationalScale -benchtime 1x -timeout 150m -v ./test/e2e > bin/bench-national.log 2>&1; \
 	status=$$?; [ -n "$$SLRT_SCALE_DIR" ] || hack/scale-volume.sh down $(SCALE_VOLUME); \
 	grep -E '^Benchmark|national_bench' bin/bench-national.log; exit $$status
 

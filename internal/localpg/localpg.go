@@ -10,12 +10,14 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/url"
 	"os"
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -58,6 +60,8 @@ type Options struct {
 	// Guard, when set, is handed the process group of the server as soon as
 	// it starts (tests use it to remove the server even if they are killed).
 	Guard func(pgid int) error
+	// Settings are server settings (name to value) beyond these defaults.
+	Settings map[string]string
 }
 
 // Open prepares a private server in dir, creating its data folder with
@@ -183,6 +187,9 @@ func (s *Server) Start() error {
 	if !s.opts.Durable {
 		// Durability is not what tests measure; speed is welcome.
 		args = append(args, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
+	}
+	for _, name := range slices.Sorted(maps.Keys(s.opts.Settings)) {
+		args = append(args, "-c", name+"="+s.opts.Settings[name])
 	}
 	cmd := exec.Command(filepath.Join(s.bin, "postgres"), args...)
 	logFile, err := os.OpenFile(s.LogPath(), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)

@@ -27,13 +27,14 @@ func StartPostgres() (*Postgres, error) {
 		s, err := localpg.Existing(raw)
 		return &Postgres{s}, err
 	}
-	return PrivatePostgres("")
+	return PrivatePostgres("", nil)
 }
 
 // PrivatePostgres starts a private server on a free port in a new folder
-// under parent (the temporary folder when ""), removed with the server even
-// if the tests are killed.
-func PrivatePostgres(parent string) (*Postgres, error) {
+// under parent (the temporary folder when ""), with settings (name to
+// value) beyond the tests' own, removed with the server even if the tests
+// are killed.
+func PrivatePostgres(parent string, settings map[string]string) (*Postgres, error) {
 	dir, err := os.MkdirTemp(parent, "slrt-pg-*")
 	if err != nil {
 		return nil, err
@@ -41,7 +42,7 @@ func PrivatePostgres(parent string) (*Postgres, error) {
 	if err := guardDir(dir); err != nil {
 		return nil, err
 	}
-	s, err := localpg.Open(dir, localpg.Options{Guard: guardGroup})
+	s, err := localpg.Open(dir, localpg.Options{Guard: guardGroup, Settings: settings})
 	if s == nil {
 		s = &localpg.Server{Dir: dir}
 	}

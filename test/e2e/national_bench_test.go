@@ -75,8 +75,9 @@ func BenchmarkNationalScale(b *testing.B) {
 	areas := scaleAreas(b)
 	dir := scaleDir(b, len(areas))
 	servers := make([]*testenv.Postgres, scaleServers)
+	perServer := len(areas)/scaleServers + 100
 	for i := range servers {
-		pg, err := testenv.PrivatePostgres(dir)
+		pg, err := testenv.PrivatePostgres(dir, serverSettings(perServer))
 		if err != nil {
 			b.Fatalf("starting PostgreSQL server %d: %v", i+1, err)
 		}
@@ -102,7 +103,7 @@ func BenchmarkNationalScale(b *testing.B) {
 		ds := &slrtv1.DatabaseServer{
 			ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{"region": "indonesia"}},
 			Spec: slrtv1.DatabaseServerSpec{SecretName: secret.Name,
-				Capacity: slrtv1.ServerCapacity{Tenants: ptr.To(int32(len(areas)/scaleServers + 100))}},
+				Capacity: slrtv1.ServerCapacity{Tenants: ptr.To(int32(perServer))}},
 		}
 		for _, obj := range []client.Object{secret, ds} {
 			if err := k8s.Create(ctx, obj); err != nil {
@@ -182,6 +183,16 @@ func BenchmarkNationalScale(b *testing.B) {
 	for _, ds := range dbs.Items {
 		b.Logf("server %s: %d tenants, %s used", ds.Name, ds.Status.Tenants, ds.Status.SizeUsed)
 	}
+}
+
+// serverSettings tune a server for n tenant databases as
+// docs/operations.md advises: autovacuum's launcher starts a worker in each
+// database once per autovacuum_naptime (one minute by default), so with
+// 1,900 databases a server would start 32 workers a second, each a new
+// backend reading its database's catalogue, whether or not anything was
+// written; a naptime of a second per database keeps that at one a second.
+func serverSettings(n int) map[string]string {
+	return map[string]string{"autovacuum_naptime": strconv.Itoa(max(60, n)) + "s"}
 }
 
 // scaleAreas is every kecamatan of the reference data or, with
