@@ -85,6 +85,7 @@ type KecamatanReconciler struct {
 	Reference *wilayah.Reference
 	servers   *serverPools
 	templates tenantTemplates
+	verified  verifications
 	ledger    *ledger
 	metrics   *metrics
 
@@ -220,6 +221,9 @@ type pass struct {
 	written     *slrtv1.Kecamatan
 	server      *server        // set by the database step
 	credentials *corev1.Secret // set by the database step
+	// changed says the database step made or changed the role or the
+	// database: the schema step connects whenever it was verified last.
+	changed bool
 }
 
 // save writes the status the pass has reached (all of it since the last

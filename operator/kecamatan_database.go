@@ -45,15 +45,18 @@ func (r *KecamatanReconciler) reconcileDatabase(ctx context.Context, p *pass) er
 			if err := admin.CreateRole(ctx, name, password, wantLogin); err != nil {
 				return err
 			}
+			p.changed = true
 		case kec.Status.CredentialsVersion != secret.ResourceVersion:
 			if err := admin.SetPassword(ctx, name, password); err != nil {
 				return err
 			}
+			p.changed = true
 		}
 		if role.Exists && role.CanLogin != wantLogin {
 			if err := admin.SetLogin(ctx, name, wantLogin); err != nil {
 				return err
 			}
+			p.changed = true
 		}
 		exists, err := admin.DatabaseExists(ctx, name)
 		switch {
@@ -70,6 +73,7 @@ func (r *KecamatanReconciler) reconcileDatabase(ctx context.Context, p *pass) er
 		template := ""
 		if !exists {
 			template = r.tenantTemplate(ctx, srv, admin)
+			p.changed = true
 		}
 		return admin.EnsureDatabase(ctx, name, name, template)
 	})

@@ -23,6 +23,7 @@ func (r *KecamatanReconciler) reconcileDelete(ctx context.Context, kec *slrtv1.K
 	if !controllerutil.ContainsFinalizer(kec, Finalizer) {
 		return ctrl.Result{}, nil
 	}
+	r.verified.forget(kec)
 	name := kec.DatabaseName()
 	retain := kec.Spec.Database.ReclaimPolicy != slrtv1.ReclaimDelete
 

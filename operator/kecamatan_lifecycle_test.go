@@ -36,6 +36,48 @@ func TestReconcilingAnUnchangedTenantWritesNothing(t *testing.T) {
 	}
 }
 
+func TestAnUnchangedTenantIsCheckedWithItsCredentialsHourlyNotAtEveryResync(t *testing.T) {
+	ctx := context.Background()
+	kec := waitReady(t, create(t, newKecamatan("32.73.29", "")).Name)
+	db, err := env.Postgres.Connect(ctx, kec.Status.DatabaseName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close(ctx)
+	count := func() (n int) {
+		t.Helper()
+		if err := db.QueryRow(ctx, `SELECT count(*) FROM kelurahan`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	want := count()
+	// Drift only the tenant's own connection would see: a kelurahan row gone.
+	if _, err := db.Exec(ctx, `DELETE FROM kelurahan WHERE code = (SELECT min(code) FROM kelurahan)`); err != nil {
+		t.Fatal(err)
+	}
+	resync := func() {
+		t.Helper()
+		if _, err := reconciler.Reconcile(ctx, ctrl.Request{NamespacedName: client.ObjectKey{Name: kec.Name}}); err != nil {
+			t.Fatalf("reconcile: %v", err)
+		}
+	}
+	resync()
+	if got := count(); got != want-1 {
+		t.Fatalf("a resync within the hour connected and wrote the kelurahan: %d rows", got)
+	}
+	// An hour on, the next resync connects and heals it.
+	reconciler.verified.mu.Lock()
+	last := reconciler.verified.m[get(t, kec.Name).UID]
+	last.at = last.at.Add(-verifyEvery)
+	reconciler.verified.m[get(t, kec.Name).UID] = last
+	reconciler.verified.mu.Unlock()
+	resync()
+	if got := count(); got != want {
+		t.Fatalf("after an hour: %d kelurahan, want %d", got, want)
+	}
+}
+
 func TestDeletedOwnedObjectsAndSecretAreRestored(t *testing.T) {
 	ctx := context.Background()
 	kec := waitReady(t, create(t, newKecamatan("32.73.06", "")).Name)

@@ -29,6 +29,9 @@ func (r *KecamatanReconciler) reconcileSchema(ctx context.Context, p *pass) erro
 		// new server once the move switches to it.
 		return nil
 	}
+	if !p.changed && r.verified.recent(kec) {
+		return nil // SchemaReady stays as the last connecting pass set it
+	}
 	kelurahan, err := r.kelurahanOf(kec)
 	if err != nil {
 		return err
@@ -64,6 +67,7 @@ func (r *KecamatanReconciler) reconcileSchema(ctx context.Context, p *pass) erro
 	kec.Status.KelurahanCount = int32(n)
 	setCondition(kec, slrtv1.ConditionSchemaReady, true, reasonSchemaReady,
 		fmt.Sprintf("Schema version %d with %d kelurahan.", version, n))
+	r.verified.record(kec)
 	return nil
 }
 
