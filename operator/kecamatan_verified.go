@@ -4,6 +4,7 @@ import (
 	"sync"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/types"
 
 	slrtv1 "github.com/slrt-id/slrt/api/v1alpha1"
@@ -36,7 +37,7 @@ type verified struct {
 // recent reports whether kec was verified with its present spec and
 // credentials less than verifyEvery ago, at the current schema.
 func (v *verifications) recent(kec *slrtv1.Kecamatan) bool {
-	if kec.Status.SchemaVersion != tenantschema.LatestVersion() || !conditionTrue(kec, slrtv1.ConditionSchemaReady) {
+	if kec.Status.SchemaVersion != tenantschema.LatestVersion() || !meta.IsStatusConditionTrue(kec.Status.Conditions, slrtv1.ConditionSchemaReady) {
 		return false
 	}
 	v.mu.Lock()
@@ -59,9 +60,4 @@ func (v *verifications) forget(kec *slrtv1.Kecamatan) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	delete(v.m, kec.UID)
-}
-
-func conditionTrue(kec *slrtv1.Kecamatan, condType string) bool {
-	c := findCondition(kec, condType)
-	return c != nil && c.Status == "True"
 }

@@ -2,8 +2,8 @@
 // one set of parameters for every binary, and bounds how many hashes are
 // computed at once: each holds its whole memory cost while it runs, so that
 // a morning's sign-ins cannot take the API's memory with them (at 64 MiB a
-// hash, 25 sign-ins in a few seconds left the API at 330 MB RSS,
-// docs/benchmarks.md).
+// hash, the 15 hashes of the national run's sign-in stage were most of the
+// API's 380 MB RSS, docs/benchmarks.md).
 package password
 
 import (
