@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/util/workqueue"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -44,6 +45,9 @@ const (
 	// serverSizeTimeout bounds the size reading, which takes seconds on a
 	// busy server with thousands of databases: it is slow, not down.
 	serverSizeTimeout = time.Minute
+	// tenantCountDelay is how long a change of the tenants on a server
+	// waits for others before the server's status counts them.
+	tenantCountDelay = 2 * time.Second
 )
 
 // DatabaseServerReconciler keeps each DatabaseServer's status (tenants,
@@ -193,13 +197,28 @@ func patchServerStatus(ctx context.Context, c client.Client, original, ds *slrtv
 // server and to the tenants placed on it.
 func (r *DatabaseServerReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	r.checked = map[string]time.Time{}
-	tenantServer := handler.EnqueueRequestsFromMapFunc(func(_ context.Context, obj client.Object) []reconcile.Request {
-		kec, ok := obj.(*slrtv1.Kecamatan)
-		if !ok || kec.ServerName() == "" {
-			return nil
+	// A tenant placed, moved or gone changes its servers' counts, a moment
+	// later: a burst of placements (thousands at national scale) becomes a
+	// status write per server every tenantCountDelay, not one per tenant.
+	// Placement itself counts from the ledger, never from this status.
+	countLater := func(q workqueue.TypedRateLimitingInterface[reconcile.Request], objs ...client.Object) {
+		for _, obj := range objs {
+			if kec, ok := obj.(*slrtv1.Kecamatan); ok && kec.ServerName() != "" {
+				q.AddAfter(reconcile.Request{NamespacedName: client.ObjectKey{Name: kec.ServerName()}}, tenantCountDelay)
+			}
 		}
-		return []reconcile.Request{{NamespacedName: client.ObjectKey{Name: kec.ServerName()}}}
-	})
+	}
+	tenantServer := handler.Funcs{
+		CreateFunc: func(_ context.Context, e event.CreateEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+			countLater(q, e.Object)
+		},
+		UpdateFunc: func(_ context.Context, e event.UpdateEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+			countLater(q, e.ObjectOld, e.ObjectNew)
+		},
+		DeleteFunc: func(_ context.Context, e event.DeleteEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+			countLater(q, e.Object)
+		},
+	}
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&slrtv1.DatabaseServer{}, builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}, predicate.LabelChangedPredicate{}))).
 		Watches(&slrtv1.Kecamatan{}, tenantServer, builder.WithPredicates(serverOrPresenceChanged())).

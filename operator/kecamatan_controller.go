@@ -224,6 +224,9 @@ type pass struct {
 	// changed says the database step made or changed the role or the
 	// database: the schema step connects whenever it was verified last.
 	changed bool
+	// copiedTemplate says the database step made the database as a copy of
+	// the server's tenant template, which is at the latest schema version.
+	copiedTemplate bool
 }
 
 // save writes the status the pass has reached (all of it since the last
@@ -244,6 +247,19 @@ func (r *KecamatanReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	}
 	if r.ledger == nil {
 		r.ledger = newLedger()
+	}
+	if r.ledger.held == nil {
+		informer, err := mgr.GetCache().GetInformer(context.Background(), &slrtv1.Kecamatan{})
+		if err != nil {
+			return fmt.Errorf("while getting the Kecamatan informer: %w", err)
+		}
+		held := newHeldCounts()
+		reg, err := informer.AddEventHandler(held.handler())
+		if err != nil {
+			return fmt.Errorf("while following the tenants per server: %w", err)
+		}
+		held.synced = reg.HasSynced
+		r.ledger.held = held
 	}
 	if r.metrics == nil {
 		m, err := registerMetrics(r.Client)

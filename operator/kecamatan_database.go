@@ -70,12 +70,14 @@ func (r *KecamatanReconciler) reconcileDatabase(ctx context.Context, p *pass) er
 			// serve an empty registry as if nothing had happened.
 			return errDatabaseLost
 		}
-		template := ""
-		if !exists {
-			template = r.tenantTemplate(ctx, srv, admin)
-			p.changed = true
+		if exists {
+			return admin.SecureDatabase(ctx, name, name)
 		}
-		return admin.EnsureDatabase(ctx, name, name, template)
+		template := r.tenantTemplate(ctx, srv, admin)
+		p.changed = true
+		created, err := admin.CreateDatabase(ctx, name, name, template)
+		p.copiedTemplate = created && template != ""
+		return err
 	})
 	if errors.Is(err, errDatabaseLost) {
 		r.Recorder.Eventf(kec, nil, corev1.EventTypeWarning, reasonDatabaseLost, "Provision", "Database %s is missing on server %s", name, srv.name)

@@ -24,6 +24,10 @@ const (
 	managedByValue = "slrt-operator"
 )
 
+// serverAnnotation on a tenant namespace names the DatabaseServer the tenant
+// is placed on.
+const serverAnnotation = "slrt.id/server"
+
 // Names of the objects in each tenant namespace.
 const (
 	credentialsSecretName = "slrt-database"
@@ -43,7 +47,12 @@ func (r *KecamatanReconciler) reconcileNamespace(ctx context.Context, p *pass) e
 		return waiting(reasonNamespaceTerminating,
 			"Namespace %s is still being deleted from an earlier tenant; it will be re-created once it is gone.", nsName)
 	}
-	if err := r.ensure(ctx, kec, ns, func() { ns.Labels = tenantLabels(kec, ns.Labels) }); err != nil {
+	if err := r.ensure(ctx, kec, ns, func() {
+		ns.Labels = tenantLabels(kec, ns.Labels)
+		// The placement, on an object made before anything on the server
+		// (see reconcilePlacement).
+		metav1.SetMetaDataAnnotation(&ns.ObjectMeta, serverAnnotation, kec.Status.Server)
+	}); err != nil {
 		return namespaceError(err, "namespace", nsName)
 	}
 	kec.Status.Namespace = nsName

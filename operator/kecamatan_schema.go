@@ -42,19 +42,25 @@ func (r *KecamatanReconciler) reconcileSchema(ctx context.Context, p *pass) erro
 		return blocked(reasonDatabaseError, "The credentials Secret of %s holds no valid connection URI: %v", name, err)
 	}
 	cfg.ConnectTimeout = 5 * time.Second
-	version, n, doing, err := migrateAndCount(ctx, cfg, kelurahan)
+	// One connection, a few statements, each run once: preparing them
+	// would cost a round trip each and save nothing.
+	cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
+	// A copy of the template made in this pass is at the template's
+	// version: only its kelurahan are written.
+	migrate := !p.copiedTemplate
+	version, n, doing, err := migrateAndSync(ctx, cfg, kelurahan, migrate)
 	if err != nil && pgadmin.IsUnreachable(err) && ctx.Err() == nil {
 		// A connection ended under the pass (a failover, an administrator
 		// ending sessions) is not a database down: one more try on a new
 		// connection before the kecamatan is reported unreachable.
-		version, n, doing, err = migrateAndCount(ctx, cfg, kelurahan)
+		version, n, doing, err = migrateAndSync(ctx, cfg, kelurahan, migrate)
 	}
 	if version != 0 {
 		kec.Status.SchemaVersion = version
 	}
 	switch {
 	case err == nil:
-	case doing == "migrating" && pgadmin.IsAuthFailure(err):
+	case pgadmin.IsAuthFailure(err): // only a new connection meets it
 		// The role's password drifted from the Secret: set it again next pass.
 		kec.Status.CredentialsVersion = ""
 		return retryable(reasonDatabaseError, err, "database %s refused the tenant credentials; the password is set again on the next pass", name)
@@ -71,22 +77,25 @@ func (r *KecamatanReconciler) reconcileSchema(ctx context.Context, p *pass) erro
 	return nil
 }
 
-// migrateAndCount migrates the tenant database on a connection of its own,
-// writes its kelurahan and counts them; doing says which step an error
-// came from ("migrating", "writing the kelurahan of", "counting the
-// kelurahan of").
-func migrateAndCount(ctx context.Context, cfg *pgx.ConnConfig, kelurahan []tenantschema.Kelurahan) (version int64, n int, doing string, err error) {
+// migrateAndSync migrates the tenant database (when migrate is set; else it
+// is at the latest version) on a connection of its own and makes its
+// kelurahan table hold kelurahan, whose number it returns; doing says which
+// step an error came from ("migrating", "writing the kelurahan of").
+func migrateAndSync(ctx context.Context, cfg *pgx.ConnConfig, kelurahan []tenantschema.Kelurahan, migrate bool) (version int64, n int, doing string, err error) {
 	db := stdlib.OpenDB(*cfg)
 	defer db.Close() //nolint:errcheck // nothing to do about a failed close
 	db.SetMaxOpenConns(1)
-	if version, err = tenantschema.Migrate(ctx, db); err != nil {
-		return 0, 0, "migrating", err
+	version = tenantschema.LatestVersion()
+	if migrate {
+		if version, err = tenantschema.Migrate(ctx, db); err != nil {
+			return 0, 0, "migrating", err
+		}
 	}
-	if _, err = tenantschema.SyncKelurahan(ctx, db, kelurahan); err != nil {
+	n, _, err = tenantschema.SyncKelurahan(ctx, db, kelurahan)
+	if err != nil {
 		return version, 0, "writing the kelurahan of", err
 	}
-	n, err = tenantschema.CountKelurahan(ctx, db)
-	return version, n, "counting the kelurahan of", err
+	return version, n, "", nil
 }
 
 // kelurahanOf returns the kelurahan of the spec, or of the reference data when

@@ -36,6 +36,7 @@ const (
 	reasonDeletionBlocked      = "DeletionBlocked"
 	reasonNamedInSpec          = "NamedInSpec"
 	reasonPlacedByPolicy       = "PlacedByPolicy"
+	reasonPlacementRecovered   = "PlacementRecovered"
 	reasonNoServerFits         = "NoServerFits"
 	reasonDatabaseLost         = "DatabaseLost"
 )

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"strconv"
 	"strings"
 	"testing"
 
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -306,5 +308,90 @@ func TestAServerReachableAgainWakesWaitingTenants(t *testing.T) {
 		if got := pred.Update(event.UpdateEvent{ObjectOld: tc.old, ObjectNew: tc.new}); got != tc.want {
 			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
 		}
+	}
+}
+
+// The count per server follows the cache's events (a pure unit test of the
+// handler; TestPlacementAcrossServers proves placement through it), and
+// decisions the cache has not caught up with count where they were made.
+func TestTenantsPerServerFollowTheCacheAndTheOperatorsOwnDecisions(t *testing.T) {
+	kec := func(uid, server string) *slrtv1.Kecamatan {
+		return &slrtv1.Kecamatan{ObjectMeta: metav1.ObjectMeta{UID: types.UID(uid)}, Status: slrtv1.KecamatanStatus{Server: server}}
+	}
+	held := newHeldCounts()
+	held.synced = func() bool { return true }
+	events := held.handler()
+	events.OnAdd(kec("a", "one"), true)
+	events.OnAdd(kec("b", "one"), true)
+	events.OnAdd(kec("c", ""), false)
+	events.OnAdd(kec("d", "two"), false)
+	events.OnUpdate(kec("d", "two"), kec("d", "three")) // moved
+	events.OnDelete(kec("b", "one"))
+	l := newLedger()
+	l.held = held
+	l.decided[types.UID("c")] = placement{server: "two"} // placed; the cache does not show it yet
+	counts, err := l.counts(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string]int32{"one": 1, "two": 1, "three": 1}; !maps.Equal(counts, want) {
+		t.Fatalf("counts %v, want %v", counts, want)
+	}
+	events.OnUpdate(kec("c", ""), kec("c", "two")) // the cache catches up
+	if counts, _ = l.counts(context.Background(), nil); counts["two"] != 1 || len(l.decided) != 0 {
+		t.Fatalf("after the cache caught up: counts %v, decisions %v; want two once and no decision kept", counts, l.decided)
+	}
+}
+
+// An operator that stopped after making a tenant's namespace, before the
+// status recorded the placement, finds the placement on the namespace: the
+// tenant stays where its database is, even when the policy would now place
+// it nowhere.
+func TestAPlacementTheStatusLostIsFoundOnTheNamespace(t *testing.T) {
+	ctx := context.Background()
+	kec := create(t, &slrtv1.Kecamatan{
+		ObjectMeta: metav1.ObjectMeta{Name: "kec-32-73-16"},
+		Spec: slrtv1.KecamatanSpec{Code: "32.73.16", DisplayName: "Kecamatan 32.73.16",
+			Database: slrtv1.DatabaseSpec{ReclaimPolicy: slrtv1.ReclaimDelete}},
+	})
+	kec = waitCondition(t, kec.Name, slrtv1.ConditionPlaced, metav1.ConditionTrue, reasonPlacedByPolicy)
+	kec = waitReady(t, kec.Name)
+	placed := kec.Status.Server
+	ns := &corev1.Namespace{}
+	if err := k8s.Get(ctx, client.ObjectKey{Name: kec.Status.Namespace}, ns); err != nil {
+		t.Fatal(err)
+	}
+	if ns.Annotations[serverAnnotation] != placed {
+		t.Fatalf("namespace says %q; the status %q", ns.Annotations[serverAnnotation], placed)
+	}
+
+	// The operator forgets its decision; the policy now fits no server.
+	reconciler.ledger.forget(kec.UID)
+	kec.Spec.Database.ServerSelector = &metav1.LabelSelector{MatchLabels: map[string]string{"region": "nowhere"}}
+	if err := k8s.Update(ctx, kec); err != nil {
+		t.Fatal(err)
+	}
+	// The status write of the first pass never happened.
+	lost := kec.DeepCopy()
+	lost.Status.Server = ""
+	meta.RemoveStatusCondition(&lost.Status.Conditions, slrtv1.ConditionPlaced)
+	if err := k8s.Status().Patch(ctx, lost, client.MergeFrom(kec)); err != nil {
+		t.Fatal(err)
+	}
+	// A pass, as the restarted operator's first.
+	eventually(t, "a pass after the lost status", func() error {
+		kec := get(t, lost.Name)
+		if kec.Status.Server != "" {
+			return nil
+		}
+		metav1.SetMetaDataAnnotation(&kec.ObjectMeta, "test.slrt.id/nudge", kec.ResourceVersion)
+		if err := k8s.Update(ctx, kec); err != nil && !apierrors.IsConflict(err) {
+			return err
+		}
+		return errors.New("not placed again yet")
+	})
+	kec = waitCondition(t, lost.Name, slrtv1.ConditionPlaced, metav1.ConditionTrue, reasonPlacementRecovered)
+	if kec.Status.Server != placed || !kec.IsReady() {
+		t.Fatalf("placed on %q (Ready %v); want %s, Ready", kec.Status.Server, kec.IsReady(), placed)
 	}
 }

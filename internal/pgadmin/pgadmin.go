@@ -106,22 +106,24 @@ func (a *Admin) DatabaseExists(ctx context.Context, name string) (bool, error) {
 	return exists, nil
 }
 
-// EnsureDatabase creates database name owned by role owner when it is
-// missing, as a copy of database template (template0 when empty), and keeps
-// it closed to everyone else: CONNECT and TEMPORARY are revoked from PUBLIC,
-// so other tenants' roles cannot even connect.
-func (a *Admin) EnsureDatabase(ctx context.Context, name, owner, template string) error {
-	exists, err := a.DatabaseExists(ctx, name)
-	if err != nil {
-		return err
+// CreateDatabase creates database name owned by role owner as a copy of
+// database template (template0 when empty), closed to everyone else: CONNECT
+// and TEMPORARY are revoked from PUBLIC, so other tenants' roles cannot even
+// connect. A database of that name made meanwhile (by a pass cut short) is
+// secured as SecureDatabase does, and created reports false.
+func (a *Admin) CreateDatabase(ctx context.Context, name, owner, template string) (created bool, err error) {
+	err = a.createDatabase(ctx, name, owner, template)
+	if isCode(err, "42P04") { // duplicate_database
+		return false, a.SecureDatabase(ctx, name, owner)
 	}
-	if !exists {
-		if err := a.createDatabase(ctx, name, owner, template); err != nil && !isCode(err, "42P04") { // duplicate_database
-			return err
-		}
-	}
+	return err == nil, err
+}
+
+// SecureDatabase gives existing database name back to owner and closes it
+// to PUBLIC again, when either drifted.
+func (a *Admin) SecureDatabase(ctx context.Context, name, owner string) error {
 	var owned, publicConnect bool
-	err = a.conn.QueryRow(ctx, `SELECT pg_get_userbyid(datdba) = $2,
+	err := a.conn.QueryRow(ctx, `SELECT pg_get_userbyid(datdba) = $2,
 		       has_database_privilege('public', oid, 'CONNECT') OR has_database_privilege('public', oid, 'TEMPORARY')
 		  FROM pg_database WHERE datname = $1`, name, owner).Scan(&owned, &publicConnect)
 	if err != nil {
@@ -133,9 +135,7 @@ func (a *Admin) EnsureDatabase(ctx context.Context, name, owner, template string
 		}
 	}
 	if publicConnect {
-		if _, err := a.conn.Exec(ctx, fmt.Sprintf(`REVOKE ALL ON DATABASE %s FROM PUBLIC`, ident(name))); err != nil {
-			return fmt.Errorf("while closing database %s to PUBLIC: %w", name, err)
-		}
+		return a.closeToPublic(ctx, name)
 	}
 	return nil
 }
@@ -147,13 +147,7 @@ func (a *Admin) RecreateDatabase(ctx context.Context, name, owner string) error 
 	if err := a.dropDatabase(ctx, name); err != nil {
 		return err
 	}
-	if err := a.createDatabase(ctx, name, owner, ""); err != nil {
-		return err
-	}
-	if _, err := a.conn.Exec(ctx, fmt.Sprintf(`REVOKE ALL ON DATABASE %s FROM PUBLIC`, ident(name))); err != nil {
-		return fmt.Errorf("while closing database %s to PUBLIC: %w", name, err)
-	}
-	return nil
+	return a.createDatabase(ctx, name, owner, "")
 }
 
 // RenameDatabase gives database from the name to, which must be free.
@@ -164,14 +158,29 @@ func (a *Admin) RenameDatabase(ctx context.Context, from, to string) error {
 	return nil
 }
 
+// createDatabase creates database name as a copy of template (template0
+// when empty), owned by owner (the admin when empty) and closed to PUBLIC.
 func (a *Admin) createDatabase(ctx context.Context, name, owner, template string) error {
 	if template == "" {
 		template = "template0"
 	}
+	ownerClause := ""
+	if owner != "" {
+		ownerClause = " OWNER " + ident(owner)
+	}
 	// CREATE DATABASE cannot run in a transaction block, so it stands alone.
-	sql := fmt.Sprintf(`CREATE DATABASE %s OWNER %s TEMPLATE %s ENCODING 'UTF8'`, ident(name), ident(owner), ident(template))
+	sql := fmt.Sprintf(`CREATE DATABASE %s%s TEMPLATE %s ENCODING 'UTF8'`, ident(name), ownerClause, ident(template))
 	if _, err := a.conn.Exec(ctx, sql); err != nil {
 		return fmt.Errorf("while creating database %s: %w", name, err)
+	}
+	return a.closeToPublic(ctx, name)
+}
+
+// closeToPublic revokes what every role gets on a new database (CONNECT,
+// TEMPORARY): only its owner, and roles granted to it, may connect.
+func (a *Admin) closeToPublic(ctx context.Context, name string) error {
+	if _, err := a.conn.Exec(ctx, fmt.Sprintf(`REVOKE ALL ON DATABASE %s FROM PUBLIC`, ident(name))); err != nil {
+		return fmt.Errorf("while closing database %s to PUBLIC: %w", name, err)
 	}
 	return nil
 }

@@ -45,16 +45,11 @@ func (a *Admin) StartTemplate(ctx context.Context, building string) error {
 	if err := a.dropDatabase(ctx, building); err != nil {
 		return err
 	}
-	if _, err := a.conn.Exec(ctx, fmt.Sprintf(`CREATE DATABASE %s TEMPLATE template0 ENCODING 'UTF8'`, ident(building))); err != nil {
-		return fmt.Errorf("while creating template %s: %w", building, err)
+	if err := a.createDatabase(ctx, building, "", ""); err != nil {
+		return err
 	}
-	for _, sql := range []string{
-		`REVOKE ALL ON DATABASE %s FROM PUBLIC`,
-		`GRANT CREATE ON DATABASE %s TO pg_database_owner`,
-	} {
-		if _, err := a.conn.Exec(ctx, fmt.Sprintf(sql, ident(building))); err != nil {
-			return fmt.Errorf("while preparing template %s: %w", building, err)
-		}
+	if _, err := a.conn.Exec(ctx, fmt.Sprintf(`GRANT CREATE ON DATABASE %s TO pg_database_owner`, ident(building))); err != nil {
+		return fmt.Errorf("while preparing template %s: %w", building, err)
 	}
 	return nil
 }

@@ -67,7 +67,8 @@ type Options struct {
 	PerTenant int32
 	// IdleAfter closes a pool nobody used for that long.
 	IdleAfter time.Duration
-	// RefreshEvery re-reads the credentials Secrets of open pools.
+	// RefreshEvery is how often open pools look for credentials the
+	// operator rotated (their Secret is read again only then).
 	RefreshEvery time.Duration
 	// QuerySpansFrom is how long a statement takes before it is a span of a
 	// traced request (a failed one always is); zero: every statement.
@@ -442,8 +443,27 @@ func (r *Registry) sweep(ctx context.Context) {
 	}
 	r.mu.Unlock()
 	for _, e := range open {
+		if r.credentialsCurrent(ctx, e) {
+			continue
+		}
 		_ = r.refresh(ctx, e) // a failed read keeps the last password
 	}
+}
+
+// credentialsCurrent reports whether the pool holds the credentials the
+// operator last applied: the Kecamatan's status names the Secret's version
+// it set the role's password from (or moved the database by). Reading
+// that from the informer cache, not every open pool's Secret from the
+// Kubernetes API each sweep, keeps the API's load on the control plane flat
+// however many pools are open; a rotation reaches the pool once the
+// operator has applied it, when the new password works.
+func (r *Registry) credentialsCurrent(ctx context.Context, e *entry) bool {
+	kec, err := r.find(ctx, e.tenant.Code)
+	if err != nil {
+		return false
+	}
+	applied := kec.Status.CredentialsVersion
+	return applied != "" && applied == *e.version.Load()
 }
 
 func (r *Registry) closeAll() {

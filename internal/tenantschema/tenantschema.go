@@ -7,8 +7,11 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/slrt-id/slrt/internal/migrate"
 )
@@ -41,82 +44,42 @@ type Kelurahan struct {
 	Name string
 }
 
-// SyncKelurahan makes the kelurahan table hold exactly want, in one
-// transaction, and writes nothing when it already does. It reports whether it
-// changed anything. A kelurahan removed from the list is deleted; once other
+// SyncKelurahan makes the kelurahan table hold exactly want (a code listed
+// twice keeps its last name), in one statement that writes nothing when it
+// already does; it returns how many kelurahan the table holds and whether
+// it changed. A kelurahan removed from the list is deleted; once other
 // tables refer to kelurahan, their foreign keys refuse that for a kelurahan
-// in use, and the error names it.
-func SyncKelurahan(ctx context.Context, db *sql.DB, want []Kelurahan) (bool, error) {
-	have, err := listKelurahan(ctx, db)
-	if err != nil {
-		return false, err
-	}
-	wantByCode := make(map[string]string, len(want))
+// in use, the error names it, and nothing changes.
+func SyncKelurahan(ctx context.Context, db *sql.DB, want []Kelurahan) (n int, changed bool, err error) {
+	names := make(map[string]string, len(want))
+	codes := make([]string, 0, len(want)) // none: every row goes
 	for _, k := range want {
-		wantByCode[k.Code] = k.Name
-	}
-	var upserts []Kelurahan
-	for _, k := range want {
-		if name, ok := have[k.Code]; !ok || name != k.Name {
-			upserts = append(upserts, k)
+		if _, seen := names[k.Code]; !seen {
+			codes = append(codes, k.Code)
 		}
+		names[k.Code] = k.Name
 	}
-	var deletes []string
-	for code := range have {
-		if _, ok := wantByCode[code]; !ok {
-			deletes = append(deletes, code)
-		}
+	ordered := make([]string, len(codes))
+	for i, code := range codes {
+		ordered[i] = names[code]
 	}
-	if len(upserts) == 0 && len(deletes) == 0 {
-		return false, nil
+	// One round trip on the operator's fresh connection. The deletion
+	// cannot meet the rows the insertion writes: both see the table as
+	// it was when the statement began, and no wanted code is deleted.
+	var written int
+	err = db.QueryRowContext(ctx, `WITH want (code, name) AS (SELECT * FROM unnest($1::text[], $2::text[])),
+		upserted AS (
+			INSERT INTO kelurahan (code, name) SELECT code, name FROM want
+			ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name WHERE kelurahan.name <> EXCLUDED.name
+			RETURNING 1),
+		removed AS (DELETE FROM kelurahan WHERE code <> ALL ($1::text[]) RETURNING 1)
+		SELECT (SELECT count(*) FROM upserted) + (SELECT count(*) FROM removed)`, codes, ordered).Scan(&written)
+	if pgErr := (*pgconn.PgError)(nil); errors.As(err, &pgErr) && pgErr.Detail != "" {
+		// The detail names the row: which kelurahan is still in use.
+		return 0, false, fmt.Errorf("while writing the kelurahan: %w (%s)", err, pgErr.Detail)
 	}
-	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return false, fmt.Errorf("while starting the kelurahan update: %w", err)
+		return 0, false, fmt.Errorf("while writing the kelurahan: %w", err)
 	}
-	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	for _, k := range upserts {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO kelurahan (code, name) VALUES ($1, $2)
-			ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name`, k.Code, k.Name); err != nil {
-			return false, fmt.Errorf("while writing kelurahan %s: %w", k.Code, err)
-		}
-	}
-	if len(deletes) > 0 {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM kelurahan WHERE code = ANY($1)`, deletes); err != nil {
-			return false, fmt.Errorf("while removing kelurahan %v: %w", deletes, err)
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return false, fmt.Errorf("while committing the kelurahan update: %w", err)
-	}
-	return true, nil
-}
-
-// CountKelurahan returns how many kelurahan the tenant database holds.
-func CountKelurahan(ctx context.Context, db *sql.DB) (int, error) {
-	var n int
-	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM kelurahan`).Scan(&n); err != nil {
-		return 0, fmt.Errorf("while counting kelurahan: %w", err)
-	}
-	return n, nil
-}
-
-func listKelurahan(ctx context.Context, db *sql.DB) (map[string]string, error) {
-	rows, err := db.QueryContext(ctx, `SELECT code, name FROM kelurahan`)
-	if err != nil {
-		return nil, fmt.Errorf("while reading kelurahan: %w", err)
-	}
-	defer rows.Close()
-	have := map[string]string{}
-	for rows.Next() {
-		var code, name string
-		if err := rows.Scan(&code, &name); err != nil {
-			return nil, fmt.Errorf("while reading kelurahan: %w", err)
-		}
-		have[code] = name
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("while reading kelurahan: %w", err)
-	}
-	return have, nil
+	return len(codes), written > 0, nil
 }

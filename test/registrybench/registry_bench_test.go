@@ -445,7 +445,7 @@ func sameRowsFloor(ctx context.Context, b *testing.B, dir string, files []*kecam
 			kelurahan = append(kelurahan, tenantschema.Kelurahan{Code: c.Code, Name: c.Name})
 		}
 	}
-	if _, err := tenantschema.SyncKelurahan(ctx, tenantDB, kelurahan); err != nil {
+	if _, _, err := tenantschema.SyncKelurahan(ctx, tenantDB, kelurahan); err != nil {
 		b.Fatal(err)
 	}
 	tables := []string{"house", "household", "person", "membership"}
