@@ -19,6 +19,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	slrtv1 "github.com/slrt-id/slrt/api/v1alpha1"
@@ -305,14 +306,19 @@ func (r *Registry) makeRoomLocked() error {
 		if victim == "" {
 			return ErrBudgetExhausted
 		}
-		r.close(r.pools[victim].pool)
+		// Closed beside, not before, the new pool's first connection: the
+		// request that made room does not wait for it.
+		go r.close(r.pools[victim].pool)
 		delete(r.pools, victim)
 	}
 	return nil
 }
 
 func (r *Registry) open(ctx context.Context, e *entry) (*pgxpool.Pool, error) {
-	secret, err := r.readSecret(ctx, e.tenant)
+	// The API server's watch cache may be a moment behind: a password it
+	// does not know yet is read again, from storage, when PostgreSQL
+	// refuses the one read here (Acquire).
+	secret, err := r.readSecret(ctx, e.tenant, &client.GetOptions{Raw: &metav1.GetOptions{ResourceVersion: "0"}})
 	if err != nil {
 		return nil, err
 	}
@@ -356,9 +362,9 @@ func (e *entry) setCredentials(s *corev1.Secret) {
 	e.version.Store(&v)
 }
 
-func (r *Registry) readSecret(ctx context.Context, t Tenant) (*corev1.Secret, error) {
+func (r *Registry) readSecret(ctx context.Context, t Tenant, opts ...client.GetOption) (*corev1.Secret, error) {
 	s := &corev1.Secret{}
-	if err := r.secrets.Get(ctx, client.ObjectKey{Namespace: t.Namespace, Name: t.Secret}, s); err != nil {
+	if err := r.secrets.Get(ctx, client.ObjectKey{Namespace: t.Namespace, Name: t.Secret}, s, opts...); err != nil {
 		return nil, fmt.Errorf("while reading the credentials of kecamatan %s: %w", t.Code, err)
 	}
 	return s, nil
