@@ -258,7 +258,7 @@ func (r *KecamatanReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		if err != nil {
 			return fmt.Errorf("while following the tenants per server: %w", err)
 		}
-		held.synced = reg.HasSynced
+		held.synced, held.onRemove = reg.HasSynced, r.ledger.forget
 		r.ledger.held = held
 	}
 	if r.metrics == nil {

@@ -36,6 +36,14 @@ func (r *KecamatanReconciler) reconcileDelete(ctx context.Context, kec *slrtv1.K
 		// namespace or the database: they belong to the other one.
 		return ctrl.Result{}, r.removeFinalizer(ctx, kec)
 	}
+	if kec.ServerName() == "" {
+		// Deleted before its first pass could record the placement (that
+		// write lost to the deletion's): the database may be there all the
+		// same.
+		if kec.Status.Server, err = r.placedOn(ctx, kec); err != nil {
+			return ctrl.Result{}, err
+		}
+	}
 	err = r.releaseDatabase(ctx, kec, retain)
 	switch {
 	case err == nil && retain:

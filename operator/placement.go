@@ -41,6 +41,9 @@ type heldCounts struct {
 	server map[types.UID]string
 	n      map[string]int32
 	synced func() bool // the handler has seen the cache's first list
+	// onRemove is told of a tenant gone from the cache, after the count
+	// (the ledger forgets its decision).
+	onRemove func(types.UID)
 }
 
 func newHeldCounts() *heldCounts {
@@ -98,6 +101,9 @@ func (h *heldCounts) handler() toolscache.ResourceEventHandler {
 			}
 			if kec, ok := obj.(*slrtv1.Kecamatan); ok {
 				h.remove(kec.UID)
+				if h.onRemove != nil {
+					h.onRemove(kec.UID)
+				}
 			}
 		},
 	}
@@ -140,14 +146,13 @@ func (l *ledger) counts(ctx context.Context, c client.Reader) (map[string]int32,
 }
 
 // withDecisions moves the tenants this process placed, which the cache
-// does not show placed yet, to their servers in n, the cache's counts.
+// does not show placed yet, to their servers in n, the cache's counts; one
+// the counts have not seen yet (the handler runs a moment after the cache)
+// is added. A tenant that goes is forgotten (onRemove).
 func (l *ledger) withDecisions(n map[string]int32, cached map[types.UID]string) map[string]int32 {
 	for uid, d := range l.decided {
 		srv, seen := cached[uid]
-		if !seen {
-			continue // gone, or not in the cache yet: counted once it is
-		}
-		if srv == d.server {
+		if seen && srv == d.server {
 			delete(l.decided, uid) // the cache has caught up
 			continue
 		}
@@ -188,6 +193,20 @@ func (r *KecamatanReconciler) reconcilePlacement(ctx context.Context, p *pass) e
 	setCondition(kec, slrtv1.ConditionPlaced, true, d.reason, d.message)
 	log.FromContext(ctx).Info("placed", "server", d.server, "reason", d.reason)
 	return nil
+}
+
+// placedOn returns where a tenant whose status does not name its server may
+// have a database: this process's decision, or the one recorded on its
+// namespace; "" when it was never placed.
+func (r *KecamatanReconciler) placedOn(ctx context.Context, kec *slrtv1.Kecamatan) (string, error) {
+	r.ledger.mu.Lock()
+	d, ok := r.ledger.decided[kec.UID]
+	r.ledger.mu.Unlock()
+	if ok {
+		return d.server, nil
+	}
+	d, _, err := r.recorded(ctx, kec)
+	return d.server, err
 }
 
 // recorded returns the placement an earlier pass wrote on the tenant's

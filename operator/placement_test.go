@@ -394,4 +394,31 @@ func TestAPlacementTheStatusLostIsFoundOnTheNamespace(t *testing.T) {
 	if kec.Status.Server != placed || !kec.IsReady() {
 		t.Fatalf("placed on %q (Ready %v); want %s, Ready", kec.Status.Server, kec.IsReady(), placed)
 	}
+
+	// Deleted with its placement lost again (the first pass's status write
+	// lost to the deletion's): its database goes all the same.
+	reconciler.ledger.forget(kec.UID)
+	lost = kec.DeepCopy()
+	lost.Status.Server = ""
+	if err := k8s.Status().Patch(ctx, lost, client.MergeFrom(kec)); err != nil {
+		t.Fatal(err)
+	}
+	if err := k8s.Delete(ctx, lost); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the Kecamatan gone", func() error {
+		err := k8s.Get(ctx, client.ObjectKeyFromObject(lost), &slrtv1.Kecamatan{})
+		if apierrors.IsNotFound(err) {
+			return nil
+		}
+		return fmt.Errorf("still there (%v)", err)
+	})
+	srv, err := reconciler.server(ctx, placed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var exists bool
+	if err := srv.admin.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, lost.DatabaseName()).Scan(&exists); err != nil || exists {
+		t.Fatalf("database %s on %s after the deletion: exists %v, %v", lost.DatabaseName(), placed, exists, err)
+	}
 }

@@ -63,14 +63,17 @@ func SyncKelurahan(ctx context.Context, db *sql.DB, want []Kelurahan) (n int, ch
 	for i, code := range codes {
 		ordered[i] = names[code]
 	}
-	// One round trip on the operator's fresh connection. The deletion
-	// cannot meet the rows the insertion writes: both see the table as
-	// it was when the statement began, and no wanted code is deleted.
+	// One round trip on the operator's fresh connection. Only rows that
+	// differ reach the insertion (ON CONFLICT would lock, and so write, an
+	// unchanged row too). The deletion cannot meet the rows the insertion
+	// writes: both see the table as it was when the statement began, and no
+	// wanted code is deleted.
 	var written int
 	err = db.QueryRowContext(ctx, `WITH want (code, name) AS (SELECT * FROM unnest($1::text[], $2::text[])),
 		upserted AS (
-			INSERT INTO kelurahan (code, name) SELECT code, name FROM want
-			ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name WHERE kelurahan.name <> EXCLUDED.name
+			INSERT INTO kelurahan (code, name)
+			SELECT w.code, w.name FROM want w LEFT JOIN kelurahan k USING (code) WHERE k.code IS NULL OR k.name <> w.name
+			ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name
 			RETURNING 1),
 		removed AS (DELETE FROM kelurahan WHERE code <> ALL ($1::text[]) RETURNING 1)
 		SELECT (SELECT count(*) FROM upserted) + (SELECT count(*) FROM removed)`, codes, ordered).Scan(&written)

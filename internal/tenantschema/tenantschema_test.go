@@ -75,6 +75,11 @@ func TestSyncKelurahanMakesTheTableHoldExactlyTheList(t *testing.T) {
 	if n, changed, err := tenantschema.SyncKelurahan(ctx, db, first); err != nil || n != 3 || changed {
 		t.Fatalf("same list again: %d kelurahan, changed %v, %v; want 3, false", n, changed, err)
 	}
+	// Nothing written, not even a row lock (the hourly check of every tenant runs it).
+	var locked int
+	if err := db.QueryRow(`SELECT count(*) FROM kelurahan WHERE xmax::text <> '0'`).Scan(&locked); err != nil || locked != 0 {
+		t.Fatalf("after a sync that changed nothing, %d rows carry a lock or update (%v)", locked, err)
+	}
 	// One renamed, one gone, one new, and a code listed twice (the last
 	// name counts).
 	second := []tenantschema.Kelurahan{
