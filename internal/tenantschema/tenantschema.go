@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"sync"
 
 	"github.com/jackc/pgx/v5/pgconn"
 
@@ -25,13 +26,14 @@ func Migrations() fs.FS {
 }
 
 // LatestVersion is the schema version this build migrates tenants to.
-func LatestVersion() int64 {
+// Read once: every operator pass asks.
+var LatestVersion = sync.OnceValue(func() int64 {
 	v, err := migrate.Latest(Migrations())
 	if err != nil {
 		panic(err) // the embedded migrations are fixed at build time
 	}
 	return v
-}
+})
 
 // Migrate brings a tenant database to the latest schema version and returns it.
 func Migrate(ctx context.Context, db *sql.DB) (int64, error) {

@@ -5,9 +5,12 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/slrt-id/slrt/internal/testenv"
 )
 
 // userHZ is the unit of the CPU times in /proc: USER_HZ, 100 on every
@@ -80,7 +83,7 @@ func sampleCPU() (cpuSample, error) {
 	}
 	for pid, t := range procs {
 		comm := comms[pid]
-		if !isComponent(comm) {
+		if !slices.Contains(cpuComponents, comm) {
 			continue
 		}
 		s.by[comm] += t.own
@@ -89,15 +92,6 @@ func sampleCPU() (cpuSample, error) {
 		}
 	}
 	return s, nil
-}
-
-func isComponent(comm string) bool {
-	for _, c := range cpuComponents {
-		if comm == c {
-			return true
-		}
-	}
-	return false
 }
 
 func ticks(field string) time.Duration {
@@ -136,9 +130,7 @@ func cpuBetween(from, to cpuSample, units int) cpuShare {
 func (c cpuShare) String() string {
 	var parts []string
 	for _, name := range append(cpuComponents, "other") {
-		parts = append(parts, fmt.Sprintf("%s %.0f", name, ms(c.per[name])))
+		parts = append(parts, fmt.Sprintf("%s %.0f", name, testenv.Millis(c.per[name])))
 	}
-	return fmt.Sprintf("%.0f ms (%s); CPUs %.0f%% busy", ms(c.total), strings.Join(parts, ", "), 100*c.busy)
+	return fmt.Sprintf("%.0f ms (%s); CPUs %.0f%% busy", testenv.Millis(c.total), strings.Join(parts, ", "), 100*c.busy)
 }
-
-func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
