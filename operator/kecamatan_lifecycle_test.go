@@ -10,6 +10,7 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -129,6 +130,44 @@ func TestDeletedOwnedObjectsAndSecretAreRestored(t *testing.T) {
 		t.Fatal("the old password still works")
 	} else if !isPgCode(err, "28P01") {
 		t.Fatalf("want invalid_password (28P01) for the old password, got %v", err)
+	}
+}
+
+// The operator's cache keeps no managed fields, yet an object edited by
+// hand is brought back with an update that leaves the API server's record
+// of who set which field in place.
+func TestAnEditedObjectIsRestoredFromACacheWithoutManagedFields(t *testing.T) {
+	ctx := context.Background()
+	kec := waitReady(t, create(t, newKecamatan("32.73.30", "")).Name)
+	quota := &corev1.ResourceQuota{}
+	mustGet(t, kec.Status.Namespace, quotaName, quota)
+	want := quota.Spec.Hard[corev1.ResourceRequestsMemory]
+	quota.Spec.Hard[corev1.ResourceRequestsMemory] = resource.MustParse("1Gi")
+	if err := k8s.Update(ctx, quota, client.FieldOwner("kubectl-edit")); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the quota restored", func() error {
+		mustGet(t, kec.Status.Namespace, quotaName, quota)
+		if got := quota.Spec.Hard[corev1.ResourceRequestsMemory]; got.Cmp(want) != 0 {
+			return fmt.Errorf("requests.memory %s, want %s", got.String(), want.String())
+		}
+		return nil
+	})
+	if len(quota.ManagedFields) == 0 {
+		t.Error("the restoring update wiped the quota's managed fields")
+	}
+
+	cached := &corev1.ResourceQuota{}
+	if err := reconciler.Get(ctx, client.ObjectKeyFromObject(quota), cached); err != nil {
+		t.Fatal(err)
+	}
+	cachedKec := &slrtv1.Kecamatan{}
+	if err := reconciler.Get(ctx, client.ObjectKeyFromObject(kec), cachedKec); err != nil {
+		t.Fatal(err)
+	}
+	if len(cached.ManagedFields) != 0 || len(cachedKec.ManagedFields) != 0 {
+		t.Errorf("the operator's cache keeps managed fields: quota %d entries, Kecamatan %d",
+			len(cached.ManagedFields), len(cachedKec.ManagedFields))
 	}
 }
 

@@ -18,7 +18,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
-	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	slrtv1 "github.com/slrt-id/slrt/api/v1alpha1"
@@ -124,14 +123,10 @@ func Start(ctx context.Context, o Options) (*App, error) {
 		pool.Close()
 		return nil, err
 	}
-	kecCache, err := cache.New(o.Kube, cache.Options{Scheme: scheme, ByObject: map[client.Object]cache.ByObject{}})
+	kecCache, err := tenant.NewKecamatanCache(ctx, o.Kube, scheme)
 	if err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("while creating the Kecamatan cache: %w", err)
-	}
-	if err := kecCache.IndexField(ctx, &slrtv1.Kecamatan{}, tenant.CodeIndex, tenant.IndexByCode); err != nil {
-		pool.Close()
-		return nil, fmt.Errorf("while indexing Kecamatan by code: %w", err)
+		return nil, err
 	}
 	// Secrets are read one by one, by name, never listed or cached: the API
 	// may get only each tenant's credentials Secret.
