@@ -192,6 +192,7 @@ func BenchmarkNationalScale(b *testing.B) {
 	b.ReportMetric(testenv.Millis(testenv.Quantile(warmAgain, 0.95)), "ms-p95-warm")
 	b.ReportMetric(testenv.Millis(testenv.Quantile(coldFirst, 0.5)), "ms-p50-cold")
 	b.ReportMetric(testenv.Millis(testenv.Quantile(coldFirst, 0.95)), "ms-p95-cold")
+	b.ReportMetric(testenv.Millis(testenv.Quantile(connectFloor, 0.5)), "ms-p50-connect-floor")
 	b.ReportMetric(testenv.Millis(testenv.Quantile(connectFloor, 0.95)), "ms-p95-connect-floor")
 	b.ReportMetric(float64(testenv.Quantile(coldFirst, 0.95))/float64(testenv.Quantile(connectFloor, 0.95)), "x-connect-floor")
 	var dbs slrtv1.DatabaseServerList
