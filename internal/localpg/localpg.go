@@ -5,7 +5,6 @@
 package localpg
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -25,6 +24,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/slrt-id/slrt/internal/procstat"
 )
 
 // EnvBin names the folder of the PostgreSQL server binaries, when they are
@@ -379,23 +380,13 @@ func (s *Server) signalAll(sig syscall.Signal) error {
 	if err := syscall.Kill(postmaster, sig); err != nil {
 		return err
 	}
-	entries, err := os.ReadDir("/proc")
+	procs, err := procstat.All()
 	if err != nil {
 		return err
 	}
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
-		if err != nil {
-			continue // gone meanwhile
-		}
-		// pid (comm) state ppid ...: comm may hold spaces, so read after ")".
-		fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
-		if len(fields) > 1 && fields[1] == strconv.Itoa(postmaster) {
-			_ = syscall.Kill(pid, sig)
+	for _, p := range procs {
+		if p.PPID == postmaster {
+			_ = syscall.Kill(p.PID, sig)
 		}
 	}
 	return nil

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+
+	"github.com/slrt-id/slrt/internal/procstat"
 )
 
 // watchdog stops the process groups and removes the folders it is told
@@ -114,7 +116,7 @@ func guardDir(dir string) error {
 // in /proc: envtest starts kube-apiserver and etcd in groups of their own
 // without telling their process ids.
 func childGroups() ([]int, error) {
-	entries, err := os.ReadDir("/proc")
+	procs, err := procstat.All()
 	if err != nil {
 		return nil, err
 	}
@@ -124,24 +126,9 @@ func childGroups() ([]int, error) {
 		return nil, err
 	}
 	var groups []int
-	for _, e := range entries {
-		data, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		// Fields after the command, which is in parentheses and may hold spaces.
-		s := string(data)
-		i := strings.LastIndexByte(s, ')')
-		if i < 0 {
-			continue
-		}
-		var state string
-		var ppid, pgid int
-		if _, err := fmt.Sscan(s[i+1:], &state, &ppid, &pgid); err != nil {
-			continue
-		}
-		if ppid == self && pgid != self && pgid != w.pid {
-			groups = append(groups, pgid)
+	for _, p := range procs {
+		if p.PPID == self && p.PGID != self && p.PGID != w.pid {
+			groups = append(groups, p.PGID)
 		}
 	}
 	return groups, nil

@@ -2,20 +2,14 @@ package e2e
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/slrt-id/slrt/internal/procstat"
 	"github.com/slrt-id/slrt/internal/testenv"
 )
-
-// userHZ is the unit of the CPU times in /proc: USER_HZ, 100 on every
-// architecture Linux runs on today.
-const userHZ = 100
 
 // cpuComponents are the processes whose CPU a scale run attributes, by
 // command name (e2e.test is the benchmark itself: its watch and its
@@ -35,69 +29,29 @@ type cpuSample struct {
 // connection: its postmaster's reaped-children time holds the backends
 // that ended, and the live ones are read one by one.
 func sampleCPU() (cpuSample, error) {
-	s := cpuSample{at: time.Now(), by: map[string]time.Duration{}}
-	stat, err := os.ReadFile("/proc/stat")
+	busy, err := procstat.Busy()
+	if err != nil {
+		return cpuSample{}, err
+	}
+	s := cpuSample{at: time.Now(), by: map[string]time.Duration{}, total: busy}
+	procs, err := procstat.All()
 	if err != nil {
 		return s, err
 	}
-	// cpu  user nice system idle iowait irq softirq steal ...
-	fields := strings.Fields(strings.SplitN(string(stat), "\n", 2)[0])
-	for i, f := range fields[1:] {
-		if i == 3 || i == 4 { // idle, iowait
-			continue
-		}
-		if i > 7 { // guest time is already in user
-			break
-		}
-		s.total += ticks(f)
+	comms := make(map[int]string, len(procs))
+	for _, p := range procs {
+		comms[p.PID] = p.Comm
 	}
-	comms := map[int]string{}
-	type times struct{ own, children time.Duration }
-	procs := map[int]times{}
-	parents := map[int]int{}
-	entries, err := os.ReadDir("/proc")
-	if err != nil {
-		return s, err
-	}
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
+	for _, p := range procs {
+		if !slices.Contains(cpuComponents, p.Comm) {
 			continue
 		}
-		data, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
-		if err != nil {
-			continue // ended meanwhile
-		}
-		line := string(data)
-		open, closing := strings.IndexByte(line, '('), strings.LastIndexByte(line, ')')
-		if open < 0 || closing < open {
-			continue
-		}
-		comms[pid] = line[open+1 : closing]
-		// After the name: state ppid ... utime(12) stime(13) cutime(14) cstime(15), counted from 1.
-		rest := strings.Fields(line[closing+1:])
-		if len(rest) < 15 {
-			continue
-		}
-		parents[pid], _ = strconv.Atoi(rest[1])
-		procs[pid] = times{own: ticks(rest[11]) + ticks(rest[12]), children: ticks(rest[13]) + ticks(rest[14])}
-	}
-	for pid, t := range procs {
-		comm := comms[pid]
-		if !slices.Contains(cpuComponents, comm) {
-			continue
-		}
-		s.by[comm] += t.own
-		if comm == "postgres" && comms[parents[pid]] != "postgres" {
-			s.by[comm] += t.children // a postmaster: its ended backends
+		s.by[p.Comm] += p.CPU
+		if p.Comm == "postgres" && comms[p.PPID] != "postgres" {
+			s.by[p.Comm] += p.ChildrenCPU // a postmaster: its ended backends
 		}
 	}
 	return s, nil
-}
-
-func ticks(field string) time.Duration {
-	n, _ := strconv.ParseInt(field, 10, 64)
-	return time.Duration(n) * time.Second / userHZ
 }
 
 // cpuShare is the CPU each component used between two samples, per unit

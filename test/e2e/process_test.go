@@ -3,19 +3,18 @@ package e2e
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/slrt-id/slrt/internal/procstat"
 	"github.com/slrt-id/slrt/internal/testenv"
 	"github.com/slrt-id/slrt/internal/testplatform"
 )
@@ -37,20 +36,14 @@ func (p *process) kill(t testing.TB) {
 	}
 }
 
-// cpu is the CPU time the process has used so far, on every core, from
-// /proc/<pid>/stat (utime and stime, in the kernel's USER_HZ ticks, which is
-// 100 on Linux).
+// cpu is the CPU time the process has used so far, on every core.
 func (p *process) cpu(t testing.TB) time.Duration {
 	t.Helper()
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.pid))
+	s, err := procstat.Read(p.pid)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The command name in parentheses may hold spaces: count after it.
-	fields := strings.Fields(string(data[bytes.LastIndexByte(data, ')')+1:]))
-	utime, _ := strconv.ParseInt(fields[11], 10, 64)
-	stime, _ := strconv.ParseInt(fields[12], 10, 64)
-	return time.Duration(utime+stime) * 10 * time.Millisecond
+	return s.CPU
 }
 
 // logs returns what the process wrote so far.
