@@ -111,5 +111,15 @@ func buildTemplate(ctx context.Context, srv *server, admin *pgadmin.Admin, name 
 	if err != nil {
 		return fmt.Errorf("while migrating tenant template %s: %w", building, err)
 	}
+	// As the server's administrator, who owns the database (its owner may
+	// rewrite the catalogue; pg_database_owner may not).
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err == nil {
+		err = pgadmin.CompactTemplate(ctx, conn)
+		_ = conn.Close(ctx)
+	}
+	if err != nil {
+		return fmt.Errorf("while compacting tenant template %s: %w", building, err)
+	}
 	return admin.PublishTemplate(ctx, building, name, templatePrefix)
 }
