@@ -51,6 +51,7 @@ manifests: $(CONTROLLER_GEN) ## Generate the CRD and RBAC manifests into config/
 	cp config/crd/*.yaml charts/slrt/crds/
 	cp config/rbac/role.yaml charts/slrt/files/operator-role.yaml
 	cp config/rbac/api/role.yaml charts/slrt/files/api-role.yaml
+	cp config/rbac/credentials-reader.yaml charts/slrt/files/credentials-reader.yaml
 
 .PHONY: fmt
 fmt: ## Format the Go code and the web pages' templ files.

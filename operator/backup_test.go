@@ -129,7 +129,7 @@ func finishNamespaceDeletion(t *testing.T, name string) {
 	ctx := context.Background()
 	for _, kind := range []client.Object{
 		&corev1.Secret{}, &corev1.ResourceQuota{}, &corev1.LimitRange{},
-		&networkingv1.NetworkPolicy{}, &rbacv1.Role{}, &rbacv1.RoleBinding{},
+		&networkingv1.NetworkPolicy{}, &rbacv1.RoleBinding{},
 	} {
 		if err := k8s.DeleteAllOf(ctx, kind, client.InNamespace(name)); err != nil && !apierrors.IsNotFound(err) {
 			t.Fatal(err)

@@ -40,6 +40,10 @@ var (
 	attrTenant = attribute.Key("slrt.tenant")
 )
 
+// DefaultCredentialsReaderRole is the ClusterRole config/rbac/credentials-reader.yaml
+// defines and the chart installs (as <release>-database-reader).
+const DefaultCredentialsReaderRole = "slrt-database-reader"
+
 // Finalizer guards a Kecamatan until its database has been retained or dropped.
 const Finalizer = "slrt.id/tenant-cleanup"
 
@@ -67,6 +71,10 @@ type Config struct {
 	// APIServiceAccount is the API's ServiceAccount in PlatformNamespace; it is
 	// granted read access to each tenant's credentials Secret, and nothing else.
 	APIServiceAccount string
+	// CredentialsReaderRole is the ClusterRole (installed with the platform)
+	// that APIServiceAccount is bound to in each tenant namespace: get and
+	// watch on the Secret slrt-database. Default DefaultCredentialsReaderRole.
+	CredentialsReaderRole string
 	// MaxConcurrentReconciles bounds how many tenants are worked on at once.
 	MaxConcurrentReconciles int
 	// Backups is where KecamatanBackup dumps are kept.
@@ -100,7 +108,8 @@ type KecamatanReconciler struct {
 // +kubebuilder:rbac:groups=slrt.id,resources=kecamatan/finalizers,verbs=update
 // +kubebuilder:rbac:groups="",resources=namespaces;resourcequotas;limitranges;secrets,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=networking.k8s.io,resources=networkpolicies,verbs=get;list;watch;create;update;patch;delete
-// +kubebuilder:rbac:groups=rbac.authorization.k8s.io,resources=roles;rolebindings,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=rbac.authorization.k8s.io,resources=rolebindings,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=rbac.authorization.k8s.io,resources=roles,verbs=delete
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 // +kubebuilder:rbac:groups=coordination.k8s.io,resources=leases,verbs=get;list;watch;create;update;patch;delete
 
@@ -271,6 +280,9 @@ func (r *KecamatanReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	if r.Reference == nil {
 		r.Reference = wilayah.Default()
 	}
+	if r.Config.CredentialsReaderRole == "" {
+		r.Config.CredentialsReaderRole = DefaultCredentialsReaderRole
+	}
 	// A pass writes the status and creates the tenant's objects: the events
 	// of its own writes would run every tenant through a second pass that
 	// finds nothing to do, which doubled the provisioning work at national
@@ -286,7 +298,6 @@ func (r *KecamatanReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Owns(&corev1.LimitRange{}, theirs).
 		Owns(&networkingv1.NetworkPolicy{}, theirs).
 		Owns(&corev1.Secret{}, theirs).
-		Owns(&rbacv1.Role{}, theirs).
 		Owns(&rbacv1.RoleBinding{}, theirs).
 		// A new server, or one whose capacity, drain or labels changed, may
 		// fit the tenants still waiting for one; a draining one moves its own.

@@ -57,8 +57,9 @@ func TestKecamatanBecomesReadyWithIsolatedDatabase(t *testing.T) {
 	}
 	binding := &rbacv1.RoleBinding{}
 	mustGet(t, ns.Name, credentialsReaderName, binding)
-	if binding.Subjects[0].Name != "slrt-api" || binding.Subjects[0].Namespace != platformNamespace {
-		t.Errorf("credentials reader binding: %+v", binding.Subjects)
+	if binding.Subjects[0].Name != "slrt-api" || binding.Subjects[0].Namespace != platformNamespace ||
+		binding.RoleRef.Kind != "ClusterRole" || binding.RoleRef.Name != DefaultCredentialsReaderRole {
+		t.Errorf("credentials reader binding: %+v to %+v", binding.Subjects, binding.RoleRef)
 	}
 
 	conn, err := connect(ctx, tenantURL(t, kec))

@@ -89,7 +89,6 @@ func TestDeletedOwnedObjectsAndSecretAreRestored(t *testing.T) {
 		&corev1.ResourceQuota{ObjectMeta: metav1.ObjectMeta{Name: quotaName, Namespace: ns}},
 		&corev1.LimitRange{ObjectMeta: metav1.ObjectMeta{Name: limitRangeName, Namespace: ns}},
 		&networkingv1.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: networkPolicyName, Namespace: ns}},
-		&rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Name: credentialsReaderName, Namespace: ns}},
 		&rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: credentialsReaderName, Namespace: ns}},
 		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: credentialsSecretName, Namespace: ns}},
 	}
@@ -130,6 +129,67 @@ func TestDeletedOwnedObjectsAndSecretAreRestored(t *testing.T) {
 		t.Fatal("the old password still works")
 	} else if !isPgCode(err, "28P01") {
 		t.Fatalf("want invalid_password (28P01) for the old password, got %v", err)
+	}
+}
+
+// A tenant made before the platform's ClusterRole had a Role of its own for
+// the API, and a binding to it; a binding's roleRef cannot change, so the
+// operator replaces the binding and deletes the Role.
+func TestABindingToTheOldPerNamespaceRoleIsReplaced(t *testing.T) {
+	ctx := context.Background()
+	kec := waitReady(t, create(t, newKecamatan("32.73.01", "")).Name)
+	ns := kec.Status.Namespace
+	owner := metav1.NewControllerRef(kec, slrtv1.GroupVersion.WithKind("Kecamatan"))
+	role := &rbacv1.Role{
+		ObjectMeta: metav1.ObjectMeta{Name: credentialsReaderName, Namespace: ns, OwnerReferences: []metav1.OwnerReference{*owner}},
+		Rules: []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"secrets"},
+			ResourceNames: []string{credentialsSecretName}, Verbs: []string{"get", "watch"}}},
+	}
+	if err := k8s.Create(ctx, role); err != nil {
+		t.Fatal(err)
+	}
+	// The operator puts a deleted binding back at once: delete and create
+	// until the old kind of binding is the one in place.
+	binding := &rbacv1.RoleBinding{}
+	mustGet(t, ns, credentialsReaderName, binding)
+	for tries := 0; ; tries++ {
+		if err := k8s.Delete(ctx, binding); client.IgnoreNotFound(err) != nil {
+			t.Fatal(err)
+		}
+		old := &rbacv1.RoleBinding{
+			ObjectMeta: metav1.ObjectMeta{Name: credentialsReaderName, Namespace: ns, OwnerReferences: []metav1.OwnerReference{*owner},
+				Labels: binding.Labels},
+			RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: credentialsReaderName},
+			Subjects: binding.Subjects,
+		}
+		err := k8s.Create(ctx, old)
+		if err == nil {
+			break
+		}
+		if !apierrors.IsAlreadyExists(err) || tries == 20 {
+			t.Fatal(err)
+		}
+		mustGet(t, ns, credentialsReaderName, binding)
+	}
+	// A pass (here for an annotation) finds it.
+	patch := []byte(`{"metadata":{"annotations":{"test.slrt.id/nudge":"1"}}}`)
+	if err := k8s.Patch(ctx, &slrtv1.Kecamatan{ObjectMeta: metav1.ObjectMeta{Name: kec.Name}}, client.RawPatch(types.MergePatchType, patch)); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the binding refers to the ClusterRole and the Role is gone", func() error {
+		if err := k8s.Get(ctx, client.ObjectKeyFromObject(binding), binding); err != nil {
+			return err
+		}
+		if binding.RoleRef.Kind != "ClusterRole" {
+			return fmt.Errorf("binding to %+v", binding.RoleRef)
+		}
+		if err := k8s.Get(ctx, client.ObjectKeyFromObject(role), &rbacv1.Role{}); !apierrors.IsNotFound(err) {
+			return fmt.Errorf("the Role: %v", err)
+		}
+		return nil
+	})
+	if kec := waitReady(t, kec.Name); !metav1.IsControlledBy(binding, kec) {
+		t.Fatalf("the new binding is not the Kecamatan's: %+v", binding.OwnerReferences)
 	}
 }
 

@@ -31,7 +31,7 @@ const serverAnnotation = "slrt.id/server"
 // Names of the objects in each tenant namespace.
 const (
 	credentialsSecretName = "slrt-database"
-	credentialsReaderName = "slrt-database-reader"
+	credentialsReaderName = "slrt-database-reader" // the RoleBinding (and before it, the Role)
 	quotaName             = "slrt-tenant"
 	limitRangeName        = "slrt-tenant"
 	networkPolicyName     = "slrt-default-deny"
@@ -60,26 +60,23 @@ func (r *KecamatanReconciler) reconcileNamespace(ctx context.Context, p *pass) e
 	quota := &corev1.ResourceQuota{ObjectMeta: metav1.ObjectMeta{Name: quotaName, Namespace: nsName}}
 	limits := &corev1.LimitRange{ObjectMeta: metav1.ObjectMeta{Name: limitRangeName, Namespace: nsName}}
 	policy := &networkingv1.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: networkPolicyName, Namespace: nsName}}
-	reader := &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Name: credentialsReaderName, Namespace: nsName}}
 	binding := &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: credentialsReaderName, Namespace: nsName}}
 	objects := []ownedObject{
 		{"resource quota", quota, func() { quota.Spec.Hard = quotaHard(kec.Spec.Quota) }},
 		{"limit range", limits, func() { limits.Spec = defaultLimits() }},
 		{"network policy", policy, func() { policy.Spec = platformOnlyPolicy(r.Config.PlatformNamespace) }},
 		// The API may read this one Secret by name, in this namespace only: it
-		// can neither list Secrets nor read any other.
-		{"role", reader, func() {
-			reader.Rules = []rbacv1.PolicyRule{{
-				APIGroups: []string{""}, Resources: []string{"secrets"},
-				ResourceNames: []string{credentialsSecretName}, Verbs: []string{"get", "watch"},
-			}}
-		}},
+		// can neither list Secrets nor read any other. The rule is the
+		// platform's ClusterRole (one for every tenant), bound here alone.
 		{"role binding", binding, func() {
-			binding.RoleRef = rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: credentialsReaderName}
+			binding.RoleRef = r.readerRoleRef()
 			binding.Subjects = []rbacv1.Subject{{
 				Kind: rbacv1.ServiceAccountKind, Name: r.Config.APIServiceAccount, Namespace: r.Config.PlatformNamespace,
 			}}
 		}},
+	}
+	if err := r.retireReaderRole(ctx, binding); err != nil {
+		return retryable(reasonKubernetesError, err, "while replacing the role binding %s", binding.Name)
 	}
 	for _, o := range objects {
 		if err := r.ensure(ctx, kec, o.obj, o.fill); err != nil {
@@ -89,6 +86,43 @@ func (r *KecamatanReconciler) reconcileNamespace(ctx context.Context, p *pass) e
 	setCondition(kec, slrtv1.ConditionNamespaceReady, true, reasonNamespaceReady,
 		"Namespace "+nsName+" with quota, limit range and network policy is ready.")
 	return nil
+}
+
+// readerRoleRef is the ClusterRole that lets the API read a tenant's
+// credentials Secret.
+func (r *KecamatanReconciler) readerRoleRef() rbacv1.RoleRef {
+	return rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: r.Config.CredentialsReaderRole}
+}
+
+// retireReaderRole replaces a binding made before the ClusterRole (to a Role
+// of the namespace's own, one write more per tenant) and deletes that Role: a
+// binding's roleRef cannot change. It waits, briefly, for the cache to
+// forget the old binding, so that ensure makes the new one.
+func (r *KecamatanReconciler) retireReaderRole(ctx context.Context, binding *rbacv1.RoleBinding) error {
+	old := &rbacv1.RoleBinding{}
+	err := r.Get(ctx, client.ObjectKeyFromObject(binding), old)
+	if apierrors.IsNotFound(err) || (err == nil && old.RoleRef == r.readerRoleRef()) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	// Only that binding: not one a pass just made in its place.
+	if err := r.Delete(ctx, old, client.Preconditions{UID: &old.UID}); client.IgnoreNotFound(err) != nil && !apierrors.IsConflict(err) {
+		return err
+	}
+	role := &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Name: credentialsReaderName, Namespace: old.Namespace}}
+	if err := r.Delete(ctx, role); client.IgnoreNotFound(err) != nil {
+		return err
+	}
+	for range 40 {
+		err := r.Get(ctx, client.ObjectKeyFromObject(binding), old)
+		if apierrors.IsNotFound(err) || (err == nil && old.RoleRef == r.readerRoleRef()) {
+			return nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return errors.New("the cache still holds the replaced binding")
 }
 
 // ownedObject is an object of the tenant namespace and how to fill it in.

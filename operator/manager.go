@@ -46,7 +46,6 @@ func ManagerOptions(scheme *runtime.Scheme, s ManagerSettings) ctrl.Options {
 			&corev1.ResourceQuota{}:       managed,
 			&corev1.LimitRange{}:          managed,
 			&networkingv1.NetworkPolicy{}: managed,
-			&rbacv1.Role{}:                managed,
 			&rbacv1.RoleBinding{}:         managed,
 		}},
 	}

@@ -243,7 +243,6 @@ func resourceVersions(t testing.TB, kec *slrtv1.Kecamatan) map[string]string {
 		"LimitRange":    &corev1.LimitRange{ObjectMeta: metav1.ObjectMeta{Name: limitRangeName, Namespace: ns}},
 		"NetworkPolicy": &networkingv1.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: networkPolicyName, Namespace: ns}},
 		"Secret":        &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: credentialsSecretName, Namespace: ns}},
-		"Role":          &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Name: credentialsReaderName, Namespace: ns}},
 		"RoleBinding":   &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: credentialsReaderName, Namespace: ns}},
 	}
 	out := map[string]string{}

@@ -37,6 +37,8 @@ func run(args []string) error {
 		"namespace the platform runs in: DatabaseServer admin Secrets are read from it and tenant namespaces admit traffic from it (env POD_NAMESPACE)")
 	fs.StringVar(&cfg.APIServiceAccount, "api-service-account", envOr("SLRT_API_SERVICE_ACCOUNT", "slrt-api"),
 		"the API's ServiceAccount in --namespace, granted read access to each tenant's credentials Secret (env SLRT_API_SERVICE_ACCOUNT)")
+	fs.StringVar(&cfg.CredentialsReaderRole, "credentials-reader-role", envOr("SLRT_CREDENTIALS_READER_ROLE", operator.DefaultCredentialsReaderRole),
+		"the ClusterRole that reads a tenant's credentials Secret, bound to --api-service-account in each tenant namespace (env SLRT_CREDENTIALS_READER_ROLE)")
 	fs.IntVar(&cfg.MaxConcurrentReconciles, "max-concurrent-reconciles", 4, "tenants worked on at once")
 	fs.StringVar(&cfg.Backups.Dir, "backup-dir", os.Getenv("SLRT_BACKUP_DIR"),
 		"folder (a mounted volume) where KecamatanBackup dumps are kept; backups fail without it (env SLRT_BACKUP_DIR)")

@@ -107,23 +107,29 @@ func Start(ctx context.Context, e *testenv.Env) (*Platform, error) {
 
 // APIConfig returns a client configuration that acts as the API's
 // ServiceAccount, after granting it the ClusterRole the chart grants
-// (config/rbac/api/role.yaml): tests then prove the API works with exactly
-// those rights plus the per-tenant Roles the operator makes.
+// (config/rbac/api/role.yaml), and the ClusterRole the operator binds in
+// each tenant namespace (config/rbac/credentials-reader.yaml): tests then
+// prove the API works with exactly those rights.
 func (p *Platform) APIConfig(ctx context.Context, e *testenv.Env) (*rest.Config, error) {
-	data, err := os.ReadFile(filepath.Join(e.Root, "config", "rbac", "api", "role.yaml"))
-	if err != nil {
-		return nil, err
+	var roles []*rbacv1.ClusterRole
+	for _, file := range []string{"api/role.yaml", "credentials-reader.yaml"} {
+		data, err := os.ReadFile(filepath.Join(e.Root, "config", "rbac", file))
+		if err != nil {
+			return nil, err
+		}
+		role := &rbacv1.ClusterRole{}
+		if err := yaml.Unmarshal(data, role); err != nil {
+			return nil, err
+		}
+		roles = append(roles, role)
 	}
-	role := &rbacv1.ClusterRole{}
-	if err := yaml.Unmarshal(data, role); err != nil {
-		return nil, err
-	}
+	role, reader := roles[0], roles[1]
 	binding := &rbacv1.ClusterRoleBinding{
 		ObjectMeta: metav1.ObjectMeta{Name: role.Name},
 		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: role.Name},
 		Subjects:   []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: APIServiceAccount, Namespace: Namespace}},
 	}
-	for _, obj := range []client.Object{role, binding} {
+	for _, obj := range []client.Object{role, binding, reader} {
 		if err := p.Admin.Create(ctx, obj); err != nil {
 			return nil, err
 		}

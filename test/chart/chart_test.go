@@ -195,6 +195,7 @@ func TestChartCopiesOfGeneratedManifestsAreCurrent(t *testing.T) {
 		{"config/crd/slrt.id_databaseservers.yaml", "charts/slrt/crds/slrt.id_databaseservers.yaml"},
 		{"config/rbac/role.yaml", "charts/slrt/files/operator-role.yaml"},
 		{"config/rbac/api/role.yaml", "charts/slrt/files/api-role.yaml"},
+		{"config/rbac/credentials-reader.yaml", "charts/slrt/files/credentials-reader.yaml"},
 	}
 	for _, p := range pairs {
 		a, errA := os.ReadFile(filepath.Join(root, p[0]))

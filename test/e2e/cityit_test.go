@@ -189,8 +189,8 @@ func runSlrtctl(t testing.TB, stdin string, args ...string) (string, error) {
 var apiRBAC bool
 
 // prepareAPI does what city IT does before starting the API: the platform
-// namespace and admin Secret, the API's ClusterRole and binding as the chart
-// grants them, and an empty control database named db. It returns an admin
+// namespace and admin Secret, the API's ClusterRoles and binding as the
+// chart grants them, and an empty control database named db. It returns an admin
 // kubeconfig, one acting as the API's ServiceAccount, and the database URL.
 func prepareAPI(t testing.TB, db string) (kubeconfig, apiKubeconfig, dbURL string) {
 	t.Helper()
@@ -200,6 +200,7 @@ func prepareAPI(t testing.TB, db string) (kubeconfig, apiKubeconfig, dbURL strin
 	prepareCluster(t, kubectl)
 	if !apiRBAC {
 		kubectl("apply", "-f", filepath.Join(env.Root, "config", "rbac", "api", "role.yaml"))
+		kubectl("apply", "-f", filepath.Join(env.Root, "config", "rbac", "credentials-reader.yaml"))
 		// Applied, not created: the chart's objects (the container test)
 		// may have bound the same ServiceAccount already.
 		binding := filepath.Join(dir, "slrt-api-binding.yaml")
