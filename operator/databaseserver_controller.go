@@ -37,11 +37,16 @@ const (
 )
 
 const (
-	// serverCheckInterval is how often a server's size and version are read.
-	// Summing pg_database_size stats every file of the server, so it is not
-	// done on every tenant change; the tenant count is.
+	// serverCheckInterval is how often a server's version (whether it
+	// answers) and, at most, its size are read. Summing pg_database_size
+	// stats every file of the server, so it is not done on every tenant
+	// change; the tenant count is.
 	serverCheckInterval = time.Minute
-	serverCheckTimeout  = 5 * time.Second
+	// sizeReadingShare bounds the time a server spends reading its size: the
+	// next reading waits this many times as long as the last one took (a
+	// hundredth of one connection's time). 1,800 databases take seconds.
+	sizeReadingShare   = 100
+	serverCheckTimeout = 5 * time.Second
 	// serverSizeTimeout bounds the size reading, which takes seconds on a
 	// busy server with thousands of databases: it is slow, not down.
 	serverSizeTimeout = time.Minute
@@ -57,7 +62,8 @@ type DatabaseServerReconciler struct {
 	kec *KecamatanReconciler // shares its admin pools and placement ledger
 
 	mu      sync.Mutex
-	checked map[string]time.Time // when each server's size was last read
+	checked map[string]time.Time // when each server was last read
+	sizeDue map[string]time.Time // when each server's size is next read
 }
 
 // +kubebuilder:rbac:groups=slrt.id,resources=databaseservers,verbs=get;list;watch;update;patch
@@ -142,15 +148,34 @@ func (r *DatabaseServerReconciler) readServer(ctx context.Context, srv *server, 
 		return err
 	}
 	ds.Status.Version = version
+	r.mu.Lock()
+	due, known := r.sizeDue[ds.Name]
+	r.mu.Unlock()
+	if known && ds.Status.SizeUsed != nil && time.Now().Before(due) {
+		return nil
+	}
 	sizeCtx, cancelSize := context.WithTimeout(ctx, serverSizeTimeout)
 	defer cancelSize()
+	start := time.Now()
 	var size int64
-	if err := srv.admin.QueryRow(sizeCtx, `SELECT coalesce(sum(pg_database_size(oid)), 0)::bigint FROM pg_database`).Scan(&size); err != nil {
+	err := srv.admin.QueryRow(sizeCtx, `SELECT coalesce(sum(pg_database_size(oid)), 0)::bigint FROM pg_database`).Scan(&size)
+	r.mu.Lock()
+	r.sizeDue[ds.Name] = time.Now().Add(nextSizeReading(time.Since(start)))
+	r.mu.Unlock()
+	if err != nil {
 		log.FromContext(ctx).Info("the server's size could not be read; the last reading stays", "error", err.Error())
 		return nil
 	}
 	ds.Status.SizeUsed = resource.NewQuantity(size, resource.BinarySI)
 	return nil
+}
+
+// nextSizeReading is how long after a size reading that took took the next
+// one waits: serverCheckInterval, or longer where reading is slow, so that a
+// server with thousands of databases (or one busy making them) spends no
+// more than a hundredth of a connection's time on it; never over an hour.
+func nextSizeReading(took time.Duration) time.Duration {
+	return min(time.Hour, max(serverCheckInterval, sizeReadingShare*took))
 }
 
 // databaseErrorOf describes a failed check of server name.
@@ -197,6 +222,7 @@ func patchServerStatus(ctx context.Context, c client.Client, original, ds *slrtv
 // server and to the tenants placed on it.
 func (r *DatabaseServerReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	r.checked = map[string]time.Time{}
+	r.sizeDue = map[string]time.Time{}
 	// A tenant placed, moved or gone changes its servers' counts, a moment
 	// later: a burst of placements (thousands at national scale) becomes a
 	// status write per server every tenantCountDelay, not one per tenant.

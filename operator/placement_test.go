@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -26,6 +27,18 @@ import (
 	"github.com/slrt-id/slrt/internal/localpg"
 	"github.com/slrt-id/slrt/internal/testenv"
 )
+
+func TestASlowSizeReadingIsRepeatedLessOften(t *testing.T) {
+	for took, want := range map[time.Duration]time.Duration{
+		50 * time.Millisecond: serverCheckInterval, // a few hundred databases
+		3 * time.Second:       5 * time.Minute,     // thousands, on a busy server
+		time.Minute:           time.Hour,           // timed out: an hour at most
+	} {
+		if got := nextSizeReading(took); got != want {
+			t.Errorf("after a reading of %v the next waits %v, want %v", took, got, want)
+		}
+	}
+}
 
 func TestPickPolicy(t *testing.T) {
 	server := func(name string, tenants *int32, draining bool, region string) slrtv1.DatabaseServer {
