@@ -76,6 +76,9 @@ func (r *DatabaseServerReconciler) Reconcile(ctx context.Context, req ctrl.Reque
 	if err := r.Get(ctx, req.NamespacedName, ds); err != nil {
 		if apierrors.IsNotFound(err) {
 			r.kec.servers.forget(req.Name)
+			r.kec.ledger.mu.Lock()
+			delete(r.kec.ledger.sizedWith, req.Name)
+			r.kec.ledger.mu.Unlock()
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
@@ -167,6 +170,9 @@ func (r *DatabaseServerReconciler) readServer(ctx context.Context, srv *server, 
 		return nil
 	}
 	ds.Status.SizeUsed = resource.NewQuantity(size, resource.BinarySI)
+	r.kec.ledger.mu.Lock()
+	r.kec.ledger.sizedWith[ds.Name] = ds.Status.Tenants
+	r.kec.ledger.mu.Unlock()
 	return nil
 }
 

@@ -10,6 +10,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
@@ -32,6 +33,9 @@ type ledger struct {
 	// count per server in constant time, where listing 7,300 Kecamatan
 	// copied megabytes per decision and per DatabaseServer pass.
 	held *heldCounts
+	// sizedWith is how many tenants each server held when its size was
+	// last read: the reading can be minutes old (nextSizeReading).
+	sizedWith map[string]int32
 }
 
 // heldCounts is each tenant's server as the Kecamatan cache holds it, and
@@ -113,7 +117,9 @@ func (h *heldCounts) handler() toolscache.ResourceEventHandler {
 // and message.
 type placement struct{ server, reason, message string }
 
-func newLedger() *ledger { return &ledger{decided: map[types.UID]placement{}} }
+func newLedger() *ledger {
+	return &ledger{decided: map[types.UID]placement{}, sizedWith: map[string]int32{}}
+}
 
 // forget drops the decision of a tenant that is gone.
 func (l *ledger) forget(uid types.UID) {
@@ -256,7 +262,7 @@ func (r *KecamatanReconciler) choose(ctx context.Context, kec *slrtv1.Kecamatan)
 	if err != nil {
 		return placement{}, retryable(reasonKubernetesError, err, "while counting tenants per server")
 	}
-	d := pick(servers.Items, counts, selector)
+	d := pick(servers.Items, serverUse{counts, r.ledger.sizedWith}, selector)
 	if d.chosen == "" {
 		return placement{}, blocked(reasonNoServerFits, "%s", d.message())
 	}
@@ -273,11 +279,31 @@ type decision struct {
 	selector labels.Selector
 }
 
+// serverUse is what placement knows of each server's use: the tenants it holds
+// now, and how many it held when its size was read.
+type serverUse struct {
+	tenants, sizedWith map[string]int32
+}
+
+// bytes is the server's size at its last reading plus, for each tenant
+// placed on it since, that reading's average per tenant: a burst of
+// placements between two readings would otherwise all see the server as it
+// was, and overfill it.
+func (l serverUse) bytes(ds *slrtv1.DatabaseServer) int64 {
+	used := usedBytes(ds)
+	then, now := l.sizedWith[ds.Name], l.tenants[ds.Name]
+	if then <= 0 || now <= then {
+		return used
+	}
+	return used + used/int64(then)*int64(now-then)
+}
+
 // pick is the placement policy: among the servers whose labels match the
 // selector, not draining, not known to be unreachable and with room left
 // (tenants and bytes), the one holding the fewest tenants; ties go to the
 // one using fewer bytes, then to the first by name.
-func pick(servers []slrtv1.DatabaseServer, counts map[string]int32, selector labels.Selector) decision {
+func pick(servers []slrtv1.DatabaseServer, l serverUse, selector labels.Selector) decision {
+	counts := l.tenants
 	d := decision{selector: selector}
 	sorted := make([]*slrtv1.DatabaseServer, len(servers))
 	for i := range servers {
@@ -287,13 +313,13 @@ func pick(servers []slrtv1.DatabaseServer, counts map[string]int32, selector lab
 	var best *slrtv1.DatabaseServer
 	for _, ds := range sorted {
 		n := counts[ds.Name]
-		if why := unfit(ds, n, selector); why != "" {
+		if why := unfit(ds, n, l.bytes(ds), selector); why != "" {
 			d.skipped = append(d.skipped, ds.Name+" ("+why+")")
 			continue
 		}
 		d.fitting++
 		if best == nil || n < counts[best.Name] ||
-			(n == counts[best.Name] && usedBytes(ds) < usedBytes(best)) {
+			(n == counts[best.Name] && l.bytes(ds) < l.bytes(best)) {
 			best = ds
 		}
 	}
@@ -304,7 +330,7 @@ func pick(servers []slrtv1.DatabaseServer, counts map[string]int32, selector lab
 }
 
 // unfit says why placement passes over ds, or "" when it may take a tenant.
-func unfit(ds *slrtv1.DatabaseServer, tenants int32, selector labels.Selector) string {
+func unfit(ds *slrtv1.DatabaseServer, tenants int32, bytes int64, selector labels.Selector) string {
 	c := ds.Spec.Capacity
 	switch {
 	case !ds.DeletionTimestamp.IsZero():
@@ -317,8 +343,8 @@ func unfit(ds *slrtv1.DatabaseServer, tenants int32, selector labels.Selector) s
 		return "unreachable"
 	case c.Tenants != nil && tenants >= *c.Tenants:
 		return fmt.Sprintf("full: %d of %d tenants", tenants, *c.Tenants)
-	case c.Storage != nil && usedBytes(ds) >= c.Storage.Value():
-		return fmt.Sprintf("full: %s used of %s", ds.Status.SizeUsed, c.Storage)
+	case c.Storage != nil && bytes >= c.Storage.Value():
+		return fmt.Sprintf("full: %s used of %s", resource.NewQuantity(bytes, resource.BinarySI), c.Storage)
 	}
 	return ""
 }

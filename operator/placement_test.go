@@ -61,7 +61,7 @@ func TestPickPolicy(t *testing.T) {
 	counts := map[string]int32{"a-full": 2, "c-busy": 5, "d-quiet": 1, "e-elsewhere": 0}
 	jabar := labels.SelectorFromSet(labels.Set{"region": "jabar"})
 
-	d := pick(all, counts, jabar)
+	d := pick(all, serverUse{tenants: counts}, jabar)
 	if d.chosen != "d-quiet" || d.fitting != 2 {
 		t.Fatalf("chose %q of %d fitting, want d-quiet of 2 (c-busy holds more)", d.chosen, d.fitting)
 	}
@@ -77,18 +77,32 @@ func TestPickPolicy(t *testing.T) {
 	}
 
 	// Without a selector the least-loaded server anywhere wins.
-	if d := pick(all, counts, labels.Everything()); d.chosen != "e-elsewhere" {
+	if d := pick(all, serverUse{tenants: counts}, labels.Everything()); d.chosen != "e-elsewhere" {
 		t.Errorf("without a selector chose %q, want e-elsewhere (no tenants)", d.chosen)
 	}
 	// Ties go to the server using fewer bytes, then to the first by name.
 	x, y := server("x", nil, false, "jabar"), server("y", nil, false, "jabar")
 	x.Status.SizeUsed = resource.NewQuantity(500, resource.BinarySI)
-	if d := pick([]slrtv1.DatabaseServer{x, y}, nil, jabar); d.chosen != "y" {
+	if d := pick([]slrtv1.DatabaseServer{x, y}, serverUse{}, jabar); d.chosen != "y" {
 		t.Errorf("tie chose %q, want y (fewer bytes)", d.chosen)
 	}
 	y.Status.SizeUsed = x.Status.SizeUsed
-	if d := pick([]slrtv1.DatabaseServer{y, x}, nil, jabar); d.chosen != "x" {
+	if d := pick([]slrtv1.DatabaseServer{y, x}, serverUse{}, jabar); d.chosen != "x" {
 		t.Errorf("full tie chose %q, want x (first by name)", d.chosen)
+	}
+
+	// A size read when the server held 4 tenants counts, for each of the
+	// 2 placed since, the average of that reading: 600 of 800 read, 900
+	// estimated, so the server is full before its next reading says so.
+	h := server("h-read-earlier", nil, false, "jabar")
+	h.Spec.Capacity.Storage = resource.NewQuantity(800, resource.BinarySI)
+	h.Status.SizeUsed = resource.NewQuantity(600, resource.BinarySI)
+	if d := pick([]slrtv1.DatabaseServer{h}, serverUse{tenants: map[string]int32{"h-read-earlier": 4}, sizedWith: map[string]int32{"h-read-earlier": 4}}, jabar); d.chosen != "h-read-earlier" {
+		t.Errorf("a server with room by its last reading was passed over: %s", d.message())
+	}
+	later := serverUse{tenants: map[string]int32{"h-read-earlier": 6}, sizedWith: map[string]int32{"h-read-earlier": 4}}
+	if d := pick([]slrtv1.DatabaseServer{h}, later, jabar); d.chosen != "" || !strings.Contains(d.message(), "h-read-earlier (full: 900 used of 800)") {
+		t.Errorf("two tenants after the reading: chose %q: %s", d.chosen, d.message())
 	}
 
 	// Nothing fits: the message says what was passed over and what to do,
@@ -97,7 +111,7 @@ func TestPickPolicy(t *testing.T) {
 	for i := range 14 {
 		many = append(many, server(fmt.Sprintf("s%02d", i), nil, true, "jabar"))
 	}
-	none := pick(many, nil, jabar)
+	none := pick(many, serverUse{}, jabar)
 	if none.chosen != "" {
 		t.Fatalf("chose %q among draining servers", none.chosen)
 	}
