@@ -289,9 +289,9 @@ type serverUse struct {
 // placed on it since, that reading's average per tenant: a burst of
 // placements between two readings would otherwise all see the server as it
 // was, and overfill it.
-func (l serverUse) bytes(ds *slrtv1.DatabaseServer) int64 {
+func (use serverUse) bytes(ds *slrtv1.DatabaseServer) int64 {
 	used := usedBytes(ds)
-	then, now := l.sizedWith[ds.Name], l.tenants[ds.Name]
+	then, now := use.sizedWith[ds.Name], use.tenants[ds.Name]
 	if then <= 0 || now <= then {
 		return used
 	}
@@ -302,8 +302,8 @@ func (l serverUse) bytes(ds *slrtv1.DatabaseServer) int64 {
 // selector, not draining, not known to be unreachable and with room left
 // (tenants and bytes), the one holding the fewest tenants; ties go to the
 // one using fewer bytes, then to the first by name.
-func pick(servers []slrtv1.DatabaseServer, l serverUse, selector labels.Selector) decision {
-	counts := l.tenants
+func pick(servers []slrtv1.DatabaseServer, use serverUse, selector labels.Selector) decision {
+	counts := use.tenants
 	d := decision{selector: selector}
 	sorted := make([]*slrtv1.DatabaseServer, len(servers))
 	for i := range servers {
@@ -313,13 +313,13 @@ func pick(servers []slrtv1.DatabaseServer, l serverUse, selector labels.Selector
 	var best *slrtv1.DatabaseServer
 	for _, ds := range sorted {
 		n := counts[ds.Name]
-		if why := unfit(ds, n, l.bytes(ds), selector); why != "" {
+		if why := unfit(ds, n, use.bytes(ds), selector); why != "" {
 			d.skipped = append(d.skipped, ds.Name+" ("+why+")")
 			continue
 		}
 		d.fitting++
 		if best == nil || n < counts[best.Name] ||
-			(n == counts[best.Name] && l.bytes(ds) < l.bytes(best)) {
+			(n == counts[best.Name] && use.bytes(ds) < use.bytes(best)) {
 			best = ds
 		}
 	}
