@@ -135,12 +135,13 @@ bench: test-deps ## Run the benchmarks; figures go in docs/benchmarks.md.
 	go test -run '^$$' -bench CityScale -benchtime 1x -timeout 60m ./test/registrybench | grep ^Benchmark
 	$(MAKE) bench-national
 
-# Where the national scale run keeps its servers: a compressed volume mounted
-# for the run, unless SLRT_SCALE_DIR names a folder with room (70 GB).
+# Where the national scale run keeps its servers: a folder on this disk when
+# it has 70 GB free, else a compressed volume mounted for the run
+# (hack/scale-volume.sh); SLRT_SCALE_DIR names another folder instead.
 SCALE_VOLUME ?= /var/tmp/slrt-scale-volume
 
 .PHONY: bench-national
-bench-national: test-deps ## Provision every kecamatan of Indonesia (7,285) over 4 PostgreSQL servers; about 45 minutes (progress: tail -f bin/bench-national.log; profiles: bin/national-*).
+bench-national: test-deps ## Provision every kecamatan of Indonesia (7,285) over 4 PostgreSQL servers; 15 to 45 minutes (progress: tail -f bin/bench-national.log; profiles: bin/national-*).
 	@mkdir -p bin; if [ -n "$$SLRT_SCALE_DIR" ]; then dir="$$SLRT_SCALE_DIR"; else dir=$$(hack/scale-volume.sh up $(SCALE_VOLUME)); fi && \
 	SLRT_SCALE_DIR="$$dir" SLRT_SCALE_PROFILES="$(CURDIR)/bin" go test -run '^$$' -bench NationalScale -benchtime 1x -timeout 150m -v ./test/e2e > bin/bench-national.log 2>&1; \
 	status=$$?; [ -n "$$SLRT_SCALE_DIR" ] || hack/scale-volume.sh down $(SCALE_VOLUME); \
