@@ -253,8 +253,10 @@ func scaleDir(b *testing.B, n int) string {
 		b.Fatalf("%s: %v", dir, err)
 	}
 	const btrfsMagic = 0x9123683e
-	perTenant := int64(9 << 20) // the copied template's 8.1 MB, and its share of the WAL
-	if fs.Type == btrfsMagic {  // compressed by make bench-national
+	// The copied template's 8.1 MB and its share of the WAL; on the volume
+	// make bench-national mounts when the disk is short, compressed.
+	perTenant := int64(9 << 20)
+	if fs.Type == btrfsMagic {
 		perTenant = 4 << 20
 	}
 	need, free := int64(n)*perTenant, int64(fs.Bavail)*fs.Bsize
