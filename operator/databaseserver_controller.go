@@ -79,6 +79,10 @@ func (r *DatabaseServerReconciler) Reconcile(ctx context.Context, req ctrl.Reque
 			r.kec.ledger.mu.Lock()
 			delete(r.kec.ledger.sizedWith, req.Name)
 			r.kec.ledger.mu.Unlock()
+			r.mu.Lock()
+			delete(r.checked, req.Name)
+			delete(r.sizeDue, req.Name)
+			r.mu.Unlock()
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
