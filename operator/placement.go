@@ -311,16 +311,16 @@ func pick(servers []slrtv1.DatabaseServer, use serverUse, selector labels.Select
 	}
 	slices.SortFunc(sorted, func(a, b *slrtv1.DatabaseServer) int { return strings.Compare(a.Name, b.Name) })
 	var best *slrtv1.DatabaseServer
+	var bestBytes int64
 	for _, ds := range sorted {
-		n := counts[ds.Name]
-		if why := unfit(ds, n, use.bytes(ds), selector); why != "" {
+		n, bytes := counts[ds.Name], use.bytes(ds)
+		if why := unfit(ds, n, bytes, selector); why != "" {
 			d.skipped = append(d.skipped, ds.Name+" ("+why+")")
 			continue
 		}
 		d.fitting++
-		if best == nil || n < counts[best.Name] ||
-			(n == counts[best.Name] && use.bytes(ds) < use.bytes(best)) {
-			best = ds
+		if best == nil || n < counts[best.Name] || (n == counts[best.Name] && bytes < bestBytes) {
+			best, bestBytes = ds, bytes
 		}
 	}
 	if best != nil {
