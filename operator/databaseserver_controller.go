@@ -75,14 +75,7 @@ func (r *DatabaseServerReconciler) Reconcile(ctx context.Context, req ctrl.Reque
 	ds := &slrtv1.DatabaseServer{}
 	if err := r.Get(ctx, req.NamespacedName, ds); err != nil {
 		if apierrors.IsNotFound(err) {
-			r.kec.servers.forget(req.Name)
-			r.kec.ledger.mu.Lock()
-			delete(r.kec.ledger.sizedWith, req.Name)
-			r.kec.ledger.mu.Unlock()
-			r.mu.Lock()
-			delete(r.checked, req.Name)
-			delete(r.sizeDue, req.Name)
-			r.mu.Unlock()
+			r.forget(req.Name)
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
@@ -112,6 +105,19 @@ func (r *DatabaseServerReconciler) Reconcile(ctx context.Context, req ctrl.Reque
 		return ctrl.Result{}, err
 	}
 	return ctrl.Result{RequeueAfter: next}, nil
+}
+
+// forget drops what the operator keeps of a deleted server: its admin pool,
+// the tenants it held at its last size reading, and when it was read.
+func (r *DatabaseServerReconciler) forget(name string) {
+	r.kec.servers.forget(name)
+	r.kec.ledger.mu.Lock()
+	delete(r.kec.ledger.sizedWith, name)
+	r.kec.ledger.mu.Unlock()
+	r.mu.Lock()
+	delete(r.checked, name)
+	delete(r.sizeDue, name)
+	r.mu.Unlock()
 }
 
 // check reads the server's version and size when the last reading is older
